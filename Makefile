@@ -1,0 +1,66 @@
+# 扬帆 Yangfan. `make run` serves the demo at http://127.0.0.1:8000; `make test` runs every check.
+# Both do their own set-up on a fresh machine through `make install`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export YANGFAN_DATA_DIR ?= $(CURDIR)/var
+YANGFAN_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+TEST_ENV := YANGFAN_DATA_DIR=$(CURDIR)/.test-data YANGFAN_SECRET_KEY=test-only-secret-key-not-for-production
+
+.PHONY: install run test test-deps lint test-sqlite test-postgres clean messages
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/yangfan init --demo
+	$(BIN)/yangfan serve --host 127.0.0.1 --port 8000
+
+# What the tests need from Debian: Chromium for the browser tests, a CJK font so Chinese renders.
+test-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "Installing chromium and fonts-noto-cjk (apt-get)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
+	$(TEST_ENV) $(BIN)/python manage.py check --fail-level WARNING
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: install test-deps
+	@echo "== tests on SQLite =="
+	$(TEST_ENV) YANGFAN_DATABASE_URL= $(BIN)/pytest
+
+test-postgres: install test-deps
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(YANGFAN_TEST_POSTGRES_URL)" 2>/dev/null; then \
+		echo "== tests on PostgreSQL ($(YANGFAN_TEST_POSTGRES_URL)) =="; \
+		$(TEST_ENV) YANGFAN_DATABASE_URL=$(YANGFAN_TEST_POSTGRES_URL) $(BIN)/pytest; \
+	else \
+		echo ""; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!  PostgreSQL is NOT reachable at $(YANGFAN_TEST_POSTGRES_URL)"; \
+		echo "!!  The PostgreSQL run was SKIPPED. Set YANGFAN_TEST_POSTGRES_URL or start the server."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo ""; \
+		if [ -n "$$YANGFAN_REQUIRE_POSTGRES" ]; then exit 1; fi; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) .test-data .pytest_cache .ruff_cache .hypothesis
+
+# After changing translatable strings: refresh the English catalogue, translate, then compile (needs gettext).
+messages: install
+	cd src/yangfan && $(TEST_ENV) DJANGO_SETTINGS_MODULE=yangfan.settings ../../$(BIN)/django-admin makemessages -l en --no-location
+	msgfmt --check -o src/yangfan/locale/en/LC_MESSAGES/django.mo src/yangfan/locale/en/LC_MESSAGES/django.po

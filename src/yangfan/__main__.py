@@ -1,0 +1,3 @@
+from yangfan.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Reads that span relations. Plan content is public within the platform: every signed-in user may read
+the plan (scoping of data, tasks' progress and reports comes with the features that hold them)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Section, Task
+
+
+def plan_get(*, code: str) -> Plan:
+    return get_object_or_404(Plan, code=code)
+
+
+def plan_default() -> Plan | None:
+    return Plan.objects.order_by("code").first()
+
+
+def task_list(*, plan: Plan) -> QuerySet[Task]:
+    return plan.task_set.select_related("section", "sector").prefetch_related("units")
+
+
+def section_tree(*, plan: Plan) -> list[Section]:
+    """Chapters with their parts/actions, each carrying its tasks and special projects, in text order."""
+    sections = list(
+        plan.section_set.prefetch_related(
+            Prefetch("tasks", queryset=task_list(plan=plan)),
+            "special_projects",
+            "goals",
+        )
+    )
+    by_parent: dict[int | None, list[Section]] = {}
+    for section in sections:
+        by_parent.setdefault(section.parent_id, []).append(section)
+    for section in sections:
+        section.subsections = by_parent.get(section.pk, [])
+    return by_parent.get(None, [])
+
+
+def unit_list(*, plan: Plan) -> QuerySet[ResponsibleUnit]:
+    return plan.responsibleunit_set.annotate(task_count=Count("tasks"))
+
+
+def indicator_list(*, plan: Plan) -> QuerySet[Indicator]:
+    return plan.indicator_set.all()

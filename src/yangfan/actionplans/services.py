@@ -1,0 +1,375 @@
+"""Writing a plan into the database. ``plan_load`` is idempotent: the same file twice changes nothing,
+a changed file updates rows in place (same ids), and elements the file no longer lists are removed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from django.db import models, transaction
+
+from yangfan.actionplans.models import (
+    DataElement,
+    Operator,
+    Plan,
+)
+from yangfan.core import plan as core
+from yangfan.core.planfile import load_plan
+from yangfan.orgunits.models import OrgGroup, OrgUnit
+
+
+class LoadStats(Counter):
+    """How many rows a load created, updated, deleted or left unchanged.
+
+    ``fresh`` holds the rows this load created, so that filling in their links afterwards is not
+    counted as an update.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.fresh: set[tuple[type, int]] = set()
+
+    def touched(self, obj: models.Model) -> None:
+        if (type(obj), obj.pk) not in self.fresh:
+            self["updated"] += 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self["created"] or self["updated"] or self["deleted"])
+
+    def __str__(self) -> str:
+        return f"新增 {self['created']}，更新 {self['updated']}，删除 {self['deleted']}，未变 {self['unchanged']}"
+
+
+def plan_load_file(*, path: str | Path) -> tuple[Plan, LoadStats]:
+    """Validate and load the plan file at ``path`` (raises ``PlanInvalid`` before writing anything)."""
+    path = Path(path)
+    parsed = load_plan(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return plan_load(plan=parsed, file_name=path.name, file_sha256=digest)
+
+
+@transaction.atomic
+def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") -> tuple[Plan, LoadStats]:
+    """Bring the database in step with ``plan`` inside one transaction."""
+    stats = LoadStats()
+    row, created = Plan.objects.get_or_create(
+        code=plan.code, defaults={"name": plan.name, "start": plan.start, "end": plan.end}
+    )
+    stats["created" if created else "unchanged"] += 1
+    fields = {
+        "name": plan.name,
+        "name_en": plan.name_en,
+        "document": plan.document,
+        "notice_title": plan.notice_title,
+        "addressees": plan.addressees,
+        "start": plan.start,
+        "end": plan.end,
+        "base_year": plan.base_year,
+        "preamble": plan.preamble,
+        "source_text": plan.source_text,
+        "remarks": list(plan.remarks),
+        "annex": _annex_json(plan.annex),
+        "file_name": file_name,
+        "file_sha256": file_sha256,
+    }
+    if _assign(row, fields) and not created:
+        stats["unchanged"] -= 1
+        stats["updated"] += 1
+    row.save()
+
+    _load_org_tree(plan, stats)
+    _sync(
+        Operator.objects.all(),
+        [{"code": o.code, "name": o.name, "name_en": o.name_en} for o in plan.operators],
+        stats,
+        delete=False,
+    )
+    _sync(DataElement.objects.all(), [_data_element(e) for e in plan.data_elements], stats, delete=False)
+
+    scoped = {"plan": row}
+    sections = _sync(
+        row.section_set.all(),
+        [
+            {"code": s.code, "title": s.title, "kind": s.kind, "text": s.text, "remark": s.remark, **scoped}
+            for s in plan.sections
+        ],
+        stats,
+        delete=False,
+    )
+    _sync(
+        row.section_set.all(),
+        [{"code": s.code, "parent": sections.get(s.parent)} for s in plan.sections],
+        stats,
+        partial=True,
+        delete=False,
+    )
+    units = _sync(
+        row.responsibleunit_set.all(),
+        [
+            {
+                "code": u.code,
+                "name": u.name,
+                "name_en": u.name_en,
+                "kind": u.kind.value,
+                "aliases": list(u.aliases),
+                "remark": u.remark,
+                **scoped,
+            }
+            for u in plan.responsible_units
+        ],
+        stats,
+    )
+    sectors = _sync(
+        row.sector_set.all(),
+        [
+            {
+                "code": s.code,
+                "name": s.name,
+                "name_en": s.name_en,
+                "key_industry": s.key_industry,
+                "remark": s.remark,
+                **scoped,
+            }
+            for s in plan.sectors
+        ],
+        stats,
+    )
+    tasks = _sync(
+        row.task_set.all(),
+        [
+            {
+                "code": t.code,
+                "section": sections[t.section],
+                "number": t.number or "",
+                "title": t.title,
+                "text": t.text,
+                "responsibility": t.responsibility,
+                "sector": sectors.get(t.sector),
+                "remark": t.remark,
+                **scoped,
+            }
+            for t in plan.tasks
+        ],
+        stats,
+    )
+    for task in plan.tasks:
+        wanted = {units[c].pk for c in task.responsible_units}
+        current = set(tasks[task.code].units.values_list("pk", flat=True))
+        if wanted != current:
+            tasks[task.code].units.set(wanted)
+            stats.touched(tasks[task.code])
+    _sync(
+        row.specialproject_set.all(),
+        [
+            {
+                "code": p.code,
+                "number": p.number,
+                "title": p.title,
+                "section": sections[p.section],
+                "text": p.text,
+                "remark": p.remark,
+                **scoped,
+            }
+            for p in plan.special_projects
+        ],
+        stats,
+    )
+    _sync(
+        row.safeguard_set.all(),
+        [
+            {
+                "code": g.code,
+                "number": g.number,
+                "title": g.title,
+                "text": g.text,
+                "remark": g.remark,
+                **scoped,
+            }
+            for g in plan.safeguards
+        ],
+        stats,
+    )
+    _sync(
+        row.goal_set.all(),
+        [
+            {
+                "code": g.code,
+                "section": sections[g.section],
+                "title": g.title,
+                "text": g.text,
+                "remark": g.remark,
+                **scoped,
+            }
+            for g in plan.goals
+        ],
+        stats,
+    )
+    _sync(
+        row.registry_set.all(),
+        [
+            {
+                "code": r.code,
+                "name": r.name,
+                "name_en": r.name_en,
+                "sources": _sources(r.sources),
+                "remark": r.remark,
+                **scoped,
+            }
+            for r in plan.registries
+        ],
+        stats,
+    )
+    _sync(row.indicator_set.all(), [_indicator(i, row) for i in plan.indicators], stats)
+    _sync(
+        row.qualitativetarget_set.all(),
+        [
+            {"code": q.code, "clause": q.clause, "text": q.text, "remark": q.remark, **scoped}
+            for q in plan.qualitative_targets
+        ],
+        stats,
+    )
+    # Sections last: tasks, projects and goals that pointed at a removed section are gone by now.
+    _sync(row.section_set.all(), [{"code": s.code} for s in plan.sections], stats, partial=True, delete=True)
+    return row, stats
+
+
+def _load_org_tree(plan: core.Plan, stats: LoadStats) -> None:
+    """Org units are shared by every plan, so a plan adds and updates units but never deletes one."""
+    units = _sync(
+        OrgUnit.objects.all(),
+        [
+            {
+                "code": u.code,
+                "name": u.name,
+                "name_en": u.name_en,
+                "level": u.level,
+                "kind": u.kind,
+                "remark": u.remark,
+            }
+            for u in plan.org_units
+        ],
+        stats,
+        delete=False,
+    )
+    _sync(
+        OrgUnit.objects.all(),
+        [
+            {"code": u.code, "parent": units.get(u.parent), "counted_in": units.get(u.counted_in)}
+            for u in plan.org_units
+        ],
+        stats,
+        delete=False,
+        partial=True,
+    )
+    groups = _sync(
+        OrgGroup.objects.all(),
+        [
+            {"code": g.code, "name": g.name, "name_en": g.name_en, "kind": g.kind, "remark": g.remark}
+            for g in plan.org_groups
+        ],
+        stats,
+        delete=False,
+    )
+    for group in plan.org_groups:
+        for relation, codes in (("members", group.members), ("overlaps", group.overlaps)):
+            manager = getattr(groups[group.code], relation)
+            wanted = {units[c].pk for c in codes}
+            if wanted != set(manager.values_list("pk", flat=True)):
+                manager.set(wanted)
+                stats.touched(groups[group.code])
+
+
+def _sync(
+    queryset: models.QuerySet,
+    rows: list[dict],
+    stats: LoadStats,
+    *,
+    delete: bool = True,
+    partial: bool = False,
+) -> dict[str, models.Model]:
+    """Upsert ``rows`` (keyed by ``code``) into ``queryset``, keeping their order in ``position``.
+
+    With ``partial`` only the given fields of existing rows are set (nothing is created and the rows are
+    not counted as unchanged again); with ``delete`` rows of the queryset that ``rows`` does not list go.
+    """
+    existing = {obj.code: obj for obj in queryset}
+    result: dict[str, models.Model] = {}
+    for position, values in enumerate(rows):
+        code = values["code"]
+        if not partial:
+            values = {**values, "position": position}
+        obj = existing.get(code)
+        if obj is None:
+            if partial:
+                continue
+            obj = queryset.model(**values)
+            obj.save()
+            stats["created"] += 1
+            stats.fresh.add((type(obj), obj.pk))
+        elif _assign(obj, values):
+            obj.save()
+            stats.touched(obj)
+        elif not partial:
+            stats["unchanged"] += 1
+        result[code] = obj
+    if delete:
+        gone = [obj.pk for code, obj in existing.items() if code not in result]
+        if gone:
+            queryset.model.objects.filter(pk__in=gone).delete()
+            stats["deleted"] += len(gone)
+    return result
+
+
+def _assign(obj: models.Model, values: dict) -> bool:
+    changed = False
+    for field, value in values.items():
+        if getattr(obj, field) != value:
+            setattr(obj, field, value)
+            changed = True
+    return changed
+
+
+def _sources(sources: tuple[core.Source, ...]) -> list[dict]:
+    return [{"clause": s.clause, "quote": s.quote} for s in sources]
+
+
+def _data_element(e: core.DataElement) -> dict:
+    return {
+        "code": e.code,
+        "name": e.name,
+        "name_en": e.name_en,
+        "unit": e.unit,
+        "aggregation": e.aggregation.value,
+        "period_type": e.period_type,
+        "by_operator": e.by_operator,
+        "sources": _sources(e.sources),
+        "remark": e.remark,
+    }
+
+
+def _indicator(i: core.Indicator, plan: Plan) -> dict:
+    return {
+        "plan": plan,
+        "code": i.code,
+        "name": i.name,
+        "name_en": i.name_en,
+        "unit": i.unit,
+        "formula": i.formula.source,
+        "direction": i.direction.value,
+        "base_year": i.base_year,
+        "annex_number": i.annex_number,
+        "target_value": i.target.value,
+        "target_comparison": i.target.comparison.value,
+        "target_date": i.target.date,
+        "sources": _sources(i.sources),
+        "remark": i.remark,
+    }
+
+
+def _annex_json(annex: core.Annex | None) -> dict:
+    if annex is None:
+        return {}
+    return {"title": annex.title, "rows": [asdict(r) for r in annex.rows], "notes": list(annex.notes)}

@@ -1,0 +1,285 @@
+"""The plan as values: what a plan file says, after it has been validated.
+
+Every element keeps the clause of the plan it comes from (``sources``: clause code and verbatim quote),
+so a page or a report can always show the user's own words next to what Yangfan computes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from functools import cached_property
+
+from yangfan.core.expressions import Formula
+from yangfan.core.orgtree import OrgGroup, OrgTree, OrgUnit
+
+
+class Aggregation(StrEnum):
+    """How a data element adds up over time (over org units every element is summed)."""
+
+    STOCK = "stock"  # 时点数: the last value in the period
+    FLOW = "flow"  # 时期数: the sum over the period
+
+
+class Comparison(StrEnum):
+    GT = "gt"  # 超过
+    GTE = "gte"  # 以上 / 达到
+    LT = "lt"
+    LTE = "lte"
+
+    @property
+    def symbol(self) -> str:
+        return {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}[self.value]
+
+    def holds(self, value: Decimal, target: Decimal) -> bool:
+        return {
+            "gt": value > target,
+            "gte": value >= target,
+            "lt": value < target,
+            "lte": value <= target,
+        }[self.value]
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "department"
+    CITY_GOVERNMENTS = "city_governments"  # “各设区市政府”: one assignment per city government
+
+
+@dataclass(frozen=True)
+class Source:
+    """A clause of the plan (section, task, special project, safeguard, goal or 附件) and the words quoted."""
+
+    clause: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: str
+    kind: str
+    parent: str | None = None
+    text: str = ""
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class ResponsibleUnit:
+    code: str
+    name: str
+    name_en: str = ""
+    kind: UnitKind = UnitKind.DEPARTMENT
+    aliases: tuple[str, ...] = ()
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    code: str
+    section: str
+    title: str
+    text: str
+    responsibility: str
+    responsible_units: tuple[str, ...]  # unit codes, aliases already resolved
+    number: str | None = None
+    sector: str | None = None
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class SpecialProject:
+    code: str
+    number: int
+    title: str
+    section: str
+    text: str
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Safeguard:
+    code: str
+    title: str
+    text: str
+    number: str = ""
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Goal:
+    code: str
+    section: str
+    title: str
+    text: str
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Sector:
+    code: str
+    name: str
+    key_industry: bool
+    name_en: str = ""
+    task: str | None = None
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Operator:
+    code: str
+    name: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class DataElement:
+    code: str
+    name: str
+    unit: str
+    aggregation: Aggregation
+    sources: tuple[Source, ...]
+    name_en: str = ""
+    period_type: str = "monthly"
+    by_operator: bool = False
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Registry:
+    code: str
+    name: str
+    sources: tuple[Source, ...] = ()
+    name_en: str = ""
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    value: Decimal
+    comparison: Comparison
+    date: date
+
+    def met_by(self, value: Decimal) -> bool:
+        return self.comparison.holds(value, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.comparison.symbol} {self.value.normalize():f}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    formula: Formula
+    direction: Direction
+    target: Target
+    sources: tuple[Source, ...]
+    name_en: str = ""
+    base_year: int | None = None
+    annex_number: int | None = None
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class QualitativeTarget:
+    code: str
+    clause: str
+    text: str
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    number: int
+    indicator: str
+    meaning: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Annex:
+    title: str
+    rows: tuple[AnnexRow, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole plan. Collections are tuples in the order of the plan file (the order of the text)."""
+
+    code: str
+    name: str
+    start: date
+    end: date
+    name_en: str = ""
+    document: str = ""
+    notice_title: str = ""
+    addressees: str = ""
+    base_year: int | None = None
+    preamble: str = ""
+    source_text: str = ""
+    remarks: tuple[str, ...] = ()
+    responsible_units: tuple[ResponsibleUnit, ...] = ()
+    sectors: tuple[Sector, ...] = ()
+    operators: tuple[Operator, ...] = ()
+    sections: tuple[Section, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    special_projects: tuple[SpecialProject, ...] = ()
+    safeguards: tuple[Safeguard, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    annex: Annex | None = None
+    org_units: tuple[OrgUnit, ...] = ()
+    org_groups: tuple[OrgGroup, ...] = ()
+    data_elements: tuple[DataElement, ...] = ()
+    registries: tuple[Registry, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    qualitative_targets: tuple[QualitativeTarget, ...] = ()
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def org_tree(self) -> OrgTree:
+        return OrgTree(self.org_units, self.org_groups)
+
+    def task(self, code: str) -> Task:
+        return self._lookup("tasks", code)
+
+    def indicator(self, code: str) -> Indicator:
+        return self._lookup("indicators", code)
+
+    def data_element(self, code: str) -> DataElement:
+        return self._lookup("data_elements", code)
+
+    def responsible_unit(self, code: str) -> ResponsibleUnit:
+        return self._lookup("responsible_units", code)
+
+    def unit_by_name(self, name: str) -> ResponsibleUnit | None:
+        """The responsible unit called ``name`` or known by it as an alias (省交通厅 → 省交通运输厅)."""
+        for unit in self.responsible_units:
+            if name == unit.name or name in unit.aliases:
+                return unit
+        return None
+
+    def tasks_of(self, unit_code: str) -> tuple[Task, ...]:
+        return tuple(t for t in self.tasks if unit_code in t.responsible_units)
+
+    @property
+    def annex_indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.annex_number is not None)
+
+    def _lookup(self, collection: str, code: str):
+        key = (collection, code)
+        if key not in self._index:
+            for item in getattr(self, collection):
+                self._index[(collection, item.code)] = item
+        try:
+            return self._index[key]
+        except KeyError:
+            raise KeyError(f"{collection}: {code}") from None

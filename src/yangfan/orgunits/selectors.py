@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from yangfan.orgunits.models import OrgGroup, OrgUnit
+
+
+def statistical_children(*, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """Units counted directly in ``unit``: ``counted_in`` where set, the administrative parent otherwise."""
+    return OrgUnit.objects.filter(Q(counted_in=unit) | Q(counted_in__isnull=True, parent=unit))
+
+
+def ancestors(*, unit: OrgUnit) -> list[OrgUnit]:
+    chain, current = [], unit
+    units = {u.pk: u for u in OrgUnit.objects.all()}
+    while (parent_id := current.statistical_parent_id) is not None:
+        current = units[parent_id]
+        chain.append(current)
+    return list(reversed(chain))
+
+
+def statistical_tree() -> OrgUnit | None:
+    """The root with ``.kids`` filled down the statistical tree, from one query."""
+    units = list(OrgUnit.objects.prefetch_related("group_memberships"))
+    by_parent: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        by_parent.setdefault(unit.statistical_parent_id, []).append(unit)
+    for unit in units:
+        unit.kids = by_parent.get(unit.pk, [])
+    roots = by_parent.get(None, [])
+    return roots[0] if roots else None
+
+
+def group_list() -> QuerySet[OrgGroup]:
+    return OrgGroup.objects.prefetch_related("members", "overlaps")
+
+
+def groups_of(*, unit: OrgUnit) -> QuerySet[OrgGroup]:
+    return OrgGroup.objects.filter(Q(members=unit) | Q(overlaps=unit)).distinct()

@@ -1,0 +1,47 @@
+"""The navigation every page shows. Areas that later features fill are listed but not yet linked."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from yangfan.actionplans.selectors import plan_default
+
+
+def navigation(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    plan_code = match.kwargs.get("plan") if match else None
+    if plan_code is None:
+        plan = plan_default()
+        plan_code = plan.code if plan else None
+    current = match.view_name if match else ""
+
+    def item(label, view=None, *, active=(), **kwargs):
+        url = reverse(view, kwargs=kwargs) if view else None
+        prefixes = active or ((view,) if view else ())
+        return {"label": label, "url": url, "active": any(current.startswith(p) for p in prefixes)}
+
+    kw = {"plan": plan_code} if plan_code else {}
+    items = [
+        item(_("总览"), "portal:home"),
+        item(
+            _("行动计划"),
+            "actionplans:plan" if plan_code else None,
+            active=("actionplans:plan", "actionplans:source", "actionplans:goals", "actionplans:task"),
+            **kw,
+        ),
+        item(
+            _("指标监测"),
+            "actionplans:indicators" if plan_code else None,
+            active=("actionplans:indicator",),
+            **kw,
+        ),
+        item(_("数据填报")),
+        item(_("任务督导"), "actionplans:units" if plan_code else None, active=("actionplans:unit",), **kw),
+        item(_("应用仓库")),
+        item(_("报告")),
+        item(_("组织机构"), "orgunits:tree", active=("orgunits:",)),
+    ]
+    return {"nav_items": items, "nav_plan_code": plan_code}

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def number(value) -> str:
+    """A decimal as people write it: no trailing zeros, no exponent, thousands separated (16,000,000)."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(str(value))
+    text = f"{value.normalize():,f}"
+    return text
+
+
+@register.filter
+def target(indicator) -> str:
+    """“> 40 %”: the comparison of the plan's words and the target value with its unit."""
+    symbol = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}[indicator.target_comparison]
+    return f"{symbol} {number(indicator.target_value)} {indicator.unit}"

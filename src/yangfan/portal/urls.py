@@ -1,0 +1,6 @@
+from django.urls import path
+
+from yangfan.portal import views
+
+app_name = "portal"
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from yangfan.actionplans import selectors
+from yangfan.actionplans.models import Plan
+
+
+@login_required
+def home(request):
+    """The overview a signed-in user lands on: the plans and what each holds."""
+    plans = Plan.objects.all()
+    cards = [
+        {
+            "plan": plan,
+            "tasks": plan.task_set.count(),
+            "indicators": selectors.indicator_list(plan=plan).filter(annex_number__isnull=False),
+            "units": plan.responsibleunit_set.count(),
+            "qualitative": plan.qualitativetarget_set.count(),
+        }
+        for plan in plans
+    ]
+    return render(request, "portal/home.html", {"cards": cards})

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("扬帆 管理后台")
+admin.site.site_title = _("扬帆")
+
+urlpatterns = [
+    path("", include("yangfan.portal.urls")),
+    path("plans/", include("yangfan.actionplans.urls")),
+    path("orgunits/", include("yangfan.orgunits.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
