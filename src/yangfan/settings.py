@@ -18,7 +18,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from yangfan.config import data_dir, env_flag, secret_key
+from yangfan.config import data_dir, ensure_data_dir, env_flag, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -76,6 +76,8 @@ TEMPLATES = [
     },
 ]
 
+if not os.environ.get("YANGFAN_DATABASE_URL"):
+    ensure_data_dir(DATA_DIR)  # the embedded database lives there
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("YANGFAN_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'yangfan.sqlite3'}",

@@ -475,3 +475,7 @@ def test_every_unit_the_notice_addresses_separately_is_in_the_org_tree(plan: Pla
     for name in ["韩城市", "杨凌示范区", "西咸新区", "神木市", "府谷县"]:
         assert name in plan.addressees
         assert name in names
+
+
+def test_addressees_are_quoted_from_the_notice(plan: Plan):
+    assert f"{plan.addressees}：" in plan.source_text

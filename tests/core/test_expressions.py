@@ -370,3 +370,28 @@ def test_any_plain_name_is_a_data_element(name):
 @given(st.decimals(min_value=0, max_value=10**6, places=4))
 def test_number_literals_keep_their_value(number):
     assert parse_formula(str(number)).tree == Number(number)
+
+
+def test_numbers_keep_the_digits_as_written():
+    formula = parse_formula("x * 0.1 + 12345678901234567890123")
+    numbers = [n.value for n in _numbers(formula.tree)]
+    assert numbers == [Decimal("0.1"), Decimal("12345678901234567890123")]
+
+
+def test_a_number_out_of_range_is_refused():
+    with pytest.raises(FormulaError, match="超出范围"):
+        parse_formula("x * 1e999")
+
+
+def _numbers(node):
+    from yangfan.core.expressions import BinaryOp, Call, Negate, Number
+
+    if isinstance(node, Number):
+        return [node]
+    if isinstance(node, BinaryOp):
+        return _numbers(node.left) + _numbers(node.right)
+    if isinstance(node, Negate):
+        return _numbers(node.operand)
+    if isinstance(node, Call):
+        return _numbers(node.argument)
+    return []

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yangfan.core.errors import PlanInvalid, PlanProblem
@@ -374,9 +374,9 @@ def test_unit_that_is_a_member_of_two_groups_is_reported(plan_text, plan, proble
             '      number: "2"',
         ),
         ('    title: "研制重点行业融合应用标准"', '\ttitle: "研制重点行业融合应用标准"', "\ttitle"),
-        ("schema_version: 1", "schema_version: [1", "schema_version: [1"),
+        ("  code: shaanxi-5g-2021-2023\n", "  code: shaanxi: 5g-2021-2023\n", "code: shaanxi: 5g"),
     ],
-    ids=["text-after-a-quoted-value", "missing-comma", "bad-indentation", "tab", "unclosed-bracket"],
+    ids=["text-after-a-quoted-value", "missing-comma", "bad-indentation", "tab", "colon-in-a-plain-value"],
 )
 def test_yaml_syntax_error_is_reported_with_its_line(plan_text, problems_of, old, new, bad):
     broken = edit(plan_text, old, new)
@@ -494,7 +494,7 @@ def test_alias_that_contains_itself_is_refused_without_crashing(plan_text, probl
             "indicators[4].target.comparison",
             ["“ge”", "gte"],
         ),
-        ("aggregation: flow", "aggregation: sum", "data_elements[3].aggregation", ["“sum”", "stock", "flow"]),
+        ("kind: new_area", "kind: new-area", "org_groups[3].kind", ["“new-area”", "separately_addressed"]),
         ("schema_version: 1", "schema_version: 2", "schema_version", ["1"]),
         ('title: "加快打通跨行业协议标准"', 'title: ""', "tasks[0].title", ["不能为空"]),
         (
@@ -511,7 +511,7 @@ def test_alias_that_contains_itself_is_refused_without_crashing(plan_text, probl
         "number",
         "list",
         "enum",
-        "enum-aggregation",
+        "enum-group-kind",
         "const",
         "empty",
         "min-items",
@@ -529,13 +529,27 @@ def test_value_of_the_wrong_kind_is_reported_with_its_line(plan_text, problems_o
         assert word in problem.message
 
 
+def test_value_of_a_yaml_only_type_is_reported_not_crashing(plan_text, problems_of):
+    broken = edit(
+        plan_text,
+        "name: 信息消费, name_en: Information consumption, key_industry: false",
+        "name: 信息消费, name_en: Information consumption, key_industry: !!binary eWVz",
+    )
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == "sectors[0].key_industry"
+    assert problem.line == line_of(broken, "!!binary")
+    assert "布尔值" in problem.message
+
+
 def test_path_indexes_in_the_schema_cases_point_at_the_edited_items(plan: Plan):
     # The parametrized cases above name paths by index; keep them honest if the plan file is reordered.
     assert plan.sectors[0].name == "信息消费"
     assert plan.org_units[25].code == "610202"
     assert plan.indicators[4].code == "A5"
     assert plan.tasks[23].code == "T4.1.1"
-    assert plan.data_elements[3].code == "traffic_5g"
+    assert plan.org_groups[3].code == "XIXIAN"
 
 
 def test_unknown_field_is_reported_with_the_fields_allowed_there(plan_text, plan, problems_of):
@@ -741,6 +755,19 @@ def test_annex_value_that_is_not_a_number_is_reported(plan_text, problems_of):
     assert "不是数值" in problem.message
 
 
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_target_that_is_not_a_finite_number_is_reported(plan_text, plan, problems_of, value):
+    broken = edit(
+        plan_text, "target: {value: 16000000, comparison: gt", f"target: {{value: {value}, comparison: gt"
+    )
+
+    (problem,) = problems_of(broken)
+
+    assert problem.line == line_of(broken, f"{{value: {value},")
+    assert problem.path == f"indicators[{index_of(plan, 'indicators', 'B1')}].target.value"
+    assert "不是有限的数值" in problem.message
+
+
 def test_annex_number_without_an_annex_row_is_reported(plan_text, plan, problems_of):
     broken = edit(plan_text, "    annex_number: 7\n", "    annex_number: 8\n")
 
@@ -821,7 +848,7 @@ def test_several_problems_are_all_reported_at_once_in_line_order(plan_text, prob
         (
             "target: {value: 18, comparison: gt",
             "target: {value: 20, comparison: gt",
-            "{value: 20",
+            "{value: 20,",
             "附件第 5 项",
         ),
         ("{code: Q06, clause: G1,", "{code: Q06, clause: G3,", "{code: Q06", "不在条款 G3"),
@@ -835,12 +862,6 @@ def test_several_problems_are_all_reported_at_once_in_line_order(plan_text, prob
     broken = plan_text
     for old, new, _, _ in edits:
         broken = edit(broken, old, new)
-
-    with pytest.raises(PlanInvalid) as info:
-        load_plan_text(
-            broken, file=FILE, base_dir=plan_text and Path(__file__).parent
-        )  # wrong folder on purpose
-    assert any("找不到原文文件" in p.message for p in info.value.problems)
 
     problems = problems_of(broken)
 
@@ -919,7 +940,7 @@ def test_problem_reads_as_file_line_path_and_message():
 # -- robustness ----------------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_deleting_or_repeating_any_line_never_crashes_the_loader(plan_text, plans_dir, data):
     lines = plan_text.splitlines(keepends=True)

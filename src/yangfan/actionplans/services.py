@@ -82,20 +82,13 @@ def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") ->
 
     _load_org_tree(plan, stats)
     _sync(
-        Operator.objects.all(),
-        [{"code": o.code, "name": o.name, "name_en": o.name_en} for o in plan.operators],
-        stats,
-        delete=False,
+        Operator.objects.all(), [_values(o, "name", "name_en") for o in plan.operators], stats, delete=False
     )
     _sync(DataElement.objects.all(), [_data_element(e) for e in plan.data_elements], stats, delete=False)
 
-    scoped = {"plan": row}
     sections = _sync(
         row.section_set.all(),
-        [
-            {"code": s.code, "title": s.title, "kind": s.kind, "text": s.text, "remark": s.remark, **scoped}
-            for s in plan.sections
-        ],
+        [_values(s, "title", "kind", "text", "remark", plan=row) for s in plan.sections],
         stats,
         delete=False,
     )
@@ -109,48 +102,30 @@ def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") ->
     units = _sync(
         row.responsibleunit_set.all(),
         [
-            {
-                "code": u.code,
-                "name": u.name,
-                "name_en": u.name_en,
-                "kind": u.kind.value,
-                "aliases": list(u.aliases),
-                "remark": u.remark,
-                **scoped,
-            }
+            _values(u, "name", "name_en", "kind", "remark", aliases=list(u.aliases), plan=row)
             for u in plan.responsible_units
         ],
         stats,
     )
     sectors = _sync(
         row.sector_set.all(),
-        [
-            {
-                "code": s.code,
-                "name": s.name,
-                "name_en": s.name_en,
-                "key_industry": s.key_industry,
-                "remark": s.remark,
-                **scoped,
-            }
-            for s in plan.sectors
-        ],
+        [_values(s, "name", "name_en", "key_industry", "remark", plan=row) for s in plan.sectors],
         stats,
     )
     tasks = _sync(
         row.task_set.all(),
         [
-            {
-                "code": t.code,
-                "section": sections[t.section],
-                "number": t.number or "",
-                "title": t.title,
-                "text": t.text,
-                "responsibility": t.responsibility,
-                "sector": sectors.get(t.sector),
-                "remark": t.remark,
-                **scoped,
-            }
+            _values(
+                t,
+                "title",
+                "text",
+                "responsibility",
+                "remark",
+                section=sections[t.section],
+                number=t.number or "",
+                sector=sectors.get(t.sector),
+                plan=row,
+            )
             for t in plan.tasks
         ],
         stats,
@@ -164,60 +139,25 @@ def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") ->
     _sync(
         row.specialproject_set.all(),
         [
-            {
-                "code": p.code,
-                "number": p.number,
-                "title": p.title,
-                "section": sections[p.section],
-                "text": p.text,
-                "remark": p.remark,
-                **scoped,
-            }
+            _values(p, "number", "title", "text", "remark", section=sections[p.section], plan=row)
             for p in plan.special_projects
         ],
         stats,
     )
     _sync(
         row.safeguard_set.all(),
-        [
-            {
-                "code": g.code,
-                "number": g.number,
-                "title": g.title,
-                "text": g.text,
-                "remark": g.remark,
-                **scoped,
-            }
-            for g in plan.safeguards
-        ],
+        [_values(g, "number", "title", "text", "remark", plan=row) for g in plan.safeguards],
         stats,
     )
     _sync(
         row.goal_set.all(),
-        [
-            {
-                "code": g.code,
-                "section": sections[g.section],
-                "title": g.title,
-                "text": g.text,
-                "remark": g.remark,
-                **scoped,
-            }
-            for g in plan.goals
-        ],
+        [_values(g, "title", "text", "remark", section=sections[g.section], plan=row) for g in plan.goals],
         stats,
     )
     _sync(
         row.registry_set.all(),
         [
-            {
-                "code": r.code,
-                "name": r.name,
-                "name_en": r.name_en,
-                "sources": _sources(r.sources),
-                "remark": r.remark,
-                **scoped,
-            }
+            _values(r, "name", "name_en", "remark", sources=_sources(r.sources), plan=row)
             for r in plan.registries
         ],
         stats,
@@ -225,10 +165,7 @@ def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") ->
     _sync(row.indicator_set.all(), [_indicator(i, row) for i in plan.indicators], stats)
     _sync(
         row.qualitativetarget_set.all(),
-        [
-            {"code": q.code, "clause": q.clause, "text": q.text, "remark": q.remark, **scoped}
-            for q in plan.qualitative_targets
-        ],
+        [_values(q, "clause", "text", "remark", plan=row) for q in plan.qualitative_targets],
         stats,
     )
     # Sections last: tasks, projects and goals that pointed at a removed section are gone by now.
@@ -240,17 +177,7 @@ def _load_org_tree(plan: core.Plan, stats: LoadStats) -> None:
     """Org units are shared by every plan, so a plan adds and updates units but never deletes one."""
     units = _sync(
         OrgUnit.objects.all(),
-        [
-            {
-                "code": u.code,
-                "name": u.name,
-                "name_en": u.name_en,
-                "level": u.level,
-                "kind": u.kind,
-                "remark": u.remark,
-            }
-            for u in plan.org_units
-        ],
+        [_values(u, "name", "name_en", "level", "kind", "remark") for u in plan.org_units],
         stats,
         delete=False,
     )
@@ -266,10 +193,7 @@ def _load_org_tree(plan: core.Plan, stats: LoadStats) -> None:
     )
     groups = _sync(
         OrgGroup.objects.all(),
-        [
-            {"code": g.code, "name": g.name, "name_en": g.name_en, "kind": g.kind, "remark": g.remark}
-            for g in plan.org_groups
-        ],
+        [_values(g, "name", "name_en", "kind", "remark") for g in plan.org_groups],
         stats,
         delete=False,
     )
@@ -332,41 +256,46 @@ def _assign(obj: models.Model, values: dict) -> bool:
     return changed
 
 
+def _values(item, *fields: str, **extra) -> dict:
+    """The row values of a core element: its code, the named attributes as they are, and ``extra``."""
+    return {"code": item.code, **{f: getattr(item, f) for f in fields}, **extra}
+
+
 def _sources(sources: tuple[core.Source, ...]) -> list[dict]:
     return [{"clause": s.clause, "quote": s.quote} for s in sources]
 
 
 def _data_element(e: core.DataElement) -> dict:
-    return {
-        "code": e.code,
-        "name": e.name,
-        "name_en": e.name_en,
-        "unit": e.unit,
-        "aggregation": e.aggregation.value,
-        "period_type": e.period_type,
-        "by_operator": e.by_operator,
-        "sources": _sources(e.sources),
-        "remark": e.remark,
-    }
+    return _values(
+        e,
+        "name",
+        "name_en",
+        "unit",
+        "aggregation",
+        "period_type",
+        "by_operator",
+        "remark",
+        sources=_sources(e.sources),
+    )
 
 
 def _indicator(i: core.Indicator, plan: Plan) -> dict:
-    return {
-        "plan": plan,
-        "code": i.code,
-        "name": i.name,
-        "name_en": i.name_en,
-        "unit": i.unit,
-        "formula": i.formula.source,
-        "direction": i.direction.value,
-        "base_year": i.base_year,
-        "annex_number": i.annex_number,
-        "target_value": i.target.value,
-        "target_comparison": i.target.comparison.value,
-        "target_date": i.target.date,
-        "sources": _sources(i.sources),
-        "remark": i.remark,
-    }
+    return _values(
+        i,
+        "name",
+        "name_en",
+        "unit",
+        "direction",
+        "base_year",
+        "annex_number",
+        "remark",
+        plan=plan,
+        formula=i.formula.source,
+        target_value=i.target.value,
+        target_comparison=i.target.comparison.value,
+        target_date=i.target.date,
+        sources=_sources(i.sources),
+    )
 
 
 def _annex_json(annex: core.Annex | None) -> dict:

@@ -107,7 +107,12 @@ def parse_formula(source: str) -> Formula:
 
 def _convert(node: ast.AST, source: str, *, in_count: bool) -> Node:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return Number(Decimal(str(node.value)))
+        # The digits as written, not Python's float: 0.1 stays exactly 0.1.
+        written = (ast.get_source_segment(source.strip(), node) or str(node.value)).replace("_", "")
+        value = Decimal(written)
+        if not value.is_finite() or abs(value.adjusted()) > 30:
+            raise FormulaError(source, f"数字“{written}”超出范围")
+        return Number(value)
     if isinstance(node, ast.Name):
         return RegistryRef(node.id) if in_count else DataElementRef(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:

@@ -426,6 +426,10 @@ class _Reader:
         rows = (self.data.get("annex") or {}).get("rows", [])
         annex_rows = {r["number"]: (i, r) for i, r in enumerate(rows)}
         for path, indicator in self.items("indicators"):
+            if not _is_number(indicator["target"]["value"]):  # YAML .nan and .inf are numbers to the schema
+                self.problem(
+                    (*path, "target", "value"), f"目标值 {indicator['target']['value']} 不是有限的数值"
+                )
             try:
                 formula = parse_formula(indicator["formula"])
             except FormulaError as exc:
