@@ -395,3 +395,7 @@ def _numbers(node):
     if isinstance(node, Call):
         return _numbers(node.argument)
     return []
+
+
+def test_integer_literals_in_other_bases_are_read_exactly():
+    assert _numbers(parse_formula("x + 0x10").tree)[0].value == Decimal(16)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from yangfan.core.errors import FormulaError
 
@@ -109,7 +109,10 @@ def _convert(node: ast.AST, source: str, *, in_count: bool) -> Node:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         # The digits as written, not Python's float: 0.1 stays exactly 0.1.
         written = (ast.get_source_segment(source.strip(), node) or str(node.value)).replace("_", "")
-        value = Decimal(written)
+        try:
+            value = Decimal(written)
+        except InvalidOperation:  # 0x10, 0o7: Python's own reading of the digits is exact for ints
+            value = Decimal(str(node.value))
         if not value.is_finite() or abs(value.adjusted()) > 30:
             raise FormulaError(source, f"数字“{written}”超出范围")
         return Number(value)
