@@ -36,6 +36,9 @@ lint: install
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py check --fail-level WARNING
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	@# production settings (HTTPS behind a proxy, a real key) pass Django's deployment checklist
+	YANGFAN_DATA_DIR=$(CURDIR)/.test-data YANGFAN_HTTPS=1 YANGFAN_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install test-deps
 	@echo "== tests on SQLite =="
@@ -64,3 +67,4 @@ clean:
 messages: install
 	cd src/yangfan && $(TEST_ENV) DJANGO_SETTINGS_MODULE=yangfan.settings ../../$(BIN)/django-admin makemessages -l en --no-location
 	msgfmt --check -o src/yangfan/locale/en/LC_MESSAGES/django.mo src/yangfan/locale/en/LC_MESSAGES/django.po
+	msgfmt --check -o src/yangfan/locale/zh_Hans/LC_MESSAGES/django.mo src/yangfan/locale/zh_Hans/LC_MESSAGES/django.po

@@ -23,6 +23,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
             plan_load_file(path=path)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; in-process tests hash with MD5. Subprocess tests keep the real settings."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def plan(db):
     from yangfan.actionplans.models import Plan
@@ -32,7 +38,72 @@ def plan(db):
 
 @pytest.fixture
 def viewer(db, django_user_model):
-    return django_user_model.objects.create_user("viewer", password="Viewer-pass-2023", first_name="测试")
+    return django_user_model.objects.create_user(
+        "viewer", password="Viewer-pass-2023", first_name="测试", role="viewer"
+    )
+
+
+ROLE_USERS = {
+    # role: (capture org units, responsible unit name, operator code)
+    "admin": ((), None, None),
+    "auditor": ((), None, None),
+    "province": ((), None, None),
+    "department": ((), "省工信厅", None),
+    "city-reporter": (("610100",), None, None),  # 西安
+    "city-reviewer": (("610300",), None, None),  # 宝鸡
+    "operator": ((), None, "cmcc"),
+    "viewer": ((), None, None),
+}
+
+
+@pytest.fixture
+def make_user(db):
+    """A user of ``role`` created through the service, scoped as ROLE_USERS says."""
+    from yangfan.accounts.services import user_create
+    from yangfan.actionplans.models import Operator, ResponsibleUnit
+    from yangfan.orgunits.models import OrgUnit
+
+    def make(role: str, username: str | None = None, **overrides):
+        orgs, unit, operator = ROLE_USERS[role]
+        values = {
+            "actor": None,
+            "username": username or f"u-{role}",
+            "role": role,
+            "password": "Test-pass-2023!",
+            "capture_org_units": list(OrgUnit.objects.filter(code__in=orgs)),
+            "responsible_unit": ResponsibleUnit.objects.filter(name=unit).first() if unit else None,
+            "operator": Operator.objects.filter(code=operator).first() if operator else None,
+            "must_change_password": False,
+        }
+        values.update(overrides)
+        return user_create(**values)
+
+    return make
+
+
+def login_as(client, user):
+    """Sign ``user`` in on the test client, second factor included (administrators must have one)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.role == "admin":
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(make_user):
+    """A fresh test client signed in as a new user of ``role``."""
+    from django.test import Client
+
+    def make(role: str):
+        return login_as(Client(), make_user(role))
+
+    return make
 
 
 @pytest.fixture

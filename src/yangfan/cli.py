@@ -15,6 +15,7 @@ import socket
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from rich.console import Console
 
 from yangfan.config import ConfigError, data_dir, ensure_data_dir, env_flag, sqlite_directory_problem
@@ -69,7 +70,56 @@ def build_parser() -> argparse.ArgumentParser:
     load = plan_commands.add_parser("load", help="校验并加载计划文件（已存在则就地更新）")
     load.add_argument("file", metavar="FILE", type=Path)
     load.set_defaults(handler=cmd_plan_load)
+    users = commands.add_parser("users", help="管理用户（系统管理员的脚本）")
+    user_commands = users.add_subparsers(dest="users_command", metavar="子命令", parser_class=_Parser)
+    user_commands.required = True
+    create = user_commands.add_parser(
+        "create", help="新建用户；密码取自环境变量 YANGFAN_PASSWORD，否则提示输入；首次登录须修改密码"
+    )
+    create.add_argument("username", metavar="USERNAME")
+    create.add_argument(
+        "--role", required=True, choices=ROLE_NAMES, metavar="ROLE", help="、".join(ROLE_NAMES)
+    )
+    create.add_argument(
+        "--org", action="append", default=[], metavar="CODE", help="填报范围：组织机构代码或名称（可重复）"
+    )
+    create.add_argument("--view-org", action="append", default=[], metavar="CODE", help="查看范围（可重复）")
+    create.add_argument("--unit", metavar="NAME", help="所属责任单位（部门填报员），如 省工信厅")
+    create.add_argument("--operator", metavar="NAME", help="所属运营商（运营商填报员），如 中国移动")
+    create.add_argument("--name", default="", help="姓名")
+    create.set_defaults(handler=cmd_users_create)
+    listing = user_commands.add_parser("list", help="列出用户")
+    listing.set_defaults(handler=cmd_users_list)
+
+    tokens = commands.add_parser("tokens", help="API 令牌")
+    token_commands = tokens.add_subparsers(dest="tokens_command", metavar="子命令", parser_class=_Parser)
+    token_commands.required = True
+    token_create = token_commands.add_parser("create", help="为用户新建 API 令牌，只显示这一次")
+    token_create.add_argument("username", metavar="USERNAME")
+    token_create.add_argument("--days", type=int, default=90, help="有效天数（默认 90，最多 366）")
+    token_create.add_argument("--name", default="", help="用途")
+    token_create.set_defaults(handler=cmd_tokens_create)
+
+    audit = commands.add_parser("audit", help="审计日志")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="子命令", parser_class=_Parser)
+    audit_commands.required = True
+    verify = audit_commands.add_parser(
+        "verify", help="校验审计日志的哈希链；发现被修改或删除的记录时返回非零"
+    )
+    verify.set_defaults(handler=cmd_audit_verify)
     return parser
+
+
+ROLE_NAMES = [
+    "admin",
+    "auditor",
+    "province",
+    "department",
+    "city-reporter",
+    "city-reviewer",
+    "operator",
+    "viewer",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             err.print(str(problem), markup=False)
         err.print(f"计划文件有 {len(exc.problems)} 处错误，未写入任何内容。")
+        return 1
+    except ValidationError as exc:
+        err.print("yangfan: " + "；".join(exc.messages), markup=False)
         return 1
     except ConfigError as exc:
         err.print(f"yangfan: {exc}", markup=False)
@@ -141,9 +194,11 @@ def initialise(*, demo: bool, quiet: bool = False) -> None:
         from yangfan.demo import demo_load
 
         logins = demo_load()
-        out.print("演示数据已加入。演示账号（仅供演示，请勿用于正式环境）：")
+        out.print(
+            "演示数据已加入。演示账号（仅供演示，请勿用于正式环境；系统管理员首次登录须设置双因素验证）："
+        )
         for login in logins:
-            out.print(f"  {login.role}：用户名 {login.username}  密码 {login.password}", markup=False)
+            out.print(f"  {login.label}：用户名 {login.username}  密码 {login.password}", markup=False)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -211,6 +266,141 @@ def cmd_plan_load(args: argparse.Namespace) -> int:
     plan, stats = plan_load_file(path=args.file)
     out.print(f"计划「{plan.name}」已加载：{stats}。")
     return 0
+
+
+def _org_units(references: list[str]):
+    from yangfan.orgunits.models import OrgUnit
+
+    units = []
+    for reference in references:
+        unit = (
+            OrgUnit.objects.filter(code=reference).first() or OrgUnit.objects.filter(name=reference).first()
+        )
+        if unit is None:
+            raise UsageError(f"未知组织机构“{reference}”；请使用代码（如 610100）或名称（如 西安市）")
+        units.append(unit)
+    return units
+
+
+def _password() -> str:
+    password = os.environ.get("YANGFAN_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise UsageError("请通过环境变量 YANGFAN_PASSWORD 提供密码（没有可交互的终端）")
+    import getpass
+
+    first = getpass.getpass("密码：")
+    if first != getpass.getpass("再次输入密码："):
+        raise UsageError("两次输入的密码不一致")
+    return first
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    setup_django()
+    from yangfan.accounts.services import user_create
+    from yangfan.actionplans.models import Operator, ResponsibleUnit
+
+    unit = operator = None
+    if args.unit:
+        unit = ResponsibleUnit.objects.filter(name=args.unit).first() or next(
+            (u for u in ResponsibleUnit.objects.all() if args.unit in u.aliases or args.unit == u.code), None
+        )
+        if unit is None:
+            raise UsageError(f"未知责任单位“{args.unit}”")
+    if args.operator:
+        operator = (
+            Operator.objects.filter(name=args.operator).first()
+            or Operator.objects.filter(code=args.operator).first()
+        )
+        if operator is None:
+            raise UsageError(
+                f"未知运营商“{args.operator}”；可用："
+                + "、".join(Operator.objects.values_list("name", flat=True))
+            )
+    user = user_create(
+        actor=None,
+        username=args.username,
+        role=args.role,
+        password=_password(),
+        first_name=args.name,
+        capture_org_units=_org_units(args.org),
+        view_org_units=_org_units(args.view_org),
+        responsible_unit=unit,
+        operator=operator,
+    )
+    out.print(f"用户 {user.username}（{user.get_role_display()}）已创建；首次登录时须修改密码。")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    setup_django()
+    from rich.table import Table
+
+    from yangfan.accounts.models import User
+    from yangfan.audit.choices import AuditAction
+    from yangfan.audit.services import audit_record
+
+    audit_record(
+        action=AuditAction.EXPORT, object_type="accounts.user", detail=f"yangfan users list（{_os_user()}）"
+    )
+    table = Table("用户名", "姓名", "角色", "范围", "状态")
+    for user in User.objects.select_related("responsible_unit", "operator").prefetch_related(
+        "capture_org_units"
+    ):
+        scope = "、".join(u.name for u in user.capture_org_units.all())
+        scope = " ".join(
+            x
+            for x in (scope, getattr(user.responsible_unit, "name", ""), getattr(user.operator, "name", ""))
+            if x
+        )
+        table.add_row(
+            user.username,
+            user.first_name,
+            user.get_role_display(),
+            scope,
+            "启用" if user.is_active else "已停用",
+        )
+    out.print(table)
+    return 0
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return "操作系统用户 " + getpass.getuser()
+    except (KeyError, OSError):
+        return "操作系统用户未知"
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    setup_django()
+    from yangfan.accounts.models import User
+    from yangfan.accounts.services import token_create
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        raise UsageError(f"用户“{args.username}”不存在")
+    token, raw = token_create(actor=None, user=user, days=args.days, name=args.name)
+    err.print(f"已为 {user.username} 创建令牌，有效至 {token.expires_at:%Y-%m-%d}。令牌只显示这一次：")
+    print(raw)
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    setup_django()
+    from yangfan.audit.services import audit_verify
+
+    with out.status("正在校验审计日志的哈希链…"):
+        result = audit_verify()
+    if result.ok:
+        out.print(f"审计日志完整：已校验 {result.checked} 条记录，哈希链无断裂。")
+        return 0
+    for seq, message in result.problems:
+        err.print(f"第 {seq} 条：{message}", markup=False)
+    err.print(f"审计日志已被篡改：发现 {len(result.problems)} 处问题（共 {result.checked} 条记录）。")
+    return 3
 
 
 if __name__ == "__main__":

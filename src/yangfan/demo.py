@@ -6,9 +6,8 @@ in for real figures. Re-running changes nothing that already exists (a changed p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 
@@ -17,26 +16,45 @@ class DemoLogin:
     role: str
     username: str
     password: str
+    label: str
+    orgs: tuple[str, ...] = ()
+    unit: str = ""
+    operator: str = ""
+    extra: dict = field(default_factory=dict)
 
 
 DEMO_LOGINS = (
-    DemoLogin("系统管理员（演示）", "demo-admin", "Yangfan@demo-admin1"),
-    DemoLogin("只读用户（演示）", "demo-viewer", "Yangfan@demo-viewer1"),
+    DemoLogin("admin", "demo-admin", "Guanli#5G-2023", "系统管理员（演示）"),
+    DemoLogin("auditor", "demo-auditor", "Shenji#5G-2023", "安全审计员（演示）"),
+    DemoLogin("province", "demo-province", "Bangong#5G-2023", "省级管理员·领导小组办公室（演示）"),
+    DemoLogin("department", "demo-gxt", "Gongxin#5G-2023", "省工信厅填报员（演示）", unit="省工信厅"),
+    DemoLogin("city-reporter", "demo-xian", "Changan#5G-2023", "西安市填报员（演示）", orgs=("610100",)),
+    DemoLogin("city-reviewer", "demo-baoji", "Chencang#5G-2023", "宝鸡市审核员（演示）", orgs=("610300",)),
+    DemoLogin("operator", "demo-cmcc", "Yidong#5G-2023", "中国移动填报员（演示）", operator="cmcc"),
+    DemoLogin("viewer", "demo-viewer", "Chayue#5G-2023", "领导·只读（演示）"),
 )
 
 
 @transaction.atomic
 def demo_load() -> tuple[DemoLogin, ...]:
-    user_model = get_user_model()
+    """Create the demo accounts that do not exist yet. Demo accounts need not change their password."""
+    from yangfan.accounts.models import User
+    from yangfan.accounts.services import user_create
+    from yangfan.actionplans.models import Operator, ResponsibleUnit
+    from yangfan.orgunits.models import OrgUnit
+
     for login in DEMO_LOGINS:
-        user, created = user_model.objects.get_or_create(
+        if User.objects.filter(username=login.username).exists():
+            continue
+        user_create(
+            actor=None,
             username=login.username,
-            defaults={"first_name": login.role, "last_name": "", "email": ""},
+            role=login.role,
+            password=login.password,
+            first_name=login.label,
+            capture_org_units=list(OrgUnit.objects.filter(code__in=login.orgs)),
+            responsible_unit=ResponsibleUnit.objects.filter(name=login.unit).first() if login.unit else None,
+            operator=Operator.objects.filter(code=login.operator).first() if login.operator else None,
+            must_change_password=False,
         )
-        if created:
-            is_admin = login.username == "demo-admin"
-            user.is_staff = is_admin
-            user.is_superuser = is_admin
-            user.set_password(login.password)
-            user.save()
     return DEMO_LOGINS

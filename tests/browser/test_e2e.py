@@ -95,7 +95,7 @@ def test_a_demo_user_logs_in_and_reads_the_plan(server, page):
     _shot(page, "login")
 
     page.get_by_label("用户名").fill("demo-viewer")
-    page.get_by_label("密码").fill("Yangfan@demo-viewer1")
+    page.get_by_label("密码").fill("Chayue#5G-2023")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="总览")).to_be_visible()
     expect(page.get_by_text("陕西省5G应用“扬帆”行动计划（2021-2023年）").first).to_be_visible()
@@ -141,3 +141,33 @@ def test_a_wrong_password_is_refused(server, page):
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("alert")).to_contain_text("用户名")
     expect(page).to_have_url(server + "/accounts/login/")
+
+
+def _login(page: Page, server: str, username: str, password: str) -> None:
+    page.goto(server + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="总览")).to_be_visible()
+
+
+def test_a_xian_reporter_cannot_open_baoji_and_the_auditor_sees_the_attempt(server, page):
+    _login(page, server, "demo-xian", "Changan#5G-2023")
+    page.goto(server + "/orgunits/610100/")
+    expect(page.get_by_role("heading", name="西安市 610100")).to_be_visible()
+
+    response = page.goto(server + "/orgunits/610300/")  # 宝鸡, guessed from the URL pattern
+    assert response.status == 403
+    expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
+    expect(page.get_by_text("宝鸡市")).to_have_count(0)
+    _shot(page, "refused")
+    page.get_by_role("button", name="退出").click()
+
+    _login(page, server, "demo-auditor", "Shenji#5G-2023")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="审计日志").click()
+    page.locator("select[name=action]").select_option("permission_denied")
+    page.get_by_role("button", name="筛选").click()
+    row = page.locator("table.grid tbody tr").first
+    expect(row).to_contain_text("demo-xian")
+    expect(row).to_contain_text("宝鸡市")
+    _shot(page, "audit")

@@ -49,3 +49,7 @@ def test_compiled_catalogue_matches_its_source():
         compiled = gettext.GNUTranslations(handle)
     for msgid, msgstr in _catalogue().items():
         assert compiled.gettext(msgid) == msgstr.replace('\\"', '"'), f"run `make messages`: {msgid}"
+
+
+def test_no_translation_is_a_guess():
+    assert "#, fuzzy" not in PO.read_text(encoding="utf-8"), "makemessages guessed some entries: check them"

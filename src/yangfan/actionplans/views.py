@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
+from yangfan.accounts.mixins import PermissionMixin
 from yangfan.actionplans import selectors
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task
 
 
-class PlanMixin(LoginRequiredMixin):
-    """Resolves the ``plan`` of the URL once and puts it in the context."""
+class PlanMixin(PermissionMixin):
+    """Resolves the ``plan`` of the URL once and puts it in the context. Every signed-in role reads the plan."""
+
+    permission = "plan.read"
 
     def dispatch(self, request, *args, **kwargs):
         self.plan = selectors.plan_get(code=kwargs["plan"])

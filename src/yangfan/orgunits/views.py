@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
+from yangfan.accounts.mixins import PermissionMixin
 from yangfan.orgunits import selectors
 from yangfan.orgunits.models import OrgUnit
 
 
-class OrgTreeView(LoginRequiredMixin, TemplateView):
+class OrgTreeView(PermissionMixin, TemplateView):
+    """The tree itself is reference data of the plan: every role may read the names and codes."""
+
     template_name = "orgunits/tree.html"
 
     def get_context_data(self, **kwargs):
@@ -19,14 +21,21 @@ class OrgTreeView(LoginRequiredMixin, TemplateView):
         )
 
 
-class OrgUnitDetailView(LoginRequiredMixin, DetailView):
+class OrgUnitDetailView(PermissionMixin, DetailView):
+    """A unit's page (its figures come here with the indicator engine): within the viewer's view scope."""
+
     template_name = "orgunits/detail.html"
     context_object_name = "unit"
+    permission = "data.view"
+
+    def permission_object(self) -> OrgUnit:
+        if not hasattr(self, "_unit"):
+            units = OrgUnit.objects.select_related("parent", "counted_in")
+            self._unit = get_object_or_404(units, code=self.kwargs["code"])
+        return self._unit
 
     def get_object(self, queryset=None) -> OrgUnit:
-        return get_object_or_404(
-            OrgUnit.objects.select_related("parent", "counted_in"), code=self.kwargs["code"]
-        )
+        return self.permission_object()
 
     def get_context_data(self, **kwargs):
         unit = self.object

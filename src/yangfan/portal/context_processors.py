@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yangfan.accounts.permissions import may
 from yangfan.actionplans.selectors import plan_default
 
 
@@ -44,4 +45,8 @@ def navigation(request):
         item(_("报告")),
         item(_("组织机构"), "orgunits:tree", active=("orgunits:",)),
     ]
+    if may(request.user, "users.manage"):
+        items.append(item(_("用户管理"), "accounts:user_list", active=("accounts:user",)))
+    if may(request.user, "audit.read"):
+        items.append(item(_("审计日志"), "audit:list", active=("audit:",)))
     return {"nav_items": items, "nav_plan_code": plan_code}

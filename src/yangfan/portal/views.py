@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from yangfan.accounts.permissions import require
 from yangfan.actionplans import selectors
 from yangfan.actionplans.models import Plan
 
@@ -10,6 +11,7 @@ from yangfan.actionplans.models import Plan
 @login_required
 def home(request):
     """The overview a signed-in user lands on: the plans and what each holds."""
+    require(request.user, "plan.read", request=request)
     plans = Plan.objects.all()
     cards = [
         {

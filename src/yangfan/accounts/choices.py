@@ -1,0 +1,15 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md. The values are the names the command line uses."""
+
+    ADMIN = "admin", _("系统管理员")
+    AUDITOR = "auditor", _("安全审计员")
+    PROVINCE = "province", _("省级管理员")
+    DEPARTMENT = "department", _("部门填报员")
+    CITY_REPORTER = "city-reporter", _("市级填报员")
+    CITY_REVIEWER = "city-reviewer", _("市级审核员")
+    OPERATOR = "operator", _("运营商填报员")
+    VIEWER = "viewer", _("只读")

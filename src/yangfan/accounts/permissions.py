@@ -1,0 +1,151 @@
+"""The one place that answers "may this user do X on this object".
+
+Every view, API endpoint, export, report and background job asks :func:`may` (or :func:`require`, which
+also records a refusal in the audit trail), and filters querysets with :func:`org_units_in_scope` at the
+source. Nothing else in the code looks at a user's role.
+
+Permissions are named ``area.verb``. Separation of duties (三权分立): the administrator manages users and
+configuration but reads no audit log and approves no data; the auditor reads the audit log and changes
+nothing; operators of data (province, departments, cities, operators) neither manage users nor read the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from yangfan.accounts.choices import Role
+
+R = Role
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # the plan itself (its text, tasks, indicator definitions, the org tree): every signed-in user
+    "plan.read": frozenset(Role.values),
+    "plan.configure": frozenset({R.ADMIN, R.PROVINCE}),
+    "users.manage": frozenset({R.ADMIN}),
+    "audit.read": frozenset({R.AUDITOR}),
+    # figures of an org unit (scoped by the view scope)
+    "data.view": frozenset(
+        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.OPERATOR, R.VIEWER}
+    ),
+    # entering and submitting data (scoped by the capture scope, the responsible unit or the operator)
+    "data.capture": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.OPERATOR}),
+    "data.submit": frozenset({R.CITY_REVIEWER, R.DEPARTMENT, R.OPERATOR}),
+    "data.approve": frozenset({R.PROVINCE}),
+    "supervision.manage": frozenset({R.PROVINCE}),
+    "reports.generate": frozenset({R.PROVINCE, R.VIEWER}),
+}
+SCOPED = {"data.view": "view", "data.capture": "capture", "data.submit": "capture", "data.approve": "capture"}
+# Roles that see the whole province when no view scope is set.
+PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER})
+
+
+def has_permission(user, permission: str) -> bool:
+    """The role part of the answer: may a user of this role ever do ``permission``?"""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return bool(user and user.is_authenticated and user.is_active) and user.role in PERMISSIONS[permission]
+
+
+def may(user, permission: str, obj=None) -> bool:
+    """May ``user`` do ``permission`` (on ``obj``, when given)? The only answer to that question."""
+    if not has_permission(user, permission):
+        return False
+    if obj is None or permission not in SCOPED:
+        return True
+    return _in_scope(user, SCOPED[permission], obj)
+
+
+def require(user, permission: str, obj=None, *, request=None) -> None:
+    """:func:`may`, or record the refusal in the audit trail and raise ``PermissionDenied``."""
+    if may(user, permission, obj):
+        return
+    from yangfan.audit.choices import AuditAction
+    from yangfan.audit.services import audit_record
+
+    audit_record(
+        action=AuditAction.PERMISSION_DENIED,
+        actor=user,
+        obj=obj if hasattr(obj, "_meta") else None,
+        request=request,
+        detail=permission,
+    )
+    raise PermissionDenied(permission)
+
+
+def org_units_in_scope(user, permission: str) -> QuerySet:
+    """The org units ``user`` may act on for ``permission``, as a queryset to filter by at the source."""
+    from yangfan.orgunits.models import OrgUnit
+
+    if not has_permission(user, permission):
+        return OrgUnit.objects.none()
+    if permission not in SCOPED:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(pk__in=_scope_unit_ids(user, SCOPED[permission]))
+
+
+def _scope_unit_ids(user, kind: str) -> set[int]:
+    """Unit ids covered by the user's scope: each unit with every unit counted in it, transitively."""
+    cached = getattr(user, "_yangfan_scope_cache", None)
+    if cached is None:
+        cached = user._yangfan_scope_cache = {}
+    if kind not in cached:
+        cached[kind] = _covered(_scope_roots(user, kind))
+    return cached[kind]
+
+
+def _scope_roots(user, kind: str) -> set[int]:
+    from yangfan.orgunits.models import OrgUnit
+
+    capture = set(user.capture_org_units.values_list("pk", flat=True))
+    if kind == "capture":
+        if user.role == R.PROVINCE or (user.role in (R.DEPARTMENT, R.OPERATOR) and not capture):
+            # the province's officers, departments and operators report for the whole province by default
+            return set(
+                OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).values_list(
+                    "pk", flat=True
+                )
+            )
+        return capture
+    view = set(user.view_org_units.values_list("pk", flat=True)) | capture
+    if not view and user.role in PROVINCE_WIDE | {R.DEPARTMENT, R.OPERATOR}:
+        return set(
+            OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).values_list("pk", flat=True)
+        )
+    return view
+
+
+def _covered(roots: Iterable[int]) -> set[int]:
+    from yangfan.orgunits.models import OrgUnit
+
+    children: dict[int, list[int]] = {}
+    for pk, parent, counted_in in OrgUnit.objects.values_list("pk", "parent_id", "counted_in_id"):
+        statistical_parent = counted_in or parent
+        if statistical_parent is not None:
+            children.setdefault(statistical_parent, []).append(pk)
+    covered, stack = set(), list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in covered:
+            covered.add(pk)
+            stack.extend(children.get(pk, ()))
+    return covered
+
+
+def _in_scope(user, kind: str, obj) -> bool:
+    """Is ``obj`` within the user's scope? Objects name their org unit, operator or responsible unit."""
+    from yangfan.orgunits.models import OrgUnit
+
+    unit = obj if isinstance(obj, OrgUnit) else getattr(obj, "org_unit", None)
+    if unit is None:
+        return False  # an object we cannot place is nobody's by default
+    if unit.pk not in _scope_unit_ids(user, kind):
+        return False
+    # Where the object carries an operator or a responsible unit, operators and departments only capture
+    # their own (a bare org unit says "may enter data for this place", which their scope already answered).
+    if kind == "capture" and user.role == R.OPERATOR and hasattr(obj, "operator_id"):
+        return user.operator_id is not None and obj.operator_id == user.operator_id
+    if kind == "capture" and user.role == R.DEPARTMENT and hasattr(obj, "responsible_unit_id"):
+        return user.responsible_unit_id is not None and obj.responsible_unit_id == user.responsible_unit_id
+    return True

@@ -1,0 +1,195 @@
+"""Writes to users and tokens. Each one is atomic and leaves its audit entry, whoever calls it (web, CLI)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yangfan.accounts.choices import Role
+from yangfan.accounts.models import ApiToken, User
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record, model_changes, snapshot
+
+USER_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "responsible_unit",
+    "operator",
+    "must_change_password",
+)
+TOKEN_PREFIX = "yf_"
+
+
+def _user_state(user: User) -> dict:
+    state = snapshot(user, USER_FIELDS)
+    state["capture_org_units"] = sorted(user.capture_org_units.values_list("code", flat=True))
+    state["view_org_units"] = sorted(user.view_org_units.values_list("code", flat=True))
+    return state
+
+
+def _check_scope(*, role: str, capture_org_units, responsible_unit, operator) -> None:
+    """A role that captures data must say where: cities their units, departments their unit, operators theirs."""
+    if role in (Role.CITY_REPORTER, Role.CITY_REVIEWER) and not capture_org_units:
+        raise ValidationError(_("市级填报员和审核员须指定填报范围（组织机构）。"), code="scope_required")
+    if role == Role.DEPARTMENT and responsible_unit is None:
+        raise ValidationError(_("部门填报员须指定所属责任单位。"), code="unit_required")
+    if role == Role.OPERATOR and operator is None:
+        raise ValidationError(_("运营商填报员须指定所属运营商。"), code="operator_required")
+
+
+def _apply_role(user: User) -> None:
+    """Django admin access follows the role: only system administrators are staff."""
+    user.is_staff = user.is_superuser = user.role == Role.ADMIN
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    role: str,
+    password: str,
+    first_name: str = "",
+    capture_org_units=(),
+    view_org_units=(),
+    responsible_unit=None,
+    operator=None,
+    must_change_password: bool = True,
+    request=None,
+) -> User:
+    """Create an account. Created by an administrator, it must change its password at first login."""
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(_("用户名“%(u)s”已存在。") % {"u": username}, code="duplicate")
+    _check_scope(
+        role=role, capture_org_units=capture_org_units, responsible_unit=responsible_unit, operator=operator
+    )
+    user = User(
+        username=username,
+        first_name=first_name,
+        role=role,
+        responsible_unit=responsible_unit,
+        operator=operator,
+        must_change_password=must_change_password,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    _apply_role(user)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.capture_org_units.set(capture_org_units)
+    user.view_org_units.set(view_org_units)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        obj=user,
+        changes=model_changes({}, _user_state(user)),
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *, actor: User | None, user: User, request=None, capture_org_units=None, view_org_units=None, **fields
+) -> User:
+    """Change role, scopes, names or the active flag; the audit entry holds old and new values."""
+    before = _user_state(user)
+    for name, value in fields.items():
+        if name not in USER_FIELDS or name in ("is_staff", "is_superuser"):
+            raise ValueError(f"user_update cannot set {name}")
+        setattr(user, name, value)
+    captures = (
+        list(capture_org_units) if capture_org_units is not None else list(user.capture_org_units.all())
+    )
+    _check_scope(
+        role=user.role,
+        capture_org_units=captures,
+        responsible_unit=user.responsible_unit,
+        operator=user.operator,
+    )
+    _apply_role(user)
+    user.save()
+    if capture_org_units is not None:
+        user.capture_org_units.set(capture_org_units)
+    if view_org_units is not None:
+        user.view_org_units.set(view_org_units)
+    changes = model_changes(before, _user_state(user))
+    if changes:
+        audit_record(action=AuditAction.UPDATE, actor=actor, obj=user, changes=changes, request=request)
+    return user
+
+
+@transaction.atomic
+def user_set_password(
+    *, actor: User | None, user: User, password: str, request=None, must_change: bool = False
+) -> User:
+    """Set a password checked by the policy. The user itself changing it clears the must-change flag."""
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = must_change
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(
+        action=AuditAction.PASSWORD_CHANGE,
+        actor=actor,
+        obj=user,
+        request=request,
+        detail="本人修改" if actor == user else "管理员重置",
+    )
+    return user
+
+
+@transaction.atomic
+def token_create(
+    *, actor: User | None, user: User, days: int = 90, name: str = "", request=None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it with the raw value, which is never stored and shown only once."""
+    if not 1 <= days <= 366:
+        raise ValidationError(_("有效期应在 1 到 366 天之间。"), code="days")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[:10],
+        digest=ApiToken.digest_of(raw),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit_record(
+        action=AuditAction.TOKEN_CREATE,
+        actor=actor,
+        obj=token,
+        request=request,
+        detail=f"有效期 {days} 天，至 {token.expires_at:%Y-%m-%d}",
+    )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: User | None, token: ApiToken, request=None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(action=AuditAction.TOKEN_REVOKE, actor=actor, obj=token, request=request)
+    return token
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The active user a raw token belongs to, or ``None`` when it is unknown, expired or revoked."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

@@ -1,0 +1,46 @@
+"""Reads of the audit trail. Who may read it is the views' question (``audit.read``); these only filter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from yangfan.audit.models import AuditEntry
+
+
+def audit_entry_list(
+    *,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: str = "",
+) -> QuerySet[AuditEntry]:
+    """Entries, newest first, narrowed by each filter that is given.
+
+    ``actor`` matches part of the username; ``q`` part of the object's text, its identifier or the detail;
+    dates are days in the site's time zone, both ends included.
+    """
+    entries = AuditEntry.objects.order_by("-seq")
+    if action:
+        entries = entries.filter(action=action)
+    if actor:
+        entries = entries.filter(actor_username__icontains=actor)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if date_from:
+        entries = entries.filter(at__date__gte=date_from)
+    if date_to:
+        entries = entries.filter(at__date__lte=date_to)
+    if q:
+        entries = entries.filter(
+            Q(object_repr__icontains=q) | Q(object_id__icontains=q) | Q(detail__icontains=q)
+        )
+    return entries
+
+
+def audit_object_types() -> list[str]:
+    """The object types that occur in the trail, for the filter's choices."""
+    return list(AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct())

@@ -1,0 +1,196 @@
+"""Writing the audit trail and checking it.
+
+Every service that changes data calls :func:`audit_record` inside its own transaction, so the entry exists
+exactly when the change does. :func:`snapshot` and :func:`model_changes` give it the old and new values.
+
+Appending is serialised: entry ``n + 1`` must read entry ``n``'s hash. On PostgreSQL a transaction-scoped
+advisory lock does that (held until the caller's transaction ends, so call ``audit_record`` at the end of a
+long transaction, not at its start); SQLite's IMMEDIATE transactions (settings.py) already let one writer
+in at a time. The unique ``seq`` is the backstop should either ever fail.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, models, router, transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.duration import duration_iso_string
+from django.utils.functional import Promise
+
+from yangfan.audit.chain import GENESIS, HASHED_FIELDS, VerifyResult, entry_hash, verify_chain
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.models import AuditEntry
+
+ADVISORY_LOCK_KEY = 0x59464155  # "YFAU": the one lock every audit append takes on PostgreSQL
+SECRET_FIELDS = frozenset(
+    {"password"}
+)  # never copied into the trail, even when a snapshot asks for all fields
+
+
+def audit_record(
+    *,
+    action: AuditAction | str,
+    actor=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: Mapping[str, Any] | None = None,
+    request=None,
+    ip: str | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    """Append one entry to the trail and return it.
+
+    ``actor`` is a user, ``None`` or an anonymous user (then the request's user, when signed in, is taken);
+    only its id and username are kept. ``obj`` gives the object's type label (``actionplans.task``), primary
+    key and text; explicit ``object_type``/``object_id``/``object_repr`` override them. The address is
+    ``ip`` or else the request's ``REMOTE_ADDR``. ``changes`` is ``{field: [old, new]}``
+    (see :func:`model_changes`).
+    """
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or ("" if obj.pk is None else str(obj.pk))
+        object_repr = object_repr or str(obj)
+    if not _signed_in(actor) and request is not None:
+        actor = getattr(request, "user", None)
+    return _append(
+        actor_id=actor.pk if _signed_in(actor) else None,
+        actor_username=_clip(actor.get_username(), 150) if _signed_in(actor) else "",
+        action=str(action),
+        object_type=_clip(object_type, 100),
+        object_id=_clip(str(object_id), 100),
+        object_repr=_clip(str(object_repr), 300),
+        changes=jsonable(dict(changes)) if changes else {},
+        ip=_address(ip if ip else (request.META.get("REMOTE_ADDR", "") if request is not None else "")),
+        detail=_clip(str(detail), None),
+    )
+
+
+def audit_verify() -> VerifyResult:
+    """Recompute every entry's hash in ``seq`` order and report each edited or removed entry."""
+    rows = (
+        AuditEntry.objects.order_by("seq")
+        .values(*HASHED_FIELDS, "prev_hash", "hash")
+        .iterator(chunk_size=2000)
+    )
+    return verify_chain(rows)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The values of ``fields`` (default: every concrete field but the primary key) as JSON-able values.
+
+    Foreign keys give the related primary key, many-to-many fields the sorted primary keys; decimals are
+    text (exactly as entered), dates and times ISO 8601. Passwords are never included.
+    """
+    opts = instance._meta
+    if fields is None:
+        fields = [f.name for f in opts.concrete_fields if not f.primary_key]
+    state = {}
+    for name in fields:
+        if name in SECRET_FIELDS:
+            continue
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:  # a property or plain attribute
+            state[name] = jsonable(getattr(instance, name))
+            continue
+        if field.many_to_many:
+            state[name] = sorted(jsonable(o.pk) for o in field.value_from_object(instance))
+        elif field.concrete:
+            state[name] = jsonable(field.value_from_object(instance))
+        else:  # a reverse relation: not part of this object's state
+            continue
+    return state
+
+
+def model_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each field whose value differs; a field missing on one side is ``None``.
+
+    ``model_changes({}, snapshot(obj))`` describes a creation, ``model_changes(snapshot(obj), {})`` a deletion.
+    """
+    changes = {}
+    for name in sorted(set(old) | set(new), key=str):
+        before, after = jsonable(old.get(name)), jsonable(new.get(name))
+        if before != after:
+            changes[str(name)] = [before, after]
+    return changes
+
+
+def jsonable(value: Any) -> Any:
+    """A value as the JSON the trail stores and hashes, so that what is read back is what was hashed.
+
+    Floats become text too: a database's JSON type may print a float differently from Python (PostgreSQL
+    writes ``1e+16`` as ``10000000000000000``), and the hash must survive the round trip.
+    """
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str | Promise):
+        return str(value).replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return duration_iso_string(value)
+    if isinstance(value, models.Model):
+        return jsonable(value.pk)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((jsonable(v) for v in value), key=lambda v: (type(v).__name__, str(v)))
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return jsonable(str(value))
+
+
+def _append(**fields: Any) -> AuditEntry:
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        last = AuditEntry.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        entry = AuditEntry(seq=seq, at=timezone.now(), prev_hash=prev_hash, **fields)
+        entry.hash = entry_hash(prev_hash, entry.content())
+        entry.save(using=using, force_insert=True)
+    return entry
+
+
+def _signed_in(user) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False)) and user.pk is not None
+
+
+def _clip(text: str, length: int | None) -> str:
+    text = text.replace("\x00", "\ufffd")
+    return text if length is None or len(text) <= length else text[: length - 1] + "…"
+
+
+def _address(raw: str) -> str:
+    """A valid IP address in its normal text form (IPv4-mapped IPv6 as IPv4), or "" when there is none."""
+    try:
+        address = ipaddress.ip_address(str(raw).strip())
+    except ValueError:
+        return ""
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return _clip(str(address), 45)

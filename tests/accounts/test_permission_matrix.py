@@ -1,0 +1,127 @@
+"""Every role × every URL × objects in and out of scope: the expected answer, in one table.
+
+A URL the project defines but this table does not list fails ``test_every_url_is_in_the_matrix``, so no
+page is ever born without its permissions being decided. (The API comes with its own rows when it lands.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["admin", "auditor", "province", "department", "city-reporter", "city-reviewer", "operator", "viewer"]
+ALL = set(ROLES)
+DATA_VIEWERS = ALL - {"admin", "auditor"}
+PROVINCE_WIDE = {"province", "department", "operator", "viewer"}
+PLAN = "shaanxi-5g-2021-2023"
+
+# Public: no login needed, nothing to protect (login, logout, language switch).
+PUBLIC = {"login", "logout", "set_language"}
+
+# url name -> list of (kwargs, method, roles answered 200/302 (allowed), allowed status)
+MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
+    "portal:home": [({}, "get", ALL, 200)],
+    "actionplans:plan": [({"plan": PLAN}, "get", ALL, 200)],
+    "actionplans:source": [({"plan": PLAN}, "get", ALL, 200)],
+    "actionplans:goals": [({"plan": PLAN}, "get", ALL, 200)],
+    "actionplans:task": [({"plan": PLAN, "code": "T2.1.1"}, "get", ALL, 200)],
+    "actionplans:units": [({"plan": PLAN}, "get", ALL, 200)],
+    "actionplans:unit": [({"plan": PLAN, "code": "gxt"}, "get", ALL, 200)],
+    "actionplans:indicators": [({"plan": PLAN}, "get", ALL, 200)],
+    "actionplans:indicator": [({"plan": PLAN, "code": "A1"}, "get", ALL, 200)],
+    "orgunits:tree": [({}, "get", ALL, 200)],
+    "orgunits:detail": [
+        ({"code": "610100"}, "get", PROVINCE_WIDE | {"city-reporter"}, 200),  # 西安
+        ({"code": "610116"}, "get", PROVINCE_WIDE | {"city-reporter"}, 200),  # 长安区, in 西安
+        ({"code": "610300"}, "get", PROVINCE_WIDE | {"city-reviewer"}, 200),  # 宝鸡
+        ({"code": "610000"}, "get", PROVINCE_WIDE, 200),  # the province: not a city user's
+    ],
+    "accounts:account": [({}, "get", ALL, 200)],
+    "accounts:password_change": [({}, "get", ALL, 200)],
+    "accounts:password_change_done": [({}, "get", ALL, 200)],
+    "accounts:otp_setup": [({}, "get", ALL, 200)],
+    "accounts:otp_verify": [({}, "get", ALL, 200)],
+    "accounts:token_create": [({}, "post", ALL, 302)],
+    "accounts:token_revoke": [({"pk": "own"}, "post", ALL, 302), ({"pk": "other"}, "post", set(), 302)],
+    "accounts:user_list": [({}, "get", {"admin"}, 200)],
+    "accounts:user_create": [({}, "get", {"admin"}, 200)],
+    "accounts:user_edit": [({"pk": "other"}, "get", {"admin"}, 200)],
+    "audit:list": [({}, "get", {"auditor"}, 200)],
+    "audit:export": [({}, "get", {"auditor"}, 200)],
+    "audit:verify": [({}, "get", {"auditor"}, 200)],
+    "audit:detail": [({"seq": 1}, "get", {"auditor"}, 200)],
+}
+REFUSED = {"accounts:token_revoke": 404}  # someone else's token is not found, not merely forbidden
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace == "admin":
+                continue  # Django admin: its own permission system, checked in test_admin_is_for_administrators
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_url_names(get_resolver().url_patterns))
+    assert names - MATRIX.keys() - PUBLIC == set(), "add these URLs to the permission matrix"
+    assert MATRIX.keys() - names == set(), "the matrix lists URLs that no longer exist"
+
+
+CASES = [
+    pytest.param(
+        name, kwargs, method, role, allowed, status, id=f"{name}-{'-'.join(map(str, kwargs.values()))}-{role}"
+    )
+    for name, rows in MATRIX.items()
+    for kwargs, method, allowed, status in rows
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method", "role", "allowed", "status"), CASES)
+def test_permission_matrix(client_for, make_user, name, kwargs, method, role, allowed, status):
+    from yangfan.accounts.services import token_create
+    from yangfan.audit.models import AuditEntry
+
+    client = client_for(role)
+    me = client.session["_auth_user_id"]
+    other = make_user("viewer", username="someone-else")
+    resolved = {}
+    for key, value in kwargs.items():
+        if value == "own":
+            from yangfan.accounts.models import User
+
+            value = token_create(actor=None, user=User.objects.get(pk=me), days=1)[0].pk
+        elif value == "other":
+            value = token_create(actor=None, user=other, days=1)[0].pk if "token" in name else other.pk
+        resolved[key] = value
+    before = AuditEntry.objects.filter(action="permission_denied").count()
+
+    response = getattr(client, method)(reverse(name, kwargs=resolved))
+
+    if role in allowed:
+        assert response.status_code == status, response.content[:300]
+    else:
+        expected = REFUSED.get(name, 403)
+        assert response.status_code == expected
+        if expected == 403:
+            assert "无权访问" in response.content.decode()
+            assert AuditEntry.objects.filter(action="permission_denied").count() == before + 1
+
+
+def test_anonymous_users_are_sent_to_login(client, plan):
+    for name, rows in MATRIX.items():
+        for kwargs, method, _allowed, _status in rows:
+            url = reverse(name, kwargs={k: (1 if v in ("own", "other") else v) for k, v in kwargs.items()})
+            response = getattr(client, method)(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_for_administrators(client_for, role):
+    response = client_for(role).get("/admin/")
+    assert response.status_code == (200 if role == "admin" else 302)
