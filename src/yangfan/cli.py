@@ -396,6 +396,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         result = audit_verify()
     if result.ok:
         out.print(f"审计日志完整：已校验 {result.checked} 条记录，哈希链无断裂。")
+        if result.checked:
+            # the chain cannot see entries cut off at its end: keep these two elsewhere and compare next time
+            out.print(
+                f"最后一条：第 {result.last_seq} 条，哈希 {result.last_hash}（请另行留存，以便发现末尾被截去的记录）"
+            )
         return 0
     for seq, message in result.problems:
         err.print(f"第 {seq} 条：{message}", markup=False)

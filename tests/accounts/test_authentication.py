@@ -72,6 +72,21 @@ def test_five_failed_logins_lock_the_account_for_fifteen_minutes(client, make_us
     assert AuditEntry.objects.filter(action="lockout", object_id=user.username).exists()
 
 
+def test_the_administrator_lifts_a_lockout(client, client_for, make_user):
+    user = make_user("viewer")
+    for _ in range(5):
+        _login(client, user.username, "wrong-password")
+    assert _login(client, user.username).status_code == 429
+    admin = client_for("admin")
+    page = admin.get(reverse("accounts:user_edit", kwargs={"pk": user.pk})).content.decode()
+    assert "已被锁定" in page
+    admin.post(reverse("accounts:user_unlock", kwargs={"pk": user.pk}))
+    assert _login(client, user.username).status_code == 302
+    assert AuditEntry.objects.filter(
+        action="update", object_id=str(user.pk), detail__contains="解除登录锁定"
+    ).exists()
+
+
 def test_successful_login_is_audited(client, make_user):
     user = make_user("viewer")
     assert _login(client, user.username).status_code == 302

@@ -46,6 +46,7 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "accounts:user_list": [({}, "get", {"admin"}, 200)],
     "accounts:user_create": [({}, "get", {"admin"}, 200)],
     "accounts:user_edit": [({"pk": "other"}, "get", {"admin"}, 200)],
+    "accounts:user_unlock": [({"pk": "other"}, "post", {"admin"}, 302)],
     "audit:list": [({}, "get", {"auditor"}, 200)],
     "audit:export": [({}, "get", {"auditor"}, 200)],
     "audit:verify": [({}, "get", {"auditor"}, 200)],

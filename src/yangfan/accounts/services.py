@@ -150,6 +150,31 @@ def user_set_password(
     return user
 
 
+def user_is_locked(user: User) -> bool:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return AccessAttempt.objects.filter(
+        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).exists()
+
+
+@transaction.atomic
+def user_unlock(*, actor: User | None, user: User, request=None) -> int:
+    """Lift a lockout before its 15 minutes are over (django-axes keeps the failed attempts)."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.username)
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        obj=user,
+        request=request,
+        detail=f"解除登录锁定（清除 {cleared} 条失败记录）",
+    )
+    return cleared
+
+
 @transaction.atomic
 def token_create(
     *, actor: User | None, user: User, days: int = 90, name: str = "", request=None

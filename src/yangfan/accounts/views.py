@@ -221,4 +221,18 @@ def user_edit(request, pk: int):
             else:
                 messages.success(request, _("用户 %(u)s 已保存。") % {"u": user.username})
                 return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "edited": user})
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "edited": user, "locked": services.user_is_locked(user)},
+    )
+
+
+@require_POST
+@login_required
+def user_unlock(request, pk: int):
+    require(request.user, "users.manage", request=request)
+    user = get_object_or_404(User, pk=pk)
+    services.user_unlock(actor=request.user, user=user, request=request)
+    messages.success(request, _("用户 %(u)s 的登录锁定已解除。") % {"u": user.username})
+    return redirect("accounts:user_edit", pk=pk)

@@ -1,40 +1,41 @@
 from django.contrib import admin
 
 from yangfan.actionplans import models
+from yangfan.portal.admin import ReadOnlyModelAdmin
 
 
 @admin.register(models.Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "name", "document", "start", "end", "loaded_at"]
 
 
 @admin.register(models.Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "title", "section", "sector"]
     list_filter = ["plan", "section", "units"]
     search_fields = ["code", "title", "text"]
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "name", "unit", "formula", "target_comparison", "target_value", "target_date"]
     list_filter = ["plan"]
 
 
 @admin.register(models.ResponsibleUnit)
-class ResponsibleUnitAdmin(admin.ModelAdmin):
+class ResponsibleUnitAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "name", "kind"]
     list_filter = ["plan", "kind"]
 
 
 @admin.register(models.Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "name", "key_industry"]
     list_filter = ["plan", "key_industry"]
 
 
 @admin.register(models.DataElement)
-class DataElementAdmin(admin.ModelAdmin):
+class DataElementAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "name", "unit", "aggregation", "period_type", "by_operator"]
 
 
@@ -46,5 +47,7 @@ for model in (
     models.Registry,
     models.QualitativeTarget,
 ):
-    admin.site.register(model, list_display=["code", "__str__", "plan"], list_filter=["plan"])
-admin.site.register(models.Operator, list_display=["code", "name"])
+    admin.site.register(
+        model, ReadOnlyModelAdmin, list_display=["code", "__str__", "plan"], list_filter=["plan"]
+    )
+admin.site.register(models.Operator, ReadOnlyModelAdmin, list_display=["code", "name"])

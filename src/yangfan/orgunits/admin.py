@@ -1,15 +1,16 @@
 from django.contrib import admin
 
 from yangfan.orgunits.models import OrgGroup, OrgUnit
+from yangfan.portal.admin import ReadOnlyModelAdmin
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "name", "level", "parent", "counted_in"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
 
 
 @admin.register(OrgGroup)
-class OrgGroupAdmin(admin.ModelAdmin):
+class OrgGroupAdmin(ReadOnlyModelAdmin):
     list_display = ["code", "name", "kind"]
