@@ -12,6 +12,7 @@ urlpatterns = [
     path("orgunits/", include("yangfan.orgunits.urls")),
     path("", include("yangfan.accounts.urls")),
     path("audit/", include("yangfan.audit.urls")),
+    path("api/", include("yangfan.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -51,6 +51,18 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "audit:export": [({}, "get", {"auditor"}, 200)],
     "audit:verify": [({}, "get", {"auditor"}, 200)],
     "audit:detail": [({"seq": 1}, "get", {"auditor"}, 200)],
+    # The API answers with the same permissions, called with a personal token instead of a session.
+    "api:schema": [({}, "get", ALL, 200)],
+    "api:me": [({}, "get", ALL, 200)],
+    "api:orgunits": [({}, "get", ALL, 200)],
+    "api:orgunit": [
+        ({"code": "610100"}, "get", PROVINCE_WIDE | {"city-reporter"}, 200),
+        ({"code": "610300"}, "get", PROVINCE_WIDE | {"city-reviewer"}, 200),
+        ({"code": "610000"}, "get", PROVINCE_WIDE, 200),
+    ],
+    "api:tasks": [({"plan": PLAN}, "get", ALL, 200)],
+    "api:indicators": [({"plan": PLAN}, "get", ALL, 200)],
+    "api:indicator": [({"plan": PLAN, "code": "A1"}, "get", ALL, 200)],
 }
 REFUSED = {"accounts:token_revoke": 404}  # someone else's token is not found, not merely forbidden
 
@@ -89,6 +101,16 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
 
     client = client_for(role)
     me = client.session["_auth_user_id"]
+    headers = {}
+    if name.startswith("api:"):
+        from django.test import Client
+
+        from yangfan.accounts.models import User
+
+        client = Client()  # no session: the token alone identifies the caller
+        headers = {
+            "HTTP_AUTHORIZATION": "Bearer " + token_create(actor=None, user=User.objects.get(pk=me))[1]
+        }
     other = make_user("viewer", username="someone-else")
     resolved = {}
     for key, value in kwargs.items():
@@ -101,7 +123,7 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
         resolved[key] = value
     before = AuditEntry.objects.filter(action="permission_denied").count()
 
-    response = getattr(client, method)(reverse(name, kwargs=resolved))
+    response = getattr(client, method)(reverse(name, kwargs=resolved), **headers)
 
     if role in allowed:
         assert response.status_code == status, response.content[:300]
@@ -109,7 +131,7 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
         expected = REFUSED.get(name, 403)
         assert response.status_code == expected
         if expected == 403:
-            assert "无权访问" in response.content.decode()
+            assert ("无权访问" if not name.startswith("api:") else "detail") in response.content.decode()
             assert AuditEntry.objects.filter(action="permission_denied").count() == before + 1
 
 
@@ -118,6 +140,10 @@ def test_anonymous_users_are_sent_to_login(client, plan):
         for kwargs, method, _allowed, _status in rows:
             url = reverse(name, kwargs={k: (1 if v in ("own", "other") else v) for k, v in kwargs.items()})
             response = getattr(client, method)(url)
+            if name.startswith("api:"):
+                assert response.status_code == 401, url
+                assert response["WWW-Authenticate"] == "Bearer"
+                continue
             assert response.status_code == 302, url
             assert response["Location"].startswith(reverse("login")), url
 
@@ -126,3 +152,47 @@ def test_anonymous_users_are_sent_to_login(client, plan):
 def test_admin_is_for_administrators(client_for, role):
     response = client_for(role).get("/admin/")
     assert response.status_code == (200 if role == "admin" else 302)
+
+
+def test_api_refuses_expired_revoked_and_unknown_tokens(make_user, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yangfan.accounts.services import token_create, token_revoke
+
+    user = make_user("viewer")
+    token, raw = token_create(actor=None, user=user, days=1)
+    url = reverse("api:me")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").json()["username"] == user.username
+    for bad in ("yf_unknown", raw + "x", "Bearer"):
+        assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {bad}").status_code == 401
+    token.expires_at = timezone.now() - timedelta(seconds=1)
+    token.save()
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    _token, raw2 = token_create(actor=None, user=user, days=1)
+    token_revoke(actor=user, token=_token)
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw2}")
+    assert response.status_code == 401 and "吊销" in response.json()["detail"]
+
+
+def test_api_scope_of_a_xian_reporter(make_user, client):
+    from yangfan.accounts.services import token_create
+
+    _token, raw = token_create(actor=None, user=make_user("city-reporter"), days=1)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get(reverse("api:orgunit", kwargs={"code": "610116"}), **auth).json()["name"] == "长安区"
+    assert (
+        client.get(reverse("api:orgunit", kwargs={"code": "610302"}), **auth).status_code == 403
+    )  # 渭滨区, 宝鸡
+
+
+def test_openapi_schema_describes_the_api_and_its_token(make_user, client):
+    from yangfan.accounts.services import token_create
+
+    _token, raw = token_create(actor=None, user=make_user("viewer"), days=1)
+    response = client.get(reverse("api:schema") + "?format=json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/orgunits/{code}/" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["personalToken"]["scheme"] == "bearer"

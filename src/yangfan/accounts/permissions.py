@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from yangfan.accounts.choices import Role
 
@@ -71,7 +72,7 @@ def require(user, permission: str, obj=None, *, request=None) -> None:
         request=request,
         detail=permission,
     )
-    raise PermissionDenied(permission)
+    raise PermissionDenied(_("您的角色或数据范围不允许此操作（%(p)s）。") % {"p": permission})
 
 
 def org_units_in_scope(user, permission: str) -> QuerySet:
