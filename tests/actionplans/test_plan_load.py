@@ -94,3 +94,29 @@ def test_statistical_tree_is_stored_with_yangling_beside_the_cities(plan):
     assert set(xixian.overlaps.values_list("code", flat=True)) == {"610100", "610400"}
     assert not xixian.members.exists()
     assert list(OrgGroup.objects.get(code="HANCHENG").members.values_list("code", flat=True)) == ["610581"]
+
+
+def test_every_row_a_load_writes_is_audited_with_old_and_new_values(plan_copy, plan):
+    from yangfan.audit.models import AuditEntry
+
+    text = plan_copy.read_text(encoding="utf-8")
+    edited = text.replace(
+        "{code: smart-education, name: 智慧教育, name_en: Smart education, key_industry: false,",
+        "{code: smart-education, name: 智慧教育, name_en: Smart education, key_industry: true,",
+    )
+    line = next(x for x in edited.splitlines() if x.strip().startswith("- {code: Q27,"))
+    plan_copy.write_text(edited.replace(line + "\n", ""), encoding="utf-8")
+    before = AuditEntry.objects.count()
+
+    plan_load_file(path=plan_copy)
+
+    entries = list(AuditEntry.objects.order_by("seq")[before:])
+    sector = next(e for e in entries if e.object_type == "actionplans.sector")
+    assert sector.action == "update" and sector.changes == {"key_industry": [False, True]}
+    removed = next(e for e in entries if e.action == "delete")
+    assert removed.object_type == "actionplans.qualitativetarget" and "Q27" in removed.object_repr
+    assert {e.object_type for e in entries} == {
+        "actionplans.sector",
+        "actionplans.qualitativetarget",
+        "actionplans.plan",
+    }

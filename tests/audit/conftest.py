@@ -45,3 +45,20 @@ def suspended_guards(db):
         assert guards_installed(connection, table)
 
     return suspended
+
+
+@pytest.fixture(autouse=True)
+def _empty_trail(request, suspended_guards):
+    """Each audit test starts from an empty trail (seq 1 is the first entry it writes).
+
+    The session's database already holds the bundled plan's load, which is audited row by row. The deletion
+    happens inside the test's transaction, with the guards lifted for that moment, and is rolled back with it.
+    """
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        return
+    from django.db import connection
+
+    from yangfan.audit.models import AuditEntry
+
+    with suspended_guards(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(AuditEntry._meta.db_table)}")

@@ -15,6 +15,8 @@ from yangfan.actionplans.models import (
     Operator,
     Plan,
 )
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.core import plan as core
 from yangfan.core.planfile import load_plan
 from yangfan.orgunits.models import OrgGroup, OrgUnit
@@ -27,9 +29,10 @@ class LoadStats(Counter):
     counted as an update.
     """
 
-    def __init__(self):
+    def __init__(self, actor=None):
         super().__init__()
         self.fresh: set[tuple[type, int]] = set()
+        self.actor = actor
 
     def touched(self, obj: models.Model) -> None:
         if (type(obj), obj.pk) not in self.fresh:
@@ -43,18 +46,20 @@ class LoadStats(Counter):
         return f"新增 {self['created']}，更新 {self['updated']}，删除 {self['deleted']}，未变 {self['unchanged']}"
 
 
-def plan_load_file(*, path: str | Path) -> tuple[Plan, LoadStats]:
+def plan_load_file(*, path: str | Path, actor=None) -> tuple[Plan, LoadStats]:
     """Validate and load the plan file at ``path`` (raises ``PlanInvalid`` before writing anything)."""
     path = Path(path)
     parsed = load_plan(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return plan_load(plan=parsed, file_name=path.name, file_sha256=digest)
+    return plan_load(plan=parsed, file_name=path.name, file_sha256=digest, actor=actor)
 
 
 @transaction.atomic
-def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") -> tuple[Plan, LoadStats]:
-    """Bring the database in step with ``plan`` inside one transaction."""
-    stats = LoadStats()
+def plan_load(
+    *, plan: core.Plan, file_name: str = "", file_sha256: str = "", actor=None
+) -> tuple[Plan, LoadStats]:
+    """Bring the database in step with ``plan`` inside one transaction; each row written is audited."""
+    stats = LoadStats(actor)
     row, created = Plan.objects.get_or_create(
         code=plan.code, defaults={"name": plan.name, "start": plan.start, "end": plan.end}
     )
@@ -75,10 +80,15 @@ def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") ->
         "file_name": file_name,
         "file_sha256": file_sha256,
     }
-    if _assign(row, fields) and not created:
-        stats["unchanged"] -= 1
-        stats["updated"] += 1
-    row.save()
+    before = snapshot(row, fields)
+    if _assign(row, fields) or created:
+        row.save()
+        if created:
+            _audit(stats, AuditAction.CREATE, row, model_changes({}, snapshot(row, fields)))
+        else:
+            stats["unchanged"] -= 1
+            stats["updated"] += 1
+            _audit(stats, AuditAction.UPDATE, row, model_changes(before, snapshot(row, fields)))
 
     _load_org_tree(plan, stats)
     _sync(
@@ -136,6 +146,7 @@ def plan_load(*, plan: core.Plan, file_name: str = "", file_sha256: str = "") ->
         if wanted != current:
             tasks[task.code].units.set(wanted)
             stats.touched(tasks[task.code])
+            _audit(stats, AuditAction.UPDATE, tasks[task.code], {"units": [sorted(current), sorted(wanted)]})
     _sync(
         row.specialproject_set.all(),
         [
@@ -201,9 +212,16 @@ def _load_org_tree(plan: core.Plan, stats: LoadStats) -> None:
         for relation, codes in (("members", group.members), ("overlaps", group.overlaps)):
             manager = getattr(groups[group.code], relation)
             wanted = {units[c].pk for c in codes}
-            if wanted != set(manager.values_list("pk", flat=True)):
+            before = set(manager.values_list("pk", flat=True))
+            if wanted != before:
                 manager.set(wanted)
                 stats.touched(groups[group.code])
+                _audit(
+                    stats,
+                    AuditAction.UPDATE,
+                    groups[group.code],
+                    {relation: [sorted(before), sorted(wanted)]},
+                )
 
 
 def _sync(
@@ -233,18 +251,31 @@ def _sync(
             obj.save()
             stats["created"] += 1
             stats.fresh.add((type(obj), obj.pk))
-        elif _assign(obj, values):
-            obj.save()
-            stats.touched(obj)
-        elif not partial:
-            stats["unchanged"] += 1
+            _audit(stats, AuditAction.CREATE, obj, model_changes({}, snapshot(obj, values)))
+        else:
+            before = snapshot(obj, values)
+            if _assign(obj, values):
+                obj.save()
+                stats.touched(obj)
+                _audit(stats, AuditAction.UPDATE, obj, model_changes(before, snapshot(obj, values)))
+            elif not partial:
+                stats["unchanged"] += 1
         result[code] = obj
     if delete:
-        gone = [obj.pk for code, obj in existing.items() if code not in result]
+        gone = [obj for code, obj in existing.items() if code not in result]
+        for obj in gone:
+            _audit(stats, AuditAction.DELETE, obj, model_changes(snapshot(obj), {}))
         if gone:
-            queryset.model.objects.filter(pk__in=gone).delete()
+            queryset.model.objects.filter(pk__in=[obj.pk for obj in gone]).delete()
             stats["deleted"] += len(gone)
     return result
+
+
+def _audit(stats: LoadStats, action: AuditAction, obj: models.Model, changes: dict) -> None:
+    """Every row a plan load writes is in the audit trail (links set right after creation are not news)."""
+    if action == AuditAction.UPDATE and (type(obj), obj.pk) in stats.fresh:
+        return
+    audit_record(action=action, actor=stats.actor, obj=obj, changes=changes, detail="加载计划文件")
 
 
 def _assign(obj: models.Model, values: dict) -> bool:
