@@ -19,7 +19,13 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yangfan.accounts import selectors, services
-from yangfan.accounts.forms import OtpTokenForm, TokenCreateForm, UserCreateForm, UserUpdateForm
+from yangfan.accounts.forms import (
+    OtpTokenForm,
+    TokenCreateForm,
+    UserCreateForm,
+    UserScopeFields,
+    UserUpdateForm,
+)
 from yangfan.accounts.models import User
 from yangfan.accounts.permissions import org_units_in_scope, require
 from yangfan.audit.choices import AuditAction
@@ -166,6 +172,11 @@ def user_list(request):
     )
 
 
+def _profile(data: dict) -> dict:
+    """The fields both user forms hand to the services (UserScopeFields)."""
+    return {name: data[name] for name in UserScopeFields.Meta.fields}
+
+
 @login_required
 def user_create(request):
     require(request.user, "users.manage", request=request)
@@ -176,14 +187,9 @@ def user_create(request):
             user = services.user_create(
                 actor=request.user,
                 username=data["username"],
-                role=data["role"],
                 password=data["password"],
-                first_name=data["first_name"],
-                capture_org_units=data["capture_org_units"],
-                view_org_units=data["view_org_units"],
-                responsible_unit=data["responsible_unit"],
-                operator=data["operator"],
                 request=request,
+                **_profile(data),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -208,13 +214,8 @@ def user_edit(request, pk: int):
                     actor=request.user,
                     user=user,
                     request=request,
-                    first_name=data["first_name"],
-                    role=data["role"],
-                    responsible_unit=data["responsible_unit"],
-                    operator=data["operator"],
                     is_active=data["is_active"],
-                    capture_org_units=data["capture_org_units"],
-                    view_org_units=data["view_org_units"],
+                    **_profile(data),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
