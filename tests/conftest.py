@@ -24,9 +24,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Argon2 is deliberately slow; in-process tests hash with MD5. Subprocess tests keep the real settings."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing(request):
+    """Argon2 is deliberately slow; in-process tests hash with MD5. Subprocess tests keep the real settings.
+
+    Only tests with a database touch the settings, so the core's tests also run without pytest-django.
+    """
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,0 +1,327 @@
+"""Indicator values: data values in, every indicator of the plan computed for any org unit and period.
+
+The rules (DESIGN.md, "Indicators"), each in one place here:
+
+- over time, by the data element's aggregation: a stock takes the last value in the period, and a stock
+  reported for a whole year (population) serves each month and quarter of that year; a flow is the value
+  reported for the period, else the sum of its quarters or months — all of them, or no value;
+- over operators: the undivided total where reported, else the sum of the operators' parts;
+- over org units: the unit's own value where reported, else the sum of the units counted in it (groups sum
+  their members, never added to anything); a figure is never counted twice;
+- a ratio divides the summed numerator by the summed denominator (formulas are evaluated on aggregated
+  values, never averaged);
+- no value is ever 0 by default: a missing figure or a division by zero yields ``None`` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+
+from yangfan.core.expressions import (
+    BinaryOp,
+    Call,
+    DataElementRef,
+    Formula,
+    Negate,
+    Node,
+    Number,
+    RegistryRef,
+)
+from yangfan.core.orgtree import OrgTree
+from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.plan import Aggregation, Indicator, Plan, Target
+from yangfan.core.targets import Judgement, Status, judge
+
+PRECISION = 28
+
+
+@dataclass(frozen=True)
+class DataValue:
+    """One reported figure. ``operator`` is ``None`` for the undivided total."""
+
+    data_element: str
+    org_unit: str
+    period: Period
+    value: Decimal
+    operator: str | None = None
+
+
+class NoValue(Exception):
+    """Raised inside an evaluation; becomes ``value=None`` with ``reason`` in the result."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+# registry, org unit, period, sector (or None) -> count of active entries, or None when not kept
+RegistryCounts = Callable[[str, str, Period, str | None], Decimal | None]
+
+
+def _no_registry(registry: str, org_unit: str, period: Period, sector: str | None) -> Decimal | None:
+    return None
+
+
+class Values:
+    """Reported data values, indexed for lookups by data element, org unit and period."""
+
+    def __init__(self, values: Iterable[DataValue] = ()):
+        self._index: dict[tuple[str, str], dict[Period, dict[str | None, Decimal]]] = {}
+        for v in values:
+            self.add(v)
+
+    def add(self, v: DataValue) -> None:
+        self._index.setdefault((v.data_element, v.org_unit), {}).setdefault(v.period, {})[v.operator] = (
+            v.value
+        )
+
+    def reported(self, data_element: str, org_unit: str) -> dict[Period, dict[str | None, Decimal]]:
+        return self._index.get((data_element, org_unit), {})
+
+
+def _total_over_operators(parts: dict[str | None, Decimal]) -> Decimal:
+    if None in parts:
+        return parts[None]
+    return sum(parts.values(), Decimal(0))
+
+
+class Engine:
+    """Computes data element totals and indicator values over a plan's org tree."""
+
+    def __init__(self, plan: Plan, values: Values, registry_counts: RegistryCounts = _no_registry):
+        self.plan = plan
+        self.values = values
+        self.registry_counts = registry_counts
+        self.tree: OrgTree = plan.org_tree
+        self._elements = {e.code: e for e in plan.data_elements}
+        self._names = {u.code: u.name for u in plan.org_units} | {g.code: g.name for g in plan.org_groups}
+
+    # -- data elements --------------------------------------------------------------------------
+    def total(self, data_element: str, org_unit: str, period: Period) -> Decimal:
+        """The value of ``data_element`` for ``org_unit`` over ``period``, or :class:`NoValue`."""
+        own = self._own(data_element, org_unit, period)
+        if own is not None:
+            return own
+        if org_unit in self.tree.groups:
+            members = self.tree.groups[org_unit].members
+            return self._sum_of(data_element, members, period, org_unit)
+        return self._sum_of(data_element, [c.code for c in self.tree.children(org_unit)], period, org_unit)
+
+    def _sum_of(self, data_element: str, codes: Iterable[str], period: Period, parent: str) -> Decimal:
+        found = []
+        for code in codes:
+            try:
+                found.append(self.total(data_element, code, period))
+            except NoValue:
+                continue
+        if not found:
+            name = self._elements[data_element].name if data_element in self._elements else data_element
+            raise NoValue(f"缺少数据：{name}（{data_element}），{self._names.get(parent, parent)}，{period}")
+        return sum(found, Decimal(0))
+
+    def _own(self, data_element: str, org_unit: str, period: Period) -> Decimal | None:
+        """The unit's own reported value over ``period``, aggregated over time and operators, if any."""
+        reported = self.values.reported(data_element, org_unit)
+        if not reported:
+            return None
+        element = self._elements.get(data_element)
+        if element is not None and element.aggregation == Aggregation.FLOW:
+            return self._flow(reported, period)
+        return self._stock(reported, period)
+
+    @staticmethod
+    def _stock(reported: dict[Period, dict[str | None, Decimal]], period: Period) -> Decimal | None:
+        inside = [p for p in reported if period.contains(p)]
+        if inside:
+            # the last value in the period; at equal end dates the finest period is the most specific
+            latest = max(inside, key=lambda p: (p.end, -p.month_count))
+            return _total_over_operators(reported[latest])
+        covering = [p for p in reported if p.contains(period)]
+        if covering:  # a yearly stock serves each month and quarter of its year
+            return _total_over_operators(reported[min(covering, key=lambda p: p.month_count)])
+        return None
+
+    @classmethod
+    def _flow(cls, reported: dict[Period, dict[str | None, Decimal]], period: Period) -> Decimal | None:
+        if period in reported:
+            return _total_over_operators(reported[period])
+        parts = period.children()
+        if not parts:
+            return None
+        sums = [cls._flow(reported, part) for part in parts]
+        if any(s is None for s in sums):
+            return None  # a flow over a period is only known when every part of it is
+        return sum(sums, Decimal(0))
+
+    # -- indicators -----------------------------------------------------------------------------
+    def evaluate(self, indicator: Indicator, org_unit: str, period: Period) -> IndicatorResult:
+        formula = indicator.formula
+        context = _Context(self, indicator, org_unit, period)
+        numerator = denominator = None
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            ctx.traps[DivisionByZero] = True
+            ctx.traps[InvalidOperation] = True
+            try:
+                value = context.eval(formula.tree)
+                reason = ""
+            except NoValue as exc:
+                value, reason = None, exc.reason
+            division = _top_division(formula)
+            if division is not None:
+                numerator = context.try_eval(division.left)
+                denominator = context.try_eval(division.right)
+        return IndicatorResult(
+            indicator.code, indicator.name, org_unit, period, value, numerator, denominator, reason
+        )
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator: str
+    name: str
+    org_unit: str
+    period: Period
+    value: Decimal | None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    reason: str = ""
+
+
+def _top_division(formula: Formula) -> BinaryOp | None:
+    """The ratio on the multiplicative spine (``a / b * 100`` → ``a / b``), whose parts are reported."""
+    node = formula.tree
+    while isinstance(node, BinaryOp) and node.op in "*/":
+        if node.op == "/":
+            return node
+        node = node.left if isinstance(node.left, BinaryOp) else node.right
+    return None
+
+
+class _Context:
+    def __init__(
+        self, engine: Engine, indicator: Indicator, org_unit: str, period: Period, sector: str | None = None
+    ):
+        self.engine = engine
+        self.indicator = indicator
+        self.org_unit = org_unit
+        self.period = period
+        self.sector = sector
+
+    def try_eval(self, node: Node) -> Decimal | None:
+        try:
+            return self.eval(node)
+        except NoValue:
+            return None
+
+    def eval(self, node: Node) -> Decimal:
+        if isinstance(node, Number):
+            return node.value
+        if isinstance(node, DataElementRef):
+            return self.engine.total(node.code, self.org_unit, self.period)
+        if isinstance(node, Negate):
+            return -self.eval(node.operand)
+        if isinstance(node, BinaryOp):
+            left, right = self.eval(node.left), self.eval(node.right)
+            if node.op == "+":
+                return left + right
+            if node.op == "-":
+                return left - right
+            if node.op == "*":
+                return left * right
+            if right == 0:
+                raise NoValue("分母为0，无法计算")
+            return left / right
+        if isinstance(node, Call):
+            return getattr(self, f"_fn_{node.function}")(node.argument)
+        raise NoValue(f"无法计算的公式部分：{node!r}")
+
+    def _fn_count(self, argument: Node) -> Decimal:
+        assert isinstance(argument, RegistryRef)
+        count = self.engine.registry_counts(argument.code, self.org_unit, self.period, self.sector)
+        if count is None:
+            raise NoValue(f"登记簿 {argument.code} 尚无数据")
+        return Decimal(count)
+
+    def _fn_min_over_key_industries(self, argument: Node) -> Decimal:
+        sectors = [s.code for s in self.engine.plan.sectors if s.key_industry]
+        if not sectors:
+            raise NoValue("计划未设定重点行业")
+        values = [
+            _Context(self.engine, self.indicator, self.org_unit, self.period, sector).eval(argument)
+            for sector in sectors
+        ]
+        return min(values)
+
+    def _fn_cagr(self, argument: Node) -> Decimal:
+        """Compound annual growth from the end of the base year to the end of the period."""
+        base_year = self.indicator.base_year
+        if base_year is None:
+            raise NoValue("未设定基期年份")
+        base_period = Period(PeriodKind.YEAR, base_year)
+        months = (self.period.end.year - base_year) * 12 + self.period.end.month - 12
+        if months <= 0:
+            raise NoValue(f"期间 {self.period} 不晚于基期 {base_year} 年")
+        base = _Context(self.engine, self.indicator, self.org_unit, base_period, self.sector).eval(argument)
+        current = self.eval(argument)
+        if base <= 0:
+            raise NoValue(f"基期（{base_year}年末）的值为 {base}，无法计算增长率")
+        if current < 0:
+            raise NoValue("当期值为负数，无法计算增长率")
+        years = Decimal(months) / Decimal(12)
+        return (current / base) ** (Decimal(1) / years) - 1
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An indicator value with its target, whether it is met, its status and the pace still needed."""
+
+    result: IndicatorResult
+    target: Target
+    judgement: Judgement
+    series: tuple[tuple[Period, Decimal], ...]
+
+    def as_dict(self) -> dict:
+        """The fields of DESIGN.md's ``yangfan indicators --format json`` (values unrounded, as text)."""
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else format(value.normalize(), "f")
+
+        r, j = self.result, self.judgement
+        return {
+            "indicator": r.indicator,
+            "name": r.name,
+            "org_unit": r.org_unit,
+            "period": str(r.period),
+            "value": text(r.value),
+            "numerator": text(r.numerator),
+            "denominator": text(r.denominator),
+            "target": text(self.target.value),
+            "target_comparison": self.target.comparison.value,
+            "target_date": self.target.date.isoformat(),
+            "target_met": j.met,
+            "status": j.status.value,
+            "projected": text(j.projected),
+            "pace_per_month": text(j.pace_per_month),
+            "reason": r.reason,
+        }
+
+
+def assess(engine: Engine, indicator: Indicator, org_unit: str, period: Period) -> Assessment:
+    """Evaluate ``indicator`` at ``period`` and at each earlier period of the same kind since the plan
+    began, and judge the series against the plan's target (``yangfan.core.targets``)."""
+    result = engine.evaluate(indicator, org_unit, period)
+    first = Period.containing(engine.plan.start, period.kind)
+    series: list[tuple[Period, Decimal]] = []
+    current = first
+    while current <= period:
+        value = result.value if current == period else engine.evaluate(indicator, org_unit, current).value
+        if value is not None:
+            series.append((current, value))
+        current = current.next()
+    judgement = judge(indicator.target, [(p.end, v) for p, v in series], indicator.direction)
+    if result.value is None:
+        judgement = Judgement(met=None, status=Status.UNKNOWN)
+    return Assessment(result, indicator.target, judgement, tuple(series))
