@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from rich.console import Console
 
 from yangfan.config import ConfigError, data_dir, ensure_data_dir, env_flag, sqlite_directory_problem
+from yangfan.core.errors import ImportInvalid as ImportInvalidError
 from yangfan.core.errors import PlanInvalid
 
 out = Console(highlight=False, soft_wrap=True)
@@ -100,6 +101,24 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--name", default="", help="用途")
     token_create.set_defaults(handler=cmd_tokens_create)
 
+    values = commands.add_parser("values", help="数据值的导入与导出")
+    value_commands = values.add_subparsers(dest="values_command", metavar="子命令", parser_class=_Parser)
+    value_commands.required = True
+    values_import = value_commands.add_parser(
+        "import", help="从 CSV（UTF-8 或 GB18030）导入数据值；全部成功才写入，同一文件重复导入不改变任何数据"
+    )
+    values_import.add_argument("file", metavar="FILE", type=Path)
+    values_import.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    values_import.set_defaults(handler=cmd_values_import)
+
+    indicators = commands.add_parser("indicators", help="计算指标值、目标达成情况与趋势研判")
+    indicators.add_argument("--plan", default=None, help="计划代码（默认：唯一的内置计划）")
+    indicators.add_argument("--org", required=True, help="组织机构代码或名称，如 610000")
+    indicators.add_argument("--period", required=True, help="期间：2023、2023Q4 或 202312")
+    indicators.add_argument("--children", action="store_true", help="同时计算统计上计入它的下级单位")
+    indicators.add_argument("--format", choices=["json", "table"], default="table")
+    indicators.set_defaults(handler=cmd_indicators)
+
     audit = commands.add_parser("audit", help="审计日志")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="子命令", parser_class=_Parser)
     audit_commands.required = True
@@ -136,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except ValidationError as exc:
         err.print("yangfan: " + "；".join(exc.messages), markup=False)
+        return 1
+    except ImportInvalidError as exc:
+        for error in exc.errors:
+            err.print(f"{exc.file}: {error}", markup=False)
+        err.print(f"文件有 {len(exc.errors)} 处错误，未写入任何内容。")
         return 1
     except ConfigError as exc:
         err.print(f"yangfan: {exc}", markup=False)
@@ -385,6 +409,72 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
     token, raw = token_create(actor=None, user=user, days=args.days, name=args.name)
     err.print(f"已为 {user.username} 创建令牌，有效至 {token.expires_at:%Y-%m-%d}。令牌只显示这一次：")
     print(raw)
+    return 0
+
+
+def cmd_values_import(args: argparse.Namespace) -> int:
+    setup_django()
+    from yangfan.datavalues.importers import parse_rows, read_table
+    from yangfan.datavalues.services import datavalues_import
+
+    if not args.file.is_file():
+        raise UsageError(f"文件不存在：{args.file}")
+    with out.status(f"正在读取并检查 {args.file}…"):
+        rows = parse_rows(read_table(args.file), str(args.file))
+    with out.status(f"正在写入 {len(rows)} 行…"):
+        report = datavalues_import(rows=rows, file=str(args.file), dry_run=args.dry_run)
+    out.print(f"{args.file}：{report}。")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    import json
+
+    from yangfan.core.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(args.period)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    setup_django()
+    from yangfan.datavalues.indicators import assessments, core_plans
+
+    plans = core_plans()
+    code = args.plan or next(iter(plans))
+    if code not in plans:
+        raise UsageError(f"未知计划“{code}”；可用：" + "、".join(plans))
+    plan = plans[code]
+    org = next((u for u in (*plan.org_units, *plan.org_groups) if args.org in (u.code, u.name)), None)
+    if org is None:
+        raise UsageError(f"未知组织机构“{args.org}”；请使用代码（如 610000）或名称（如 陕西省）")
+    orgs = [org.code]
+    if args.children and org.code in plan.org_tree.units:
+        orgs += [c.code for c in plan.org_tree.children(org.code)]
+    rows = assessments(plan, orgs, period)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    from rich.table import Table
+
+    from yangfan.core.targets import Status
+
+    names = {u.code: u.name for u in (*plan.org_units, *plan.org_groups)}
+    table = Table("地区", "指标", "值", "目标", "达标", "状态", "每月需增", title=f"{plan.name} · {period}")
+    for r in rows:
+        value = "—" if r["value"] is None else f"{float(r['value']):,.2f}"
+        pace = "" if r["pace_per_month"] is None else f"{float(r['pace_per_month']):,.2f}"
+        met = {True: "是", False: "否", None: "—"}[r["target_met"]]
+        symbol = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}[r["target_comparison"]]
+        table.add_row(
+            names[r["org_unit"]],
+            f"{r['indicator']} {r['name']}",
+            value,
+            f"{symbol} {r['target']}",
+            met,
+            Status(r["status"]).label,
+            pace,
+        )
+    out.print(table)
     return 0
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "yangfan.audit",
     "yangfan.orgunits",
     "yangfan.actionplans",
+    "yangfan.datavalues",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",

@@ -61,9 +61,11 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({"code": "610000"}, "get", PROVINCE_WIDE, 200),
     ],
     "api:tasks": [({"plan": PLAN}, "get", ALL, 200)],
+    "api:indicator_values": [({}, "get", DATA_VIEWERS - {"city-reporter", "city-reviewer"}, 200)],
     "api:indicators": [({"plan": PLAN}, "get", ALL, 200)],
     "api:indicator": [({"plan": PLAN, "code": "A1"}, "get", ALL, 200)],
 }
+QUERY = {"api:indicator_values": "?org=610000&period=2023"}  # the province: not a city user's
 REFUSED = {"accounts:token_revoke": 404}  # someone else's token is not found, not merely forbidden
 
 
@@ -123,7 +125,8 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
         resolved[key] = value
     before = AuditEntry.objects.filter(action="permission_denied").count()
 
-    response = getattr(client, method)(reverse(name, kwargs=resolved), **headers)
+    url = reverse(name, kwargs=resolved) + QUERY.get(name, "")
+    response = getattr(client, method)(url, **headers)
 
     if role in allowed:
         assert response.status_code == status, response.content[:300]
@@ -196,3 +199,18 @@ def test_openapi_schema_describes_the_api_and_its_token(make_user, client):
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/orgunits/{code}/" in schema["paths"]
     assert schema["components"]["securitySchemes"]["personalToken"]["scheme"] == "bearer"
+
+
+def test_indicator_values_through_the_api_follow_the_view_scope(make_user, client):
+    from yangfan.accounts.services import token_create
+
+    _token, raw = token_create(actor=None, user=make_user("city-reporter"), days=1)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    url = reverse("api:indicator_values")
+    rows = client.get(url + "?org=610100&period=2023&children=1", **auth).json()
+    assert {r["org_unit"] for r in rows} >= {"610100", "610116"} and {r["indicator"] for r in rows} >= {
+        "A1",
+        "A7",
+    }
+    assert client.get(url + "?org=610300&period=2023", **auth).status_code == 403
+    assert client.get(url + "?org=610100&period=2023Q9", **auth).status_code == 400

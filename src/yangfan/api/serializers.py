@@ -63,3 +63,23 @@ class MeSerializer(serializers.ModelSerializer):
             "responsible_unit",
             "operator",
         ]
+
+
+class IndicatorAssessmentSerializer(serializers.Serializer):
+    """One row of ``yangfan indicators --format json``; numbers as unrounded decimal text."""
+
+    indicator = serializers.CharField()
+    name = serializers.CharField()
+    org_unit = serializers.CharField()
+    period = serializers.CharField()
+    value = serializers.CharField(allow_null=True)
+    numerator = serializers.CharField(allow_null=True)
+    denominator = serializers.CharField(allow_null=True)
+    target = serializers.CharField()
+    target_comparison = serializers.CharField()
+    target_date = serializers.DateField()
+    target_met = serializers.BooleanField(allow_null=True)
+    status = serializers.ChoiceField(choices=["achieved", "on_track", "at_risk", "off_track", "unknown"])
+    projected = serializers.CharField(allow_null=True)
+    pace_per_month = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)

@@ -39,3 +39,28 @@ class FormulaError(YangfanError):
         self.message = message
         self.name = name
         super().__init__(f"{message}（公式：{formula}）")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad cell or row of an imported file; rows numbered as a spreadsheet shows them (header = 1)."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"第 {self.row} 行，{self.column} 列：{self.message}"
+            if self.column
+            else f"第 {self.row} 行：{self.message}"
+        )
+
+
+class ImportInvalid(YangfanError):
+    """A file that cannot be imported; holds every bad row, and nothing of it was written."""
+
+    def __init__(self, file: str, errors: list[RowError]):
+        self.file = file
+        self.errors = errors
+        super().__init__("\n".join(f"{file}: {e}" for e in errors))

@@ -1,0 +1,152 @@
+"""Reading data value files into checked rows. Every bad row is reported at once, with its row number as a
+spreadsheet shows it (the header is row 1), its column and the reason; nothing is returned half-checked."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from yangfan.actionplans.models import DataElement, Operator
+from yangfan.core.errors import ImportInvalid, RowError
+from yangfan.core.numbers import NumberError, parse_number
+from yangfan.core.periods import Period, PeriodError
+from yangfan.orgunits.models import OrgUnit
+
+COLUMNS = {
+    "data_element": ("data_element", "数据项"),
+    "period": ("period", "期间"),
+    "org_unit": ("org_unit", "地区"),
+    "value": ("value", "值"),
+    "operator": ("operator", "运营商"),
+    "comment": ("comment", "备注"),
+}
+REQUIRED = ("data_element", "period", "org_unit", "value")
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int
+    data_element: DataElement
+    org_unit: OrgUnit
+    period: str
+    operator: Operator | None
+    value: Decimal
+    comment: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (
+            self.data_element.pk,
+            self.org_unit.pk,
+            self.period,
+            self.operator.pk if self.operator else None,
+        )
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """A CSV file (UTF-8 with or without BOM, or GB18030/GBK) as dicts keyed by the header's names."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte sequence it is given
+        raise ImportInvalid(str(path), [RowError(1, "", "无法识别文件编码（应为 UTF-8 或 GB18030）")])
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _lookup(model, *, by_name: bool = True) -> dict[str, object]:
+    found: dict[str, object] = {}
+    names: dict[str, list] = {}
+    for obj in model.objects.all():
+        found[obj.code] = obj
+        if by_name:
+            names.setdefault(obj.name, []).append(obj)
+    for name, objs in names.items():
+        found.setdefault(name, objs[0] if len(objs) == 1 else None)  # None: the name is ambiguous
+    return found
+
+
+def parse_rows(records: list[dict[str, str]], file: str) -> list[ParsedRow]:
+    if not records:
+        raise ImportInvalid(file, [RowError(1, "", "文件没有数据行")])
+    header = {key.strip() if key else "": key for key in records[0]}
+    columns: dict[str, str] = {}
+    for field, names in COLUMNS.items():
+        for name in names:
+            if name in header:
+                columns[field] = header[name]
+    missing = [COLUMNS[f][1] + "/" + f for f in REQUIRED if f not in columns]
+    if missing:
+        raise ImportInvalid(file, [RowError(1, "", "缺少列：" + "、".join(missing))])
+    tables = {
+        "data_element": _lookup(DataElement),
+        "org_unit": _lookup(OrgUnit),
+        "operator": _lookup(Operator),
+    }
+    rows, errors, seen = [], [], {}
+    for number, record in enumerate(records, start=2):
+        parsed, problems = _parse_record(number, record, columns, tables)
+        if problems:
+            errors.extend(problems)
+            continue
+        if parsed.key in seen:
+            errors.append(
+                RowError(number, "", f"与第 {seen[parsed.key]} 行重复（同一数据项、地区、期间和运营商）")
+            )
+            continue
+        seen[parsed.key] = number
+        rows.append(parsed)
+    if errors:
+        raise ImportInvalid(file, errors)
+    return rows
+
+
+WHAT = {"data_element": "数据项", "org_unit": "地区", "operator": "运营商"}
+
+
+def _parse_record(
+    number: int, record: dict, columns: dict, tables: dict
+) -> tuple[ParsedRow | None, list[RowError]]:
+    """One row checked cell by cell: every problem of the row, not only the first."""
+    problems: list[RowError] = []
+
+    def cell(field: str) -> str:
+        return (record.get(columns[field]) or "").strip() if field in columns else ""
+
+    def resolve(field: str):
+        text, what = cell(field), WHAT[field]
+        if not text:
+            problems.append(RowError(number, columns[field], f"缺少{what}"))
+        elif text not in tables[field]:
+            problems.append(RowError(number, columns[field], f"未知{what}“{text}”"))
+        elif tables[field][text] is None:
+            problems.append(RowError(number, columns[field], f"{what}名称“{text}”不唯一，请改用代码"))
+        else:
+            return tables[field][text]
+        return None
+
+    if record.get(None):  # csv.DictReader puts cells beyond the header under the key None
+        problems.append(RowError(number, "", f"比表头多出 {len(record[None])} 个单元格"))
+    element = resolve("data_element")
+    unit = resolve("org_unit")
+    operator = resolve("operator") if cell("operator") else None
+    period = value = None
+    try:
+        period = str(Period.parse(cell("period")))
+    except PeriodError as exc:
+        problems.append(RowError(number, columns["period"], str(exc)))
+    try:
+        value = parse_number(cell("value"))
+    except NumberError as exc:
+        problems.append(RowError(number, columns["value"], str(exc)))
+    if operator is not None and element is not None and not element.by_operator:
+        problems.append(RowError(number, columns["operator"], f"数据项 {element.code} 不按运营商分列"))
+    if problems:
+        return None, problems
+    return ParsedRow(number, element, unit, period, operator, value, cell("comment")), []

@@ -1,0 +1,59 @@
+"""Reported figures: data element × org unit × period × operator (or the undivided total)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yangfan.core.engine import DataValue as CoreDataValue
+from yangfan.core.periods import Period
+from yangfan.datavalues.choices import ValueSource
+
+
+class DataValue(models.Model):
+    data_element = models.ForeignKey("actionplans.DataElement", models.PROTECT, verbose_name=_("数据项"))
+    org_unit = models.ForeignKey("orgunits.OrgUnit", models.PROTECT, verbose_name=_("地区"))
+    period = models.CharField(_("期间"), max_length=8, db_index=True)
+    operator = models.ForeignKey(
+        "actionplans.Operator", models.PROTECT, null=True, blank=True, verbose_name=_("运营商")
+    )
+    value = models.DecimalField(_("值"), max_digits=28, decimal_places=6)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=ValueSource.choices, default=ValueSource.IMPORT
+    )
+    comment = models.TextField(_("备注"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("最后修改人")
+    )
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("数据值")
+        verbose_name_plural = _("数据值")
+        ordering = ["data_element__code", "period", "org_unit__code", "operator__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_element", "org_unit", "period", "operator"],
+                name="datavalue_unique_per_operator",
+            ),
+            # NULL operators are distinct to a plain unique constraint; the total is unique on its own
+            models.UniqueConstraint(
+                fields=["data_element", "org_unit", "period"],
+                condition=Q(operator__isnull=True),
+                name="datavalue_unique_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_element.code} {self.org_unit.code} {self.period} {self.operator_id or ''} = {self.value}"
+
+    def to_core(self) -> CoreDataValue:
+        return CoreDataValue(
+            self.data_element.code,
+            self.org_unit.code,
+            Period.parse(self.period),
+            self.value,
+            self.operator.code if self.operator_id else None,
+        )
