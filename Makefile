@@ -65,6 +65,6 @@ clean:
 
 # After changing translatable strings: refresh the English catalogue, translate, then compile (needs gettext).
 messages: install
-	cd src/yangfan && $(TEST_ENV) DJANGO_SETTINGS_MODULE=yangfan.settings ../../$(BIN)/django-admin makemessages -l en --no-location --no-fuzzy-matching
+	cd src/yangfan && $(TEST_ENV) DJANGO_SETTINGS_MODULE=yangfan.settings ../../$(BIN)/django-admin makemessages -l en --no-location
 	msgfmt --check -o src/yangfan/locale/en/LC_MESSAGES/django.mo src/yangfan/locale/en/LC_MESSAGES/django.po
 	msgfmt --check -o src/yangfan/locale/zh_Hans/LC_MESSAGES/django.mo src/yangfan/locale/zh_Hans/LC_MESSAGES/django.po

@@ -429,6 +429,7 @@ def cmd_values_import(args: argparse.Namespace) -> int:
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     import json
+    from decimal import Decimal
 
     from yangfan.core.periods import Period, PeriodError
 
@@ -469,7 +470,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             names[r["org_unit"]],
             f"{r['indicator']} {r['name']}",
             value,
-            f"{symbol} {r['target']}",
+            f"{symbol} {Decimal(r['target']):,f}",
             met,
             Status(r["status"]).label,
             pace,

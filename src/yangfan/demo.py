@@ -57,4 +57,7 @@ def demo_load() -> tuple[DemoLogin, ...]:
             operator=Operator.objects.filter(code=login.operator).first() if login.operator else None,
             must_change_password=False,
         )
+    from yangfan.datavalues.demo import demo_values_load
+
+    demo_values_load()
     return DEMO_LOGINS

@@ -118,7 +118,8 @@ def test_a_demo_user_logs_in_and_reads_the_plan(server, page):
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="指标监测").click()
     page.get_by_role("link", name="5G个人用户普及率").click()
     expect(page.locator("code.formula")).to_have_text("mobile_users_5g / population * 100")
-    expect(page.get_by_text("> 40 %")).to_be_visible()
+    expect(page.locator(".target-box").get_by_text("> 40 %")).to_be_visible()
+    expect(page.locator("table.values tbody tr")).to_have_count(12)  # the province, 10 cities, 杨凌
     _shot(page, "indicator")
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="组织机构").click()

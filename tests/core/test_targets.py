@@ -48,3 +48,18 @@ def test_pace_is_per_month_from_the_latest_observation():
 def test_projection_of_a_line_is_exact():
     series = [(date(2023, 1, 1), Decimal(10)), (date(2023, 1, 11), Decimal(20))]
     assert project(series, date(2023, 1, 21)) == Decimal(30)
+
+
+def test_at_the_target_date_a_missed_target_is_not_on_track_whatever_the_trend():
+    # a flattening curve: a straight line through it would end above 40, but 39 is what the end of 2023 shows
+    series = [
+        (date(2023, 6, 30), Decimal(20)),
+        (date(2023, 9, 30), Decimal(35)),
+        (date(2023, 12, 31), Decimal(39)),
+    ]
+    judgement = judge(TARGET, series)
+    assert judgement.status == Status.AT_RISK and judgement.projected == Decimal(39)
+    assert (
+        judge(TARGET, [(date(2023, 12, 31), Decimal(30)), (date(2023, 6, 30), Decimal(10))]).status
+        == Status.OFF_TRACK
+    )

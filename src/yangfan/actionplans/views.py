@@ -6,8 +6,14 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
+from yangfan.accounts.permissions import may, org_units_in_scope
 from yangfan.actionplans import selectors
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task
+from yangfan.core.engine import Engine, assess
+from yangfan.core.periods import Period, PeriodError
+from yangfan.core.targets import Status
+from yangfan.datavalues.indicators import core_plans
+from yangfan.datavalues.selectors import values_for_engine
 
 
 class PlanMixin(PermissionMixin):
@@ -120,5 +126,36 @@ class IndicatorDetailView(PlanMixin, DetailView):
             data_elements=DataElement.objects.filter(code__in=formula.data_elements),
             registries=self.plan.registry_set.filter(code__in=formula.registries),
             annex_row=annex_row,
+            **self._values_by_unit(),
             **kwargs,
         )
+
+    def _values_by_unit(self) -> dict:
+        """The indicator for the province and each city the viewer may see, at the chosen period."""
+
+        core = core_plans().get(self.plan.code)
+        if core is None or not may(self.request.user, "data.view"):
+            return {}
+        try:
+            period = Period.parse(self.request.GET.get("period") or str(self.plan.end.year))
+        except PeriodError as exc:
+            return {"period_error": str(exc), "period": self.request.GET.get("period")}
+        root = core.org_tree.root
+        wanted = [root, *[u.code for u in core.org_tree.children(root)]]
+        visible = set(
+            org_units_in_scope(self.request.user, "data.view")
+            .filter(code__in=wanted)
+            .values_list("code", flat=True)
+        )
+        indicator = core.indicator(self.object.code)
+        engine = Engine(core, values_for_engine())
+        rows = []
+        for code in wanted:
+            if code in visible:
+                row = assess(engine, indicator, code, period).as_dict()
+                row["org_name"] = core.org_tree.units[code].name
+                row["status_label"] = Status(row["status"]).label
+                rows.append(row)
+        if self.request.GET.get("sort") == "value":
+            rows.sort(key=lambda r: (r["value"] is None, -float(r["value"] or 0)))
+        return {"period": str(period), "unit_rows": rows}

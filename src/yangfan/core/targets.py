@@ -9,6 +9,9 @@ evaluated at the target date. Status:
 - ``off_track``: the projection misses by more;
 - ``unknown``: fewer than two observations, so there is no trend to project.
 
+At or after the target date nothing is projected: a value short of the target is at risk (within 10 %) or
+off track, whatever its trend.
+
 The pace needed is what must be added per calendar month, from the latest observation to the target date,
 for the target to be reached (a straight path; for a strict "超过" target, reaching the value is the pace).
 """
@@ -82,7 +85,8 @@ def judge(
     pace = (target.value - latest) / months if months > 0 and not met else None
     if met:
         return Judgement(met=True, status=Status.ACHIEVED, projected=latest, pace_per_month=None)
-    projected = project(ordered, target.date)
+    # once the target date has come, the value itself is the verdict: there is no trend left to wait for
+    projected = latest if latest_date >= target.date else project(ordered, target.date)
     if projected is None:
         return Judgement(met=False, status=Status.UNKNOWN, pace_per_month=pace)
     if target.met_by(projected):

@@ -22,3 +22,11 @@ def target(indicator) -> str:
     """“> 40 %”: the comparison of the plan's words and the target value with its unit."""
     symbol = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}[indicator.target_comparison]
     return f"{symbol} {number(indicator.target_value)} {indicator.unit}"
+
+
+@register.filter
+def decimal2(value) -> str:
+    """A computed value for display: two decimals, thousands separated; empty for no value."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(str(value)):,.2f}"
