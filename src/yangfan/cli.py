@@ -457,6 +457,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
+    from yangfan.core.plan import Comparison
     from yangfan.core.targets import Status
 
     names = {u.code: u.name for u in (*plan.org_units, *plan.org_groups)}
@@ -465,7 +466,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         value = "—" if r["value"] is None else f"{float(r['value']):,.2f}"
         pace = "" if r["pace_per_month"] is None else f"{float(r['pace_per_month']):,.2f}"
         met = {True: "是", False: "否", None: "—"}[r["target_met"]]
-        symbol = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}[r["target_comparison"]]
+        symbol = Comparison(r["target_comparison"]).symbol
         table.add_row(
             names[r["org_unit"]],
             f"{r['indicator']} {r['name']}",

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from yangfan.core.plan import Comparison
+
 register = template.Library()
 
 
@@ -20,7 +22,7 @@ def number(value) -> str:
 @register.filter
 def target(indicator) -> str:
     """“> 40 %”: the comparison of the plan's words and the target value with its unit."""
-    symbol = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}[indicator.target_comparison]
+    symbol = Comparison(indicator.target_comparison).symbol
     return f"{symbol} {number(indicator.target_value)} {indicator.unit}"
 
 
