@@ -111,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     values_import.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
     values_import.set_defaults(handler=cmd_values_import)
 
+    values_export = value_commands.add_parser("export", help="导出数据值（确定性：同样的数据得到同样的字节）")
+    values_export.add_argument("--org", help="组织机构代码或名称（含统计上计入它的下级单位）")
+    values_export.add_argument("--period", help="期间（含其中的季和月）")
+    values_export.add_argument(
+        "--format", choices=["csv", "json"], default="csv", help="csv，或 DHIS2 dataValueSets JSON"
+    )
+    values_export.add_argument("-o", "--output", type=Path, help="输出文件（默认：标准输出）")
+    values_export.set_defaults(handler=cmd_values_export)
+
     indicators = commands.add_parser("indicators", help="计算指标值、目标达成情况与趋势研判")
     indicators.add_argument("--plan", default=None, help="计划代码（默认：唯一的内置计划）")
     indicators.add_argument("--org", required=True, help="组织机构代码或名称，如 610000")
@@ -424,6 +433,35 @@ def cmd_values_import(args: argparse.Namespace) -> int:
     with out.status(f"正在写入 {len(rows)} 行…"):
         report = datavalues_import(rows=rows, file=str(args.file), dry_run=args.dry_run)
     out.print(f"{args.file}：{report}。")
+    return 0
+
+
+def cmd_values_export(args: argparse.Namespace) -> int:
+    from yangfan.core.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(args.period) if args.period else None
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    setup_django()
+    from yangfan.audit.choices import AuditAction
+    from yangfan.audit.services import audit_record
+    from yangfan.datavalues.exporters import export_rows, to_csv, to_dhis2
+    from yangfan.datavalues.selectors import datavalue_list
+
+    org = _org_units([args.org])[0] if args.org else None
+    rows = export_rows(datavalue_list(org_unit=org, period=period))
+    text = to_csv(rows) if args.format == "csv" else to_dhis2(rows)
+    audit_record(
+        action=AuditAction.EXPORT,
+        object_type="datavalues.datavalue",
+        detail=f"yangfan values export {args.format}：{len(rows)} 行（{_os_user()}）",
+    )
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        err.print(f"已导出 {len(rows)} 行到 {args.output}。")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

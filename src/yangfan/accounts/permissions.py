@@ -11,13 +11,12 @@ nothing; operators of data (province, departments, cities, operators) neither ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from yangfan.accounts.choices import Role
+from yangfan.orgunits.selectors import covered_unit_ids
 
 R = Role
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -92,7 +91,7 @@ def _scope_unit_ids(user, kind: str) -> set[int]:
     if cached is None:
         cached = user._yangfan_scope_cache = {}
     if kind not in cached:
-        cached[kind] = _covered(_scope_roots(user, kind))
+        cached[kind] = covered_unit_ids(_scope_roots(user, kind))
     return cached[kind]
 
 
@@ -115,23 +114,6 @@ def _scope_roots(user, kind: str) -> set[int]:
             OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).values_list("pk", flat=True)
         )
     return view
-
-
-def _covered(roots: Iterable[int]) -> set[int]:
-    from yangfan.orgunits.models import OrgUnit
-
-    children: dict[int, list[int]] = {}
-    for pk, parent, counted_in in OrgUnit.objects.values_list("pk", "parent_id", "counted_in_id"):
-        statistical_parent = counted_in or parent
-        if statistical_parent is not None:
-            children.setdefault(statistical_parent, []).append(pk)
-    covered, stack = set(), list(roots)
-    while stack:
-        pk = stack.pop()
-        if pk not in covered:
-            covered.add(pk)
-            stack.extend(children.get(pk, ()))
-    return covered
 
 
 def _in_scope(user, kind: str, obj) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -46,8 +47,22 @@ class ParsedRow:
         )
 
 
+# DHIS2 dataValueSets keys; the operator travels as the attribute option combo.
+DHIS2_KEYS = {
+    "dataElement": "data_element",
+    "period": "period",
+    "orgUnit": "org_unit",
+    "value": "value",
+    "attributeOptionCombo": "operator",
+    "comment": "comment",
+}
+
+
 def read_table(path: Path) -> list[dict[str, str]]:
-    """A CSV file (UTF-8 with or without BOM, or GB18030/GBK) as dicts keyed by the header's names."""
+    """A CSV file (UTF-8 with or without BOM, or GB18030/GBK), or DHIS2 ``dataValueSets`` JSON, as dicts
+    keyed by column names. JSON entries count as rows from 2, as if the file had a header row."""
+    if path.suffix.lower() == ".json":
+        return _read_dhis2(path)
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -58,6 +73,23 @@ def read_table(path: Path) -> list[dict[str, str]]:
     else:  # pragma: no cover - gb18030 decodes any byte sequence it is given
         raise ImportInvalid(str(path), [RowError(1, "", "无法识别文件编码（应为 UTF-8 或 GB18030）")])
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def _read_dhis2(path: Path) -> list[dict[str, str]]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportInvalid(str(path), [RowError(1, "", f"不是有效的 JSON：{exc}")]) from None
+    entries = document.get("dataValues") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ImportInvalid(
+            str(path), [RowError(1, "", '应为 DHIS2 dataValueSets 格式：{"dataValues": [...]}')]
+        )
+    records = [
+        {DHIS2_KEYS.get(k, k): "" if v is None else str(v) for k, v in entry.items()} for entry in entries
+    ]
+    columns = {key for record in records for key in record}  # an entry may leave out what another has
+    return [{key: record.get(key, "") for key in sorted(columns)} for record in records]
 
 
 def _lookup(model, *, by_name: bool = True) -> dict[str, object]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from yangfan.orgunits.models import OrgGroup, OrgUnit
@@ -37,3 +39,19 @@ def group_list() -> QuerySet[OrgGroup]:
 
 def groups_of(*, unit: OrgUnit) -> QuerySet[OrgGroup]:
     return OrgGroup.objects.filter(Q(members=unit) | Q(overlaps=unit)).distinct()
+
+
+def covered_unit_ids(roots: Iterable[int]) -> set[int]:
+    """The ids of ``roots`` and of every unit counted in them, transitively (the statistical tree)."""
+    children: dict[int, list[int]] = {}
+    for pk, parent, counted_in in OrgUnit.objects.values_list("pk", "parent_id", "counted_in_id"):
+        statistical_parent = counted_in or parent
+        if statistical_parent is not None:
+            children.setdefault(statistical_parent, []).append(pk)
+    covered, stack = set(), list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in covered:
+            covered.add(pk)
+            stack.extend(children.get(pk, ()))
+    return covered
