@@ -111,3 +111,10 @@ def test_port_in_use_is_one_line(cli_env):
 def test_bad_arguments_are_one_line(cli_env, args):
     line = assert_one_line_error(yangfan(*args, env=cli_env))
     assert line.startswith("yangfan: ")
+
+
+def test_a_bad_option_value_names_the_option_not_a_command(cli_env):
+    line = assert_one_line_error(
+        yangfan("indicators", "--org", "610000", "--period", "2023", "--format", "pdf", env=cli_env)
+    )
+    assert "参数 --format 的取值“pdf”无效" in line and "json" in line

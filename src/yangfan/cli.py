@@ -33,6 +33,10 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's own messages are English; say it in Chinese
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        option = re.match(r"argument (-[-\w]+)", message)
+        if choice and option:
+            options = "、".join(o.strip(" '") for o in choice.group(2).split(","))
+            raise UsageError(f"参数 {option.group(1)} 的取值“{choice.group(1)}”无效；可选：{options}")
         if choice:
             options = "、".join(o.strip(" '") for o in choice.group(2).split(","))
             raise UsageError(
@@ -105,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     value_commands = values.add_subparsers(dest="values_command", metavar="子命令", parser_class=_Parser)
     value_commands.required = True
     values_import = value_commands.add_parser(
-        "import", help="从 CSV（UTF-8 或 GB18030）导入数据值；全部成功才写入，同一文件重复导入不改变任何数据"
+        "import",
+        help="从 CSV（UTF-8 或 GB18030）、XLSX 或 DHIS2 JSON 导入数据值；全部成功才写入，同一文件重复导入不改变任何数据",
     )
     values_import.add_argument("file", metavar="FILE", type=Path)
     values_import.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
@@ -115,7 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     values_export.add_argument("--org", help="组织机构代码或名称（含统计上计入它的下级单位）")
     values_export.add_argument("--period", help="期间（含其中的季和月）")
     values_export.add_argument(
-        "--format", choices=["csv", "json"], default="csv", help="csv，或 DHIS2 dataValueSets JSON"
+        "--format",
+        choices=["csv", "xlsx", "json"],
+        default="csv",
+        help="csv、xlsx，或 DHIS2 dataValueSets JSON",
     )
     values_export.add_argument("-o", "--output", type=Path, help="输出文件（默认：标准输出）")
     values_export.set_defaults(handler=cmd_values_export)
@@ -446,22 +454,27 @@ def cmd_values_export(args: argparse.Namespace) -> int:
     setup_django()
     from yangfan.audit.choices import AuditAction
     from yangfan.audit.services import audit_record
-    from yangfan.datavalues.exporters import export_rows, to_csv, to_dhis2
+    from yangfan.datavalues.exporters import export_rows, to_csv, to_dhis2, to_xlsx
     from yangfan.datavalues.selectors import datavalue_list
 
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("xlsx 格式须用 -o 指定输出文件")
     org = _org_units([args.org])[0] if args.org else None
     rows = export_rows(datavalue_list(org_unit=org, period=period))
-    text = to_csv(rows) if args.format == "csv" else to_dhis2(rows)
     audit_record(
         action=AuditAction.EXPORT,
         object_type="datavalues.datavalue",
         detail=f"yangfan values export {args.format}：{len(rows)} 行（{_os_user()}）",
     )
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        err.print(f"已导出 {len(rows)} 行到 {args.output}。")
+    if args.format == "xlsx":
+        args.output.write_bytes(to_xlsx(rows))
     else:
-        sys.stdout.write(text)
+        text = to_csv(rows) if args.format == "csv" else to_dhis2(rows)
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+        args.output.write_text(text, encoding="utf-8")
+    err.print(f"已导出 {len(rows)} 行到 {args.output}。")
     return 0
 
 

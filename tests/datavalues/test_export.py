@@ -89,3 +89,46 @@ def test_cli_export_writes_what_was_imported(cli_env, tmp_path):
         == "data_element,period,org_unit,value,operator,comment\nbase_stations_5g,202312,610302,400,,\n"
     )
     assert run("values", "export", "--period", "2023Q9").returncode == 2
+    assert run("values", "export", "--format", "xlsx").returncode == 2  # a workbook needs -o FILE
+    workbook = tmp_path / "out.xlsx"
+    assert run("values", "export", "--format", "xlsx", "-o", str(workbook)).returncode == 0
+    assert workbook.read_bytes()[:2] == b"PK"
+
+
+def test_xlsx_export_is_deterministic_and_imports_back_unchanged(plan, tmp_path):
+    from yangfan.datavalues.exporters import to_xlsx
+
+    path = tmp_path / "v.csv"
+    path.write_text(CSV, encoding="utf-8")
+    _import(path)
+    rows = export_rows(DataValue.objects.all())
+    first, second = to_xlsx(rows), to_xlsx(export_rows(DataValue.objects.order_by("-pk")))
+    assert first == second
+    workbook = tmp_path / "v.xlsx"
+    workbook.write_bytes(first)
+    report = _import(workbook)
+    assert len(report.unchanged) == 4 and not report.added and not report.changed
+
+
+def test_an_xlsx_with_chinese_headers_and_numbers_imports(plan, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["数据项", "期间", "地区", "值"])
+    workbook.active.append(["5G基站数", "202312", "宝鸡市", 1234])
+    workbook.active.append(["常住人口", 2023, "宝鸡市", "332.19万"])
+    path = tmp_path / "cn.xlsx"
+    workbook.save(path)
+    assert _import(path).added == [2, 3]
+    assert DataValue.objects.get(data_element__code="population").value == 3_321_900
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(plan, tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("not a zip", encoding="utf-8")
+    try:
+        read_table(path)
+    except ImportInvalid as exc:
+        assert "不是有效的 XLSX 文件" in str(exc)
+    else:
+        raise AssertionError("a broken workbook must be refused")

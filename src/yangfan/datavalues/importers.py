@@ -63,6 +63,8 @@ def read_table(path: Path) -> list[dict[str, str]]:
     keyed by column names. JSON entries count as rows from 2, as if the file had a header row."""
     if path.suffix.lower() == ".json":
         return _read_dhis2(path)
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -90,6 +92,32 @@ def _read_dhis2(path: Path) -> list[dict[str, str]]:
     ]
     columns = {key for record in records for key in record}  # an entry may leave out what another has
     return [{key: record.get(key, "") for key in sorted(columns)} for record in records]
+
+
+def _read_xlsx(path: Path) -> list[dict[str, str]]:
+    """The first sheet; row 1 is the header. Numbers are read as the cell holds them."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
+        raise ImportInvalid(str(path), [RowError(1, "", f"不是有效的 XLSX 文件：{exc}")]) from None
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
+    if not rows:
+        return []
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+
+    def text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return [
+        dict(zip(header, map(text, row), strict=False)) for row in rows[1:] if any(v is not None for v in row)
+    ]
 
 
 def _lookup(model, *, by_name: bool = True) -> dict[str, object]:
