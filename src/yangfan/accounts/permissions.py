@@ -95,24 +95,25 @@ def _scope_unit_ids(user, kind: str) -> set[int]:
     return cached[kind]
 
 
-def _scope_roots(user, kind: str) -> set[int]:
+def _province() -> set[int]:
+    """The root of the statistical tree: what province-wide roles cover by default."""
     from yangfan.orgunits.models import OrgUnit
 
+    return set(
+        OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).values_list("pk", flat=True)
+    )
+
+
+def _scope_roots(user, kind: str) -> set[int]:
     capture = set(user.capture_org_units.values_list("pk", flat=True))
     if kind == "capture":
         if user.role == R.PROVINCE or (user.role in (R.DEPARTMENT, R.OPERATOR) and not capture):
             # the province's officers, departments and operators report for the whole province by default
-            return set(
-                OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).values_list(
-                    "pk", flat=True
-                )
-            )
+            return _province()
         return capture
     view = set(user.view_org_units.values_list("pk", flat=True)) | capture
     if not view and user.role in PROVINCE_WIDE | {R.DEPARTMENT, R.OPERATOR}:
-        return set(
-            OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).values_list("pk", flat=True)
-        )
+        return _province()
     return view
 
 

@@ -176,6 +176,20 @@ def user_unlock(*, actor: User | None, user: User, request=None) -> int:
 
 
 @transaction.atomic
+def otp_device_confirm(*, user: User, device, token: str, request=None) -> bool:
+    """Confirm a new TOTP device with one code from it; it replaces any earlier device of the user."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not device.verify_token(token.strip()):
+        return False
+    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(action=AuditAction.UPDATE, actor=user, obj=user, request=request, detail="启用双因素登录")
+    return True
+
+
+@transaction.atomic
 def token_create(
     *, actor: User | None, user: User, days: int = 90, name: str = "", request=None
 ) -> tuple[ApiToken, str]:

@@ -115,18 +115,10 @@ def otp_setup(request):
         device = TOTPDevice.objects.create(user=request.user, name="TOTP", confirmed=False)
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            TOTPDevice.objects.filter(user=request.user, confirmed=True).exclude(pk=device.pk).delete()
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if services.otp_device_confirm(
+            user=request.user, device=device, token=form.cleaned_data["token"], request=request
+        ):
             otp_login(request, device)
-            audit_record(
-                action=AuditAction.UPDATE,
-                actor=request.user,
-                obj=request.user,
-                request=request,
-                detail="启用双因素登录",
-            )
             messages.success(request, _("双因素登录已启用。"))
             return redirect(_next_url(request))
         form.add_error("token", _("验证码不正确，请检查手机时间后重试。"))

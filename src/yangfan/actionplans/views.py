@@ -9,11 +9,9 @@ from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import may, org_units_in_scope
 from yangfan.actionplans import selectors
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task
-from yangfan.core.engine import Engine, assess
 from yangfan.core.periods import Period, PeriodError
 from yangfan.core.targets import Status
-from yangfan.datavalues.indicators import core_plans
-from yangfan.datavalues.selectors import values_for_engine
+from yangfan.datavalues.indicators import assessments, core_plans
 
 
 class PlanMixin(PermissionMixin):
@@ -132,7 +130,6 @@ class IndicatorDetailView(PlanMixin, DetailView):
 
     def _values_by_unit(self) -> dict:
         """The indicator for the province and each city the viewer may see, at the chosen period."""
-
         core = core_plans().get(self.plan.code)
         if core is None or not may(self.request.user, "data.view"):
             return {}
@@ -147,15 +144,12 @@ class IndicatorDetailView(PlanMixin, DetailView):
             .filter(code__in=wanted)
             .values_list("code", flat=True)
         )
-        indicator = core.indicator(self.object.code)
-        engine = Engine(core, values_for_engine())
-        rows = []
-        for code in wanted:
-            if code in visible:
-                row = assess(engine, indicator, code, period).as_dict()
-                row["org_name"] = core.org_tree.units[code].name
-                row["status_label"] = Status(row["status"]).label
-                rows.append(row)
+        rows = assessments(
+            core, [c for c in wanted if c in visible], period, [core.indicator(self.object.code)]
+        )
+        for row in rows:
+            row["org_name"] = core.org_tree.units[row["org_unit"]].name
+            row["status_label"] = Status(row["status"]).label
         if self.request.GET.get("sort") == "value":
             rows.sort(key=lambda r: (r["value"] is None, -float(r["value"] or 0)))
         return {"period": str(period), "unit_rows": rows}

@@ -8,28 +8,19 @@ from django.contrib import admin
 
 from yangfan.accounts.permissions import may
 from yangfan.audit.models import AuditEntry
+from yangfan.portal.admin import ReadOnlyModelAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyModelAdmin):
     list_display = ["seq", "at", "actor_username", "action", "object_type", "object_id", "object_repr", "ip"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_username", "object_repr", "object_id", "detail"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-    actions = None
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
     def has_view_permission(self, request, obj=None):
         return may(request.user, "audit.read")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

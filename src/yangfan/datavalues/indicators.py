@@ -7,7 +7,7 @@ from pathlib import Path
 
 from yangfan.core.engine import Engine, assess
 from yangfan.core.periods import Period
-from yangfan.core.plan import Plan
+from yangfan.core.plan import Indicator, Plan
 from yangfan.core.planfile import bundled_plan_paths, load_plan
 from yangfan.datavalues.selectors import values_for_engine
 
@@ -22,8 +22,10 @@ def core_plans() -> dict[str, Plan]:
     return _plans_at(tuple(bundled_plan_paths()))
 
 
-def assessments(plan: Plan, org_units: list[str], period: Period) -> list[dict]:
+def assessments(
+    plan: Plan, org_units: list[str], period: Period, indicators: list[Indicator] | None = None
+) -> list[dict]:
+    """``assess`` for each org unit × indicator (all of the plan's unless given), as DESIGN.md's JSON rows."""
     engine = Engine(plan, values_for_engine())
-    return [
-        assess(engine, indicator, org, period).as_dict() for org in org_units for indicator in plan.indicators
-    ]
+    chosen = plan.indicators if indicators is None else indicators
+    return [assess(engine, indicator, org, period).as_dict() for org in org_units for indicator in chosen]
