@@ -9,7 +9,7 @@ export YANGFAN_DATA_DIR ?= $(CURDIR)/var
 YANGFAN_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_ENV := YANGFAN_DATA_DIR=$(CURDIR)/.test-data YANGFAN_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: install run test test-deps lint test-sqlite test-postgres clean messages
+.PHONY: install run test test-deps lint test-sqlite test-postgres clean messages screenshots
 
 install: $(STAMP)
 
@@ -59,6 +59,10 @@ test-postgres: install test-deps
 	fi
 
 test: lint test-sqlite test-postgres
+
+# The README's screenshots, taken by the browser tests as they run (docs/screenshots/*.png).
+screenshots: install test-deps
+	$(TEST_ENV) YANGFAN_DATABASE_URL= YANGFAN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser
 
 clean:
 	rm -rf $(VENV) .test-data .pytest_cache .ruff_cache .hypothesis

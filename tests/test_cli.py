@@ -118,3 +118,22 @@ def test_a_bad_option_value_names_the_option_not_a_command(cli_env):
         yangfan("indicators", "--org", "610000", "--period", "2023", "--format", "pdf", env=cli_env)
     )
     assert "参数 --format 的取值“pdf”无效" in line and "json" in line
+
+
+def test_indicators_reads_the_plan_as_loaded_not_the_bundled_file(cli_env, plan_copy):
+    import json
+
+    assert yangfan("init", env=cli_env).returncode == 0
+    text = plan_copy.read_text(encoding="utf-8")
+    bundled = "target: {value: 16000000, comparison: gt, date: 2023-12-31}"
+    assert text.count(bundled) == 1
+    plan_copy.write_text(
+        text.replace(bundled, "target: {value: 17000000, comparison: gte, date: 2023-12-31}"),
+        encoding="utf-8",
+    )
+    assert yangfan("plan", "load", str(plan_copy), env=cli_env).returncode == 0
+    plan_copy.unlink()  # the database keeps what was loaded: the file is no longer needed
+
+    result = yangfan("indicators", "--org", "610000", "--period", "2023", "--format", "json", env=cli_env)
+    b1 = next(r for r in json.loads(result.stdout) if r["indicator"] == "B1")
+    assert (b1["target"], b1["target_comparison"]) == ("17000000", "gte")

@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -215,6 +216,21 @@ def setup_django() -> None:
     django.setup()
 
 
+@contextmanager
+def progress_bar(description: str):
+    """A terminal progress bar; yields the ``progress(done, total)`` callback that services take."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=out, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
+
+
 def initialise(*, demo: bool, quiet: bool = False) -> None:
     """Migrate the database and load the bundled plans (and the demo content). Safe to repeat."""
     from django.core.management import call_command
@@ -234,7 +250,8 @@ def initialise(*, demo: bool, quiet: bool = False) -> None:
     if demo:
         from yangfan.demo import demo_load
 
-        logins = demo_load()
+        with progress_bar("正在写入演示数据") as progress:
+            logins = demo_load(progress)
         out.print(
             "演示数据已加入。演示账号（仅供演示，请勿用于正式环境；系统管理员首次登录须设置双因素验证）："
         )
@@ -438,8 +455,8 @@ def cmd_values_import(args: argparse.Namespace) -> int:
         raise UsageError(f"文件不存在：{args.file}")
     with out.status(f"正在读取并检查 {args.file}…"):
         rows = parse_rows(read_table(args.file), str(args.file))
-    with out.status(f"正在写入 {len(rows)} 行…"):
-        report = datavalues_import(rows=rows, file=str(args.file), dry_run=args.dry_run)
+    with progress_bar(f"正在写入 {len(rows)} 行") as progress:
+        report = datavalues_import(rows=rows, file=str(args.file), dry_run=args.dry_run, progress=progress)
     out.print(f"{args.file}：{report}。")
     return 0
 
@@ -480,7 +497,6 @@ def cmd_values_export(args: argparse.Namespace) -> int:
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     import json
-    from decimal import Decimal
 
     from yangfan.core.periods import Period, PeriodError
 
@@ -489,13 +505,19 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     except PeriodError as exc:
         raise UsageError(str(exc)) from None
     setup_django()
-    from yangfan.datavalues.indicators import assessments, core_plans
+    from yangfan.datavalues.indicators import assessments, core_plans, plan_period
 
     plans = core_plans()
+    if not plans:
+        raise UsageError("数据库中还没有计划：请先运行 yangfan init（或 yangfan plan load FILE）")
     code = args.plan or next(iter(plans))
     if code not in plans:
         raise UsageError(f"未知计划“{code}”；可用：" + "、".join(plans))
     plan = plans[code]
+    try:
+        period = plan_period([plan], args.period)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from None
     org = next((u for u in (*plan.org_units, *plan.org_groups) if args.org in (u.code, u.name)), None)
     if org is None:
         raise UsageError(f"未知组织机构“{args.org}”；请使用代码（如 610000）或名称（如 陕西省）")
@@ -508,8 +530,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
-    from yangfan.core.plan import Comparison
     from yangfan.core.targets import Status
+    from yangfan.portal.templatetags.yangfan import row_target
 
     names = {u.code: u.name for u in (*plan.org_units, *plan.org_groups)}
     table = Table("地区", "指标", "值", "目标", "达标", "状态", "每月需增", title=f"{plan.name} · {period}")
@@ -517,12 +539,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         value = "—" if r["value"] is None else f"{float(r['value']):,.2f}"
         pace = "" if r["pace_per_month"] is None else f"{float(r['pace_per_month']):,.2f}"
         met = {True: "是", False: "否", None: "—"}[r["target_met"]]
-        symbol = Comparison(r["target_comparison"]).symbol
         table.add_row(
             names[r["org_unit"]],
             f"{r['indicator']} {r['name']}",
             value,
-            f"{symbol} {Decimal(r['target']):,f}",
+            row_target(r),
             met,
             Status(r["status"]).label,
             pace,

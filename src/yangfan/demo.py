@@ -36,7 +36,7 @@ DEMO_LOGINS = (
 
 
 @transaction.atomic
-def demo_load() -> tuple[DemoLogin, ...]:
+def demo_load(progress=None) -> tuple[DemoLogin, ...]:
     """Create the demo accounts that do not exist yet. Demo accounts need not change their password."""
     from yangfan.accounts.models import User
     from yangfan.accounts.services import user_create
@@ -59,5 +59,5 @@ def demo_load() -> tuple[DemoLogin, ...]:
         )
     from yangfan.datavalues.demo import demo_values_load
 
-    demo_values_load()
+    demo_values_load(progress)  # progress(done, total) as the values are written
     return DEMO_LOGINS

@@ -29,6 +29,14 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "actionplans:unit": [({"plan": PLAN, "code": "gxt"}, "get", ALL, 200)],
     "actionplans:indicators": [({"plan": PLAN}, "get", ALL, 200)],
     "actionplans:indicator": [({"plan": PLAN, "code": "A1"}, "get", ALL, 200)],
+    # targets per unit are read like the plan's own; only the provincial office sets or removes them
+    "actionplans:targets": [
+        ({"plan": PLAN, "code": "A1"}, "get", ALL, 200),
+        ({"plan": PLAN, "code": "A1"}, "post", {"province"}, 200),  # an empty form comes back with errors
+    ],
+    "actionplans:target_delete": [
+        ({"plan": PLAN, "code": "B1", "org": "610100", "date": "2023-12-31"}, "post", {"province"}, 302)
+    ],
     "orgunits:tree": [({}, "get", ALL, 200)],
     "orgunits:detail": [
         ({"code": "610100"}, "get", PROVINCE_WIDE | {"city-reporter"}, 200),  # 西安

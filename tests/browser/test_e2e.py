@@ -1,110 +1,34 @@
 """End to end, as a person uses Yangfan: `yangfan init --demo`, `yangfan serve`, then headless Chromium
 (Debian's, driven by Playwright) logs in and reads the plan pages.
 
-Set YANGFAN_SCREENSHOTS=DIR to keep screenshots (the README's come from here).
+Set YANGFAN_SCREENSHOTS=DIR to keep screenshots (the README's come from here; see the ``shot`` fixture).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def server(cli_env):
-    init = subprocess.run(
-        [sys.executable, "-m", "yangfan", "init", "--demo"],
-        env=cli_env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert init.returncode == 0, init.stderr
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "yangfan", "serve", "--port", str(port), "--workers", "1"],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, process.stdout.read()
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("yangfan serve did not start listening within 60 s")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=30)
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        page.console_errors = []
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        yield page
-        browser.close()
-
-
-def _shot(page: Page, name: str) -> None:
-    folder = os.environ.get("YANGFAN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
-
-
-def test_a_demo_user_logs_in_and_reads_the_plan(server, page):
+def test_a_demo_user_logs_in_and_reads_the_plan(server, page, shot):
     page.goto(server + "/")
     expect(page).to_have_url(server + "/accounts/login/?next=/")
     expect(page.get_by_role("heading", name="登录扬帆")).to_be_visible()
-    _shot(page, "login")
+    shot("login")
 
     page.get_by_label("用户名").fill("demo-viewer")
     page.get_by_label("密码").fill("Chayue#5G-2023")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="总览")).to_be_visible()
     expect(page.get_by_text("陕西省5G应用“扬帆”行动计划（2021-2023年）").first).to_be_visible()
-    _shot(page, "home")
+    shot("home")
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="行动计划").click()
     expect(page.get_by_role("heading", name="二、突破5G应用关键环节")).to_be_visible()
     expect(page.locator("table.tasks tbody tr")).to_have_count(33)
-    _shot(page, "plan")
+    shot("plan")
 
     page.get_by_role("link", name="加强5G应用安全风险评估").click()
     expect(page.get_by_role("heading", name="T4.3.8 加强5G应用安全风险评估")).to_be_visible()
@@ -120,12 +44,12 @@ def test_a_demo_user_logs_in_and_reads_the_plan(server, page):
     expect(page.locator("code.formula")).to_have_text("mobile_users_5g / population * 100")
     expect(page.locator(".target-box").get_by_text("> 40 %")).to_be_visible()
     expect(page.locator("table.values tbody tr")).to_have_count(12)  # the province, 10 cities, 杨凌
-    _shot(page, "indicator")
+    shot("indicator")
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="组织机构").click()
     expect(page.get_by_role("link", name="杨凌示范区")).to_be_visible()
     expect(page.locator(".tree").get_by_role("link", name="杨陵区")).to_be_visible()
-    _shot(page, "orgunits")
+    shot("orgunits")
 
     page.get_by_role("button", name="English").click()
     expect(
@@ -152,7 +76,7 @@ def _login(page: Page, server: str, username: str, password: str) -> None:
     expect(page.get_by_role("heading", name="总览")).to_be_visible()
 
 
-def test_a_xian_reporter_cannot_open_baoji_and_the_auditor_sees_the_attempt(server, page):
+def test_a_xian_reporter_cannot_open_baoji_and_the_auditor_sees_the_attempt(server, page, shot):
     _login(page, server, "demo-xian", "Changan#5G-2023")
     page.goto(server + "/orgunits/610100/")
     expect(page.get_by_role("heading", name="西安市 610100")).to_be_visible()
@@ -161,7 +85,7 @@ def test_a_xian_reporter_cannot_open_baoji_and_the_auditor_sees_the_attempt(serv
     assert response.status == 403
     expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
     expect(page.get_by_text("宝鸡市")).to_have_count(0)
-    _shot(page, "refused")
+    shot("refused")
     page.get_by_role("button", name="退出").click()
 
     _login(page, server, "demo-auditor", "Shenji#5G-2023")
@@ -171,4 +95,4 @@ def test_a_xian_reporter_cannot_open_baoji_and_the_auditor_sees_the_attempt(serv
     row = page.locator("table.grid tbody tr").first
     expect(row).to_contain_text("demo-xian")
     expect(row).to_contain_text("宝鸡市")
-    _shot(page, "audit")
+    shot("audit")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 from hypothesis import given, settings
@@ -226,3 +226,47 @@ def test_an_assessment_without_a_value_has_unknown_status(plan):
     result = assess(engine(plan), plan.indicator("A5"), "610100", P2023).as_dict()
     assert result["value"] is None and result["status"] == "unknown" and result["target_met"] is None
     assert "缺少数据" in result["reason"]
+
+
+# Counties only report; the city (西安: 长安区 + 雁塔区) and the province (those two and 宝鸡's 渭滨区) are sums.
+LEVELS = [
+    ("population", "2023", (1_000_000, 1_500_000, 500_000)),
+    ("mobile_users_5g", "202312", (450_000, 600_000, 150_000)),
+    ("traffic_5g", "2023", (600, 1_000, 100)),
+    ("traffic_mobile_total", "2023", (1_000, 1_500, 500)),
+    ("large_industrial_enterprises", "2023", (20, 30, 10)),
+    ("large_industrial_enterprises_5g", "2023", (8, 9, 1)),
+    ("iot_terminals_5g", "202012", (100, 200, 100)),
+    ("iot_terminals_5g", "202312", (2_700, 1_600, 100)),
+    ("base_stations_5g", "202312", (1_800, 2_400, 500)),
+]
+COUNTY, OTHER_COUNTY, BAOJI_COUNTY = "610116", "610113", "610302"
+
+
+def _cagr_3y(start, end):
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return ((D(end) / D(start)) ** (D(1) / D(3)) - 1) * 100
+
+
+@pytest.mark.parametrize(
+    ("code", "county", "city", "province"),
+    [
+        ("A1", D(45), D(42), D(40)),  # 450k / 1M; 1.05M / 2.5M; 1.2M / 3M
+        ("A2", D(60), D(64), D(1_700) / D(3_000) * 100),  # flows over the year
+        ("A3", D(40), D(34), D(30)),  # 8/20; 17/50; 18/60
+        ("A4", D(200), _cagr_3y(300, 4_300), _cagr_3y(400, 4_400)),  # 2,700 = 100 × 3³
+        ("A5", D(18), D("16.8"), D(4_700) / D(3_000_000) * 10_000),
+    ],
+)
+def test_each_annex_rate_at_county_city_and_province_level(plan, code, county, city, province):
+    values = [
+        dv(element, org, period, v)
+        for element, period, figures in LEVELS
+        for org, v in zip((COUNTY, OTHER_COUNTY, BAOJI_COUNTY), figures, strict=True)
+    ]
+    e = engine(plan, *values)
+    found = [e.evaluate(plan.indicator(code), org, P2023).value for org in (COUNTY, "610100", "610000")]
+    assert [v.quantize(D("1e-18")) for v in found] == [
+        v.quantize(D("1e-18")) for v in (county, city, province)
+    ]

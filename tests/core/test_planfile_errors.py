@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -723,8 +724,8 @@ def test_source_document_without_a_folder_to_look_in_is_reported(plan_text):
 def test_target_differing_from_the_annex_value_is_reported(plan_text, plan, problems_of):
     broken = edit(
         plan_text,
-        "target: {value: 18, comparison: gt, date: 2023-12-31}",
-        "target: {value: 20, comparison: gt, date: 2023-12-31}",
+        "target: {value: 18, comparison: gt, date: 2023-12-31, applies_to: every_unit}",
+        "target: {value: 20, comparison: gt, date: 2023-12-31, applies_to: every_unit}",
     )
 
     (problem,) = problems_of(broken)
@@ -822,7 +823,7 @@ def test_impossible_date_is_reported(plan_text, problems_of):
 def test_target_date_outside_the_plan_period_is_reported(plan_text, plan, problems_of):
     broken = edit(
         plan_text,
-        "target: {value: 18, comparison: gt, date: 2023-12-31}",
+        "target: {value: 18, comparison: gt, date: 2023-12-31, applies_to: every_unit}",
         "target: {value: 18, comparison: gt, date: 2025-12-31}",
     )
 
@@ -955,3 +956,21 @@ def test_deleting_or_repeating_any_line_never_crashes_the_loader(plan_text, plan
         for problem in error.problems:
             assert problem.line is None or 1 <= problem.line <= total, problem
             assert CHINESE.search(problem.message), problem
+
+
+def test_milestones_are_read_and_one_after_the_final_target_date_is_reported(
+    plan_text, plan, plans_dir, problems_of
+):
+    target = "target: {value: 18, comparison: gt, date: 2023-12-31, applies_to: every_unit}"
+    fine = edit(
+        plan_text, target, target + "\n    milestones: [{value: 8, comparison: gte, date: 2021-12-31}]"
+    )
+    (milestone,) = load_plan_text(fine, file=FILE, base_dir=plans_dir).indicator("A5").milestones
+    assert (milestone.value, milestone.comparison, milestone.date) == (8, "gte", date(2021, 12, 31))
+
+    broken = edit(
+        plan_text, target, target + "\n    milestones: [{value: 8, comparison: gte, date: 2024-12-31}]"
+    )
+    (problem,) = problems_of(broken)
+    assert problem.path == f"indicators[{index_of(plan, 'indicators', 'A5')}].milestones[0].date"
+    assert "之前" in problem.message

@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the plan itself (its text, tasks, indicator definitions, the org tree): every signed-in user
     "plan.read": frozenset(Role.values),
     "plan.configure": frozenset({R.ADMIN, R.PROVINCE}),
+    # per-unit targets and milestones on the way to the plan's targets: a decision of the provincial office
+    "targets.set": frozenset({R.PROVINCE}),
     "users.manage": frozenset({R.ADMIN}),
     "audit.read": frozenset({R.AUDITOR}),
     # figures of an org unit (scoped by the view scope)

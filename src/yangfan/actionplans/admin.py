@@ -51,3 +51,11 @@ for model in (
         model, ReadOnlyModelAdmin, list_display=["code", "__str__", "plan"], list_filter=["plan"]
     )
 admin.site.register(models.Operator, ReadOnlyModelAdmin, list_display=["code", "name"])
+
+
+@admin.register(models.UnitTarget)
+class UnitTargetAdmin(ReadOnlyModelAdmin):
+    """Read-only here: targets are set on the indicator's 地区目标 page, through the audited service."""
+
+    list_display = ["indicator", "org_unit", "date", "comparison", "value", "set_by", "updated_at"]
+    list_filter = ["indicator"]

@@ -34,3 +34,8 @@ class Comparison(models.TextChoices):
     GTE = "gte", _("达到或超过")
     LT = "lt", _("低于")
     LTE = "lte", _("不超过")
+
+
+class TargetScope(models.TextChoices):
+    EVERY_UNIT = "every_unit", _("全省及各地区")
+    PLAN_AREA = "plan_area", _("仅全省")

@@ -6,11 +6,20 @@ assignments, registries) can point at tasks, indicators and units with foreign k
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from yangfan.actionplans.choices import Aggregation, Comparison, Direction, PeriodType, SectionKind, UnitKind
+from yangfan.actionplans.choices import (
+    Aggregation,
+    Comparison,
+    Direction,
+    PeriodType,
+    SectionKind,
+    TargetScope,
+    UnitKind,
+)
 
 
 class Plan(models.Model):
@@ -29,6 +38,7 @@ class Plan(models.Model):
     annex = models.JSONField(_("附件"), default=dict, blank=True)
     file_name = models.CharField(_("计划文件"), max_length=300, blank=True)
     file_sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True)
+    file_text = models.TextField(_("计划文件内容"), blank=True)
     loaded_at = models.DateTimeField(_("加载时间"), auto_now=True)
 
     class Meta:
@@ -243,6 +253,10 @@ class Indicator(PlanElement):
     target_value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4)
     target_comparison = models.CharField(_("目标比较"), max_length=5, choices=Comparison.choices)
     target_date = models.DateField(_("目标日期"))
+    target_scope = models.CharField(
+        _("目标适用范围"), max_length=12, choices=TargetScope.choices, default=TargetScope.PLAN_AREA
+    )
+    milestones = models.JSONField(_("计划中的阶段目标"), default=list, blank=True)
     sources = models.JSONField(_("计划出处"), default=list, blank=True)
 
     class Meta(PlanElement.Meta):
@@ -268,3 +282,35 @@ class QualitativeTarget(PlanElement):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
+
+
+class UnitTarget(models.Model):
+    """A target the provincial office set in Yangfan for one org unit: its final target for an indicator (at the
+    indicator's target date) or a milestone on the way (an earlier date). The plan's own targets stay in the
+    plan file; these come on top of them (``yangfan.core.targets.TargetBook``)."""
+
+    indicator = models.ForeignKey(Indicator, models.CASCADE, verbose_name=_("指标"))
+    org_unit = models.ForeignKey("orgunits.OrgUnit", models.PROTECT, verbose_name=_("地区"))
+    date = models.DateField(_("目标日期"))
+    value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4)
+    comparison = models.CharField(_("目标比较"), max_length=5, choices=Comparison.choices)
+    note = models.TextField(_("依据或说明"), blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("设定人")
+    )
+    updated_at = models.DateTimeField(_("设定时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "org_unit__code", "date"]
+        verbose_name = _("地区目标")
+        verbose_name_plural = _("地区目标")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "org_unit", "date"], name="unittarget_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.org_unit} {self.date}: {self.get_comparison_display()} {self.value.normalize():f}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.date == self.indicator.target_date

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Section, Task
+from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Section, Task, UnitTarget
+from yangfan.core import targets as core
+from yangfan.core.plan import Comparison, Target
 
 
 def plan_get(*, code: str) -> Plan:
@@ -44,3 +46,19 @@ def unit_list(*, plan: Plan) -> QuerySet[ResponsibleUnit]:
 
 def indicator_list(*, plan: Plan) -> QuerySet[Indicator]:
     return plan.indicator_set.all()
+
+
+def unit_target_list(*, indicator: Indicator) -> QuerySet[UnitTarget]:
+    """The targets set per unit for ``indicator``, by unit and date."""
+    return UnitTarget.objects.filter(indicator=indicator).select_related("org_unit", "set_by", "indicator")
+
+
+def unit_targets(*, plan_code: str) -> list[core.UnitTarget]:
+    """The targets set per unit for every indicator of the plan, as the engine reads them."""
+    rows = UnitTarget.objects.filter(indicator__plan__code=plan_code).values_list(
+        "indicator__code", "org_unit__code", "date", "value", "comparison"
+    )
+    return [
+        core.UnitTarget(code, org, Target(value, Comparison(comparison), on))
+        for code, org, on, value, comparison in rows
+    ]

@@ -6,14 +6,22 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
+from yangfan.accounts.permissions import require
+from yangfan.actionplans.choices import Comparison
 from yangfan.actionplans.models import (
     DataElement,
+    Indicator,
     Operator,
     Plan,
+    UnitTarget,
 )
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
@@ -50,15 +58,24 @@ def plan_load_file(*, path: str | Path, actor=None) -> tuple[Plan, LoadStats]:
     """Validate and load the plan file at ``path`` (raises ``PlanInvalid`` before writing anything)."""
     path = Path(path)
     parsed = load_plan(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return plan_load(plan=parsed, file_name=path.name, file_sha256=digest, actor=actor)
+    content = path.read_bytes()
+    return plan_load(
+        plan=parsed,
+        file_name=path.name,
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_text=content.decode("utf-8"),
+        actor=actor,
+    )
 
 
 @transaction.atomic
 def plan_load(
-    *, plan: core.Plan, file_name: str = "", file_sha256: str = "", actor=None
+    *, plan: core.Plan, file_name: str = "", file_sha256: str = "", file_text: str = "", actor=None
 ) -> tuple[Plan, LoadStats]:
-    """Bring the database in step with ``plan`` inside one transaction; each row written is audited."""
+    """Bring the database in step with ``plan`` inside one transaction; each row written is audited.
+
+    ``file_text`` is kept so the engine reads the plan as loaded (``datavalues.indicators.core_plans``); the
+    audit trail records its SHA-256 (``file_sha256``), not the text again."""
     stats = LoadStats(actor)
     row, created = Plan.objects.get_or_create(
         code=plan.code, defaults={"name": plan.name, "start": plan.start, "end": plan.end}
@@ -81,7 +98,9 @@ def plan_load(
         "file_sha256": file_sha256,
     }
     before = snapshot(row, fields)
-    if _assign(row, fields) or created:
+    text_changed = row.file_text != file_text
+    row.file_text = file_text
+    if _assign(row, fields) or created or text_changed:
         row.save()
         if created:
             _audit(stats, AuditAction.CREATE, row, model_changes({}, snapshot(row, fields)))
@@ -325,6 +344,11 @@ def _indicator(i: core.Indicator, plan: Plan) -> dict:
         target_value=i.target.value,
         target_comparison=i.target.comparison.value,
         target_date=i.target.date,
+        target_scope=i.target_scope.value,
+        milestones=[
+            {"value": str(m.value), "comparison": m.comparison.value, "date": m.date.isoformat()}
+            for m in i.milestones
+        ],
         sources=_sources(i.sources),
     )
 
@@ -333,3 +357,84 @@ def _annex_json(annex: core.Annex | None) -> dict:
     if annex is None:
         return {}
     return {"title": annex.title, "rows": [asdict(r) for r in annex.rows], "notes": list(annex.notes)}
+
+
+# -- targets set per unit by the provincial office ------------------------------------------------------
+UNIT_TARGET_FIELDS = ["value", "comparison", "note"]
+TARGET_PLACES = Decimal("0.0001")  # UnitTarget.value's decimal places
+
+
+def unit_target_set(
+    *,
+    actor,
+    indicator: Indicator,
+    org_unit: OrgUnit,
+    on: date,
+    value: Decimal,
+    comparison: str,
+    note: str = "",
+    request=None,
+) -> UnitTarget:
+    """Set (or change) the target of ``org_unit`` for ``indicator`` at the date ``on``: its final target when
+    ``on`` is the indicator's target date, a milestone when earlier. Only the provincial office may; the
+    plan's own target for the whole province stays the plan file's."""
+    require(actor, "targets.set", request=request)  # outside the transaction: a refusal stays in the trail
+    plan = indicator.plan
+    errors = {}
+    if not plan.start <= on <= indicator.target_date:
+        errors["date"] = _("目标日期应在 %(start)s 至 %(end)s 之间（计划开始至该指标的目标日期）。") % {
+            "start": plan.start.isoformat(),
+            "end": indicator.target_date.isoformat(),
+        }
+    elif on == indicator.target_date and org_unit.parent_id is None and org_unit.counted_in_id is None:
+        errors["org_unit"] = _(
+            "全省的最终目标由计划文件规定，不能在系统中修改；可以设定阶段目标或各地区的目标。"
+        )
+    if not value.is_finite() or abs(value) >= 10**16:
+        errors["value"] = _("目标值应为有限的数值，且小于 10 的 16 次方。")
+    if comparison not in Comparison.values:
+        errors["comparison"] = _("未知的比较方式：%(c)s") % {"c": comparison}
+    if errors:
+        raise ValidationError(errors)
+    value = value.quantize(TARGET_PLACES)  # as stored, so that the same figure again is no change
+    with transaction.atomic():
+        return _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, request)
+
+
+def _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, request) -> UnitTarget:
+    target, created = UnitTarget.objects.get_or_create(
+        indicator=indicator,
+        org_unit=org_unit,
+        date=on,
+        defaults={"value": value, "comparison": comparison, "note": note, "set_by": actor},
+    )
+    if created:
+        changes = model_changes({}, snapshot(target, ["indicator", "org_unit", "date", *UNIT_TARGET_FIELDS]))
+    else:
+        before = snapshot(target, UNIT_TARGET_FIELDS)
+        target.value, target.comparison, target.note = value, comparison, note
+        changes = model_changes(before, snapshot(target, UNIT_TARGET_FIELDS))
+        if changes:
+            target.set_by = actor
+            target.save()
+    if changes:
+        audit_record(
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            actor=actor,
+            obj=target,
+            changes=changes,
+            request=request,
+        )
+    return target
+
+
+def unit_target_delete(*, actor, target: UnitTarget, request=None) -> None:
+    require(actor, "targets.set", request=request)
+    with transaction.atomic():
+        _unit_target_remove(actor, target, request)
+
+
+def _unit_target_remove(actor, target: UnitTarget, request) -> None:
+    changes = model_changes(snapshot(target, ["indicator", "org_unit", "date", *UNIT_TARGET_FIELDS]), {})
+    audit_record(action=AuditAction.DELETE, actor=actor, obj=target, changes=changes, request=request)
+    target.delete()

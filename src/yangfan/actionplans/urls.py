@@ -12,4 +12,10 @@ urlpatterns = [
     path("<slug:plan>/units/<str:code>/", views.UnitDetailView.as_view(), name="unit"),
     path("<slug:plan>/indicators/", views.IndicatorListView.as_view(), name="indicators"),
     path("<slug:plan>/indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator"),
+    path("<slug:plan>/indicators/<str:code>/targets/", views.IndicatorTargetsView.as_view(), name="targets"),
+    path(
+        "<slug:plan>/indicators/<str:code>/targets/<str:org>/<str:date>/delete/",
+        views.IndicatorTargetDeleteView.as_view(),
+        name="target_delete",
+    ),
 ]

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
+from datetime import date
+from functools import cached_property
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import may, org_units_in_scope
-from yangfan.actionplans import selectors
-from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task
-from yangfan.core.periods import Period, PeriodError
+from yangfan.actionplans import selectors, services
+from yangfan.actionplans.forms import UnitTargetForm
+from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task, UnitTarget
+from yangfan.core.periods import PeriodError
 from yangfan.core.targets import Status
-from yangfan.datavalues.indicators import assessments, core_plans
+from yangfan.datavalues.indicators import (
+    assessments,
+    core_plans,
+    engine_for,
+    indicator_chart,
+    plan_period,
+)
 
 
 class PlanMixin(PermissionMixin):
@@ -129,12 +142,13 @@ class IndicatorDetailView(PlanMixin, DetailView):
         )
 
     def _values_by_unit(self) -> dict:
-        """The indicator for the province and each city the viewer may see, at the chosen period."""
+        """The indicator for the province and each city the viewer may see, at the chosen period, and the
+        chart of one of them (``?org=``) month by month against its target."""
         core = core_plans().get(self.plan.code)
         if core is None or not may(self.request.user, "data.view"):
             return {}
         try:
-            period = Period.parse(self.request.GET.get("period") or str(self.plan.end.year))
+            period = plan_period([core], self.request.GET.get("period"))
         except PeriodError as exc:
             return {"period_error": str(exc), "period": self.request.GET.get("period")}
         root = core.org_tree.root
@@ -144,12 +158,103 @@ class IndicatorDetailView(PlanMixin, DetailView):
             .filter(code__in=wanted)
             .values_list("code", flat=True)
         )
-        rows = assessments(
-            core, [c for c in wanted if c in visible], period, [core.indicator(self.object.code)]
-        )
+        shown = [c for c in wanted if c in visible]
+        indicator = core.indicator(self.object.code)
+        engine = engine_for(core, [indicator])  # one read of the values serves the table and the chart
+        rows = assessments(core, shown, period, [indicator], engine)
         for row in rows:
             row["org_name"] = core.org_tree.units[row["org_unit"]].name
             row["status_label"] = Status(row["status"]).label
         if self.request.GET.get("sort") == "value":
             rows.sort(key=lambda r: (r["value"] is None, -float(r["value"] or 0)))
-        return {"period": str(period), "unit_rows": rows}
+        context = {"period": str(period), "unit_rows": rows}
+        if shown:
+            chosen = self.request.GET.get("org")
+            chart_org = chosen if chosen in visible else shown[0]
+            compared = [chart_org] + ([root] if root in visible and chart_org != root else [])
+            context |= {
+                "chart_org": chart_org,
+                "chart_org_name": core.org_tree.units[chart_org].name,
+                "chart": indicator_chart(core, indicator, compared, period, engine),
+            }
+        return context
+
+
+class IndicatorTargetsView(PlanMixin, TemplateView):
+    """The targets set per unit for one indicator (every signed-in role reads them, as it reads the plan's),
+    and, for the provincial office, the form that sets them."""
+
+    template_name = "actionplans/indicator_targets.html"
+
+    @cached_property
+    def indicator(self) -> Indicator:
+        return get_object_or_404(self.plan.indicator_set, code=self.kwargs["code"])
+
+    def post(self, request, *args, **kwargs):
+        from yangfan.accounts.permissions import require
+
+        require(request.user, "targets.set", request=request)
+        form = UnitTargetForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.unit_target_set(
+                    actor=request.user,
+                    indicator=self.indicator,
+                    org_unit=data["org_unit"],
+                    on=data["date"],
+                    value=data["value"],
+                    comparison=data["comparison"],
+                    note=data["note"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _("已设定 %(unit)s 在 %(date)s 的目标。")
+                    % {"unit": data["org_unit"].name, "date": data["date"].isoformat()},
+                )
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        may_set = may(self.request.user, "targets.set")
+        if may_set and "form" not in kwargs:
+            kwargs["form"] = UnitTargetForm(
+                initial={"date": self.indicator.target_date, "comparison": self.indicator.target_comparison}
+            )
+        return super().get_context_data(
+            indicator=self.indicator,
+            targets=selectors.unit_target_list(indicator=self.indicator),
+            may_set=may_set,
+            **kwargs,
+        )
+
+
+class IndicatorTargetDeleteView(PlanMixin, TemplateView):
+    """POST only: remove the target one unit has at one date (nothing to remove is said, not an error)."""
+
+    permission = "targets.set"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        plan = selectors.plan_get(code=kwargs["plan"])
+        indicator = get_object_or_404(plan.indicator_set, code=kwargs["code"])
+        try:
+            on = date.fromisoformat(kwargs["date"])
+        except ValueError:
+            on = None
+        target = (
+            UnitTarget.objects.filter(indicator=indicator, org_unit__code=kwargs["org"], date=on).first()
+            if on
+            else None
+        )
+        if target is None:
+            messages.warning(request, _("没有这个目标，未做任何更改。"))
+        else:
+            services.unit_target_delete(actor=request.user, target=target, request=request)
+            messages.success(request, _("目标已删除。"))
+        return redirect("actionplans:targets", plan=plan.code, code=indicator.code)

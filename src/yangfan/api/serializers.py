@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from yangfan.accounts.models import User
 from yangfan.actionplans.models import Indicator, Task
+from yangfan.core.targets import Status, TargetSource
 from yangfan.orgunits.models import OrgUnit
 
 
@@ -41,8 +42,26 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target_value",
             "target_comparison",
             "target_date",
+            "target_scope",
+            "milestones",
+            "unit_targets",
             "sources",
             "remark",
+        ]
+
+    unit_targets = serializers.SerializerMethodField(help_text="targets the provincial office set per unit")
+
+    def get_unit_targets(self, indicator: Indicator) -> list[dict]:
+        return [
+            {
+                "org_unit": t.org_unit.code,
+                "date": t.date.isoformat(),
+                "value": format(t.value.normalize(), "f"),
+                "comparison": t.comparison,
+                "final": t.is_final,
+                "note": t.note,
+            }
+            for t in indicator.unittarget_set.select_related("org_unit", "indicator")
         ]
 
 
@@ -65,6 +84,12 @@ class MeSerializer(serializers.ModelSerializer):
         ]
 
 
+class TargetSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    comparison = serializers.CharField()
+    date = serializers.DateField()
+
+
 class IndicatorAssessmentSerializer(serializers.Serializer):
     """One row of ``yangfan indicators --format json``; numbers as unrounded decimal text."""
 
@@ -75,11 +100,19 @@ class IndicatorAssessmentSerializer(serializers.Serializer):
     value = serializers.CharField(allow_null=True)
     numerator = serializers.CharField(allow_null=True)
     denominator = serializers.CharField(allow_null=True)
-    target = serializers.CharField()
-    target_comparison = serializers.CharField()
-    target_date = serializers.DateField()
+    target = serializers.CharField(allow_null=True, help_text="null: no target binds this unit")
+    target_comparison = serializers.CharField(allow_null=True)
+    target_date = serializers.DateField(allow_null=True)
+    target_source = serializers.ChoiceField(choices=[s.value for s in TargetSource], allow_null=True)
     target_met = serializers.BooleanField(allow_null=True)
-    status = serializers.ChoiceField(choices=["achieved", "on_track", "at_risk", "off_track", "unknown"])
+    status = serializers.ChoiceField(choices=[s.value for s in Status])
     projected = serializers.CharField(allow_null=True)
     pace_per_month = serializers.CharField(allow_null=True)
+    milestone = TargetSerializer(allow_null=True, help_text="the latest milestone due by the period's end")
+    milestone_met = serializers.BooleanField(allow_null=True)
+    trajectory_value = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
+    series = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
+        help_text="[period, value] from the end of the year before the plan to the period",
+    )

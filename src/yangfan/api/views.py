@@ -104,15 +104,17 @@ class IndicatorValuesView(generics.GenericAPIView):
         from rest_framework.exceptions import ValidationError
         from rest_framework.response import Response
 
-        from yangfan.core.periods import Period, PeriodError
-        from yangfan.datavalues.indicators import assessments, core_plans
+        from yangfan.core.periods import PeriodError
+        from yangfan.datavalues.indicators import assessments, core_plans, plan_period
 
         plans = core_plans()
         plan = plans.get(request.query_params.get("plan") or next(iter(plans)))
         if plan is None:
             raise ValidationError({"plan": "未知计划"})
+        if not request.query_params.get("period"):
+            raise ValidationError({"period": "请给出期间，如 2023、2023Q4 或 202312"})
         try:
-            period = Period.parse(request.query_params.get("period", ""))
+            period = plan_period([plan], request.query_params["period"])
         except PeriodError as exc:
             raise ValidationError({"period": str(exc)}) from None
         unit = get_object_or_404(OrgUnit, code=request.query_params.get("org", ""))

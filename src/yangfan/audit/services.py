@@ -7,13 +7,18 @@ Appending is serialised: entry ``n + 1`` must read entry ``n``'s hash. On Postgr
 advisory lock does that (held until the caller's transaction ends, so call ``audit_record`` at the end of a
 long transaction, not at its start); SQLite's IMMEDIATE transactions (settings.py) already let one writer
 in at a time. The unique ``seq`` is the backstop should either ever fail.
+
+:func:`audit_record_many` appends many entries at once (a large import writes one per value): the same
+lock, the same ``seq`` rules and the same hash, computed in Python, then one bulk insert. It is the only
+writer besides :func:`_append`, so the chain stays one chain.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,11 +31,20 @@ from django.utils import timezone
 from django.utils.duration import duration_iso_string
 from django.utils.functional import Promise
 
-from yangfan.audit.chain import GENESIS, HASHED_FIELDS, VerifyResult, entry_hash, verify_chain
+from yangfan.audit.chain import (
+    GENESIS,
+    HASHED_FIELDS,
+    VerifyResult,
+    entry_content,
+    entry_hash,
+    verify_chain,
+)
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.models import AuditEntry
 
 ADVISORY_LOCK_KEY = 0x59464155  # "YFAU": the one lock every audit append takes on PostgreSQL
+ACTIONS = frozenset(AuditAction.values)
+BULK_BATCH = 2000  # entries per INSERT in audit_record_many
 SECRET_FIELDS = frozenset(
     {"password"}
 )  # never copied into the trail, even when a snapshot asks for all fields
@@ -57,25 +71,51 @@ def audit_record(
     ``ip`` or else the request's ``REMOTE_ADDR``. ``changes`` is ``{field: [old, new]}``
     (see :func:`model_changes`).
     """
-    if action not in AuditAction.values:
-        raise ValueError(f"unknown audit action {action!r}")
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or ("" if obj.pk is None else str(obj.pk))
-        object_repr = object_repr or str(obj)
     if not _signed_in(actor) and request is not None:
         actor = getattr(request, "user", None)
     return _append(
-        actor_id=actor.pk if _signed_in(actor) else None,
-        actor_username=_clip(actor.get_username(), 150) if _signed_in(actor) else "",
-        action=str(action),
-        object_type=_clip(object_type, 100),
-        object_id=_clip(str(object_id), 100),
-        object_repr=_clip(str(object_repr), 300),
-        changes=jsonable(dict(changes)) if changes else {},
-        ip=_address(ip if ip else (request.META.get("REMOTE_ADDR", "") if request is not None else "")),
-        detail=_clip(str(detail), None),
+        **_actor_fields(actor, request, ip),
+        **_entry_fields(
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            changes=changes,
+            detail=detail,
+        ),
     )
+
+
+def audit_record_many(
+    entries: Sequence[Mapping[str, Any]], *, actor=None, request=None, ip: str | None = None
+) -> int:
+    """Append one entry per mapping in ``entries``, in order, in one go; return how many were appended.
+
+    Each mapping takes the per-entry arguments of :func:`audit_record` (``action``, and optionally ``obj``,
+    ``object_type``, ``object_id``, ``object_repr``, ``changes``, ``detail``); the actor and the address are
+    common to all, as they are for one import. The entries get consecutive ``seq`` numbers, one timestamp
+    (they are appended at one moment), and hashes computed as :func:`audit_record` computes them
+    (``chain.entry_content`` and ``chain.entry_hash``), so :func:`audit_verify` checks them like any other. Call it inside the transaction of the change it
+    records, at its end: on PostgreSQL the advisory lock is held until that transaction ends.
+    """
+    if not _signed_in(actor) and request is not None:
+        actor = getattr(request, "user", None)
+    common = _actor_fields(actor, request, ip)
+    # every entry is checked before the lock is taken: one bad entry appends none of them
+    prepared = [{**common, **_entry_fields(**entry)} for entry in entries]
+    if not prepared:
+        return 0
+    with _chain_end() as (connection, seq, prev_hash):
+        at = timezone.now()
+        rows = []
+        for fields in prepared:
+            content = entry_content(seq=seq, at=at, **fields)
+            digest = entry_hash(prev_hash, content)
+            rows.append({"seq": seq, "at": at, **fields, "prev_hash": prev_hash, "hash": digest})
+            seq, prev_hash = seq + 1, digest
+        _insert(connection, rows)
+    return len(rows)
 
 
 def audit_verify() -> VerifyResult:
@@ -161,7 +201,10 @@ def jsonable(value: Any) -> Any:
     return jsonable(str(value))
 
 
-def _append(**fields: Any) -> AuditEntry:
+@contextmanager
+def _chain_end():
+    """Inside a transaction that holds the append lock: the write connection, the next ``seq`` and the hash
+    the next entry chains to."""
     using = router.db_for_write(AuditEntry)
     connection = connections[using]
     with transaction.atomic(using=using):
@@ -169,11 +212,82 @@ def _append(**fields: Any) -> AuditEntry:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
         last = AuditEntry.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        yield (connection, last[0] + 1, last[1]) if last else (connection, 1, GENESIS)
+
+
+def _append(**fields: Any) -> AuditEntry:
+    with _chain_end() as (connection, seq, prev_hash):
         entry = AuditEntry(seq=seq, at=timezone.now(), prev_hash=prev_hash, **fields)
         entry.hash = entry_hash(prev_hash, entry.content())
-        entry.save(using=using, force_insert=True)
+        entry.save(using=connection.alias, force_insert=True)
     return entry
+
+
+def _insert(connection, rows: list[dict[str, Any]]) -> None:
+    """INSERT the entries as they are, with ``executemany`` in batches. AuditEntry's own manager refuses
+    ``bulk_create`` so that nothing else can insert entries around the chain; this is the one bulk writer,
+    called with the chain just computed. The timestamp and the JSON go through their fields' own preparation
+    for the database, as the ORM would do it; the other values are plain numbers and text."""
+    opts = AuditEntry._meta
+    names = list(rows[0])
+    fields = [opts.get_field(name) for name in names]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        connection.ops.quote_name(opts.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    at = opts.get_field("at").get_db_prep_save(rows[0]["at"], connection)  # one moment for all
+    changes = opts.get_field("changes")
+    params = [
+        tuple(
+            at
+            if name == "at"
+            else changes.get_db_prep_save(row[name], connection)
+            if name == "changes"
+            else row[name]
+            for name in names
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BULK_BATCH):
+            cursor.executemany(sql, params[start : start + BULK_BATCH])
+
+
+def _entry_fields(
+    *,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: Mapping[str, Any] | None = None,
+    detail: str = "",
+) -> dict[str, Any]:
+    """The fields of one entry that describe what happened, as :func:`audit_record` documents them."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or ("" if obj.pk is None else str(obj.pk))
+        object_repr = object_repr or str(obj)
+    return {
+        "action": str(action),
+        "object_type": _clip(object_type, 100),
+        "object_id": _clip(str(object_id), 100),
+        "object_repr": _clip(str(object_repr), 300),
+        "changes": jsonable(dict(changes)) if changes else {},
+        "detail": _clip(str(detail), None),
+    }
+
+
+def _actor_fields(actor, request, ip: str | None) -> dict[str, Any]:
+    """Who and from where: the actor's id and username (when signed in) and the address."""
+    return {
+        "actor_id": actor.pk if _signed_in(actor) else None,
+        "actor_username": _clip(actor.get_username(), 150) if _signed_in(actor) else "",
+        "ip": _address(ip if ip else (request.META.get("REMOTE_ADDR", "") if request is not None else "")),
+    }
 
 
 def _signed_in(user) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from yangfan.core.expressions import (
@@ -32,7 +33,7 @@ from yangfan.core.expressions import (
 from yangfan.core.orgtree import OrgTree
 from yangfan.core.periods import Period, PeriodKind
 from yangfan.core.plan import Aggregation, Indicator, Plan, Target
-from yangfan.core.targets import Judgement, Status, judge
+from yangfan.core.targets import Judgement, Status, TargetBook, UnitTargets, judge, on_path
 
 PRECISION = 28
 
@@ -69,6 +70,7 @@ class Values:
 
     def __init__(self, values: Iterable[DataValue] = ()):
         self._index: dict[tuple[str, str], dict[Period, dict[str | None, Decimal]]] = {}
+        self.version = 0  # changes with every value added, so that engines drop what they remembered
         for v in values:
             self.add(v)
 
@@ -76,6 +78,7 @@ class Values:
         self._index.setdefault((v.data_element, v.org_unit), {}).setdefault(v.period, {})[v.operator] = (
             v.value
         )
+        self.version += 1
 
     def reported(self, data_element: str, org_unit: str) -> dict[Period, dict[str | None, Decimal]]:
         return self._index.get((data_element, org_unit), {})
@@ -97,10 +100,30 @@ class Engine:
         self.tree: OrgTree = plan.org_tree
         self._elements = {e.code: e for e in plan.data_elements}
         self._names = {u.code: u.name for u in plan.org_units} | {g.code: g.name for g in plan.org_groups}
+        self._memo: dict[tuple[str, str, Period], Decimal | NoValue] = {}
+        self._memo_version = values.version
 
     # -- data elements --------------------------------------------------------------------------
     def total(self, data_element: str, org_unit: str, period: Period) -> Decimal:
-        """The value of ``data_element`` for ``org_unit`` over ``period``, or :class:`NoValue`."""
+        """The value of ``data_element`` for ``org_unit`` over ``period``, or :class:`NoValue`.
+
+        Remembered per engine (a province's total reuses each city's, a monthly series each month's) until a
+        value is added to ``values``."""
+        if self._memo_version != self.values.version:
+            self._memo.clear()
+            self._memo_version = self.values.version
+        key = (data_element, org_unit, period)
+        if key not in self._memo:
+            try:
+                self._memo[key] = self._total(data_element, org_unit, period)
+            except NoValue as exc:
+                self._memo[key] = exc
+        found = self._memo[key]
+        if isinstance(found, NoValue):
+            raise found
+        return found
+
+    def _total(self, data_element: str, org_unit: str, period: Period) -> Decimal:
         own = self._own(data_element, org_unit, period)
         if own is not None:
             return own
@@ -133,6 +156,12 @@ class Engine:
 
     @staticmethod
     def _stock(reported: dict[Period, dict[str | None, Decimal]], period: Period) -> Decimal | None:
+        # the usual case first: a figure for the period's last month (or quarter, or the period itself), which
+        # is the last value in it — at the period's end date the finest period is the most specific
+        for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR):
+            candidate = Period.containing(period.end, kind)
+            if candidate in reported and period.contains(candidate):
+                return _total_over_operators(reported[candidate])
         inside = [p for p in reported if period.contains(p)]
         if inside:
             # the last value in the period; at equal end dates the finest period is the most specific
@@ -276,20 +305,57 @@ class _Context:
 
 @dataclass(frozen=True)
 class Assessment:
-    """An indicator value with its target, whether it is met, its status and the pace still needed."""
+    """An indicator value with its target, whether it is met, its status and the pace still needed.
+
+    ``series`` runs from the end of the year before the plan (the baseline) to the assessed period, one entry
+    per period of the assessed kind that has a value."""
 
     result: IndicatorResult
-    target: Target
+    targets: UnitTargets
     judgement: Judgement
     series: tuple[tuple[Period, Decimal], ...]
+    baseline: tuple[date, Decimal] | None = None  # the value at the end of the year before the plan
+
+    @property
+    def target(self) -> Target | None:
+        return self.targets.final
+
+    @property
+    def milestone(self) -> Target | None:
+        """The latest milestone due on or before the end of the assessed period."""
+        return self.targets.milestone_due(self.result.period.end)
+
+    @property
+    def milestone_met(self) -> bool | None:
+        """Was the milestone met, judged on the value of the period (of the assessed kind) that contains its
+        date? ``None`` when there is no milestone or no value for that period."""
+        milestone = self.milestone
+        if milestone is None:
+            return None
+        values = dict(self.series)
+        value = values.get(Period.containing(milestone.date, self.result.period.kind))
+        return None if value is None else milestone.met_by(value)
+
+    @property
+    def trajectory(self) -> list[tuple[date, Decimal]]:
+        return self.targets.trajectory(self.baseline)
 
     def as_dict(self) -> dict:
-        """The fields of DESIGN.md's ``yangfan indicators --format json`` (values unrounded, as text)."""
+        """The fields of DESIGN.md's ``yangfan indicators --format json`` (values unrounded, as text), and more:
+        where the target comes from, the milestone due, the value the trajectory expects at the period's end,
+        and the series the status was judged on (``[period, value]`` pairs)."""
 
         def text(value: Decimal | None) -> str | None:
             return None if value is None else format(value.normalize(), "f")
 
-        r, j = self.result, self.judgement
+        def target(t: Target | None) -> dict | None:
+            return (
+                None
+                if t is None
+                else {"value": text(t.value), "comparison": t.comparison.value, "date": t.date.isoformat()}
+            )
+
+        r, j, final = self.result, self.judgement, self.targets.final
         return {
             "indicator": r.indicator,
             "name": r.name,
@@ -298,22 +364,35 @@ class Assessment:
             "value": text(r.value),
             "numerator": text(r.numerator),
             "denominator": text(r.denominator),
-            "target": text(self.target.value),
-            "target_comparison": self.target.comparison.value,
-            "target_date": self.target.date.isoformat(),
+            "target": None if final is None else text(final.value),
+            "target_comparison": None if final is None else final.comparison.value,
+            "target_date": None if final is None else final.date.isoformat(),
+            "target_source": None if self.targets.source is None else self.targets.source.value,
             "target_met": j.met,
             "status": j.status.value,
             "projected": text(j.projected),
             "pace_per_month": text(j.pace_per_month),
+            "milestone": target(self.milestone),
+            "milestone_met": self.milestone_met,
+            "trajectory_value": text(on_path(self.trajectory, r.period.end)),
             "reason": r.reason,
+            "series": [[str(p), text(v)] for p, v in self.series],
         }
 
 
-def assess(engine: Engine, indicator: Indicator, org_unit: str, period: Period) -> Assessment:
-    """Evaluate ``indicator`` at ``period`` and at each earlier period of the same kind since the plan
-    began, and judge the series against the plan's target (``yangfan.core.targets``)."""
+def assess(
+    engine: Engine,
+    indicator: Indicator,
+    org_unit: str,
+    period: Period,
+    targets: TargetBook | None = None,
+) -> Assessment:
+    """Evaluate ``indicator`` at ``period`` and at each earlier period of the same kind from the end of the
+    year before the plan, and judge the series against the unit's target (``yangfan.core.targets``)."""
+    book = targets if targets is not None else TargetBook(engine.plan)
+    unit_targets = book.for_unit(indicator, org_unit)
     result = engine.evaluate(indicator, org_unit, period)
-    first = Period.containing(engine.plan.start, period.kind)
+    first = Period.containing(engine.plan.start - timedelta(days=1), period.kind)
     series: list[tuple[Period, Decimal]] = []
     current = first
     while current <= period:
@@ -321,7 +400,11 @@ def assess(engine: Engine, indicator: Indicator, org_unit: str, period: Period) 
         if value is not None:
             series.append((current, value))
         current = current.next()
-    judgement = judge(indicator.target, [(p.end, v) for p, v in series], indicator.direction)
-    if result.value is None:
+    if unit_targets.final is None:
+        judgement = Judgement(met=None, status=Status.NO_TARGET)
+    elif result.value is None:
         judgement = Judgement(met=None, status=Status.UNKNOWN)
-    return Assessment(result, indicator.target, judgement, tuple(series))
+    else:
+        judgement = judge(unit_targets.final, [(p.end, v) for p, v in series], indicator.direction)
+    baseline = (first.end, series[0][1]) if series and series[0][0] == first else None
+    return Assessment(result, unit_targets, judgement, tuple(series), baseline)

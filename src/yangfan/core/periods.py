@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import total_ordering
+from functools import cached_property, total_ordering
 
 from yangfan.core.errors import YangfanError
 
@@ -15,6 +15,21 @@ class PeriodError(YangfanError):
     def __init__(self, text: str):
         self.text = text
         super().__init__(f"“{text}”不是有效的期间；应写作 2023（年）、2023Q4（季）或 202312（月）")
+
+
+class PeriodOutOfRange(PeriodError):
+    def __init__(self, text: str, first: int, last: int):
+        self.text = text
+        YangfanError.__init__(self, f"期间“{text}”超出可查看的范围（{first}年至{last}年）")
+
+
+def parse_within(text: str, first_year: int, last_year: int) -> Period:
+    """:meth:`Period.parse`, refusing a period outside ``first_year``–``last_year`` (an assessment evaluates
+    every period since its plan began: an absurd year would only cost time)."""
+    period = Period.parse(text)
+    if not first_year <= period.year <= last_year:
+        raise PeriodOutOfRange(str(period), first_year, last_year)
+    return period
 
 
 class PeriodKind(StrEnum):
@@ -69,11 +84,11 @@ class Period:
     def first_month(self) -> int:
         return (self.index - 1) * _MONTHS_PER[self.kind] + 1 if self.kind != PeriodKind.YEAR else 1
 
-    @property
+    @cached_property  # a frozen dataclass still has a __dict__: computed once per period object
     def start(self) -> date:
         return date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         """The last day of the period (inclusive)."""
         return self.next().start - timedelta(days=1)

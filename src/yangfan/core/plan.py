@@ -47,6 +47,13 @@ class Direction(StrEnum):
     DECREASE = "decrease"
 
 
+class TargetScope(StrEnum):
+    """Whom a plan's target binds when the province has set nothing for a unit."""
+
+    EVERY_UNIT = "every_unit"  # a rate (普及率, 每万人…): each city and county is measured against it
+    PLAN_AREA = "plan_area"  # a count of the whole plan area (用户数超过1600万): the root unit only
+
+
 class UnitKind(StrEnum):
     DEPARTMENT = "department"
     CITY_GOVERNMENTS = "city_governments"  # “各设区市政府”: one assignment per city government
@@ -186,6 +193,8 @@ class Indicator:
     base_year: int | None = None
     annex_number: int | None = None
     remark: str = ""
+    target_scope: TargetScope = TargetScope.PLAN_AREA
+    milestones: tuple[Target, ...] = ()  # targets on the way, earlier than ``target.date``, by date
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from yangfan.core.plan import (
     Source,
     SpecialProject,
     Target,
+    TargetScope,
     Task,
     UnitKind,
 )
@@ -86,9 +87,13 @@ def load_plan(path: str | Path) -> Plan:
     return load_plan_text(text, file=str(path), base_dir=path.parent)
 
 
-def load_plan_text(text: str, *, file: str = "<plan>", base_dir: Path | None = None) -> Plan:
+def load_plan_text(
+    text: str, *, file: str = "<plan>", base_dir: Path | None = None, source_text: str | None = None
+) -> Plan:
+    """Load and validate a plan file's ``text``. Its source text (``plan.source``) is read from ``base_dir``,
+    or is ``source_text`` when given (a plan stored in the database carries both texts)."""
     data, lines = _parse_yaml(text, file)
-    reader = _Reader(file, data, lines, base_dir)
+    reader = _Reader(file, data, lines, base_dir, source_text)
     return reader.read()
 
 
@@ -195,11 +200,19 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[Path_, str]:
 class _Reader:
     """Checks one parsed document and builds the :class:`Plan`; collects problems instead of stopping."""
 
-    def __init__(self, file: str, data: Any, lines: dict[Path_, int], base_dir: Path | None):
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        lines: dict[Path_, int],
+        base_dir: Path | None,
+        source_text: str | None = None,
+    ):
         self.file = file
         self.data = data
         self.lines = lines
         self.base_dir = base_dir
+        self.source_text = source_text
         self.problems: list[PlanProblem] = []
 
     # -- reporting -------------------------------------------------------------------------------
@@ -255,6 +268,15 @@ class _Reader:
             when = self._date((*path, "target", "date"), indicator["target"]["date"])
             if when and start and end and not start <= when <= end:
                 self.problem((*path, "target", "date"), f"目标日期 {when} 不在计划期 {start} 至 {end} 内")
+            previous = start
+            for n, milestone in enumerate(indicator.get("milestones", [])):
+                on = self._date((*path, "milestones", n, "date"), milestone["date"])
+                if on and when and previous and not previous <= on < when:
+                    self.problem(
+                        (*path, "milestones", n, "date"),
+                        f"阶段目标日期 {on} 应按时间顺序排列，且在计划开始 {start} 之后、最终目标日期 {when} 之前",
+                    )
+                previous = on or previous
 
     def _date(self, path: Path_, text: str) -> date | None:
         try:
@@ -299,6 +321,8 @@ class _Reader:
         name = self.data["plan"].get("source")
         if not name:
             return ""
+        if self.source_text is not None:
+            return self.source_text
         if self.base_dir is None:
             self.problem(("plan", "source"), "无法确定原文文件的位置")
             return ""
@@ -430,6 +454,11 @@ class _Reader:
                 self.problem(
                     (*path, "target", "value"), f"目标值 {indicator['target']['value']} 不是有限的数值"
                 )
+            for n, milestone in enumerate(indicator.get("milestones", [])):
+                if not _is_number(milestone["value"]):
+                    self.problem(
+                        (*path, "milestones", n, "value"), f"阶段目标值 {milestone['value']} 不是有限的数值"
+                    )
             try:
                 formula = parse_formula(indicator["formula"])
             except FormulaError as exc:
@@ -582,11 +611,9 @@ class _Reader:
                     unit=i["unit"],
                     formula=parse_formula(i["formula"]),
                     direction=Direction(i["direction"]),
-                    target=Target(
-                        value=_decimal(i["target"]["value"]),
-                        comparison=Comparison(i["target"]["comparison"]),
-                        date=date.fromisoformat(i["target"]["date"]),
-                    ),
+                    target=_target(i["target"]),
+                    target_scope=TargetScope(i["target"].get("applies_to", TargetScope.PLAN_AREA)),
+                    milestones=tuple(_target(m) for m in i.get("milestones", [])),
                     sources=sources(i),
                     **opt(i, "name_en", "base_year", "annex_number", "remark"),
                 )
@@ -594,6 +621,14 @@ class _Reader:
             ),
             qualitative_targets=tuple(QualitativeTarget(**q) for q in d.get("qualitative_targets", [])),
         )
+
+
+def _target(d: dict) -> Target:
+    return Target(
+        value=_decimal(d["value"]),
+        comparison=Comparison(d["comparison"]),
+        date=date.fromisoformat(d["date"]),
+    )
 
 
 def _decimal(value: Any) -> Decimal:

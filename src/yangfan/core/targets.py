@@ -14,16 +14,27 @@ off track, whatever its trend.
 
 The pace needed is what must be added per calendar month, from the latest observation to the target date,
 for the target to be reached (a straight path; for a strict "超过" target, reaching the value is the pace).
+
+Which targets bind a unit (:class:`TargetBook`): the targets the province set for that unit in Yangfan
+(a final target at the plan's target date, and milestones before it) come first; otherwise the plan's own
+target and milestones, for the plan's root unit always and for every other unit only where the plan says its
+target binds every unit (a rate such as 普及率; a count such as "用户数超过1600万" binds the province alone).
+
+The trajectory is the path a unit should follow: straight lines from its baseline value (at the end of the
+year before the plan) through each milestone to the final target. It is a reading aid computed from those
+figures, never a target of its own.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from yangfan.core.plan import Direction, Target
+from yangfan.core.plan import Direction, Indicator, Plan, Target, TargetScope
 
 AT_RISK_MARGIN = Decimal("0.10")
 
@@ -34,6 +45,7 @@ class Status(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     UNKNOWN = "unknown"
+    NO_TARGET = "no_target"
 
     @property
     def label(self) -> str:
@@ -43,6 +55,7 @@ class Status(StrEnum):
             "at_risk": "有风险",
             "off_track": "严重滞后",
             "unknown": "数据不足",
+            "no_target": "未设目标",
         }[self.value]
 
 
@@ -96,3 +109,79 @@ def judge(
         short = target.value - projected if direction == Direction.INCREASE else projected - target.value
         status = Status.AT_RISK if short <= margin else Status.OFF_TRACK
     return Judgement(met=False, status=status, projected=projected, pace_per_month=pace)
+
+
+class TargetSource(StrEnum):
+    PLAN = "plan"  # the plan file
+    PROVINCE = "province"  # set for this unit in Yangfan by the provincial office
+
+
+@dataclass(frozen=True)
+class UnitTarget:
+    """A target the province set for one unit and indicator: its final target (at the indicator's target date)
+    or a milestone (an earlier date)."""
+
+    indicator: str
+    org_unit: str
+    target: Target
+
+
+@dataclass(frozen=True)
+class UnitTargets:
+    """What binds one unit for one indicator."""
+
+    final: Target | None
+    milestones: tuple[Target, ...] = ()
+    source: TargetSource | None = None
+
+    def milestone_due(self, on: date) -> Target | None:
+        """The latest milestone whose date is on or before ``on``."""
+        due = [m for m in self.milestones if m.date <= on]
+        return due[-1] if due else None
+
+    def trajectory(self, baseline: tuple[date, Decimal] | None) -> list[tuple[date, Decimal]]:
+        """The knots of the path: the baseline (when known), each milestone, the final target."""
+        if self.final is None:
+            return []
+        knots = [baseline] if baseline is not None else []
+        knots += [
+            (t.date, t.value) for t in (*self.milestones, self.final) if not knots or t.date > knots[0][0]
+        ]
+        return knots if len(knots) >= 2 else []
+
+
+def on_path(knots: list[tuple[date, Decimal]], when: date) -> Decimal | None:
+    """The value of the piecewise-straight path through ``knots`` on ``when``; ``None`` outside it."""
+    for (d0, v0), (d1, v1) in itertools.pairwise(knots):
+        if d0 <= when <= d1:
+            span = Decimal(d1.toordinal() - d0.toordinal())
+            return v0 + (v1 - v0) * Decimal(when.toordinal() - d0.toordinal()) / span
+    return None
+
+
+class TargetBook:
+    """The targets of a plan, with those the province set per unit on top of them."""
+
+    def __init__(self, plan: Plan, set_targets: Iterable[UnitTarget] = ()):
+        self.root = plan.org_tree.root
+        self._set: dict[tuple[str, str], dict[date, Target]] = {}
+        for t in set_targets:
+            self._set.setdefault((t.indicator, t.org_unit), {})[t.target.date] = t.target
+
+    def for_unit(self, indicator: Indicator, org_unit: str) -> UnitTargets:
+        final_date = indicator.target.date
+        own = self._set.get((indicator.code, org_unit), {})
+        binds = org_unit == self.root or indicator.target_scope == TargetScope.EVERY_UNIT
+        inherited = {m.date: m for m in indicator.milestones}
+        inherited |= {
+            d: t for d, t in self._set.get((indicator.code, self.root), {}).items() if d < final_date
+        }
+        own_milestones = {d: t for d, t in own.items() if d < final_date}
+        milestones = own_milestones or (inherited if binds else {})
+        if final_date in own:
+            final, source = own[final_date], TargetSource.PROVINCE
+        elif binds:
+            final, source = indicator.target, TargetSource.PLAN
+        else:
+            final, source = None, None
+        return UnitTargets(final, tuple(milestones[d] for d in sorted(milestones)), source)

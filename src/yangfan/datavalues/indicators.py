@@ -1,31 +1,137 @@
-"""Indicator assessments for org units, from the stored values (shared by the CLI and the API)."""
+"""Indicator assessments for org units, from the stored values and targets (shared by the CLI, API and pages)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from yangfan.core.engine import Engine, assess
-from yangfan.core.periods import Period
-from yangfan.core.plan import Indicator, Plan
-from yangfan.core.planfile import bundled_plan_paths, load_plan
+from yangfan.core.periods import Period, PeriodKind, parse_within
+from yangfan.core.plan import Indicator, Plan, Target
+from yangfan.core.planfile import bundled_plan_paths, load_plan, load_plan_text
+from yangfan.core.targets import TargetBook, on_path
 from yangfan.datavalues.selectors import values_for_engine
 
 
 @cache
-def _plans_at(paths: tuple[Path, ...]) -> dict[str, Plan]:
-    return {p.code: p for p in map(load_plan, paths)}
+def _bundled() -> dict[str, Path]:
+    return {load_plan(path).code: path for path in bundled_plan_paths()}
+
+
+@cache
+def _parsed(code: str, file_sha256: str) -> Plan:
+    """The plan ``code`` as it was loaded (one parse per process and version of the file)."""
+    from yangfan.actionplans.models import Plan as PlanRow
+
+    row = PlanRow.objects.only("file_name", "file_text", "source_text").get(code=code)
+    if not row.file_text:  # loaded before the text was kept: the bundled file of that code
+        return load_plan(_bundled()[code])
+    return load_plan_text(row.file_text, file=row.file_name or code, source_text=row.source_text)
+
+
+YEARS_BEFORE_PLAN = 10  # how far before its plan a period may be asked for (after: up to next year)
+
+
+def plan_period(plans: Iterable[Plan], text: str | None) -> Period:
+    """The period ``text`` names (default: the last year of the plans), or ``PeriodError`` with the reason,
+    also when it lies outside the years the plans can be assessed over."""
+    plans = list(plans)
+    last_plan_year = max(p.end.year for p in plans)
+    first = min(p.start.year for p in plans) - YEARS_BEFORE_PLAN
+    last = max(last_plan_year, date.today().year) + 1
+    return parse_within((text or "").strip() or str(last_plan_year), first, last)
 
 
 def core_plans() -> dict[str, Plan]:
-    """The bundled plans as the engine reads them (parsed once per process)."""
-    return _plans_at(tuple(bundled_plan_paths()))
+    """The plans loaded into the database (``yangfan init``, ``yangfan plan load``) as the engine reads them."""
+    from yangfan.actionplans.models import Plan as PlanRow
+
+    return {code: _parsed(code, sha) for code, sha in PlanRow.objects.values_list("code", "file_sha256")}
+
+
+def target_book(plan: Plan) -> TargetBook:
+    """The plan's targets with those the provincial office set per unit."""
+    from yangfan.actionplans.selectors import unit_targets
+
+    return TargetBook(plan, unit_targets(plan_code=plan.code))
+
+
+def engine_for(plan: Plan, indicators: list[Indicator] | tuple[Indicator, ...] | None = None) -> Engine:
+    """An engine over the stored values of the data elements ``indicators`` need (all of the plan's)."""
+    chosen = plan.indicators if indicators is None else indicators
+    elements = sorted({code for i in chosen for code in i.formula.data_elements})
+    return Engine(plan, values_for_engine(data_elements=elements))
 
 
 def assessments(
-    plan: Plan, org_units: list[str], period: Period, indicators: list[Indicator] | None = None
+    plan: Plan,
+    org_units: list[str],
+    period: Period,
+    indicators: list[Indicator] | None = None,
+    engine: Engine | None = None,
 ) -> list[dict]:
     """``assess`` for each org unit × indicator (all of the plan's unless given), as DESIGN.md's JSON rows."""
-    engine = Engine(plan, values_for_engine())
     chosen = plan.indicators if indicators is None else indicators
-    return [assess(engine, indicator, org, period).as_dict() for org in org_units for indicator in chosen]
+    engine = engine or engine_for(plan, chosen)
+    book = target_book(plan)
+    return [
+        assess(engine, indicator, org, period, book).as_dict() for org in org_units for indicator in chosen
+    ]
+
+
+def indicator_chart(
+    plan: Plan, indicator: Indicator, org_units: list[str], period: Period, engine: Engine | None = None
+) -> dict:
+    """The monthly series of ``indicator`` for ``org_units`` from the end of the year before the plan to the
+    month that ends ``period``, with the first unit's target, milestones and trajectory: the data contract of
+    ``portal/static/portal/charts.js`` (numbers as floats: they are drawn, never computed on)."""
+    engine = engine or engine_for(plan, [indicator])
+    book = target_book(plan)
+    month = Period.containing(period.end, PeriodKind.MONTH)
+    runs = [assess(engine, indicator, org, month, book) for org in org_units]
+    months = [Period.containing(plan.start - timedelta(days=1), PeriodKind.MONTH)]
+    while months[-1] < month:
+        months.append(months[-1].next())
+    names = plan.org_tree.units
+    first = runs[0]
+    unit = indicator.unit
+
+    def label(kind: str, target: Target) -> str:
+        return f"{kind} {target.comparison.symbol}{target.value.normalize():f}{unit}（{target.date.isoformat()}）"
+
+    knots = first.trajectory
+    return {
+        "unit": unit,
+        "periods": [str(m) for m in months],
+        "series": [
+            {
+                "name": names[run.result.org_unit].name,
+                "values": [_float(dict(run.series).get(m)) for m in months],
+            }
+            for run in runs
+        ],
+        "target": None
+        if first.target is None
+        else {"value": _float(first.target.value), "label": label(_("目标"), first.target)},
+        "milestones": [
+            {
+                "period": str(Period.containing(m.date, PeriodKind.MONTH)),
+                "value": _float(m.value),
+                "label": label(_("阶段目标"), m),
+            }
+            for m in first.targets.milestones
+            if m.date <= month.end
+        ],
+        "trajectory": None
+        if not knots
+        else {"name": _("推算轨迹"), "values": [_float(on_path(knots, m.end)) for m in months]},
+    }
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

@@ -1,22 +1,54 @@
+"""Reads of data values: for the engine, and a unit's values with every unit counted in it."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from yangfan.actionplans.models import DataElement, Operator
 from yangfan.core.engine import DataValue as CoreDataValue
 from yangfan.core.engine import Values
 from yangfan.core.periods import Period
 from yangfan.datavalues.models import DataValue
+from yangfan.orgunits.models import OrgUnit
 from yangfan.orgunits.selectors import covered_unit_ids
 
 
-def values_for_engine() -> Values:
-    """Every stored value as the engine reads it (the engine picks what each indicator needs)."""
-    rows = DataValue.objects.values_list(
-        "data_element__code", "org_unit__code", "period", "value", "operator__code"
-    )
-    return Values(CoreDataValue(de, org, Period.parse(p), Decimal(v), op) for de, org, p, v, op in rows)
+def values_for_engine(data_elements: Iterable[str] | None = None) -> Values:
+    """The stored values as the engine reads them: all of them, or those of ``data_elements`` (codes; the
+    caller passes what its indicators' formulas refer to).
+
+    Read as plain tuples by foreign key, without joins, and translated to codes through the small code
+    tables: a province's county × operator × month figures (~100,000 rows) load in well under a second.
+    """
+    elements = DataElement.objects.all()
+    if data_elements is not None:
+        elements = elements.filter(code__in=set(data_elements))
+    element_codes = dict(elements.values_list("pk", "code"))
+    if not element_codes:
+        return Values()
+    unit_codes = dict(OrgUnit.objects.values_list("pk", "code"))
+    operator_codes: dict[int | None, str | None] = {
+        None: None,
+        **dict(Operator.objects.values_list("pk", "code")),
+    }
+    rows = DataValue.objects.order_by()
+    if data_elements is not None:
+        rows = rows.filter(data_element__in=element_codes)
+    periods: dict[str, Period] = {}
+    values = Values()
+    for de, org, period, value, op in rows.values_list(
+        "data_element_id", "org_unit_id", "period", "value", "operator_id"
+    ).iterator(chunk_size=10_000):
+        parsed = periods.get(period)
+        if parsed is None:
+            parsed = periods[period] = Period.parse(period)
+        values.add(
+            CoreDataValue(element_codes[de], unit_codes[org], parsed, Decimal(value), operator_codes[op])
+        )
+    return values
 
 
 def datavalue_list(*, org_unit=None, period: Period | None = None) -> QuerySet[DataValue]:

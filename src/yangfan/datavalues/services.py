@@ -1,18 +1,33 @@
-"""Writing data values: all or nothing, idempotent, scoped and audited."""
+"""Writing data values: all or nothing, idempotent, scoped and audited.
+
+An import is written in bulk so that it scales to a province's county × operator × month figures (the demo
+set alone is ~95,000 rows): one query reads what is stored for the file's periods and data elements, new
+values go in with ``bulk_create`` and changed ones with ``bulk_update``, in batches, and every added or
+changed value still gets its own audit entry with the old and new value, appended in one go by
+``audit_record_many`` (the same hash chain as one ``audit_record`` per value, in the file's row order).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from yangfan.accounts.permissions import may
 from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.audit.services import audit_record, audit_record_many
 from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
+
+BATCH = 2000  # rows per bulk write (and per progress report)
+UPDATED_FIELDS = ["value", "comment", "source", "updated_by", "updated_at"]
+
+# done, total: called after each batch of rows written (a terminal or a page can show progress)
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -39,20 +54,26 @@ def datavalues_import(
     source: str = ValueSource.IMPORT,
     dry_run: bool = False,
     request=None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Write ``rows`` in one transaction. ``actor=None`` is the server's own command line (no scope)."""
+    """Write ``rows`` in one transaction. ``actor=None`` is the server's own command line (no scope).
+
+    A dry run writes everything and rolls it back, so that it fails where the real import would.
+    ``progress(done, total)`` is called as the rows are written.
+    """
     if actor is not None:
+        allowed: dict[int, bool] = {}  # one answer per org unit, however many rows it has
         refused = [
             RowError(r.row, "地区", f"无权填报 {r.org_unit.name} 的数据")
             for r in rows
-            if not may(actor, "data.capture", r.org_unit)
+            if not allowed.setdefault(r.org_unit.pk, may(actor, "data.capture", r.org_unit))
         ]
         if refused:
             raise ImportInvalid(file, refused)
     report = ImportReport(dry_run=dry_run)
     try:
         with transaction.atomic():
-            _write(rows, actor, source, report, request)
+            _write(rows, actor, source, report, request, progress)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -69,46 +90,90 @@ def datavalues_import(
     return report
 
 
-def _write(rows: list[ParsedRow], actor, source: str, report: ImportReport, request) -> None:
+def _text(value) -> str:
+    return format(value.normalize(), "f")
+
+
+def _write(
+    rows: list[ParsedRow], actor, source: str, report: ImportReport, request, progress: Progress | None
+) -> None:
+    stored = DataValue.objects.filter(
+        period__in={r.period for r in rows},
+        data_element__in={r.data_element.pk for r in rows},
+    ).values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk", "value", "comment")
     existing = {
-        (v.data_element_id, v.org_unit_id, v.period, v.operator_id): v
-        for v in DataValue.objects.filter(period__in={r.period for r in rows})
+        (de, org, period, op): (pk, value, comment) for de, org, period, op, pk, value, comment in stored
     }
-    for row in rows:
-        current = existing.get(row.key)
-        if current is None:
-            value = DataValue.objects.create(
-                data_element=row.data_element,
-                org_unit=row.org_unit,
-                period=row.period,
-                operator=row.operator,
-                value=row.value,
-                comment=row.comment,
-                source=source,
-                updated_by=actor,
-            )
-            report.added.append(row.row)
-            audit_record(
-                action=AuditAction.CREATE,
-                actor=actor,
-                obj=value,
-                request=request,
-                changes={"value": [None, format(row.value.normalize(), "f")]},
-            )
-        elif current.value != row.value or current.comment != row.comment:
-            changes = {"value": [format(current.value.normalize(), "f"), format(row.value.normalize(), "f")]}
-            if current.comment != row.comment:
-                changes["comment"] = [current.comment, row.comment]
-            current.value, current.comment, current.source, current.updated_by = (
-                row.value,
-                row.comment,
-                source,
-                actor,
-            )
-            current.save()
+    total, done = len(rows), 0
+    for start in range(0, total, BATCH):
+        batch = rows[start : start + BATCH]
+        now = timezone.now()
+        added: list[DataValue] = []
+        changed: list[tuple[DataValue, dict]] = []
+        order: list[tuple[DataValue, dict | None]] = []  # audit entries in the file's row order
+        for row in batch:
+            current = existing.get(row.key)
+            if current is None:
+                value = _value(row, source, actor)
+                added.append(value)
+                order.append((value, None))
+                report.added.append(row.row)
+                continue
+            pk, old_value, old_comment = current
+            if old_value == row.value and old_comment == row.comment:
+                report.unchanged.append(row.row)
+                continue
+            changes = {"value": [_text(old_value), _text(row.value)]}
+            if old_comment != row.comment:
+                changes["comment"] = [old_comment, row.comment]
+            value = _value(row, source, actor, pk=pk, updated_at=now)
+            changed.append((value, changes))
+            order.append((value, changes))
             report.changed.append(row.row)
-            audit_record(
-                action=AuditAction.UPDATE, actor=actor, obj=current, request=request, changes=changes
-            )
-        else:
-            report.unchanged.append(row.row)
+        if added:
+            DataValue.objects.bulk_create(added, batch_size=BATCH)
+            if any(v.pk is None for v in added):  # a database that returns no keys from a bulk insert
+                _fetch_keys(added)
+        if changed:
+            DataValue.objects.bulk_update([v for v, _ in changed], UPDATED_FIELDS, batch_size=500)
+        audit_record_many(
+            [
+                {
+                    "action": AuditAction.CREATE if changes is None else AuditAction.UPDATE,
+                    "obj": value,
+                    "changes": {"value": [None, _text(value.value)]} if changes is None else changes,
+                }
+                for value, changes in order
+            ],
+            actor=actor,
+            request=request,
+        )
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+
+
+def _value(row: ParsedRow, source: str, actor, **extra) -> DataValue:
+    """The stored value for ``row``; its data element, org unit and operator are the row's own objects, so
+    its text (the audit entry's object) needs no query."""
+    return DataValue(
+        data_element=row.data_element,
+        org_unit=row.org_unit,
+        period=row.period,
+        operator=row.operator,
+        value=row.value,
+        comment=row.comment,
+        source=source,
+        updated_by=actor,
+        **extra,
+    )
+
+
+def _fetch_keys(values: list[DataValue]) -> None:
+    keys = {(v.data_element_id, v.org_unit_id, v.period, v.operator_id): v for v in values}
+    stored = DataValue.objects.filter(
+        period__in={v.period for v in values}, data_element__in={v.data_element_id for v in values}
+    ).values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk")
+    for de, org, period, op, pk in stored:
+        if (de, org, period, op) in keys:
+            keys[(de, org, period, op)].pk = pk

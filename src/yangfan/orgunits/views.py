@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
+from yangfan.core.periods import PeriodError
 from yangfan.orgunits import selectors
 from yangfan.orgunits.models import OrgUnit
 
@@ -22,7 +23,8 @@ class OrgTreeView(PermissionMixin, TemplateView):
 
 
 class OrgUnitDetailView(PermissionMixin, DetailView):
-    """A unit's page (its figures come here with the indicator engine): within the viewer's view scope."""
+    """A unit's page with all its indicators at a glance (指标一览) at a chosen period: within the viewer's
+    view scope, which ``permission_object`` checks before anything is computed."""
 
     template_name = "orgunits/detail.html"
     context_object_name = "unit"
@@ -43,5 +45,24 @@ class OrgUnitDetailView(PermissionMixin, DetailView):
             children=selectors.statistical_children(unit=unit),
             ancestors=selectors.ancestors(unit=unit),
             groups=selectors.groups_of(unit=unit),
+            **self._glance(unit),
             **kwargs,
         )
+
+    def _glance(self, unit: OrgUnit) -> dict:
+        """The period picker's state and, per plan that counts the unit, every indicator at that period."""
+        plans = selectors.plans_of(unit=unit)
+        if not plans:
+            return {}
+        from yangfan.datavalues.indicators import plan_period  # datavalues imports orgunits: import late
+
+        text = self.request.GET.get("period")
+        try:
+            period = plan_period(plans, text)
+        except PeriodError as exc:
+            return {"glance_error": str(exc), "period": text}
+        glance = [
+            {"plan": plan, "rows": selectors.indicator_glance(plan=plan, unit=unit, period=period)}
+            for plan in plans
+        ]
+        return {"glance": glance, "period": str(period)}

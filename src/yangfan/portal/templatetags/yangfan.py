@@ -32,3 +32,11 @@ def decimal2(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(str(value)):,.2f}"
+
+
+@register.filter
+def row_target(row) -> str:
+    """The target of an assessment row (``datavalues.indicators.assessments``): “> 40”, or “—” when none binds."""
+    if not row.get("target"):
+        return "—"
+    return f"{Comparison(row['target_comparison']).symbol} {number(row['target'])}"

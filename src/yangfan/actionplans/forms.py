@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yangfan.actionplans.choices import Comparison
+from yangfan.orgunits.models import OrgUnit
+
+
+class UnitTargetForm(forms.Form):
+    org_unit = forms.ModelChoiceField(
+        label=_("地区"), queryset=OrgUnit.objects.order_by("code"), to_field_name="code"
+    )
+    date = forms.DateField(
+        label=_("目标日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "等于指标的目标日期时为该地区的最终目标；更早的日期为阶段目标（如 2021-12-31、2022-12-31）。"
+        ),
+    )
+    comparison = forms.ChoiceField(label=_("比较"), choices=Comparison.choices)
+    value = forms.DecimalField(label=_("目标值"), max_digits=20, decimal_places=4)
+    note = forms.CharField(
+        label=_("依据或说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

@@ -1,0 +1,113 @@
+"""Fixtures of the browser tests: a demo server (`yangfan init --demo`, `yangfan serve`) and a page of Debian's
+Chromium driven by Playwright (its own browser download cannot work here) that records console errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(cli_env):
+    init = subprocess.run(
+        [sys.executable, "-m", "yangfan", "init", "--demo"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert init.returncode == 0, init.stderr
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yangfan", "serve", "--port", str(port), "--workers", "1"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("yangfan serve did not start listening within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def page():
+    """A fresh page; ``page.console_errors`` collects the console's errors (CSP violations are reported
+    there too, and also in ``page.csp_violations`` from the document's ``securitypolicyviolation`` events)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        page.console_errors = []
+        page.csp_violations = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        page.expose_function("_yangfanCspViolation", lambda text: page.csp_violations.append(text))
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => window._yangfanCspViolation("
+            "e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));"
+        )
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def login(server, page):
+    """Sign in through the login form as ``username``; lands on the overview."""
+
+    def sign_in(username: str, password: str) -> None:
+        page.goto(server + "/accounts/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("heading", name="总览")).to_be_visible()
+
+    return sign_in
+
+
+@pytest.fixture
+def shot(page):
+    """``shot(name)`` keeps a screenshot of the page as ``NAME.png`` in ``$YANGFAN_SCREENSHOTS`` (when set):
+    ``make screenshots`` refreshes the README's from the test run, so they show what the tests saw."""
+
+    def take(name: str, *, full_page: bool = False) -> None:
+        folder = os.environ.get("YANGFAN_SCREENSHOTS")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+
+    return take
