@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "yangfan.orgunits",
     "yangfan.actionplans",
     "yangfan.datavalues",
+    "yangfan.collection",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -211,3 +214,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Background jobs (long imports, reminders, reports) on the application database: nothing else has to run.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

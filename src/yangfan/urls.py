@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("yangfan.portal.urls")),
     path("plans/", include("yangfan.actionplans.urls")),
     path("orgunits/", include("yangfan.orgunits.urls")),
+    path("collection/", include("yangfan.collection.urls")),
     path("", include("yangfan.accounts.urls")),
     path("audit/", include("yangfan.audit.urls")),
     path("api/", include("yangfan.api.urls")),

@@ -11,6 +11,8 @@ nothing; operators of data (province, departments, cities, operators) neither ma
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -34,7 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # entering and submitting data (scoped by the capture scope, the responsible unit or the operator)
     "data.capture": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.OPERATOR}),
     "data.submit": frozenset({R.CITY_REVIEWER, R.DEPARTMENT, R.OPERATOR}),
-    "data.approve": frozenset({R.PROVINCE}),
+    # approving (and returning, unlocking) what the unit below submitted: the province for cities, departments
+    # and operators; a city's reviewer for its counties (collection.services.may_review adds "one level up")
+    "data.approve": frozenset({R.PROVINCE, R.CITY_REVIEWER}),
     "supervision.manage": frozenset({R.PROVINCE}),
     "reports.generate": frozenset({R.PROVINCE, R.VIEWER}),
 }
@@ -63,6 +67,12 @@ def require(user, permission: str, obj=None, *, request=None) -> None:
     """:func:`may`, or record the refusal in the audit trail and raise ``PermissionDenied``."""
     if may(user, permission, obj):
         return
+    deny(user, permission, obj, request=request)
+
+
+def deny(user, permission: str, obj=None, *, request=None) -> NoReturn:
+    """Record a refusal of ``permission`` in the audit trail and raise ``PermissionDenied``: for a rule beyond
+    role and scope (a workflow step), after the caller has decided."""
     from yangfan.audit.choices import AuditAction
     from yangfan.audit.services import audit_record
 
@@ -135,3 +145,27 @@ def _in_scope(user, kind: str, obj) -> bool:
     if kind == "capture" and user.role == R.DEPARTMENT and hasattr(obj, "responsible_unit_id"):
         return user.responsible_unit_id is not None and obj.responsible_unit_id == user.responsible_unit_id
     return True
+
+
+def reports_data_set(user, data_set) -> bool:
+    """Is ``data_set`` (``actionplans.DataSet``) one this user's role reports? Operators report the operators'
+    data sets, a department its own, city users those of the city governments; the provincial office any.
+    The org unit and operator of a report are then checked with ``may(user, "data.capture", submission)``."""
+    from yangfan.core.plan import OPERATORS_REPORT
+
+    if not has_permission(user, "data.capture") and not has_permission(user, "data.submit"):
+        return False
+    if user.role == R.PROVINCE:
+        return True
+    if data_set.reporter == OPERATORS_REPORT:
+        return user.role == R.OPERATOR
+    if user.role == R.DEPARTMENT:
+        return user.responsible_unit is not None and user.responsible_unit.code == data_set.reporter
+    if user.role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+        from yangfan.actionplans.models import ResponsibleUnit
+        from yangfan.core.plan import UnitKind
+
+        return ResponsibleUnit.objects.filter(
+            plan_id=data_set.plan_id, code=data_set.reporter, kind=UnitKind.CITY_GOVERNMENTS
+        ).exists()
+    return False

@@ -39,3 +39,9 @@ class Comparison(models.TextChoices):
 class TargetScope(models.TextChoices):
     EVERY_UNIT = "every_unit", _("全省及各地区")
     PLAN_AREA = "plan_area", _("仅全省")
+
+
+class DataSetLevel(models.TextChoices):
+    PROVINCE = "province", _("全省")
+    CITY = "city", _("地市")
+    COUNTY = "county", _("区县")

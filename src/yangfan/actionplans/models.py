@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yangfan.actionplans.choices import (
     Aggregation,
     Comparison,
+    DataSetLevel,
     Direction,
     PeriodType,
     SectionKind,
@@ -282,6 +283,29 @@ class QualitativeTarget(PlanElement):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
+
+
+class DataSet(PlanElement):
+    """A report (数据集) as the plan file declares it: its data elements (in column order), how often, whose
+    rows (the level of the org tree), who reports, and the deadline in days after the period ends."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    period_type = models.CharField(_("报送周期"), max_length=10, choices=PeriodType.choices)
+    level = models.CharField(_("填报层级"), max_length=10, choices=DataSetLevel.choices)
+    by_operator = models.BooleanField(_("按运营商分别报送"), default=False)
+    reporter = models.CharField(
+        _("报送单位"), max_length=64, help_text=_("责任单位代码，或 operators（运营商）")
+    )
+    deadline_days = models.PositiveSmallIntegerField(_("报送期限（期末后天数）"))
+    data_elements = models.JSONField(_("数据项"), default=list)
+
+    class Meta(PlanElement.Meta):
+        verbose_name = _("数据集")
+        verbose_name_plural = _("数据集")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class UnitTarget(models.Model):

@@ -194,6 +194,26 @@ def plan_load(
     )
     _sync(row.indicator_set.all(), [_indicator(i, row) for i in plan.indicators], stats)
     _sync(
+        row.dataset_set.all(),
+        [
+            _values(
+                d,
+                "name",
+                "name_en",
+                "period_type",
+                "level",
+                "by_operator",
+                "reporter",
+                "deadline_days",
+                "remark",
+                data_elements=list(d.data_elements),
+                plan=row,
+            )
+            for d in plan.data_sets
+        ],
+        stats,
+    )
+    _sync(
         row.qualitativetarget_set.all(),
         [_values(q, "clause", "text", "remark", plan=row) for q in plan.qualitative_targets],
         stats,

@@ -12,6 +12,8 @@ class AuditAction(models.TextChoices):
     SUBMIT = "submit", _("提交")
     APPROVE = "approve", _("审核通过")
     REJECT = "reject", _("退回")
+    WITHDRAW = "withdraw", _("撤回")
+    UNLOCK = "unlock", _("解锁")
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOCKOUT = "lockout", _("账号锁定")

@@ -158,6 +158,79 @@ class DataElement:
     remark: str = ""
 
 
+class DataSetLevel(StrEnum):
+    """The org units a data set's rows are: the root, the units counted directly in it, or the base units."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+OPERATORS_REPORT = "operators"  # a data set's reporter: each operator reports its own figures
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A report (数据集): which data elements, by which units, how often, due how many days after the period."""
+
+    code: str
+    name: str
+    period_type: str  # monthly, quarterly, yearly
+    level: DataSetLevel
+    reporter: str  # a responsible unit's code, or OPERATORS_REPORT
+    deadline_days: int
+    data_elements: tuple[str, ...]
+    by_operator: bool = False
+    name_en: str = ""
+    remark: str = ""
+
+
+class RuleOperator(StrEnum):
+    LT = "lt"
+    LTE = "lte"
+    EQ = "eq"
+    GTE = "gte"
+    GT = "gt"
+
+    @property
+    def symbol(self) -> str:
+        return {"lt": "<", "lte": "≤", "eq": "=", "gte": "≥", "gt": ">"}[self.value]
+
+    def holds(self, left: Decimal, right: Decimal) -> bool:
+        return {
+            "lt": left < right,
+            "lte": left <= right,
+            "eq": left == right,
+            "gte": left >= right,
+            "gt": left > right,
+        }[self.value]
+
+
+class RuleKind(StrEnum):
+    COMPARE = "compare"  # left operator right, over data elements
+    OPERATOR_SUM = "operator_sum"  # the operators' parts add up to the total where both are reported
+    JUMP = "jump"  # the change on the previous period stays within ``limit`` (a share: 0.3 is 30 %)
+
+
+class Importance(StrEnum):
+    ERROR = "error"  # blocks submission
+    WARNING = "warning"  # needs a comment before submission
+
+
+@dataclass(frozen=True)
+class ValidationRule:
+    code: str
+    name: str
+    kind: RuleKind
+    importance: Importance
+    left: Formula | None = None
+    operator: RuleOperator | None = None
+    right: Formula | None = None
+    data_element: str | None = None
+    limit: Decimal | None = None
+    remark: str = ""
+
+
 @dataclass(frozen=True)
 class Registry:
     code: str
@@ -251,6 +324,8 @@ class Plan:
     registries: tuple[Registry, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     qualitative_targets: tuple[QualitativeTarget, ...] = ()
+    data_sets: tuple[DataSet, ...] = ()
+    validation_rules: tuple[ValidationRule, ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
@@ -265,6 +340,9 @@ class Plan:
 
     def data_element(self, code: str) -> DataElement:
         return self._lookup("data_elements", code)
+
+    def data_set(self, code: str) -> DataSet:
+        return self._lookup("data_sets", code)
 
     def responsible_unit(self, code: str) -> ResponsibleUnit:
         return self._lookup("responsible_units", code)

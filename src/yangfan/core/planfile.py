@@ -23,19 +23,25 @@ from yangfan.core.errors import FormulaError, PlanInvalid, PlanProblem
 from yangfan.core.expressions import parse_formula
 from yangfan.core.orgtree import OrgGroup, OrgUnit
 from yangfan.core.plan import (
+    OPERATORS_REPORT,
     Aggregation,
     Annex,
     AnnexRow,
     Comparison,
     DataElement,
+    DataSet,
+    DataSetLevel,
     Direction,
     Goal,
+    Importance,
     Indicator,
     Operator,
     Plan,
     QualitativeTarget,
     Registry,
     ResponsibleUnit,
+    RuleKind,
+    RuleOperator,
     Safeguard,
     Section,
     Sector,
@@ -45,6 +51,7 @@ from yangfan.core.plan import (
     TargetScope,
     Task,
     UnitKind,
+    ValidationRule,
 )
 
 Path_ = tuple[str | int, ...]
@@ -250,6 +257,8 @@ class _Reader:
         self._check_org_tree()
         self._check_sources(clause_texts)
         self._check_indicators()
+        self._check_data_sets()
+        self._check_validation_rules()
         if source_text:
             self._check_against_source(source_text)
         self._fail_if_problems()
@@ -300,6 +309,8 @@ class _Reader:
                     "registries",
                     "indicators",
                     "qualitative_targets",
+                    "data_sets",
+                    "validation_rules",
                 )
             ],
         ]
@@ -443,6 +454,46 @@ class _Reader:
             self.problem((*path, "clause"), f"条款“{clause}”不存在")
         elif quote not in clause_texts[clause]:
             self.problem(path, f"引文“{quote}”不在条款 {clause} 的原文中")
+
+    def _check_data_sets(self) -> None:
+        elements = self._codes("data_elements")
+        reporters = self._codes("responsible_units") | {OPERATORS_REPORT}
+        by_operator = {e["code"] for _, e in self.items("data_elements") if e.get("by_operator")}
+        for path, data_set in self.items("data_sets"):
+            for i, code in enumerate(data_set["data_elements"]):
+                if code not in elements:
+                    self.problem((*path, "data_elements", i), f"“{code}”不是已定义的数据项（data_elements）")
+                elif data_set.get("by_operator") and code not in by_operator:
+                    self.problem(
+                        (*path, "data_elements", i),
+                        f"数据项 {code} 不按运营商分列，不能放在按运营商报送的数据集中",
+                    )
+            if data_set["reporter"] not in reporters:
+                self.problem(
+                    (*path, "reporter"),
+                    f"报送单位“{data_set['reporter']}”应为责任单位代码或 {OPERATORS_REPORT}（运营商）",
+                )
+
+    def _check_validation_rules(self) -> None:
+        elements = self._codes("data_elements")
+        for path, rule in self.items("validation_rules"):
+            for side in ("left", "right"):
+                if side not in rule:
+                    continue
+                try:
+                    formula = parse_formula(rule[side])
+                except FormulaError as exc:
+                    self.problem((*path, side), exc.message)
+                    continue
+                if formula.registries or formula.functions:
+                    self.problem((*path, side), "校验规则只能使用数据项、数字和四则运算")
+                for code in formula.data_elements:
+                    if code not in elements:
+                        self.problem((*path, side), f"“{code}”不是已定义的数据项（data_elements）")
+            if rule["kind"] == "jump" and rule["data_element"] not in elements:
+                self.problem(
+                    (*path, "data_element"), f"“{rule['data_element']}”不是已定义的数据项（data_elements）"
+                )
 
     def _check_indicators(self) -> None:
         elements = self._codes("data_elements")
@@ -620,7 +671,36 @@ class _Reader:
                 for i in d["indicators"]
             ),
             qualitative_targets=tuple(QualitativeTarget(**q) for q in d.get("qualitative_targets", [])),
+            data_sets=tuple(
+                DataSet(
+                    code=ds["code"],
+                    name=ds["name"],
+                    period_type=ds["period_type"],
+                    level=DataSetLevel(ds["level"]),
+                    reporter=ds["reporter"],
+                    deadline_days=ds["deadline_days"],
+                    data_elements=tuple(ds["data_elements"]),
+                    **opt(ds, "by_operator", "name_en", "remark"),
+                )
+                for ds in d.get("data_sets", [])
+            ),
+            validation_rules=tuple(_rule(r) for r in d.get("validation_rules", [])),
         )
+
+
+def _rule(d: dict) -> ValidationRule:
+    return ValidationRule(
+        code=d["code"],
+        name=d["name"],
+        kind=RuleKind(d["kind"]),
+        importance=Importance(d["importance"]),
+        left=parse_formula(d["left"]) if "left" in d else None,
+        operator=RuleOperator(d["operator"]) if "operator" in d else None,
+        right=parse_formula(d["right"]) if "right" in d else None,
+        data_element=d.get("data_element"),
+        limit=_decimal(d["limit"]) if "limit" in d else None,
+        remark=d.get("remark", ""),
+    )
 
 
 def _target(d: dict) -> Target:

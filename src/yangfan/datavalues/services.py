@@ -46,6 +46,17 @@ class _DryRun(Exception):
     pass
 
 
+def _refuse_locked(rows: list[ParsedRow], report: ImportReport, file: str) -> None:
+    """Roll back (by raising ``ImportInvalid``) when a row would add or change a value of a submitted or approved
+    report; a row that leaves a locked value as it is passes, so re-importing the same file still works."""
+    from yangfan.collection.services import locked_row_errors  # collection builds on this app: import late
+
+    touched = set(report.added) | set(report.changed)
+    locked = locked_row_errors(r for r in rows if r.row in touched)
+    if locked:
+        raise ImportInvalid(file, locked)
+
+
 def datavalues_import(
     *,
     rows: list[ParsedRow],
@@ -74,6 +85,7 @@ def datavalues_import(
     try:
         with transaction.atomic():
             _write(rows, actor, source, report, request, progress)
+            _refuse_locked(rows, report, file)
             if dry_run:
                 raise _DryRun
     except _DryRun:

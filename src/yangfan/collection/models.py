@@ -1,0 +1,88 @@
+"""The approval workflow of reported data: one submission per data set × org unit × period (× operator)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yangfan.collection.choices import SubmissionAction, SubmissionStatus
+
+
+class Submission(models.Model):
+    """The state of one report: the values of ``data_set``'s elements for the rows of ``org_unit`` (the units of
+    the data set's level counted in it) at ``period``, for ``operator`` when the data set is by operator."""
+
+    data_set = models.ForeignKey("actionplans.DataSet", models.PROTECT, verbose_name=_("数据集"))
+    org_unit = models.ForeignKey("orgunits.OrgUnit", models.PROTECT, verbose_name=_("填报单位"))
+    period = models.CharField(_("期间"), max_length=8, db_index=True)
+    operator = models.ForeignKey(
+        "actionplans.Operator", models.PROTECT, null=True, blank=True, verbose_name=_("运营商")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报送人"),
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.TextField(_("退回或解锁原因"), blank=True)
+    explanations = models.JSONField(_("警告说明"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("报送单")
+        verbose_name_plural = _("报送单")
+        ordering = ["data_set", "period", "org_unit__code", "operator__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_set", "org_unit", "period", "operator"], name="submission_unique_per_operator"
+            ),
+            models.UniqueConstraint(
+                fields=["data_set", "org_unit", "period"],
+                condition=Q(operator__isnull=True),
+                name="submission_unique_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        operator = f" {self.operator.name}" if self.operator_id else ""
+        return f"{self.data_set.name} · {self.org_unit.name}{operator} · {self.period}"
+
+
+class SubmissionEvent(models.Model):
+    """What happened to a submission, in order, for its page (the audit trail holds the same, hash-chained)."""
+
+    submission = models.ForeignKey(
+        Submission, models.CASCADE, related_name="events", verbose_name=_("报送单")
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=SubmissionAction.choices)
+    status = models.CharField(_("操作后状态"), max_length=10, choices=SubmissionStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["submission", "at", "pk"]
+        verbose_name = _("报送记录")
+        verbose_name_plural = _("报送记录")
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.get_action_display()}"

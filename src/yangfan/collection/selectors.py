@@ -1,0 +1,71 @@
+"""Reads of the collection context: a data set's rows for a unit, its deadline, the submission that holds a
+value, and what waits for whom."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+
+from yangfan.actionplans.models import DataSet
+from yangfan.collection.models import Submission
+from yangfan.core.periods import Period, PeriodKind
+from yangfan.orgunits.models import OrgUnit
+
+PERIOD_KINDS = {"monthly": PeriodKind.MONTH, "quarterly": PeriodKind.QUARTER, "yearly": PeriodKind.YEAR}
+
+
+def _tree() -> tuple[dict[int, OrgUnit], dict[int | None, list[OrgUnit]]]:
+    units = {u.pk: u for u in OrgUnit.objects.order_by("code")}
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units.values():
+        children.setdefault(unit.statistical_parent_id, []).append(unit)
+    return units, children
+
+
+def unit_depth(unit: OrgUnit) -> int:
+    """0 for the root of the statistical tree, 1 for the units counted in it (cities, 杨凌示范区), 2 below."""
+    units, _ = _tree()
+    depth, current = 0, unit
+    while current.statistical_parent_id is not None:
+        current = units[current.statistical_parent_id]
+        depth += 1
+    return depth
+
+
+def data_set_rows(*, data_set: DataSet, org_unit: OrgUnit) -> list[OrgUnit]:
+    """The rows a report of ``data_set`` for ``org_unit`` has: the units of the data set's level counted in
+    ``org_unit`` (itself when it is of that level), in code order. County level means the base units, those
+    with nothing counted in them."""
+    _units, children = _tree()
+    wanted = {"province": 0, "city": 1}.get(data_set.level)  # None: the base units
+    rows, stack = [], [(org_unit, unit_depth(org_unit))]
+    while stack:
+        unit, depth = stack.pop()
+        kids = children.get(unit.pk, [])
+        if (wanted is None and not kids) or depth == wanted:
+            rows.append(unit)
+        elif wanted is None or depth < wanted:
+            stack.extend((kid, depth + 1) for kid in kids)
+    return sorted(rows, key=lambda u: u.code)
+
+
+def period_kind(data_set: DataSet) -> PeriodKind:
+    return PERIOD_KINDS[data_set.period_type]
+
+
+def deadline(*, data_set: DataSet, period: Period) -> date:
+    """The last day a report is on time: the period's end plus the data set's deadline days."""
+    return period.end + timedelta(days=data_set.deadline_days)
+
+
+def submission_find(*, data_set: DataSet, org_unit: OrgUnit, period: str, operator=None) -> Submission | None:
+    return Submission.objects.filter(
+        data_set=data_set, org_unit=org_unit, period=period, operator=operator
+    ).first()
+
+
+def submission_list(**filters) -> QuerySet[Submission]:
+    return Submission.objects.filter(**filters).select_related(
+        "data_set", "org_unit", "operator", "submitted_by", "reviewed_by"
+    )

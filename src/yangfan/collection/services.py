@@ -1,0 +1,186 @@
+"""The approval workflow (审核): draft → submitted → approved, or returned with a reason; approved and submitted
+reports lock their values against every write path (``locked_row_errors``); each step is audited.
+
+| action | from | to | who |
+|---|---|---|---|
+| submit (报送) | draft, returned | submitted | the unit's reviewer, the department or the operator (``data.submit``) |
+| withdraw (撤回) | submitted | draft | the same |
+| approve (审核通过) | submitted | approved | one level up (``may_review``), not the submitter |
+| return (退回) | submitted | returned | one level up, with a reason |
+| unlock (解锁) | approved | returned | one level up, with a reason |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yangfan.accounts.choices import Role
+from yangfan.accounts.permissions import deny, has_permission, may, reports_data_set
+from yangfan.actionplans.models import DataSet
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record
+from yangfan.collection.choices import WRITABLE, SubmissionAction, SubmissionStatus
+from yangfan.collection.models import Submission, SubmissionEvent
+from yangfan.collection.selectors import data_set_rows
+from yangfan.core.errors import RowError
+from yangfan.orgunits.models import OrgUnit
+from yangfan.orgunits.selectors import covered_unit_ids
+
+S, A = SubmissionStatus, SubmissionAction
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    A.SUBMIT: (frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+    A.WITHDRAW: (frozenset({S.SUBMITTED}), S.DRAFT),
+    A.APPROVE: (frozenset({S.SUBMITTED}), S.APPROVED),
+    A.RETURN: (frozenset({S.SUBMITTED}), S.RETURNED),
+    A.UNLOCK: (frozenset({S.APPROVED}), S.RETURNED),
+}
+REPORTER_ACTIONS = frozenset({A.SUBMIT, A.WITHDRAW})
+NEEDS_REASON = frozenset({A.RETURN, A.UNLOCK})
+AUDIT_ACTIONS = {
+    A.SUBMIT: AuditAction.SUBMIT,
+    A.WITHDRAW: AuditAction.WITHDRAW,
+    A.APPROVE: AuditAction.APPROVE,
+    A.RETURN: AuditAction.REJECT,
+    A.UNLOCK: AuditAction.UNLOCK,
+}
+
+
+def submission_open(*, data_set: DataSet, org_unit: OrgUnit, period: str, operator=None) -> Submission:
+    """The submission of this report, created as a draft when there is none yet."""
+    submission, _created = Submission.objects.get_or_create(
+        data_set=data_set, org_unit=org_unit, period=period, operator=operator
+    )
+    return submission
+
+
+def may_submit(user, submission: Submission) -> bool:
+    """Submit or withdraw: a role that submits (``data.submit``), reports this data set, and captures this unit
+    (and, for an operator, its own operator's figures)."""
+    return (
+        has_permission(user, "data.submit")
+        and reports_data_set(user, submission.data_set)
+        and may(user, "data.submit", submission)
+    )
+
+
+def may_review(user, submission: Submission) -> bool:
+    """Approve, return or unlock: the provincial office for anything; a city's reviewer for the units below its
+    own (its counties), never its own report. Nobody reviews what they submitted themselves."""
+    if not may(user, "data.approve", submission.org_unit):
+        return False
+    if submission.submitted_by_id is not None and submission.submitted_by_id == user.pk:
+        return False
+    if user.role == Role.PROVINCE:
+        return True
+    return submission.org_unit_id not in set(user.capture_org_units.values_list("pk", flat=True))
+
+
+def submission_act(
+    *,
+    actor,
+    submission: Submission,
+    action: str,
+    comment: str = "",
+    explanations: dict[str, str] | None = None,
+    request=None,
+) -> Submission:
+    """Move ``submission`` along the workflow, or raise ``PermissionDenied`` (audited) or ``ValidationError``
+    with the reason in Chinese."""
+    if action not in TRANSITIONS:
+        raise ValueError(f"unknown workflow action {action!r}")
+    reporter = action in REPORTER_ACTIONS
+    if not (may_submit(actor, submission) if reporter else may_review(actor, submission)):
+        deny(actor, "data.submit" if reporter else "data.approve", submission, request=request)
+    sources, target = TRANSITIONS[action]
+    if submission.status not in sources:
+        raise ValidationError(
+            _("该报送当前为“%(status)s”，不能%(action)s。")
+            % {"status": submission.get_status_display(), "action": A(action).label}
+        )
+    comment = comment.strip()
+    if action in NEEDS_REASON and not comment:
+        raise ValidationError(_("请填写%(action)s的原因。") % {"action": A(action).label})
+    if action == A.APPROVE:
+        pending = _pending_below(submission)
+        if pending:
+            names = "、".join(f"{s.org_unit.name}（{s.get_status_display()}）" for s in pending)
+            raise ValidationError(_("下级单位的报送尚未全部审核通过：%(names)s。") % {"names": names})
+    with transaction.atomic():
+        before = submission.status
+        now = timezone.now()
+        submission.status = target
+        if action == A.SUBMIT:
+            submission.submitted_by, submission.submitted_at = actor, now
+            submission.explanations = dict(explanations or {})
+        elif action in (A.APPROVE, A.RETURN, A.UNLOCK):
+            submission.reviewed_by, submission.reviewed_at = actor, now
+        if action in NEEDS_REASON:
+            submission.reason = comment
+        submission.save()
+        SubmissionEvent.objects.create(
+            submission=submission, action=action, status=target, actor=actor, comment=comment
+        )
+        audit_record(
+            action=AUDIT_ACTIONS[action],
+            actor=actor,
+            obj=submission,
+            changes={"status": [before, target]},
+            detail=comment,
+            request=request,
+        )
+    return submission
+
+
+def _pending_below(submission: Submission) -> list[Submission]:
+    """Reports of the same data set, period and operator from units inside this one that are not approved."""
+    inside = covered_unit_ids([submission.org_unit_id]) - {submission.org_unit_id}
+    return list(
+        Submission.objects.filter(
+            data_set=submission.data_set,
+            period=submission.period,
+            operator=submission.operator,
+            org_unit__in=inside,
+        )
+        .exclude(status=S.APPROVED)
+        .select_related("org_unit")
+        .order_by("org_unit__code")
+    )
+
+
+def locked_row_errors(rows: Iterable) -> list[RowError]:
+    """A ``RowError`` for each parsed row (``datavalues.importers.ParsedRow``) whose value belongs to a report
+    that is submitted or approved: such values change only after a withdrawal, a return or an audited unlock.
+    Every write path (web entry, Excel, ``values import``, the API, the pipeline) goes through the import
+    service, which calls this."""
+    rows = list(rows)
+    periods = {r.period for r in rows}
+    if not rows:
+        return []
+    locking = Submission.objects.filter(period__in=periods).exclude(status__in=WRITABLE)
+    locked: dict[tuple, Submission] = {}
+    for submission in locking.select_related("data_set", "org_unit", "operator"):
+        data_set = submission.data_set
+        elements = set(data_set.data_elements)
+        operator = submission.operator_id if data_set.by_operator else None
+        for unit in data_set_rows(data_set=data_set, org_unit=submission.org_unit):
+            for element in elements:
+                locked[(element, unit.pk, submission.period, operator)] = submission
+    errors = []
+    for row in rows:
+        key = (row.data_element.code, row.org_unit.pk, row.period, row.operator.pk if row.operator else None)
+        submission = locked.get(key)
+        if submission is not None:
+            errors.append(
+                RowError(
+                    row.row,
+                    "值",
+                    _("%(s)s 为“%(status)s”，数据已锁定；须撤回、退回或解锁后才能修改")
+                    % {"s": submission, "status": submission.get_status_display()},
+                )
+            )
+    return errors
