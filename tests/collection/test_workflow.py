@@ -105,7 +105,7 @@ def test_every_transition_from_a_wrong_state_is_refused(make_user, baoji_report,
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor", "department", "city-reporter", "operator", "viewer"])
-def test_only_the_units_own_reviewer_submits(make_user, baoji_report, role):
+def test_only_the_units_own_reporters_submit(make_user, baoji_report, role):
     with pytest.raises(PermissionDenied):
         submission_act(actor=make_user(role), submission=baoji_report, action="submit")
     assert AuditEntry.objects.filter(action="permission_denied", detail="data.submit").exists()

@@ -35,7 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     # entering and submitting data (scoped by the capture scope, the responsible unit or the operator)
     "data.capture": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.OPERATOR}),
-    "data.submit": frozenset({R.CITY_REVIEWER, R.DEPARTMENT, R.OPERATOR}),
+    "data.submit": frozenset({R.CITY_REPORTER, R.CITY_REVIEWER, R.DEPARTMENT, R.OPERATOR}),
     # approving (and returning, unlocking) what the unit below submitted: the province for cities, departments
     # and operators; a city's reviewer for its counties (collection.services.may_review adds "one level up")
     "data.approve": frozenset({R.PROVINCE, R.CITY_REVIEWER}),
