@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -126,12 +127,13 @@ def plan_copy(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture
-def scratch_database_url(tmp_path):
-    """An empty database of the kind the suite runs on, for commands run in a subprocess."""
+@contextmanager
+def _scratch_database(folder: Path):
+    """The URL of an empty database of the kind the suite runs on (SQLite in ``folder``, or a fresh PostgreSQL
+    database dropped afterwards), for commands run in a subprocess."""
     url = os.environ.get("YANGFAN_DATABASE_URL", "")
     if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        yield f"sqlite:///{folder / 'scratch.sqlite3'}"
         return
     import psycopg
 
@@ -143,13 +145,31 @@ def scratch_database_url(tmp_path):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def cli_env(tmp_path, scratch_database_url):
+def _command_env(folder: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("YANGFAN_")}
     env.update(
-        YANGFAN_DATA_DIR=str(tmp_path / "data"),
-        YANGFAN_DATABASE_URL=scratch_database_url,
+        YANGFAN_DATA_DIR=str(folder / "data"),
+        YANGFAN_DATABASE_URL=database_url,
         YANGFAN_SECRET_KEY="test-only-secret-key-not-for-production",
         PYTHONIOENCODING="utf-8",
     )
     return env
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    with _scratch_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site_env(tmp_path_factory):
+    """The environment of one demo site shared by a whole test session (the browser tests' server)."""
+    folder = tmp_path_factory.mktemp("site")
+    with _scratch_database(folder) as url:
+        yield _command_env(folder, url)
+
+
+@pytest.fixture
+def cli_env(tmp_path, scratch_database_url):
+    return _command_env(tmp_path, scratch_database_url)

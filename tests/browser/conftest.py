@@ -30,8 +30,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(cli_env):
+@pytest.fixture(scope="session")
+def server(site_env):
+    """One demo site (``yangfan init --demo`` then ``yangfan serve``) for the whole session: tests that change
+    data use their own period, data set or unit, so that no test depends on another's order."""
+    cli_env = site_env
     init = subprocess.run(
         [sys.executable, "-m", "yangfan", "init", "--demo"],
         env=cli_env,
