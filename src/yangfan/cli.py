@@ -531,12 +531,13 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from yangfan.core.targets import Status
-    from yangfan.portal.templatetags.yangfan import row_target
+    from yangfan.portal.templatetags.yangfan import figure, row_target
 
     names = {u.code: u.name for u in (*plan.org_units, *plan.org_groups)}
+    units = {i.code: i.unit for i in plan.indicators}
     table = Table("地区", "指标", "值", "目标", "达标", "状态", "每月需增", title=f"{plan.name} · {period}")
     for r in rows:
-        value = "—" if r["value"] is None else f"{float(r['value']):,.2f}"
+        value = figure(r["value"], units[r["indicator"]])
         pace = "" if r["pace_per_month"] is None else f"{float(r['pace_per_month']):,.2f}"
         met = {True: "是", False: "否", None: "—"}[r["target_met"]]
         table.add_row(

@@ -26,6 +26,21 @@ def target(indicator) -> str:
     return f"{symbol} {number(indicator.target_value)} {indicator.unit}"
 
 
+COUNTED_IN = frozenset({"户", "个", "家", "人"})  # units of things counted one by one
+
+
+@register.filter
+def figure(value, unit: str = "") -> str:
+    """A computed value for display in its unit: a whole count of 户/个/家/人 without decimals
+    (18,732,856), anything else as :func:`decimal2` (42.50)."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    if unit in COUNTED_IN and number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return decimal2(number)
+
+
 @register.filter
 def decimal2(value) -> str:
     """A computed value for display: two decimals, thousands separated; empty for no value."""
