@@ -129,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     values_export.add_argument("-o", "--output", type=Path, help="输出文件（默认：标准输出）")
     values_export.set_defaults(handler=cmd_values_export)
 
+    values_check = value_commands.add_parser(
+        "check", help="按计划文件中的校验规则检查数据；有错误时返回 1，只有警告时返回 0"
+    )
+    values_check.add_argument("--org", required=True, help="组织机构代码或名称（含统计上计入它的下级单位）")
+    values_check.add_argument("--period", required=True, help="期间：2023、2023Q4 或 202312")
+    values_check.add_argument(
+        "--data-set", dest="data_set", metavar="D", help="数据集代码（如 city-quarterly）：只检查这份报表"
+    )
+    values_check.add_argument("--format", choices=["table", "json"], default="table")
+    values_check.set_defaults(handler=cmd_values_check)
+
     indicators = commands.add_parser("indicators", help="计算指标值、目标达成情况与趋势研判")
     indicators.add_argument("--plan", default=None, help="计划代码（默认：唯一的内置计划）")
     indicators.add_argument("--org", required=True, help="组织机构代码或名称，如 610000")
@@ -273,13 +284,52 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from yangfan.actionplans.models import Plan
 
     initialise(demo=False, quiet=Plan.objects.exists())
+    from yangfan.collection.reminders import reminders_schedule
+
+    reminders_schedule()  # the daily reminders: a first run now unless one is already waiting
     connections.close_all()  # the workers open their own connections after the fork
     url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
     out.print(f"扬帆已启动：{url}  （按 Ctrl+C 停止）")
     from yangfan.server import run
 
-    run(host=args.host, port=args.port, workers=args.workers)
+    worker = _start_task_worker()
+    try:
+        run(host=args.host, port=args.port, workers=args.workers)
+    finally:
+        _stop_task_worker(worker)
     return 0
+
+
+def _start_task_worker():
+    """The background-job worker (django-tasks-db's ``db_worker``) beside the web server, so that imports, checks
+    and the daily reminders run with nothing else to start. It is this process's child and ends with it (on
+    Linux even when this process is killed)."""
+    import subprocess
+
+    def die_with_parent() -> None:
+        if sys.platform.startswith("linux"):
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    command = [sys.executable, "-m", "django", "db_worker", "--settings=yangfan.settings", "--no-reload"]
+    process = subprocess.Popen(command, env=os.environ.copy(), preexec_fn=die_with_parent)
+    process.owner_pid = os.getpid()  # gunicorn's forked workers leave through the same ``finally``
+    return process
+
+
+def _stop_task_worker(process) -> None:
+    import subprocess
+
+    if os.getpid() != process.owner_pid or process.poll() is not None:
+        return
+    process.terminate()  # db_worker finishes the job it is running, then stops
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _check_port(host: str, port: int) -> None:
@@ -453,6 +503,15 @@ def cmd_values_import(args: argparse.Namespace) -> int:
 
     if not args.file.is_file():
         raise UsageError(f"文件不存在：{args.file}")
+    from yangfan.collection.workbook import is_template, template_import
+
+    if is_template(args.file):  # a filled 填报模板 of the web page: its errors name the sheet's cells
+        with progress_bar(f"正在导入填报模板 {args.file}") as progress:
+            done = template_import(
+                source=args.file, file=str(args.file), dry_run=args.dry_run, progress=progress
+            )
+        out.print(f"{args.file}：{done.report}。")
+        return 0
     with out.status(f"正在读取并检查 {args.file}…"):
         rows = parse_rows(read_table(args.file), str(args.file))
     with progress_bar(f"正在写入 {len(rows)} 行") as progress:
@@ -493,6 +552,62 @@ def cmd_values_export(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     err.print(f"已导出 {len(rows)} 行到 {args.output}。")
     return 0
+
+
+def cmd_values_check(args: argparse.Namespace) -> int:
+    """The validation findings of a unit (and every unit counted in it) at a period, or of one data set's report:
+    exit status 1 when there is an error, 0 when there are only warnings or nothing."""
+    import json
+
+    from yangfan.core.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(args.period)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    setup_django()
+    from yangfan.actionplans.models import DataSet, Operator
+    from yangfan.collection.checks import EVERY_OPERATOR, findings_for, unit_findings
+    from yangfan.collection.selectors import period_kind
+    from yangfan.orgunits.models import OrgUnit
+
+    org = _org_units([args.org])[0]
+    if args.data_set:
+        data_set = DataSet.objects.select_related("plan").filter(code=args.data_set).first()
+        if data_set is None:
+            known = "、".join(DataSet.objects.order_by("position").values_list("code", flat=True))
+            raise UsageError(f"未知数据集“{args.data_set}”；可用：{known}")
+        if period_kind(data_set) != period.kind:
+            example = {"monthly": "202312", "quarterly": "2023Q4", "yearly": "2023"}[data_set.period_type]
+            raise UsageError(
+                f"数据集 {data_set.code}（{data_set.name}）的期间应写作 {example} 这样的形式，而不是 {period}"
+            )
+        findings = findings_for(data_set=data_set, org_unit=org, period=period, operator=EVERY_OPERATOR)
+    else:
+        findings = unit_findings(org_unit=org, period=period)
+    errors = sum(1 for f in findings if f.is_error)
+    if args.format == "json":
+        print(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+        return 1 if errors else 0
+    from rich.table import Table
+
+    units = dict(OrgUnit.objects.values_list("code", "name"))
+    operators = dict(Operator.objects.values_list("code", "name"))
+    title = f"{org.name} · {period}" + (f" · {data_set.name}" if args.data_set else "")
+    table = Table("规则", "级别", "地区", "运营商", title=title)
+    table.add_column("说明", overflow="fold")  # a message is never cut short
+    for f in findings:
+        table.add_row(
+            f.rule,
+            "错误" if f.is_error else "警告",
+            units.get(f.org_unit, f.org_unit),
+            operators.get(f.operator, f.operator) if f.operator else "合计",
+            f.message,
+        )
+    if findings:
+        out.print(table)
+    out.print(f"{title}：错误 {errors} 项，警告 {len(findings) - errors} 项。", markup=False)
+    return 1 if errors else 0
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:

@@ -7,6 +7,9 @@
 | ``YANGFAN_SECRET_KEY`` | generated once and kept in ``<data dir>/secret_key`` |
 | ``YANGFAN_DEBUG`` | off |
 | ``YANGFAN_ALLOWED_HOSTS`` | ``127.0.0.1,localhost,[::1]`` (comma separated) |
+| ``YANGFAN_SMTP_HOST`` | unset: reminders stay in the app; set: they are also e-mailed through this server |
+| ``YANGFAN_SMTP_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_FROM`` | 25 (587 with STARTTLS, 465 with SSL) / none / none / ``yangfan@localhost`` |
+| ``YANGFAN_SMTP_STARTTLS`` / ``YANGFAN_SMTP_SSL`` | off |
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yangfan.portal.context_processors.navigation",
+                "yangfan.collection.reminders.reminder_count",
             ],
         },
     },
@@ -217,3 +221,16 @@ LOGGING = {
 
 # Background jobs (long imports, reminders, reports) on the application database: nothing else has to run.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# E-mail: reminders (collection.reminders) are always shown in the app, and e-mailed only when an SMTP server is
+# configured; with YANGFAN_SMTP_HOST unset nothing is ever sent.
+EMAIL_HOST = os.environ.get("YANGFAN_SMTP_HOST", "")
+EMAIL_USE_SSL = env_flag("YANGFAN_SMTP_SSL")
+EMAIL_USE_TLS = env_flag("YANGFAN_SMTP_STARTTLS") and not EMAIL_USE_SSL
+EMAIL_PORT = int(
+    os.environ.get("YANGFAN_SMTP_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+)
+EMAIL_HOST_USER = os.environ.get("YANGFAN_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("YANGFAN_SMTP_PASSWORD", "")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("YANGFAN_SMTP_FROM") or "yangfan@localhost"

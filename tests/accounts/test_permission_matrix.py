@@ -72,8 +72,83 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "api:indicator_values": [({}, "get", DATA_VIEWERS - {"city-reporter", "city-reviewer"}, 200)],
     "api:indicators": [({"plan": PLAN}, "get", ALL, 200)],
     "api:indicator": [({"plan": PLAN, "code": "A1"}, "get", ALL, 200)],
+    # collection API: values read in view scope, written by who captures (an empty batch: 400); reports read by
+    # who sees data (no such report: 404; scopes per report in tests/api/test_collection_api.py)
+    "api:datavalues": [
+        ({}, "get", DATA_VIEWERS, 200),
+        ({}, "post", {"province", "department", "city-reporter", "operator"}, 400),
+    ],
+    "api:submissions": [({}, "get", DATA_VIEWERS, 200), ({}, "post", DATA_VIEWERS, 400)],
+    "api:submission": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "api:submission_action": [({"pk": 999999, "action": "approve"}, "post", DATA_VIEWERS, 404)],
+    "api:completeness": [({}, "get", DATA_VIEWERS, 200)],
+    # 报送情况, 待办, 催报清单 and its export: who sees data, each within their own scope
+    "collection:completeness": [({}, "get", DATA_VIEWERS, 200)],
+    "collection:inbox": [({}, "get", DATA_VIEWERS, 200)],
+    "collection:reminders": [({}, "get", DATA_VIEWERS, 200)],
+    "collection:reminders_export": [({}, "get", DATA_VIEWERS, 200)],
+    # 数据填报: who sees data opens the page; 西安's grid is read in view scope and written by who reports it
+    # (an empty grid saves nothing and goes back: 302)
+    "collection:index": [({}, "get", DATA_VIEWERS, 200)],
+    "collection:entry": [
+        (
+            {"data_set": "city-quarterly", "org": "610100", "period": "2023Q4"},
+            "get",
+            PROVINCE_WIDE | {"city-reporter"},
+            200,
+        ),
+        (
+            {"data_set": "city-quarterly", "org": "610300", "period": "2023Q4"},
+            "get",
+            PROVINCE_WIDE | {"city-reviewer"},
+            200,
+        ),
+        (
+            {"data_set": "city-quarterly", "org": "610100", "period": "2023Q4"},
+            "post",
+            {"province", "city-reporter"},
+            302,
+        ),
+    ],
+    # no such report: roles that may read or act on reports get 404 (scopes per report: tests/collection/test_entry.py)
+    "collection:submission": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "collection:act": [
+        ({"pk": 999999, "action": "submit"}, "post", DATA_VIEWERS - {"province", "viewer"}, 404),
+        ({"pk": 999999, "action": "approve"}, "post", {"province", "city-reviewer"}, 404),
+    ],
+    # 西安's quarterly report as an Excel template: who views 西安 downloads it; who fills it uploads it
+    "collection:template": [
+        (
+            {"data_set": "city-quarterly", "org": "610100", "period": "2023Q4"},
+            "get",
+            PROVINCE_WIDE | {"city-reporter"},
+            200,
+        )
+    ],
+    "collection:upload": [
+        (
+            {"data_set": "city-quarterly", "org": "610100", "period": "2023Q4"},
+            "get",
+            {"province", "city-reporter"},
+            200,
+        ),
+        # no file: the form comes back with its error
+        (
+            {"data_set": "city-quarterly", "org": "610100", "period": "2023Q4"},
+            "post",
+            {"province", "city-reporter"},
+            200,
+        ),
+    ],
+    # validation findings and reconciliation of 西安 (QUERY): the unit must be in the viewer's view scope
+    "collection:checks": [({}, "get", PROVINCE_WIDE | {"city-reporter"}, 200)],
+    "collection:reconciliation": [({}, "get", PROVINCE_WIDE | {"city-reporter"}, 200)],
 }
-QUERY = {"api:indicator_values": "?org=610000&period=2023"}  # the province: not a city user's
+QUERY = {
+    "api:indicator_values": "?org=610000&period=2023",  # the province: not a city user's
+    "collection:checks": "?data_set=city-quarterly&org=610100&period=2023Q4",
+    "collection:reconciliation": "?org=610100&period=2023Q4",
+}
 REFUSED = {"accounts:token_revoke": 404}  # someone else's token is not found, not merely forbidden
 
 

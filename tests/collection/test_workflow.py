@@ -203,3 +203,32 @@ def test_an_operators_lock_holds_its_own_figures_only(make_user):
     datavalues_import(rows=[row("base_stations_5g", "610116", "202312", 400, "ctcc")], file="y.csv")
     # the city's own total is another data set's (通信管理局), not locked by the operator's report
     datavalues_import(rows=[row("base_stations_5g", "610100", "202312", 5000)], file="z.csv")
+
+
+def test_an_operators_user_writes_its_own_operators_figures_only(make_user):
+    cmcc = make_user("operator")
+    datavalues_import(
+        rows=[row("base_stations_5g", "610116", "202311", 900, "cmcc")], actor=cmcc, file="own.csv"
+    )
+    for other in (
+        row("base_stations_5g", "610116", "202311", 400, "ctcc"),
+        row("base_stations_5g", "610116", "202311", 1300),
+    ):
+        with pytest.raises(ImportInvalid, match="本运营商"):
+            datavalues_import(rows=[other], actor=cmcc, file="other.csv")
+    assert DataValue.objects.filter(period="202311").count() == 1
+
+
+def test_values_import_on_the_command_line_is_refused_for_a_locked_report(
+    make_user, baoji_report, tmp_path, capsys
+):
+    from yangfan.cli import main
+
+    datavalues_import(rows=[row("population", "610302", "2023", 700_000)], file="a.csv")
+    submission_act(actor=make_user("city-reviewer"), submission=baoji_report, action="submit")
+    changed = tmp_path / "changed.csv"
+    changed.write_text("数据项,期间,地区,值\npopulation,2023,610302,710000\n", encoding="utf-8")
+
+    assert main(["values", "import", str(changed)]) == 1
+    assert "已锁定" in capsys.readouterr().err
+    assert DataValue.objects.get(org_unit__code="610302", period="2023").value == 700_000

@@ -132,3 +132,23 @@ def test_a_file_that_is_not_a_workbook_is_refused(plan, tmp_path):
         assert "不是有效的 XLSX 文件" in str(exc)
     else:
         raise AssertionError("a broken workbook must be refused")
+
+
+def test_the_xlsx_bytes_do_not_depend_on_the_clock():
+    import time
+
+    from yangfan.datavalues.exporters import to_xlsx
+
+    rows = [
+        {
+            "data_element": "population",
+            "period": "2023",
+            "org_unit": "610100",
+            "operator": "",
+            "value": "1",
+            "comment": "",
+        }
+    ]
+    first = to_xlsx(rows)
+    time.sleep(1.1)  # openpyxl's own save would stamp a new modification time here
+    assert to_xlsx(rows) == first

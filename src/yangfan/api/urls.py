@@ -15,4 +15,13 @@ urlpatterns = [
     path(
         "v1/plans/<slug:plan>/indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator"
     ),
+    path("v1/datavalues/", views.DataValueListView.as_view(), name="datavalues"),
+    path("v1/submissions/", views.SubmissionListView.as_view(), name="submissions"),
+    path("v1/submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission"),
+    path(
+        "v1/submissions/<int:pk>/<str:action>/",
+        views.SubmissionActionView.as_view(),
+        name="submission_action",
+    ),
+    path("v1/completeness/", views.CompletenessAPIView.as_view(), name="completeness"),
 ]

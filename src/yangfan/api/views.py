@@ -1,24 +1,38 @@
-"""The REST API (read-only so far): the plan, the org tree and the caller's own account.
+"""The REST API: the plan, the org tree, the caller's own account, data values (read and batch write), reports
+and their workflow, and completeness.
 
 Every view names the permission it needs; scoped objects go through the same ``require`` as the web pages.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
+from yangfan.accounts.choices import Role
 from yangfan.accounts.permissions import org_units_in_scope, require
 from yangfan.actionplans import selectors as plan_selectors
 from yangfan.api.permissions import Needs
 from yangfan.api.serializers import (
+    CompletenessSerializer,
+    DataValueSerializer,
+    DataValueWriteSerializer,
+    ImportErrorSerializer,
+    ImportResultSerializer,
     IndicatorAssessmentSerializer,
     IndicatorSerializer,
     MeSerializer,
     OrgUnitSerializer,
+    SubmissionActionSerializer,
+    SubmissionDetailSerializer,
+    SubmissionOpenSerializer,
+    SubmissionSerializer,
     TaskSerializer,
 )
+from yangfan.datavalues.importers import COLUMNS
 from yangfan.orgunits.models import OrgUnit
 
 
@@ -126,3 +140,378 @@ class IndicatorValuesView(generics.GenericAPIView):
             allowed = set(in_scope.values_list("code", flat=True))
             codes = [c for c in codes if c in allowed]
         return Response(assessments(plan, codes, period))
+
+
+# --- data collection ------------------------------------------------------------------------------------------
+
+# Error columns of the import path (Chinese, as a file names them) → the API's field names.
+ROW_ERROR_FIELDS = {chinese: field for field, (_english, chinese) in COLUMNS.items()}
+
+
+def _row_error_fields(column: str) -> str | None:
+    if not column:
+        return None
+    return ROW_ERROR_FIELDS.get(column, column)
+
+
+class DataValueListView(generics.GenericAPIView):
+    """``GET``: values within the caller's view scope, filtered by ``org`` (with every unit counted in it),
+    ``period`` (with the quarters and months in it), ``data_element`` and ``operator``; paginated.
+
+    ``POST``: a batch ``[{data_element, period, org_unit, value, operator?, comment?}, …]`` written through the
+    same path as ``yangfan values import`` (source ``api``): all or nothing, within the caller's capture scope,
+    refused for values of submitted or approved reports, each change audited. ``?dry_run=1`` checks only."""
+
+    permission_classes = [Needs]
+    serializer_class = DataValueSerializer
+
+    @property
+    def required_permission(self) -> str:
+        return "data.capture" if self.request.method == "POST" else "data.view"
+
+    def get_queryset(self):
+        from rest_framework.exceptions import ValidationError
+
+        from yangfan.core.periods import Period, PeriodError
+        from yangfan.datavalues.selectors import datavalue_list
+
+        params = self.request.query_params
+        unit = None
+        if params.get("org"):
+            unit = get_object_or_404(OrgUnit, code=params["org"])
+            require(self.request.user, "data.view", unit, request=self.request._request)
+        period = None
+        if params.get("period"):
+            try:
+                period = Period.parse(params["period"])
+            except PeriodError as exc:
+                raise ValidationError({"period": str(exc)}) from None
+        queryset = datavalue_list(org_unit=unit, period=period).filter(
+            org_unit__in=org_units_in_scope(self.request.user, "data.view")
+        )
+        user = self.request.user
+        if user.role == Role.OPERATOR:  # operators compete: each reads its own figures and the totals only
+            queryset = queryset.filter(Q(operator__isnull=True) | Q(operator_id=user.operator_id))
+        if params.get("data_element"):
+            queryset = queryset.filter(data_element__code=params["data_element"])
+        if params.get("operator"):
+            queryset = queryset.filter(operator__code=params["operator"])
+        return queryset.select_related("data_element", "org_unit", "operator", "updated_by").order_by(
+            "data_element__code", "period", "org_unit__code", "operator__code", "pk"
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("org", str, description="组织机构代码（含统计上计入它的单位），如 610100"),
+            OpenApiParameter("period", str, description="2023、2023Q4 或 202312（含其中的季和月）"),
+            OpenApiParameter("data_element", str, description="数据项代码"),
+            OpenApiParameter("operator", str, description="运营商代码"),
+        ]
+    )
+    def get(self, request):
+        from rest_framework.response import Response
+
+        page = self.paginate_queryset(self.get_queryset())
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(
+        request=DataValueWriteSerializer(many=True),
+        parameters=[OpenApiParameter("dry_run", bool, description="只检查，不写入")],
+        responses={200: ImportResultSerializer, 400: ImportErrorSerializer},
+    )
+    def post(self, request):
+        from rest_framework.response import Response
+
+        from yangfan.core.errors import ImportInvalid
+        from yangfan.datavalues.choices import ValueSource
+        from yangfan.datavalues.importers import parse_rows
+        from yangfan.datavalues.services import datavalues_import
+
+        entries = request.data
+        if not isinstance(entries, list) or not entries:
+            return _import_error("请提交数据值数组：[{data_element, period, org_unit, value, …}, …]", [])
+        problems = [
+            {"index": i, "field": None, "message": "每个数据值应为一个对象"}
+            for i, entry in enumerate(entries)
+            if not isinstance(entry, dict)
+        ]
+        problems += [
+            {"index": i, "field": key, "message": f"未知字段“{key}”"}
+            for i, entry in enumerate(entries)
+            if isinstance(entry, dict)
+            for key in entry
+            if key not in COLUMNS
+        ]
+        if problems:
+            return _import_error("数据值格式有误，未写入任何数据。", problems)
+        records = [{field: _text(entry.get(field)) for field in COLUMNS} for entry in entries]
+        dry_run = request.query_params.get("dry_run") in ("1", "true", "yes")
+        try:
+            rows = parse_rows(records, "API")
+            refused = _out_of_scope(request, rows)
+            if refused:
+                return refused
+            report = datavalues_import(
+                rows=rows,
+                actor=request.user,
+                file="API",
+                source=ValueSource.API,
+                dry_run=dry_run,
+                request=request._request,
+            )
+        except ImportInvalid as exc:
+            errors = [
+                {
+                    "index": e.row - 2 if e.row >= 2 else None,
+                    "field": _row_error_fields(e.column),
+                    "message": e.message,
+                }
+                for e in exc.errors
+            ]
+            return _import_error(f"有 {len(errors)} 处错误，未写入任何数据。", errors)
+        return Response(
+            {
+                "added": len(report.added),
+                "changed": len(report.changed),
+                "unchanged": len(report.unchanged),
+                "dry_run": report.dry_run,
+            }
+        )
+
+
+def _out_of_scope(request, rows):
+    """A 403 (audited) listing the entries the caller may not write: a unit outside their capture scope, or, for
+    an operator's reporter, another operator's figures or the undivided total. ``None`` when all are theirs."""
+    from types import SimpleNamespace
+
+    from rest_framework.response import Response
+
+    from yangfan.accounts.permissions import deny, may
+
+    answers: dict[tuple, bool] = {}
+    refused = []
+    for row in rows:
+        key = (row.org_unit.pk, row.operator.pk if row.operator else None)
+        if key not in answers:
+            target = SimpleNamespace(org_unit=row.org_unit, operator_id=key[1])
+            answers[key] = may(request.user, "data.capture", target)
+        if not answers[key]:
+            name = row.org_unit.name + (f" {row.operator.name}" if row.operator else "")
+            refused.append({"index": row.row - 2, "field": "org_unit", "message": f"无权填报 {name} 的数据"})
+    if not refused:
+        return None
+    try:
+        deny(request.user, "data.capture", rows[refused[0]["index"]].org_unit, request=request._request)
+    except PermissionDenied as exc:
+        return Response({"detail": str(exc), "errors": refused}, status=403)
+
+
+def _text(value) -> str:
+    """A posted cell as the import path reads a file's cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)  # not a number: the parser says so
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _import_error(detail: str, errors: list[dict]):
+    from rest_framework.response import Response
+
+    return Response({"detail": detail, "errors": errors}, status=400)
+
+
+class SubmissionScoped:
+    """Submissions of units within the caller's view scope."""
+
+    permission_classes = [Needs]
+    required_permission = "data.view"
+
+    def get_queryset(self):
+        from yangfan.collection.models import Submission
+
+        return Submission.objects.filter(
+            org_unit__in=org_units_in_scope(self.request.user, "data.view")
+        ).select_related("data_set", "org_unit", "operator", "submitted_by", "reviewed_by")
+
+    def submission(self):
+        """The submission of the URL: 404 when there is none, 403 (audited) when it is out of scope."""
+        from yangfan.collection.models import Submission
+
+        submission = get_object_or_404(
+            Submission.objects.select_related("data_set", "org_unit", "operator"), pk=self.kwargs["pk"]
+        )
+        self.check_object_permissions(self.request, submission)
+        return submission
+
+
+class SubmissionListView(SubmissionScoped, generics.ListAPIView):
+    """``GET``: reports (报送) in the caller's view scope, filtered by ``data_set``, ``period``, ``status``,
+    ``org``. ``POST``: open one (see ``post``)."""
+
+    serializer_class = SubmissionSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        if params.get("data_set"):
+            queryset = queryset.filter(data_set__code=params["data_set"])
+        if params.get("period"):
+            queryset = queryset.filter(period=params["period"])
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("org"):
+            queryset = queryset.filter(org_unit__code=params["org"])
+        return queryset.order_by("data_set__code", "period", "org_unit__code", "operator__code", "pk")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("data_set", str, description="数据集代码，如 city-quarterly"),
+            OpenApiParameter("period", str, description="期间，如 2023Q4"),
+            OpenApiParameter(
+                "status", str, enum=["draft", "submitted", "approved", "returned"], description="状态"
+            ),
+            OpenApiParameter("org", str, description="填报单位代码"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="v1_submissions_open",
+        request=SubmissionOpenSerializer,
+        responses={200: SubmissionDetailSerializer, 201: SubmissionDetailSerializer},
+        description="打开一份报送：已有则返回，没有则新建草稿（填报或报送该单位该数据集的用户）。",
+    )
+    def post(self, request, *args, **kwargs):
+        """Open a report (get it, or create its draft) so that a client can take it along the workflow."""
+        from rest_framework.response import Response
+
+        from yangfan.accounts.permissions import deny, may, reports_data_set
+        from yangfan.collection.models import Submission
+        from yangfan.collection.services import may_submit, submission_open
+
+        body = SubmissionOpenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        wanted = body.validated_data
+        probe = Submission(
+            data_set=wanted["data_set"], org_unit=wanted["org_unit"], operator=wanted["operator"]
+        )
+        if not (
+            may_submit(request.user, probe)
+            or (reports_data_set(request.user, probe.data_set) and may(request.user, "data.capture", probe))
+        ):
+            deny(request.user, "data.capture", probe, request=request._request)
+        existed = Submission.objects.filter(
+            data_set=probe.data_set, org_unit=probe.org_unit, period=wanted["period"], operator=probe.operator
+        ).exists()
+        submission = submission_open(
+            data_set=probe.data_set, org_unit=probe.org_unit, period=wanted["period"], operator=probe.operator
+        )
+        return Response(SubmissionDetailSerializer(submission).data, status=200 if existed else 201)
+
+
+class SubmissionDetailView(SubmissionScoped, generics.RetrieveAPIView):
+    """One report with its history (events)."""
+
+    serializer_class = SubmissionDetailSerializer
+
+    def get_object(self):
+        return self.submission()
+
+
+class SubmissionActionView(SubmissionScoped, generics.GenericAPIView):
+    """A workflow step: ``submit`` or ``withdraw`` (the reporting unit), ``approve``, ``return`` or ``unlock``
+    (one level up; ``return`` and ``unlock`` need a ``comment``). 403 when the caller may not take this step
+    (audited), 400 when the report's state does not allow it."""
+
+    serializer_class = SubmissionActionSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "action",
+                str,
+                OpenApiParameter.PATH,
+                enum=["submit", "withdraw", "approve", "return", "unlock"],
+                description="报送、撤回、审核通过、退回、解锁",
+            )
+        ],
+        operation_id="v1_submissions_act",
+        request=SubmissionActionSerializer,
+        responses={200: SubmissionDetailSerializer},
+    )
+    def post(self, request, pk: int, action: str):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+        from django.http import Http404
+        from rest_framework.exceptions import ValidationError
+        from rest_framework.response import Response
+
+        from yangfan.collection.services import TRANSITIONS, submission_act
+
+        if action not in TRANSITIONS:
+            raise Http404
+        submission = self.submission()
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            submission = submission_act(
+                actor=request.user,
+                submission=submission,
+                action=action,
+                comment=body.validated_data["comment"],
+                explanations=body.validated_data["explanations"] or None,
+                request=request._request,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": " ".join(exc.messages)}) from None
+        return Response(SubmissionDetailSerializer(submission).data)
+
+
+class CompletenessAPIView(generics.GenericAPIView):
+    """报送情况: every expected report of ``data_set`` at ``period`` in the caller's view scope, with its state and
+    timeliness, and the totals (defaults: the first data set, its latest ended period)."""
+
+    permission_classes = [Needs]
+    required_permission = "data.view"
+    serializer_class = CompletenessSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("data_set", str, description="数据集代码，如 city-quarterly"),
+            OpenApiParameter("period", str, description="该数据集的期间，如 2023Q4"),
+        ]
+    )
+    def get(self, request):
+        from rest_framework.exceptions import ValidationError
+        from rest_framework.response import Response
+
+        from yangfan.collection import completeness
+        from yangfan.collection.selectors import deadline
+
+        data_sets = list(completeness.data_set_list())
+        code = request.query_params.get("data_set")
+        data_set = (
+            next((d for d in data_sets if d.code == code), None) if code else next(iter(data_sets), None)
+        )
+        if data_set is None:
+            raise ValidationError({"data_set": f"未知数据集“{code}”"})
+        period = completeness.current_period(data_set)
+        if request.query_params.get("period"):
+            try:
+                period = completeness.parse_period(data_set, request.query_params["period"])
+            except completeness.CompletenessError as exc:
+                raise ValidationError({"period": str(exc)}) from None
+        rows = completeness.completeness_rows(data_set=data_set, period=period, user=request.user)
+        payload = {
+            "data_set": data_set,
+            "period": str(period),
+            "deadline": deadline(data_set=data_set, period=period),
+            "totals": completeness.completeness_totals(rows),
+            "rows": rows,
+        }
+        return Response(self.get_serializer(payload).data)

@@ -86,3 +86,50 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} · {self.get_action_display()}"
+
+
+class Reminder(models.Model):
+    """An in-app reminder (催报提醒) to one responsible user about one report that is due within days or overdue.
+
+    The daily job (``collection.reminders``) records it, refreshes it while the report stays unsubmitted, and
+    marks it resolved once the report is submitted; the inbox lists the open ones and the navigation counts them.
+    One row per user and report, however many days the job reminds: the e-mail day is kept so that a second
+    run on the same day sends nothing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="collection_reminders",
+        verbose_name=_("提醒对象"),
+    )
+    data_set = models.ForeignKey("actionplans.DataSet", models.CASCADE, verbose_name=_("数据集"))
+    org_unit = models.ForeignKey("orgunits.OrgUnit", models.CASCADE, verbose_name=_("填报单位"))
+    period = models.CharField(_("期间"), max_length=8)
+    operator = models.ForeignKey(
+        "actionplans.Operator", models.CASCADE, null=True, blank=True, verbose_name=_("运营商")
+    )
+    deadline = models.DateField(_("截止日期"))
+    created_at = models.DateTimeField(_("首次提醒时间"), auto_now_add=True)
+    reminded_on = models.DateField(_("最近提醒日期"))
+    emailed_on = models.DateField(_("最近邮件日期"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("已报送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("催报提醒")
+        verbose_name_plural = _("催报提醒")
+        ordering = ["deadline", "data_set", "period", "org_unit__code", "operator__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "data_set", "org_unit", "period", "operator"],
+                name="reminder_unique_per_operator",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "data_set", "org_unit", "period"],
+                condition=Q(operator__isnull=True),
+                name="reminder_unique_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        operator = f" {self.operator.name}" if self.operator_id else ""
+        return f"{self.data_set.name} · {self.org_unit.name}{operator} · {self.period} → {self.user}"

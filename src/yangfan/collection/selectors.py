@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from yangfan.actionplans.models import DataSet
+from yangfan.actionplans.models import DataSet, Operator
 from yangfan.collection.models import Submission
-from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.orgunits.models import OrgUnit
 
 PERIOD_KINDS = {"monthly": PeriodKind.MONTH, "quarterly": PeriodKind.QUARTER, "yearly": PeriodKind.YEAR}
@@ -69,3 +72,30 @@ def submission_list(**filters) -> QuerySet[Submission]:
     return Submission.objects.filter(**filters).select_related(
         "data_set", "org_unit", "operator", "submitted_by", "reviewed_by"
     )
+
+
+def report_key(
+    request, kwargs, *, operator_required: bool = True
+) -> tuple[DataSet, OrgUnit, Period, Operator | None]:
+    """The report a URL ``…/<data_set>/<org>/<period>/[?operator=]`` names, or ``Http404`` saying why: the
+    period must be of the data set's kind, and a data set reported by operator needs one (an operator's own
+    users imply theirs; a page that asks for it passes ``operator_required=False``)."""
+    data_set = DataSet.objects.filter(code=kwargs["data_set"]).order_by("plan__code").first()
+    if data_set is None:
+        raise Http404(_("没有代码为“%(code)s”的数据集。") % {"code": kwargs["data_set"]})
+    org_unit = get_object_or_404(OrgUnit, code=kwargs["org"])
+    try:
+        period = Period.parse(kwargs["period"])
+    except PeriodError as exc:
+        raise Http404(str(exc)) from None
+    if period.kind != period_kind(data_set) or str(period) != kwargs["period"]:
+        raise Http404(_("期间与数据集的报送周期不符。"))
+    code = request.GET.get("operator")
+    if not data_set.by_operator:
+        if code:
+            raise Http404(_("该数据集不按运营商分别报送。"))
+        return data_set, org_unit, period, None
+    operator = get_object_or_404(Operator, code=code) if code else getattr(request.user, "operator", None)
+    if operator is None and operator_required:
+        raise Http404(_("该数据集按运营商分别报送，请指定运营商。"))
+    return data_set, org_unit, period, operator

@@ -58,6 +58,24 @@ def submission_open(*, data_set: DataSet, org_unit: OrgUnit, period: str, operat
     return submission
 
 
+def may_capture(user, report) -> bool:
+    """Write a report's values (the grid, its Excel template): a role that reports this data set, with the unit
+    (and, for an operator, its own operator's figures) in its capture scope. ``report`` is a ``Submission`` or
+    anything naming ``data_set``, ``org_unit`` and ``operator_id``; whether its status allows writing is the
+    lock's business."""
+    return reports_data_set(user, report.data_set) and may(user, "data.capture", report)
+
+
+def may_read(user, report) -> bool:
+    """Read a report: who may write it, submit or review it, and whoever has its unit in their view scope; an
+    operator's figures only for that operator's own users (and users of no operator)."""
+    if user.role == Role.OPERATOR and report.operator_id not in (None, user.operator_id):
+        return False
+    if may(user, "data.view", report.org_unit) or may_capture(user, report):
+        return True
+    return isinstance(report, Submission) and (may_submit(user, report) or may_review(user, report))
+
+
 def may_submit(user, submission: Submission) -> bool:
     """Submit or withdraw: a role that submits (``data.submit``), reports this data set, and captures this unit
     (and, for an operator, its own operator's figures)."""
@@ -105,6 +123,8 @@ def submission_act(
     comment = comment.strip()
     if action in NEEDS_REASON and not comment:
         raise ValidationError(_("请填写%(action)s的原因。") % {"action": A(action).label})
+    if action == A.SUBMIT:
+        explanations = _submission_explanations(submission, explanations)
     if action == A.APPROVE:
         pending = _pending_below(submission)
         if pending:
@@ -116,7 +136,7 @@ def submission_act(
         submission.status = target
         if action == A.SUBMIT:
             submission.submitted_by, submission.submitted_at = actor, now
-            submission.explanations = dict(explanations or {})
+            submission.explanations = explanations
         elif action in (A.APPROVE, A.RETURN, A.UNLOCK):
             submission.reviewed_by, submission.reviewed_at = actor, now
         if action in NEEDS_REASON:
@@ -134,6 +154,39 @@ def submission_act(
             request=request,
         )
     return submission
+
+
+LISTED_FINDINGS = 10  # a refusal lists this many findings, then says how many more there are
+
+
+def _listed(findings) -> str:
+    shown = "；".join(f"{f.rule} {f.message}" for f in findings[:LISTED_FINDINGS])
+    if len(findings) > LISTED_FINDINGS:
+        shown += _("；另有 %(n)d 项") % {"n": len(findings) - LISTED_FINDINGS}
+    return shown
+
+
+def _submission_explanations(submission: Submission, explanations: dict[str, str] | None) -> dict[str, str]:
+    """The validation a report passes before it is submitted (``collection.checks.submission_findings``): any
+    error refuses it; each warning needs an explanation, keyed by the finding's ``key``. Returns the
+    explanations of the warnings, which the submission keeps for its reviewer."""
+    from yangfan.collection.checks import submission_findings
+
+    findings = submission_findings(submission)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise ValidationError(
+            _("数据有 %(n)d 处错误，改正后才能报送：%(list)s。") % {"n": len(errors), "list": _listed(errors)}
+        )
+    given = {str(k): str(v).strip() for k, v in (explanations or {}).items() if str(v or "").strip()}
+    warnings = [f for f in findings if not f.is_error]
+    unexplained = [f for f in warnings if f.key not in given]
+    if unexplained:
+        raise ValidationError(
+            _("有 %(n)d 项警告须填写说明后才能报送：%(list)s。")
+            % {"n": len(unexplained), "list": _listed(unexplained)}
+        )
+    return {f.key: given[f.key] for f in warnings}
 
 
 def _pending_below(submission: Submission) -> list[Submission]:

@@ -184,6 +184,13 @@ class Engine:
             return None  # a flow over a period is only known when every part of it is
         return sum(sums, Decimal(0))
 
+    def formula_value(self, node: Node, org_unit: str, period: Period) -> Decimal:
+        """A formula part without functions (a validation rule's side) over this engine's totals, or
+        :class:`NoValue` when a figure is missing or a divisor is 0."""
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            return _Context(self, None, org_unit, period).eval(node)
+
     # -- indicators -----------------------------------------------------------------------------
     def evaluate(self, indicator: Indicator, org_unit: str, period: Period) -> IndicatorResult:
         formula = indicator.formula
@@ -231,7 +238,12 @@ def _top_division(formula: Formula) -> BinaryOp | None:
 
 class _Context:
     def __init__(
-        self, engine: Engine, indicator: Indicator, org_unit: str, period: Period, sector: str | None = None
+        self,
+        engine: Engine,
+        indicator: Indicator | None,
+        org_unit: str,
+        period: Period,
+        sector: str | None = None,
     ):
         self.engine = engine
         self.indicator = indicator

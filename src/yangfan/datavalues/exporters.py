@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -41,9 +43,7 @@ def to_dhis2(rows: list[dict[str, str]]) -> str:
 
 
 def to_xlsx(rows: list[dict[str, str]]) -> bytes:
-    """An XLSX workbook with the same columns; fixed document and archive dates keep the bytes deterministic."""
-    import zipfile
-    from datetime import datetime
+    """An XLSX workbook with the same columns, deterministic (:func:`xlsx_bytes`)."""
     from decimal import Decimal
 
     from openpyxl import Workbook
@@ -54,14 +54,24 @@ def to_xlsx(rows: list[dict[str, str]]) -> bytes:
     sheet.append(list(FIELDS))
     for row in rows:
         sheet.append([Decimal(row[f]) if f == "value" else row[f] for f in FIELDS])
-    epoch = datetime(2000, 1, 1)
-    workbook.properties.created = workbook.properties.modified = epoch
+    return xlsx_bytes(workbook)
+
+
+XLSX_EPOCH = datetime(2000, 1, 1)
+
+
+def xlsx_bytes(workbook) -> bytes:
+    """An openpyxl workbook's bytes with fixed document dates and archive timestamps: same data, same bytes.
+    (``Workbook.save`` stamps the modification time itself, so the writer is called directly.)"""
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook.properties.created = workbook.properties.modified = XLSX_EPOCH
     raw = io.BytesIO()
-    workbook.save(raw)
+    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
     fixed = io.BytesIO()
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for info in sorted(source.infolist(), key=lambda i: i.filename):
-            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry = zipfile.ZipInfo(info.filename, date_time=XLSX_EPOCH.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, source.read(info.filename))
     return fixed.getvalue()

@@ -1,4 +1,5 @@
-"""The navigation every page shows. Areas that later features fill are listed but not yet linked."""
+"""The navigation every page shows. Areas that later features fill are listed but not yet linked; an area the
+user's role cannot use is listed greyed out."""
 
 from __future__ import annotations
 
@@ -39,7 +40,11 @@ def navigation(request):
             active=("actionplans:indicator",),
             **kw,
         ),
-        item(_("数据填报")),
+        item(
+            _("数据填报"),
+            "collection:index" if may(request.user, "data.view") else None,
+            active=("collection:",),
+        ),
         item(_("任务督导"), "actionplans:units" if plan_code else None, active=("actionplans:unit",), **kw),
         item(_("应用仓库")),
         item(_("报告")),

@@ -1,0 +1,256 @@
+"""催报: reminders about reports that are due within days or overdue, in the app and by e-mail.
+
+A background job (django-tasks on the application database, run by the worker ``yangfan serve`` starts)
+runs once a day: for each data set it looks at the periods whose deadline falls between ``LOOKBACK_DAYS``
+ago and ``DUE_WITHIN_DAYS`` ahead, finds the expected reports not yet submitted
+(``completeness.reminder_rows``), and for each records an in-app reminder per responsible user (those who
+may submit it: ``services.may_submit``); when an SMTP server is configured (``YANGFAN_SMTP_HOST``) it also
+sends one e-mail per report to those of them with an address, at most once a day. Older gaps stay on the
+completeness page and its reminder list; the job does not nag about them every morning.
+
+The worker has no scheduler: each run enqueues the next one (``run_after`` tomorrow at ``RUN_AT_HOUR``), and
+``yangfan serve`` enqueues a first run when none is pending (``reminders_schedule``).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus, task
+
+from yangfan.accounts.models import User
+from yangfan.accounts.permissions import PERMISSIONS
+from yangfan.collection.choices import SubmissionStatus
+from yangfan.collection.completeness import (
+    CompletenessRow,
+    completeness_rows,
+    data_set_list,
+    plan_periods,
+)
+from yangfan.collection.models import Reminder, Submission
+from yangfan.collection.services import may_submit
+
+logger = logging.getLogger(__name__)
+
+DUE_WITHIN_DAYS = 3
+LOOKBACK_DAYS = 366  # overdue reports older than this are on the completeness page, not in daily reminders
+RUN_AT_HOUR = 8  # local time of the daily run
+
+
+@dataclass
+class ReminderReport:
+    reports: int = 0  # due or overdue reports not submitted
+    reminders: int = 0  # in-app reminders recorded or refreshed
+    emails: int = 0
+    email_failures: int = 0
+    resolved: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "reports": self.reports,
+            "reminders": self.reminders,
+            "emails": self.emails,
+            "email_failures": self.email_failures,
+            "resolved": self.resolved,
+        }
+
+
+def due_rows(*, today: date) -> list[CompletenessRow]:
+    """Expected reports not submitted whose deadline is at most ``DUE_WITHIN_DAYS`` ahead and at most
+    ``LOOKBACK_DAYS`` behind (only periods that have ended: nobody reports a month before it is over)."""
+    rows = []
+    for data_set in data_set_list():
+        for period in plan_periods(data_set):
+            if period.end >= today:
+                continue
+            due = period.end + timedelta(days=data_set.deadline_days)
+            if (due - today).days > DUE_WITHIN_DAYS:
+                continue
+            if (today - due).days > LOOKBACK_DAYS:
+                break  # newest first: every earlier period is older still
+            rows.extend(
+                row
+                for row in completeness_rows(data_set=data_set, period=period, today=today)
+                if row.outstanding
+            )
+    return rows
+
+
+def responsible_users(row: CompletenessRow, candidates: list[User] | None = None) -> list[User]:
+    """Who is reminded about ``row``: every active user who may submit that report."""
+    if candidates is None:
+        candidates = reminder_candidates()
+    probe = Submission(data_set=row.data_set, org_unit=row.org_unit, period=row.period, operator=row.operator)
+    return [user for user in candidates if may_submit(user, probe)]
+
+
+def reminder_candidates() -> list[User]:
+    """Users whose role submits reports (the scope decides which reports are theirs)."""
+    return list(
+        User.objects.filter(is_active=True, role__in=PERMISSIONS["data.submit"])
+        .select_related("responsible_unit", "operator")
+        .order_by("username")
+    )
+
+
+def email_enabled() -> bool:
+    """E-mail goes out only when an SMTP server is configured (``YANGFAN_SMTP_HOST``)."""
+    return bool(settings.EMAIL_HOST)
+
+
+def reminders_run(*, today: date | None = None) -> ReminderReport:
+    """Record (or refresh) the reminders of ``today``, send the e-mails, and resolve reminders whose report has
+    been submitted since."""
+    today = today or timezone.localdate()
+    report = ReminderReport()
+    candidates = reminder_candidates()
+    open_keys: set[int] = set()
+    for row in due_rows(today=today):
+        report.reports += 1
+        users = responsible_users(row, candidates)
+        recipients = []
+        with transaction.atomic():
+            for user in users:
+                reminder, _created = Reminder.objects.update_or_create(
+                    user=user,
+                    data_set=row.data_set,
+                    org_unit=row.org_unit,
+                    period=row.period,
+                    operator=row.operator,
+                    defaults={"deadline": row.deadline, "reminded_on": today, "resolved_at": None},
+                )
+                open_keys.add(reminder.pk)
+                report.reminders += 1
+                if user.email and reminder.emailed_on != today:
+                    recipients.append((reminder, user.email))
+        if recipients and email_enabled():
+            try:
+                _email(row, [address for _r, address in recipients], today)
+            except (OSError, smtplib.SMTPException) as exc:  # the in-app reminders stand; try again tomorrow
+                logger.warning(
+                    "催报邮件发送失败（%s %s %s）：%s", row.data_set.code, row.org_unit.code, row.period, exc
+                )
+                report.email_failures += 1
+                continue
+            Reminder.objects.filter(pk__in=[r.pk for r, _a in recipients]).update(emailed_on=today)
+            report.emails += 1
+    report.resolved = _resolve(exclude=open_keys)
+    return report
+
+
+def _email(row: CompletenessRow, addresses: list[str], today: date) -> None:
+    what = f"{row.data_set.name} · {row.org_unit.name}" + (f" · {row.operator.name}" if row.operator else "")
+    if row.deadline < today:
+        state = _("已逾期 %(days)d 天") % {"days": (today - row.deadline).days}
+    else:
+        state = _("将于 %(days)d 天后截止") % {"days": (row.deadline - today).days}
+    subject = _("【扬帆】催报：%(what)s %(period)s（%(state)s）") % {
+        "what": what,
+        "period": row.period,
+        "state": state,
+    }
+    body = _(
+        "您好：\n\n%(what)s %(period)s 的报送截止日期为 %(deadline)s，目前状态为“%(status)s”，%(state)s。\n"
+        "请登录扬帆平台（数据报送）完成填报并报送。\n\n此邮件由系统自动发送，请勿回复。"
+    ) % {
+        "what": what,
+        "period": row.period,
+        "deadline": row.deadline.isoformat(),
+        "status": row.status_label,
+        "state": state,
+    }
+    EmailMessage(subject=subject, body=body, to=addresses).send()
+
+
+def _resolve(*, exclude: set[int]) -> int:
+    """Mark open reminders whose report is now submitted (or approved) as resolved."""
+    resolved = [
+        r.pk for r in Reminder.objects.filter(resolved_at__isnull=True).exclude(pk__in=exclude) if _done(r)
+    ]
+    return Reminder.objects.filter(pk__in=resolved).update(resolved_at=timezone.now())
+
+
+def _done(reminder: Reminder) -> bool:
+    return Submission.objects.filter(
+        data_set_id=reminder.data_set_id,
+        org_unit_id=reminder.org_unit_id,
+        period=reminder.period,
+        operator_id=reminder.operator_id,
+        status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+    ).exists()
+
+
+def open_reminders(user) -> list[Reminder]:
+    """The user's reminders whose report is still not submitted (checked now, not at the last run)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    reminders = list(
+        Reminder.objects.filter(user=user, resolved_at__isnull=True).select_related(
+            "data_set", "org_unit", "operator"
+        )
+    )
+    if not reminders:
+        return []
+    done = set(
+        Submission.objects.filter(
+            data_set__in={r.data_set_id for r in reminders},
+            period__in={r.period for r in reminders},
+            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+        ).values_list("data_set_id", "org_unit_id", "period", "operator_id")
+    )
+    return [r for r in reminders if (r.data_set_id, r.org_unit_id, r.period, r.operator_id) not in done]
+
+
+def reminder_count(request) -> dict:
+    """Context processor: the signed-in user's open reminders, for the count in the navigation."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"reminder_count": len(open_reminders(user))}
+
+
+# --- the daily job ------------------------------------------------------------------------------------------
+
+
+@task()
+def reminders_daily(today: str | None = None) -> dict[str, int]:
+    """The background job: today's reminders, then the next run tomorrow morning."""
+    try:
+        return reminders_run(today=date.fromisoformat(today) if today else None).as_dict()
+    finally:
+        reminders_schedule(run_after=next_run())
+
+
+def next_run(now: datetime | None = None) -> datetime:
+    now = timezone.localtime(now)
+    tomorrow = now.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time(RUN_AT_HOUR)))
+
+
+def reminders_schedule(*, run_after: datetime | None = None) -> bool:
+    """Enqueue a run of the daily job (now, or at ``run_after``) unless one is already waiting; ``True`` when
+    one was enqueued. Only on a backend that defers (the database queue); with the immediate backend of some
+    tests a run would start the next at once, for ever."""
+    backend = reminders_daily.get_backend()
+    if not backend.supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    pending = DBTaskResult.objects.filter(
+        task_path=reminders_daily.module_path,
+        status=TaskResultStatus.READY,
+        backend_name=reminders_daily.backend,
+    )
+    if pending.exists():
+        return False
+    job = reminders_daily.using(run_after=run_after) if run_after else reminders_daily
+    job.enqueue()
+    return True
