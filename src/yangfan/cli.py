@@ -517,7 +517,21 @@ def cmd_values_import(args: argparse.Namespace) -> int:
     with progress_bar(f"正在写入 {len(rows)} 行") as progress:
         report = datavalues_import(rows=rows, file=str(args.file), dry_run=args.dry_run, progress=progress)
     out.print(f"{args.file}：{report}。")
+    _print_findings(rows)
     return 0
+
+
+def _print_findings(rows) -> None:
+    """The plan's validation rules on the rows just imported: listed, not blocking (errors block submission)."""
+    from yangfan.collection.checks import rows_findings
+
+    findings = rows_findings(rows)
+    for finding in findings:
+        label = "错误" if finding.importance == "error" else "警告"
+        out.print(f"  {label} {finding.rule}：{finding.message}", markup=False)
+    if findings:
+        errors = sum(1 for f in findings if f.importance == "error")
+        out.print(f"校验：错误 {errors} 条，警告 {len(findings) - errors} 条（错误须改正后才能报送）。")
 
 
 def cmd_values_export(args: argparse.Namespace) -> int:

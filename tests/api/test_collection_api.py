@@ -103,11 +103,11 @@ def test_a_batch_is_written_through_the_import_path_and_audited_as_api(api, db):
         },
     ]
     dry = xian.post("datavalues", batch, query="?dry_run=1")
-    assert dry.json() == {"added": 2, "changed": 0, "unchanged": 0, "dry_run": True}
+    assert dry.json() == {"added": 2, "changed": 0, "unchanged": 0, "dry_run": True, "findings": []}
     assert stored("base_stations_5g", "610116", "2023Q4") is None
     response = xian.post("datavalues", batch)
     assert response.status_code == 200, response.content
-    assert response.json() == {"added": 2, "changed": 0, "unchanged": 0, "dry_run": False}
+    assert response.json() == {"added": 2, "changed": 0, "unchanged": 0, "dry_run": False, "findings": []}
     assert stored("mobile_users_5g", "610116", "2023Q4") == Decimal(1_200_000)
     assert set(DataValue.objects.filter(period="2023Q4").values_list("source", flat=True)) == {"api"}
     assert AuditEntry.objects.filter(action="create", object_type="datavalues.datavalue").count() == 2
@@ -321,3 +321,14 @@ def test_an_operator_reads_its_own_figures_and_the_totals_only(api, values):
     )
     cmcc = api("operator").get("datavalues", {"org": "610116"}).json()["results"]
     assert {(v["period"], v["operator"]) for v in cmcc} == {("2023Q4", None), ("202312", "cmcc")}
+
+
+def test_a_batch_answers_with_what_the_validation_rules_find(api, db):
+    batch = [
+        {"data_element": "mobile_users_5g", "period": "2023Q4", "org_unit": "610116", "value": 1200},
+        {"data_element": "mobile_users_total", "period": "2023Q4", "org_unit": "610116", "value": 1000},
+    ]
+    response = api("city-reporter").post("datavalues", batch)
+    assert response.status_code == 200, response.content
+    [finding] = response.json()["findings"]
+    assert (finding["rule"], finding["importance"], finding["org_unit"]) == ("V01", "error", "610116")

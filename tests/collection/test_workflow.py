@@ -232,3 +232,21 @@ def test_values_import_on_the_command_line_is_refused_for_a_locked_report(
     assert main(["values", "import", str(changed)]) == 1
     assert "已锁定" in capsys.readouterr().err
     assert DataValue.objects.get(org_unit__code="610302", period="2023").value == 700_000
+
+
+def test_an_import_lists_what_the_validation_rules_find_without_refusing_it(tmp_path, capsys, db):
+    from yangfan.cli import main
+
+    path = tmp_path / "users.csv"
+    path.write_text(
+        "数据项,期间,地区,运营商,值\n"
+        "mobile_users_5g,202312,610116,cmcc,1200\nmobile_users_total,202312,610116,cmcc,1000\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["values", "import", str(path)]) == 0
+    )  # stored: the error blocks the report's submission later
+    printed = capsys.readouterr().out
+    assert "错误 V01" in printed and "1,200 > 移动电话用户总数 1,000" in printed
+    assert "校验：错误 1 条，警告 0 条" in printed
+    assert DataValue.objects.filter(period="202312", org_unit__code="610116").count() == 2

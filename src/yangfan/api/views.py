@@ -271,12 +271,16 @@ class DataValueListView(generics.GenericAPIView):
                 for e in exc.errors
             ]
             return _import_error(f"有 {len(errors)} 处错误，未写入任何数据。", errors)
+        from yangfan.collection.checks import rows_findings
+
         return Response(
             {
                 "added": len(report.added),
                 "changed": len(report.changed),
                 "unchanged": len(report.unchanged),
                 "dry_run": report.dry_run,
+                # the plan's validation rules on what was written: errors block the report's submission later
+                "findings": [f.as_dict() for f in rows_findings(rows)],
             }
         )
 
