@@ -3,14 +3,15 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from yangfan.accounts.permissions import require
+from yangfan.accounts.permissions import may, require
 from yangfan.actionplans import selectors
 from yangfan.actionplans.models import Plan
 
 
 @login_required
 def home(request):
-    """The overview a signed-in user lands on: the plans and what each holds."""
+    """The overview a signed-in user lands on: for those who read figures, the dashboard of their top unit
+    (``portal.dashboard``); for everyone, the plans and what each holds."""
     require(request.user, "plan.read", request=request)
     plans = Plan.objects.all()
     cards = [
@@ -23,4 +24,9 @@ def home(request):
         }
         for plan in plans
     ]
-    return render(request, "portal/home.html", {"cards": cards})
+    context = {"plan_cards": cards}
+    if may(request.user, "data.view"):
+        from yangfan.portal.dashboard import dashboard
+
+        context |= dashboard(request.user, request.GET)
+    return render(request, "portal/home.html", context)

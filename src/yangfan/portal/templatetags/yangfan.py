@@ -55,3 +55,11 @@ def row_target(row) -> str:
     if not row.get("target"):
         return "—"
     return f"{Comparison(row['target_comparison']).symbol} {number(row['target'])}"
+
+
+@register.filter
+def status_label(code: str) -> str:
+    """The Chinese label of an assessment status (已达标, 进度正常, …)."""
+    from yangfan.core.targets import Status
+
+    return Status(code).label

@@ -1,0 +1,73 @@
+"""总览 for those who read figures: the viewer's own top unit (the province for province-wide roles, a city for
+its users) with a card per indicator, the units counted in it ranked by a chosen indicator, and how reporting
+stands. Everything comes from the shared computations; this module only arranges it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from yangfan.accounts.permissions import org_units_in_scope
+from yangfan.core.periods import PeriodError
+from yangfan.core.plan import Direction
+from yangfan.orgunits.models import OrgUnit
+
+
+def dashboard_unit(user) -> OrgUnit | None:
+    """The highest unit of the user's view scope (the province, or the first of their cities by code)."""
+    return org_units_in_scope(user, "data.view").order_by("level", "code").first()
+
+
+def reached(row: dict, direction: Direction) -> Decimal | None:
+    """Per cent of the target reached (value ÷ target × 100) for a target to rise to; ``None`` without one."""
+    if row["value"] is None or not row["target"] or direction != Direction.INCREASE:
+        return None
+    target = Decimal(row["target"])
+    return None if target == 0 else Decimal(row["value"]) / target * 100
+
+
+def dashboard(user, query) -> dict:
+    """The context of the dashboard for ``user``, from the request's ``period`` and ``indicator``."""
+    from yangfan.datavalues.indicators import assessments, core_plans, plan_period
+    from yangfan.orgunits.selectors import indicator_glance
+
+    unit = dashboard_unit(user)
+    plans = [p for p in core_plans().values() if unit is not None and unit.code in p.org_tree.units]
+    if not plans:
+        return {}
+    plan = plans[0]
+    try:
+        period = plan_period([plan], query.get("period"))
+    except PeriodError as exc:
+        return {"dashboard_error": str(exc), "period": query.get("period", "")}
+    cards = indicator_glance(plan=plan, unit=unit, period=period)
+    directions = {i.code: i.direction for i in plan.indicators}
+    for card in cards:
+        card["reached"] = reached(card, directions[card["indicator"]])
+    codes = [i.code for i in plan.indicators]
+    chosen = query.get("indicator") if query.get("indicator") in codes else codes[0]
+    children = [c.code for c in plan.org_tree.children(unit.code)]
+    visible = set(
+        org_units_in_scope(user, "data.view").filter(code__in=children).values_list("code", flat=True)
+    )
+    ranking = assessments(plan, [c for c in children if c in visible], period, [plan.indicator(chosen)])
+    ranking.sort(key=lambda r: (r["value"] is None, -Decimal(r["value"] or 0), r["org_unit"]))
+    for rank, row in enumerate(ranking, start=1):
+        row["rank"] = rank if row["value"] is not None else None
+        row["org_name"] = plan.org_tree.units[row["org_unit"]].name
+    return {
+        "dashboard_plan": plan,
+        "dashboard_unit": unit,
+        "period": str(period),
+        "cards": cards,
+        "ranking": ranking,
+        "ranking_indicator": plan.indicator(chosen),
+        "indicator_choices": plan.indicators,
+        "reporting": _reporting(user),
+    }
+
+
+def _reporting(user) -> list[dict]:
+    """Each data set at its latest ended period: how many of the expected reports (in the user's scope) are in."""
+    from yangfan.collection.completeness import completeness_overview
+
+    return [{k: v for k, v in item.items() if k != "rows"} for item in completeness_overview(user=user)]
