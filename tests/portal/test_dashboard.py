@@ -60,3 +60,26 @@ def test_roles_without_data_see_the_plan_only(client_for):
 def test_a_bad_period_is_said(client_for):
     html = client_for("viewer").get(reverse("portal:home") + "?period=2023Q7").content.decode()
     assert "不是有效的期间" in html
+
+
+def test_the_province_map_colours_each_city_by_its_status(client_for, tmp_path):
+    import json
+
+    _load(tmp_path)
+    html = client_for("viewer").get(reverse("portal:home") + "?period=2023").content.decode()
+    data = json.loads(
+        re.search(r'<script id="dashboard-map" type="application/json">(.*?)</script>', html).group(1)
+    )
+    regions = {r["name"]: r for r in data["regions"]}
+    assert (
+        data["map"] == "陕西"
+        and regions["西安市"]["status"] == "achieved"
+        and regions["西安市"]["value"] == 45.0
+    )
+    assert (
+        regions["宝鸡市"]["status"] == "off_track"
+        and regions["宝鸡市"]["url"] == "/orgunits/610300/?period=2023"
+    )
+    assert "vendor/echarts-china-provinces/shanxi1.js" in html
+    city = client_for("city-reporter").get(reverse("portal:home") + "?period=2023").content.decode()
+    assert "dashboard-map" not in city  # a city's dashboard has no province map

@@ -9,7 +9,12 @@ from decimal import Decimal
 from yangfan.accounts.permissions import org_units_in_scope
 from yangfan.core.periods import PeriodError
 from yangfan.core.plan import Direction
+from yangfan.core.targets import Status
 from yangfan.orgunits.models import OrgUnit
+
+# The maps shipped under static/vendor (see its README), by the GB code of the unit they draw: the name the map
+# file registers with ECharts, and the file. A plan whose root has no map here simply shows no map.
+MAPS = {"610000": ("陕西", "vendor/echarts-china-provinces/shanxi1.js")}
 
 
 def dashboard_unit(user) -> OrgUnit | None:
@@ -54,7 +59,10 @@ def dashboard(user, query) -> dict:
     for rank, row in enumerate(ranking, start=1):
         row["rank"] = rank if row["value"] is not None else None
         row["org_name"] = plan.org_tree.units[row["org_unit"]].name
+        row["status_label"] = Status(row["status"]).label
     return {
+        "map": _map(unit, ranking, plan.indicator(chosen), period),
+        "map_script": MAPS.get(unit.code, (None, None))[1],
         "dashboard_plan": plan,
         "dashboard_unit": unit,
         "period": str(period),
@@ -63,6 +71,29 @@ def dashboard(user, query) -> dict:
         "ranking_indicator": plan.indicator(chosen),
         "indicator_choices": plan.indicators,
         "reporting": _reporting(user),
+    }
+
+
+def _map(unit: OrgUnit, ranking: list[dict], indicator, period) -> dict | None:
+    """The charts.js data of the unit's map, each part coloured by its status for ``indicator``."""
+    from django.urls import reverse
+
+    if unit.code not in MAPS:
+        return None
+    return {
+        "map": MAPS[unit.code][0],
+        "unit": indicator.unit,
+        "title": f"{indicator.code} {indicator.name}",
+        "regions": [
+            {
+                "name": row["org_name"],
+                "value": None if row["value"] is None else float(row["value"]),
+                "status": row["status"],
+                "label": row["status_label"],
+                "url": reverse("orgunits:detail", args=[row["org_unit"]]) + f"?period={period}",
+            }
+            for row in ranking
+        ],
     }
 
 

@@ -1,5 +1,5 @@
 /*
- * 扬帆 charts: draws every element carrying data-chart="line" or data-chart="spark" with Apache ECharts
+ * 扬帆 charts: draws every element carrying data-chart="line", "spark" or "map" with Apache ECharts
  * (vendored in vendor/echarts/, loaded before this file; both with `defer`, only on pages that have charts).
  *
  * No inline script anywhere (the Content-Security-Policy allows scripts from 'self' only): a template hands
@@ -284,7 +284,46 @@
     };
   }
 
-  var OPTIONS = { line: lineOption, spark: sparkOption };
+  /* "map": the Shaanxi map by city (vendor/echarts-china-provinces/shanxi1.js registers it as "陕西"), each
+     city coloured by its status against its target:
+       { "map": "陕西", "unit": "%", "title": "A1 5G个人用户普及率",
+         "regions": [ {"name": "西安市", "value": 55.4, "status": "achieved", "label": "已达标", "url": "/orgunits/610100/"} ] }
+     Clicking a city opens its page. */
+  var STATUS_COLORS = {
+    achieved: "#3a9a4f", on_track: "#4b8fd6", at_risk: "#e0a526", off_track: "#d9534f",
+    unknown: "#c9ced6", no_target: "#c9ced6"
+  };
+
+  function mapOption(data) {
+    return {
+      textStyle: { fontFamily: FONT },
+      tooltip: {
+        trigger: "item",
+        renderMode: "richText",
+        formatter: function (params) {
+          var region = params.data || {};
+          return params.name + "\n" + format(region.value, data.unit) + (region.label ? "  " + region.label : "");
+        }
+      },
+      series: [{
+        type: "map",
+        map: data.map,
+        roam: false,
+        zoom: 1.2,
+        selectedMode: false,
+        label: { show: true, fontSize: 12, fontFamily: FONT, color: "#1f2933", textBorderColor: "#fff", textBorderWidth: 2 },
+        emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffe08a" } },
+        data: (data.regions || []).map(function (r) {
+          return {
+            name: r.name, value: r.value, label: r.label, url: r.url,
+            itemStyle: { areaColor: STATUS_COLORS[r.status] || STATUS_COLORS.unknown }
+          };
+        })
+      }]
+    };
+  }
+
+  var OPTIONS = { line: lineOption, spark: sparkOption, map: mapOption };
 
   function render(element) {
     var kind = element.getAttribute("data-chart");
@@ -298,6 +337,13 @@
     }
     var chart = echarts.init(element, null, { renderer: "canvas", locale: language() });
     chart.setOption(OPTIONS[kind](JSON.parse(source.textContent)));
+    if (kind === "map") {
+      chart.on("click", function (params) {
+        if (params.data && params.data.url) {
+          window.location.href = params.data.url;
+        }
+      });
+    }
     charts.push(chart);
   }
 
@@ -306,7 +352,7 @@
       console.error("charts.js: ECharts is not loaded (vendor/echarts/echarts.min.js must come first)");
       return;
     }
-    var elements = (root || document).querySelectorAll('[data-chart="line"], [data-chart="spark"]');
+    var elements = (root || document).querySelectorAll('[data-chart="line"], [data-chart="spark"], [data-chart="map"]');
     Array.prototype.forEach.call(elements, render);
   }
 
