@@ -70,14 +70,15 @@ def plans_of(*, unit: OrgUnit) -> list[Plan]:
     return [plan for plan in core_plans().values() if unit.code in plan.org_tree.units]
 
 
-def indicator_glance(*, plan: Plan, unit: OrgUnit, period: Period) -> list[dict]:
+def indicator_glance(*, plan: Plan, unit: OrgUnit, period: Period, engine=None) -> list[dict]:
     """Every indicator of ``plan`` for ``unit`` at ``period``: the rows of ``assessments()`` with what the
     page shows beside them (unit, target as text, status label) and the sparkline data of charts.js.
 
-    The caller has checked the view scope (the unit's page requires ``data.view`` on the unit)."""
+    The caller has checked the view scope (the unit's page requires ``data.view`` on the unit). ``engine`` lets a
+    page that computes more (the dashboard) read the stored values once."""
     from yangfan.datavalues.indicators import assessments
 
-    rows = assessments(plan, [unit.code], period)
+    rows = assessments(plan, [unit.code], period, engine=engine)
     for row in rows:
         indicator = next((i for i in plan.indicators if i.code == row["indicator"]), None)
         row["unit"] = indicator.unit if indicator else ""

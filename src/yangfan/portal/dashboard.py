@@ -32,7 +32,7 @@ def reached(row: dict, direction: Direction) -> Decimal | None:
 
 def dashboard(user, query) -> dict:
     """The context of the dashboard for ``user``, from the request's ``period`` and ``indicator``."""
-    from yangfan.datavalues.indicators import assessments, core_plans, plan_period
+    from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period
     from yangfan.orgunits.selectors import indicator_glance
 
     unit = dashboard_unit(user)
@@ -44,7 +44,8 @@ def dashboard(user, query) -> dict:
         period = plan_period([plan], query.get("period"))
     except PeriodError as exc:
         return {"dashboard_error": str(exc), "period": query.get("period", "")}
-    cards = indicator_glance(plan=plan, unit=unit, period=period)
+    engine = engine_for(plan)  # one read of the stored values serves the cards and the ranking
+    cards = indicator_glance(plan=plan, unit=unit, period=period, engine=engine)
     directions = {i.code: i.direction for i in plan.indicators}
     for card in cards:
         card["reached"] = reached(card, directions[card["indicator"]])
@@ -54,7 +55,9 @@ def dashboard(user, query) -> dict:
     visible = set(
         org_units_in_scope(user, "data.view").filter(code__in=children).values_list("code", flat=True)
     )
-    ranking = assessments(plan, [c for c in children if c in visible], period, [plan.indicator(chosen)])
+    ranking = assessments(
+        plan, [c for c in children if c in visible], period, [plan.indicator(chosen)], engine
+    )
     ranking.sort(key=lambda r: (r["value"] is None, -Decimal(r["value"] or 0), r["org_unit"]))
     for rank, row in enumerate(ranking, start=1):
         row["rank"] = rank if row["value"] is not None else None
