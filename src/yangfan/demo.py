@@ -28,6 +28,7 @@ DEMO_LOGINS = (
     DemoLogin("auditor", "demo-auditor", "Shenji#5G-2023", "安全审计员（演示）"),
     DemoLogin("province", "demo-province", "Bangong#5G-2023", "省级管理员·领导小组办公室（演示）"),
     DemoLogin("department", "demo-gxt", "Gongxin#5G-2023", "省工信厅填报员（演示）", unit="省工信厅"),
+    DemoLogin("department", "demo-wlt", "Wenlv#5G-2023", "省文旅厅填报员（演示）", unit="省文旅厅"),
     DemoLogin("city-reporter", "demo-xian", "Changan#5G-2023", "西安市填报员（演示）", orgs=("610100",)),
     DemoLogin("city-reviewer", "demo-baoji", "Chencang#5G-2023", "宝鸡市审核员（演示）", orgs=("610300",)),
     DemoLogin("operator", "demo-cmcc", "Yidong#5G-2023", "中国移动填报员（演示）", operator="cmcc"),
@@ -60,4 +61,10 @@ def demo_load(progress=None) -> tuple[DemoLogin, ...]:
     from yangfan.datavalues.demo import demo_values_load
 
     demo_values_load(progress)  # progress(done, total) as the values are written
+    from yangfan.supervision.demo import demo_supervision_load
+
+    users = {u.username: u for u in User.objects.filter(username__in=["demo-province", "demo-wlt"])}
+    demo_supervision_load(
+        actor_by_role={"province": users.get("demo-province"), "wlt": users.get("demo-wlt")}
+    )
     return DEMO_LOGINS

@@ -10,6 +10,7 @@
 | ``YANGFAN_SMTP_HOST`` | unset: reminders stay in the app; set: they are also e-mailed through this server |
 | ``YANGFAN_SMTP_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_FROM`` | 25 (587 with STARTTLS, 465 with SSL) / none / none / ``yangfan@localhost`` |
 | ``YANGFAN_SMTP_STARTTLS`` / ``YANGFAN_SMTP_SSL`` | off |
+| ``YANGFAN_EVIDENCE_MAX_MB`` | 20: the largest evidence file (佐证材料) accepted, in MiB |
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "yangfan.actionplans",
     "yangfan.datavalues",
     "yangfan.collection",
+    "yangfan.supervision",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",
@@ -234,3 +236,6 @@ EMAIL_HOST_USER = os.environ.get("YANGFAN_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("YANGFAN_SMTP_PASSWORD", "")
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("YANGFAN_SMTP_FROM") or "yangfan@localhost"
+
+# Evidence files of task supervision (佐证材料): stored under <data dir>/evidence, at most this large each.
+YANGFAN_EVIDENCE_MAX_BYTES = int(os.environ.get("YANGFAN_EVIDENCE_MAX_MB") or 20) * 1024 * 1024

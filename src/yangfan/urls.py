@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/", include("yangfan.actionplans.urls")),
     path("orgunits/", include("yangfan.orgunits.urls")),
     path("collection/", include("yangfan.collection.urls")),
+    path("supervision/", include("yangfan.supervision.urls")),
     path("", include("yangfan.accounts.urls")),
     path("audit/", include("yangfan.audit.urls")),
     path("api/", include("yangfan.api.urls")),

@@ -13,6 +13,8 @@ ROLES = ["admin", "auditor", "province", "department", "city-reporter", "city-re
 ALL = set(ROLES)
 DATA_VIEWERS = ALL - {"admin", "auditor"}
 PROVINCE_WIDE = {"province", "department", "operator", "viewer"}
+TASKS = {"province", "department", "city-reporter", "city-reviewer", "viewer"}
+TASK_REPORTERS = {"department", "city-reporter", "city-reviewer"}
 PLAN = "shaanxi-5g-2021-2023"
 
 # Public: no login needed, nothing to protect (login, logout, language switch).
@@ -143,6 +145,90 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     # validation findings and reconciliation of 西安 (QUERY): the unit must be in the viewer's view scope
     "collection:checks": [({}, "get", PROVINCE_WIDE | {"city-reporter"}, 200)],
     "collection:reconciliation": [({}, "get", PROVINCE_WIDE | {"city-reporter"}, 200)],
+    # task supervision: pages of every role that has tasks; an assignment is read by the office, the province's
+    # viewers and its own unit (省工信厅's by the department user, 西安's share by the 西安 reporter, 宝鸡's by 宝鸡)
+    "api:assignments": [({}, "get", TASKS, 200)],
+    "api:assignment": [
+        ({"pk": "assignment:gxt:610000"}, "get", {"province", "viewer", "department"}, 200),
+        ({"pk": "assignment:cities:610100"}, "get", {"province", "viewer", "city-reporter"}, 200),
+        ({"pk": "assignment:cities:610300"}, "get", {"province", "viewer", "city-reviewer"}, 200),
+    ],
+    "api:progress_report": [
+        (
+            {"pk": "assignment:gxt:610000", "period": "2023Q4"},
+            "get",
+            {"province", "viewer", "department"},
+            404,
+        ),
+        ({"pk": "assignment:cities:610100", "period": "2023Q4"}, "put", {"city-reporter"}, 400),
+        ({"pk": "assignment:gxt:610000", "period": "2023Q4"}, "put", {"department"}, 400),
+    ],
+    "api:progress_report_evidence": [
+        ({"pk": "assignment:cities:610300", "period": "2023Q4"}, "post", {"city-reviewer"}, 400)
+    ],
+    "api:progress_report_action": [
+        ({"pk": 999999, "period": "2023Q4", "action": "submit"}, "post", TASKS, 404),
+        (
+            {"pk": "assignment:gxt:610000", "period": "2023Q4", "action": "approve"},
+            "post",
+            {"province", "viewer", "department"},
+            404,
+        ),
+    ],
+    "api:progress_reports": [({}, "get", TASKS, 200)],
+    "api:notices": [({}, "get", TASKS, 200), ({}, "post", {"province"}, 400)],
+    "api:notice": [({"pk": 999999}, "get", TASKS, 404)],
+    "api:notice_answers": [({"pk": 999999}, "post", TASKS, 404)],
+    "api:notice_close": [({"pk": 999999}, "post", TASKS, 404)],
+    "api:tasks_overdue": [({}, "get", TASKS, 200)],
+    "supervision:index": [({}, "get", TASKS, 302)],
+    "supervision:matrix": [({"plan": PLAN}, "get", TASKS, 200)],
+    "supervision:mine": [({"plan": PLAN}, "get", TASKS, 200)],
+    "supervision:alerts": [({"plan": PLAN}, "get", TASKS, 200)],
+    "supervision:task": [
+        ({"plan": PLAN, "code": "T2.1.1"}, "get", TASKS, 200),
+        ({"plan": PLAN, "code": "T2.1.1"}, "post", TASKS, 302),  # an edit refused by the service is a message
+    ],
+    "supervision:assignment": [
+        ({"pk": "assignment:gxt:610000"}, "get", {"province", "viewer", "department"}, 200),
+        ({"pk": "assignment:cities:610100"}, "get", {"province", "viewer", "city-reporter"}, 200),
+        ({"pk": "assignment:cities:610300"}, "get", {"province", "viewer", "city-reviewer"}, 200),
+    ],
+    "supervision:report": [
+        (
+            {"pk": "assignment:gxt:610000", "period": "2023Q4"},
+            "get",
+            {"province", "viewer", "department"},
+            200,
+        ),
+        (
+            {"pk": "assignment:cities:610100", "period": "2023Q4"},
+            "get",
+            {"province", "viewer", "city-reporter"},
+            200,
+        ),
+        (
+            {"pk": "assignment:cities:610100", "period": "2023Q4"},
+            "post",
+            {"city-reporter"},
+            400,
+        ),  # empty form
+    ],
+    "supervision:act": [({"pk": 999999, "action": "submit"}, "post", TASKS, 404)],
+    "supervision:evidence": [({"pk": 999999}, "get", TASKS, 404)],
+    "supervision:evidence_delete": [({"pk": 999999}, "post", TASK_REPORTERS, 404)],
+    "supervision:milestone_delete": [({"pk": 999999}, "post", {"province"}, 404)],
+    "supervision:notices": [({}, "get", TASKS, 200)],
+    "supervision:notice_new": [({}, "get", {"province"}, 404)],  # no assignment chosen: nothing to issue on
+    "supervision:notice": [({"pk": 999999}, "get", TASKS, 404)],
+    "supervision:notice_docx": [({"pk": 999999}, "get", TASKS, 404)],
+    "supervision:answer_docx": [({"pk": 999999, "answer": 1}, "get", TASKS, 404)],
+    "supervision:evaluation": [({"plan": PLAN}, "get", TASKS, 200)],
+    "supervision:evaluation_publish": [({"plan": PLAN}, "post", {"province"}, 302)],
+    # the unpublished ranking covers the whole province: the office and province-wide readers only
+    "supervision:evaluation_xlsx": [
+        ({"plan": PLAN, "run": 0}, "get", {"province", "viewer", "department"}, 200)
+    ],
 }
 QUERY = {
     "api:indicator_values": "?org=610000&period=2023",  # the province: not a city user's
@@ -203,6 +289,13 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
             from yangfan.accounts.models import User
 
             value = token_create(actor=None, user=User.objects.get(pk=me), days=1)[0].pk
+        elif isinstance(value, str) and value.startswith("assignment:"):
+            from yangfan.supervision.models import Assignment
+
+            _kind, unit, org = value.split(":")
+            value = Assignment.objects.get(
+                task__code="T2.1.1", responsible_unit__code=unit, org_unit__code=org, subtask__isnull=True
+            ).pk
         elif value == "other":
             value = token_create(actor=None, user=other, days=1)[0].pk if "token" in name else other.pk
         resolved[key] = value
@@ -224,7 +317,13 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
 def test_anonymous_users_are_sent_to_login(client, plan):
     for name, rows in MATRIX.items():
         for kwargs, method, _allowed, _status in rows:
-            url = reverse(name, kwargs={k: (1 if v in ("own", "other") else v) for k, v in kwargs.items()})
+            url = reverse(
+                name,
+                kwargs={
+                    k: (1 if v in ("own", "other") or str(v).startswith("assignment:") else v)
+                    for k, v in kwargs.items()
+                },
+            )
             response = getattr(client, method)(url)
             if name.startswith("api:"):
                 assert response.status_code == 401, url

@@ -12,7 +12,8 @@ from yangfan.actionplans.models import DataElement, DataSet, Operator
 from yangfan.audit.models import AuditEntry
 from yangfan.collection.choices import SubmissionStatus
 from yangfan.collection.selectors import data_set_rows
-from yangfan.collection.services import TRANSITIONS, submission_act, submission_open
+from yangfan.collection.services import submission_act, submission_open
+from yangfan.collection.workflow import TRANSITIONS
 from yangfan.core.errors import ImportInvalid
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from yangfan.core.evaluation import COMPONENTS, scheme_for
 from yangfan.core.plan import Comparison, Plan, Task, UnitKind
 from yangfan.core.planfile import bundled_plan_paths, load_plan
 
@@ -479,3 +480,60 @@ def test_every_unit_the_notice_addresses_separately_is_in_the_org_tree(plan: Pla
 
 def test_addressees_are_quoted_from_the_notice(plan: Plan):
     assert f"{plan.addressees}：" in plan.source_text
+
+
+# -- supervision and evaluation: Yangfan's defaults, said to be so ---------------------------------
+
+LEADING_GROUP = "定期组织对5G应用相关发展政策的落实、发展目标完成、行业发展情况等进行指导、评估及督导"
+
+
+def test_the_plan_asks_for_periodic_evaluation_and_supervision_without_saying_how(plan: Plan):
+    (safeguard,) = [s for s in plan.safeguards if LEADING_GROUP in s.text]
+    assert safeguard.code == "SG1"
+    # The text sets no reporting period, deadline or scoring method: nothing about 季度, 权重 or 评分.
+    for word in ("季度", "权重", "评分", "打分"):
+        assert word not in plan.source_text
+
+
+def test_supervision_rules_are_quarterly_reports_due_15_days_after_stalled_after_2(plan: Plan):
+    rules = plan.supervision
+    assert (rules.period_type, rules.report_deadline_days, rules.stalled_periods) == ("quarterly", 15, 2)
+
+
+def test_supervision_remark_says_these_are_defaults_not_the_plans(plan: Plan):
+    remark = plan.supervision.remark
+    assert "五、（一）" in remark
+    assert "默认配置" in remark
+    assert "不是原文" in remark
+    assert "领导小组办公室" in remark
+
+
+def test_evaluation_has_one_scheme_in_force_from_the_plans_start(plan: Plan):
+    (scheme,) = plan.evaluation_schemes
+    assert scheme.version == "1"
+    assert scheme.effective_from == plan.start
+    assert scheme_for(plan.evaluation_schemes, plan.end) is scheme
+    assert dict(scheme.weights) == dict(zip(COMPONENTS, map(Decimal, (40, 20, 15, 25)), strict=True))
+    assert sum(scheme.weights.values()) == 100
+    assert dict(scheme.status_points) == {
+        "achieved": 100,
+        "on_track": 80,
+        "at_risk": 40,
+        "off_track": 0,
+    }
+
+
+def test_evaluation_remark_is_honest_about_where_the_weights_come_from(plan: Plan):
+    remark = plan.evaluation_schemes[0].remark
+    assert "没有规定评分办法" in remark
+    assert "默认配置" in remark
+    assert "不是原文的数字" in remark
+    assert "新增版本" in remark
+    assert "扬帆之城" in remark
+    assert "没有照录其指标或权重" in remark
+
+
+def test_top_remarks_say_the_supervision_and_evaluation_sections_are_defaults(plan: Plan):
+    (remark,) = [r for r in plan.remarks if "supervision" in r]
+    assert "evaluation" in remark
+    assert "不是原文的内容" in remark

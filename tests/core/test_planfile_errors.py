@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from yangfan.core.errors import PlanInvalid, PlanProblem
 from yangfan.core.plan import Plan
 from yangfan.core.planfile import load_plan, load_plan_text
+from yangfan.core.supervision import SupervisionRules
 
 FILE = "broken.yaml"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -974,3 +976,183 @@ def test_milestones_are_read_and_one_after_the_final_target_date_is_reported(
     (problem,) = problems_of(broken)
     assert problem.path == f"indicators[{index_of(plan, 'indicators', 'A5')}].milestones[0].date"
     assert "之前" in problem.message
+
+
+# -- supervision and evaluation ------------------------------------------------------------------
+
+WEIGHTS = "weights: {completion: 40, timeliness: 20, evidence: 15, indicators: 25}"
+POINTS = "status_points: {achieved: 100, on_track: 80, at_risk: 40, off_track: 0}"
+SCHEME_HEAD = '  - version: "1"\n    name: 任务落实综合评分（默认方案）\n    effective_from: 2021-01-01\n'
+
+
+def second_scheme(version: str, effective_from: str) -> str:
+    """A second scheme, to append after the bundled one (the last item of ``evaluation:``)."""
+    return (
+        f'  - version: "{version}"\n    name: 调整后的方案\n    effective_from: {effective_from}\n'
+        f"    {WEIGHTS}\n    {POINTS}\n"
+    )
+
+
+def with_second_scheme(plan_text: str, version: str, effective_from: str) -> str:
+    anchor = "\n# 登记簿："
+    return edit(plan_text, anchor, "\n" + second_scheme(version, effective_from) + anchor)
+
+
+def test_a_second_scheme_is_read_in_the_order_of_the_file(plan_text, plans_dir):
+    text = with_second_scheme(plan_text, "2", "2023-01-01")
+    plan = load_plan_text(text, file=FILE, base_dir=plans_dir)
+    assert [(s.version, s.effective_from) for s in plan.evaluation_schemes] == [
+        ("1", date(2021, 1, 1)),
+        ("2", date(2023, 1, 1)),
+    ]
+
+
+def test_weights_not_summing_to_100_are_reported_with_the_sum_and_the_parts(plan_text, problems_of):
+    bad = "weights: {completion: 40, timeliness: 20, evidence: 15, indicators: 20}"
+    broken = edit(plan_text, WEIGHTS, bad)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == "evaluation[0].weights"
+    assert problem.line == line_of(broken, bad)
+    assert "之和应为 100" in problem.message
+    assert "现为 95" in problem.message
+    assert "indicators 20" in problem.message
+
+
+def test_weights_with_decimals_summing_to_100_load(plan_text, plans_dir):
+    weights = "weights: {completion: 33.3, timeliness: 33.3, evidence: 33.4, indicators: 0}"
+    plan = load_plan_text(edit(plan_text, WEIGHTS, weights), file=FILE, base_dir=plans_dir)
+    assert plan.evaluation_schemes[0].weights["evidence"] == Decimal("33.4")
+
+
+def test_weights_missing_a_component_or_naming_another_are_reported(plan_text, problems_of):
+    missing = "weights: {completion: 40, timeliness: 20, evidence: 40}"
+    (problem,) = problems_of(edit(plan_text, WEIGHTS, missing))
+    assert problem.path == "evaluation[0].weights"
+    assert "“indicators”" in problem.message
+
+    extra = "weights: {completion: 40, timeliness: 20, evidence: 15, indicators: 25, speed: 0}"
+    (problem,) = problems_of(edit(plan_text, WEIGHTS, extra))
+    assert problem.path == "evaluation[0].weights.speed"
+    assert "未知字段" in problem.message
+    assert "completion" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("new", "path", "words"),
+    [
+        (
+            "status_points: {achieved: 120, on_track: 80, at_risk: 40, off_track: 0}",
+            "achieved",
+            ["不大于 100"],
+        ),
+        ("status_points: {achieved: 100, on_track: 80, at_risk: -5, off_track: 0}", "at_risk", ["不小于 0"]),
+        (
+            "status_points: {achieved: 100, on_track: .nan, at_risk: 40, off_track: 0}",
+            "on_track",
+            ["0 至 100"],
+        ),
+    ],
+    ids=["above-100", "negative", "not-a-number"],
+)
+def test_status_points_outside_0_to_100_are_reported(plan_text, problems_of, new, path, words):
+    broken = edit(plan_text, POINTS, new)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == f"evaluation[0].status_points.{path}"
+    assert problem.line == line_of(broken, new)
+    for word in words:
+        assert word in problem.message
+
+
+def test_weight_that_is_not_a_finite_number_is_reported(plan_text, problems_of):
+    bad = "weights: {completion: .nan, timeliness: 20, evidence: 15, indicators: 25}"
+    (problem,) = problems_of(edit(plan_text, WEIGHTS, bad))
+    assert problem.path == "evaluation[0].weights.completion"
+    assert "有限的数值" in problem.message
+
+
+def test_duplicate_scheme_version_is_reported_at_the_second_use(plan_text, problems_of):
+    broken = with_second_scheme(plan_text, "1", "2023-01-01")
+
+    problems = problems_of(broken)
+
+    reported(
+        problems,
+        line=line_of(broken, '- version: "1"\n    name: 调整后的方案'),
+        words=["“1”", "重复", "evaluation[0]"],
+        path="evaluation[1].version",
+    )
+
+
+@pytest.mark.parametrize("effective_from", ["2021-01-01", "2020-06-30"])
+def test_scheme_not_later_than_the_one_before_is_reported(plan_text, problems_of, effective_from):
+    broken = with_second_scheme(plan_text, "2", effective_from)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == "evaluation[1].effective_from"
+    assert problem.line == line_of(
+        broken, f"effective_from: {effective_from}\n    {WEIGHTS}\n    {POINTS}\n\n"
+    )
+    assert "应晚于上一版本的生效日期 2021-01-01" in problem.message
+
+
+def test_impossible_effective_date_is_reported(plan_text, problems_of):
+    broken = edit(plan_text, SCHEME_HEAD, SCHEME_HEAD.replace("2021-01-01", "2021-02-30"))
+    (problem,) = problems_of(broken)
+    assert problem.path == "evaluation[0].effective_from"
+    assert "不是有效日期" in problem.message
+
+
+def test_unquoted_numeric_version_is_reported_as_not_text(plan_text, problems_of):
+    broken = edit(plan_text, SCHEME_HEAD, SCHEME_HEAD.replace('version: "1"', "version: 1"))
+    (problem,) = problems_of(broken)
+    assert problem.path == "evaluation[0].version"
+    assert "文本" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "words"),
+    [
+        (
+            "supervision:\n  period_type: quarterly\n",
+            "supervision:\n  period_type: weekly\n",
+            "supervision.period_type",
+            ["weekly", "quarterly"],
+        ),
+        (
+            "  report_deadline_days: 15\n",
+            "  report_deadline_days: -1\n",
+            "supervision.report_deadline_days",
+            ["不小于 0"],
+        ),
+        ("  stalled_periods: 2\n", "  stalled_periods: 0\n", "supervision.stalled_periods", ["不小于 1"]),
+        (
+            "  stalled_periods: 2\n",
+            "  stalled_periods: 2\n  escalate: true\n",
+            "supervision.escalate",
+            ["未知字段"],
+        ),
+    ],
+    ids=["period-type", "deadline", "stalled", "unknown-field"],
+)
+def test_bad_supervision_rules_are_reported_with_their_line(plan_text, problems_of, old, new, path, words):
+    broken = edit(plan_text, old, new)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == path
+    assert problem.line == line_of(broken, new.strip().split("\n")[-1])
+    for word in words:
+        assert word in problem.message
+
+
+def test_plan_without_supervision_or_evaluation_sections_gets_the_defaults(plan_text, plans_dir):
+    start = plan_text.index("\n# 任务督导：")
+    end = plan_text.index("\n# 登记簿：")
+    plan = load_plan_text(plan_text[:start] + plan_text[end:], file=FILE, base_dir=plans_dir)
+    assert plan.supervision == SupervisionRules()
+    assert plan.evaluation_schemes == ()

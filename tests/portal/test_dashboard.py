@@ -83,3 +83,23 @@ def test_the_province_map_colours_each_city_by_its_status(client_for, tmp_path):
     assert "vendor/echarts-china-provinces/shanxi1.js" in html
     city = client_for("city-reporter").get(reverse("portal:home") + "?period=2023").content.decode()
     assert "dashboard-map" not in city  # a city's dashboard has no province map
+
+
+def test_the_dashboard_summarises_the_viewers_tasks(client_for, make_user):
+    from yangfan.supervision import services
+    from yangfan.supervision.models import Assignment
+
+    gxt = make_user("department", username="gxt-reporter")
+    share = Assignment.objects.get(task__code="T2.1.1", responsible_unit__code="gxt", subtask__isnull=True)
+    report = services.progress_report_open(assignment=share, period="2023Q4")
+    services.progress_report_save(actor=gxt, report=report, progress="done", percent=100, narrative="完成")
+    services.progress_report_act(actor=gxt, report=report, action="submit")
+    province = client_for("province").get(reverse("portal:home") + "?period=2023").content.decode()
+    summary = province.split('<section class="card task-summary"')[1].split("</section>")[0]
+    assert "2023Q4" in summary and "<strong>33</strong>" in summary
+    assert re.search(r"334 个分工", summary) and re.search(r"<strong>1</strong>已完成", summary)
+    city = client_for("city-reporter").get(reverse("portal:home") + "?period=2023").content.decode()  # 西安
+    mine = city.split('<section class="card task-summary"')[1].split("</section>")[0]
+    assert "<strong>0</strong>已完成" in mine  # 省工信厅's report is not 西安's
+    assert "220 个分工" not in mine and re.search(r"<strong>22</strong>项任务，22 个分工", mine)
+    assert "task-summary" not in client_for("operator").get(reverse("portal:home")).content.decode()

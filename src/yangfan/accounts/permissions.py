@@ -39,10 +39,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # approving (and returning, unlocking) what the unit below submitted: the province for cities, departments
     # and operators; a city's reviewer for its counties (collection.services.may_review adds "one level up")
     "data.approve": frozenset({R.PROVINCE, R.CITY_REVIEWER}),
+    # tasks of the plan: reading assignments and their reports (scoped: a department sees its own, a city its
+    # city's; see supervision.selectors), reporting progress and answering notices, and the provincial
+    # office's supervision (milestones, sub-tasks, approving reports, notices, the evaluation)
+    "tasks.view": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.VIEWER}),
+    "tasks.report": frozenset({R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER}),
     "supervision.manage": frozenset({R.PROVINCE}),
     "reports.generate": frozenset({R.PROVINCE, R.VIEWER}),
 }
-SCOPED = {"data.view": "view", "data.capture": "capture", "data.submit": "capture", "data.approve": "capture"}
+SCOPED = {
+    "data.view": "view",
+    "data.capture": "capture",
+    "data.submit": "capture",
+    "data.approve": "capture",
+    "tasks.view": "view",
+    "tasks.report": "capture",
+}
 # Roles that see the whole province when no view scope is set.
 PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER})
 

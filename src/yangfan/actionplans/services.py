@@ -23,6 +23,7 @@ from yangfan.actionplans.models import (
     Plan,
     UnitTarget,
 )
+from yangfan.actionplans.signals import plan_loaded
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.core import plan as core
@@ -220,6 +221,7 @@ def plan_load(
     )
     # Sections last: tasks, projects and goals that pointed at a removed section are gone by now.
     _sync(row.section_set.all(), [{"code": s.code} for s in plan.sections], stats, partial=True, delete=True)
+    plan_loaded.send(sender=Plan, plan=row, stats=stats)
     return row, stats
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from yangfan.api import views
+from yangfan.api import supervision, views
 
 app_name = "api"
 urlpatterns = [
@@ -24,4 +24,28 @@ urlpatterns = [
         name="submission_action",
     ),
     path("v1/completeness/", views.CompletenessAPIView.as_view(), name="completeness"),
+    # task supervision (任务督导)
+    path("v1/assignments/", supervision.AssignmentListView.as_view(), name="assignments"),
+    path("v1/assignments/<int:pk>/", supervision.AssignmentDetailView.as_view(), name="assignment"),
+    path(
+        "v1/assignments/<int:pk>/reports/<str:period>/",
+        supervision.ProgressReportView.as_view(),
+        name="progress_report",
+    ),
+    path(
+        "v1/assignments/<int:pk>/reports/<str:period>/evidence/",
+        supervision.ProgressReportEvidenceView.as_view(),
+        name="progress_report_evidence",
+    ),
+    path(
+        "v1/assignments/<int:pk>/reports/<str:period>/<str:action>/",
+        supervision.ProgressReportActionView.as_view(),
+        name="progress_report_action",
+    ),
+    path("v1/progress-reports/", supervision.ProgressReportListView.as_view(), name="progress_reports"),
+    path("v1/notices/", supervision.NoticeListView.as_view(), name="notices"),
+    path("v1/notices/<int:pk>/", supervision.NoticeDetailView.as_view(), name="notice"),
+    path("v1/notices/<int:pk>/answers/", supervision.NoticeAnswerView.as_view(), name="notice_answers"),
+    path("v1/notices/<int:pk>/close/", supervision.NoticeCloseView.as_view(), name="notice_close"),
+    path("v1/tasks/overdue/", supervision.OverdueView.as_view(), name="tasks_overdue"),
 ]

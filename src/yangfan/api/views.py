@@ -455,7 +455,8 @@ class SubmissionActionView(SubmissionScoped, generics.GenericAPIView):
         from rest_framework.exceptions import ValidationError
         from rest_framework.response import Response
 
-        from yangfan.collection.services import TRANSITIONS, submission_act
+        from yangfan.collection.services import submission_act
+        from yangfan.collection.workflow import TRANSITIONS
 
         if action not in TRANSITIONS:
             raise Http404

@@ -10,16 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from yangfan.collection.choices import SubmissionAction, SubmissionStatus
 
 
-class Submission(models.Model):
-    """The state of one report: the values of ``data_set``'s elements for the rows of ``org_unit`` (the units of
-    the data set's level counted in it) at ``period``, for ``operator`` when the data set is by operator."""
+class WorkflowReport(models.Model):
+    """What every report following the approval workflow (``collection.workflow``) keeps: its status, who
+    submitted it and when, who reviewed it and when, and the reason of the last return or unlock."""
 
-    data_set = models.ForeignKey("actionplans.DataSet", models.PROTECT, verbose_name=_("数据集"))
-    org_unit = models.ForeignKey("orgunits.OrgUnit", models.PROTECT, verbose_name=_("填报单位"))
-    period = models.CharField(_("期间"), max_length=8, db_index=True)
-    operator = models.ForeignKey(
-        "actionplans.Operator", models.PROTECT, null=True, blank=True, verbose_name=_("运营商")
-    )
     status = models.CharField(
         _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
     )
@@ -42,6 +36,37 @@ class Submission(models.Model):
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reason = models.TextField(_("退回或解锁原因"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class WorkflowEvent(models.Model):
+    """One step of a report along the workflow, in order, for its page (the audit trail holds the same,
+    hash-chained). A concrete event adds the foreign key to its report."""
+
+    action = models.CharField(_("操作"), max_length=10, choices=SubmissionAction.choices)
+    status = models.CharField(_("操作后状态"), max_length=10, choices=SubmissionStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Submission(WorkflowReport):
+    """The state of one report: the values of ``data_set``'s elements for the rows of ``org_unit`` (the units of
+    the data set's level counted in it) at ``period``, for ``operator`` when the data set is by operator."""
+
+    data_set = models.ForeignKey("actionplans.DataSet", models.PROTECT, verbose_name=_("数据集"))
+    org_unit = models.ForeignKey("orgunits.OrgUnit", models.PROTECT, verbose_name=_("填报单位"))
+    period = models.CharField(_("期间"), max_length=8, db_index=True)
+    operator = models.ForeignKey(
+        "actionplans.Operator", models.PROTECT, null=True, blank=True, verbose_name=_("运营商")
+    )
     explanations = models.JSONField(_("警告说明"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -65,19 +90,12 @@ class Submission(models.Model):
         return f"{self.data_set.name} · {self.org_unit.name}{operator} · {self.period}"
 
 
-class SubmissionEvent(models.Model):
+class SubmissionEvent(WorkflowEvent):
     """What happened to a submission, in order, for its page (the audit trail holds the same, hash-chained)."""
 
     submission = models.ForeignKey(
         Submission, models.CASCADE, related_name="events", verbose_name=_("报送单")
     )
-    action = models.CharField(_("操作"), max_length=10, choices=SubmissionAction.choices)
-    status = models.CharField(_("操作后状态"), max_length=10, choices=SubmissionStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    comment = models.TextField(_("说明"), blank=True)
 
     class Meta:
         ordering = ["submission", "at", "pk"]

@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
 
 from yangfan.accounts.models import User
 from yangfan.accounts.permissions import PERMISSIONS
@@ -37,12 +37,12 @@ from yangfan.collection.completeness import (
 )
 from yangfan.collection.models import Reminder, Submission
 from yangfan.collection.services import may_submit
+from yangfan.jobs import next_run, schedule_daily
 
 logger = logging.getLogger(__name__)
 
 DUE_WITHIN_DAYS = 3
 LOOKBACK_DAYS = 366  # overdue reports older than this are on the completeness page, not in daily reminders
-RUN_AT_HOUR = 8  # local time of the daily run
 
 
 @dataclass
@@ -229,28 +229,6 @@ def reminders_daily(today: str | None = None) -> dict[str, int]:
         reminders_schedule(run_after=next_run())
 
 
-def next_run(now: datetime | None = None) -> datetime:
-    now = timezone.localtime(now)
-    tomorrow = now.date() + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(tomorrow, time(RUN_AT_HOUR)))
-
-
 def reminders_schedule(*, run_after: datetime | None = None) -> bool:
-    """Enqueue a run of the daily job (now, or at ``run_after``) unless one is already waiting; ``True`` when
-    one was enqueued. Only on a backend that defers (the database queue); with the immediate backend of some
-    tests a run would start the next at once, for ever."""
-    backend = reminders_daily.get_backend()
-    if not backend.supports_defer:
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    pending = DBTaskResult.objects.filter(
-        task_path=reminders_daily.module_path,
-        status=TaskResultStatus.READY,
-        backend_name=reminders_daily.backend,
-    )
-    if pending.exists():
-        return False
-    job = reminders_daily.using(run_after=run_after) if run_after else reminders_daily
-    job.enqueue()
-    return True
+    """Enqueue a run of the daily reminders unless one is already waiting (``jobs.schedule_daily``)."""
+    return schedule_daily(reminders_daily, run_after=run_after)

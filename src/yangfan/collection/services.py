@@ -1,13 +1,7 @@
-"""The approval workflow (审核): draft → submitted → approved, or returned with a reason; approved and submitted
-reports lock their values against every write path (``locked_row_errors``); each step is audited.
-
-| action | from | to | who |
-|---|---|---|---|
-| submit (报送) | draft, returned | submitted | the unit's reviewer, the department or the operator (``data.submit``) |
-| withdraw (撤回) | submitted | draft | the same |
-| approve (审核通过) | submitted | approved | one level up (``may_review``), not the submitter |
-| return (退回) | submitted | returned | one level up, with a reason |
-| unlock (解锁) | approved | returned | one level up, with a reason |
+"""The approval workflow of data reports (``collection.workflow`` holds the states and moves every report kind
+shares): approved and submitted reports lock their values against every write path (``locked_row_errors``);
+each step is audited. Who acts: the unit's reviewer, the department or the operator submits and withdraws
+(``data.submit``); one level up (``may_review``), never the submitter, approves, returns and unlocks.
 """
 
 from __future__ import annotations
@@ -16,38 +10,20 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yangfan.accounts.choices import Role
 from yangfan.accounts.permissions import deny, has_permission, may, reports_data_set
 from yangfan.actionplans.models import DataSet
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
 from yangfan.collection.choices import WRITABLE, SubmissionAction, SubmissionStatus
 from yangfan.collection.models import Submission, SubmissionEvent
 from yangfan.collection.selectors import data_set_rows
+from yangfan.collection.workflow import REPORTER_ACTIONS, TRANSITIONS, workflow_apply, workflow_check
 from yangfan.core.errors import RowError
 from yangfan.orgunits.models import OrgUnit
 from yangfan.orgunits.selectors import covered_unit_ids
 
 S, A = SubmissionStatus, SubmissionAction
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    A.SUBMIT: (frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
-    A.WITHDRAW: (frozenset({S.SUBMITTED}), S.DRAFT),
-    A.APPROVE: (frozenset({S.SUBMITTED}), S.APPROVED),
-    A.RETURN: (frozenset({S.SUBMITTED}), S.RETURNED),
-    A.UNLOCK: (frozenset({S.APPROVED}), S.RETURNED),
-}
-REPORTER_ACTIONS = frozenset({A.SUBMIT, A.WITHDRAW})
-NEEDS_REASON = frozenset({A.RETURN, A.UNLOCK})
-AUDIT_ACTIONS = {
-    A.SUBMIT: AuditAction.SUBMIT,
-    A.WITHDRAW: AuditAction.WITHDRAW,
-    A.APPROVE: AuditAction.APPROVE,
-    A.RETURN: AuditAction.REJECT,
-    A.UNLOCK: AuditAction.UNLOCK,
-}
 
 
 def submission_open(*, data_set: DataSet, org_unit: OrgUnit, period: str, operator=None) -> Submission:
@@ -114,15 +90,8 @@ def submission_act(
     reporter = action in REPORTER_ACTIONS
     if not (may_submit(actor, submission) if reporter else may_review(actor, submission)):
         deny(actor, "data.submit" if reporter else "data.approve", submission, request=request)
-    sources, target = TRANSITIONS[action]
-    if submission.status not in sources:
-        raise ValidationError(
-            _("该报送当前为“%(status)s”，不能%(action)s。")
-            % {"status": submission.get_status_display(), "action": A(action).label}
-        )
     comment = comment.strip()
-    if action in NEEDS_REASON and not comment:
-        raise ValidationError(_("请填写%(action)s的原因。") % {"action": A(action).label})
+    workflow_check(report=submission, action=action, comment=comment)
     if action == A.SUBMIT:
         explanations = _submission_explanations(submission, explanations)
     if action == A.APPROVE:
@@ -131,27 +100,16 @@ def submission_act(
             names = "、".join(f"{s.org_unit.name}（{s.get_status_display()}）" for s in pending)
             raise ValidationError(_("下级单位的报送尚未全部审核通过：%(names)s。") % {"names": names})
     with transaction.atomic():
-        before = submission.status
-        now = timezone.now()
-        submission.status = target
         if action == A.SUBMIT:
-            submission.submitted_by, submission.submitted_at = actor, now
             submission.explanations = explanations
-        elif action in (A.APPROVE, A.RETURN, A.UNLOCK):
-            submission.reviewed_by, submission.reviewed_at = actor, now
-        if action in NEEDS_REASON:
-            submission.reason = comment
-        submission.save()
-        SubmissionEvent.objects.create(
-            submission=submission, action=action, status=target, actor=actor, comment=comment
-        )
-        audit_record(
-            action=AUDIT_ACTIONS[action],
+        workflow_apply(
+            report=submission,
+            action=action,
             actor=actor,
-            obj=submission,
-            changes={"status": [before, target]},
-            detail=comment,
+            comment=comment,
+            event_model=SubmissionEvent,
             request=request,
+            event_fields={"submission": submission},
         )
     return submission
 

@@ -12,8 +12,10 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 
+from yangfan.core.evaluation import ScoringScheme
 from yangfan.core.expressions import Formula
 from yangfan.core.orgtree import OrgGroup, OrgTree, OrgUnit
+from yangfan.core.supervision import SupervisionRules
 
 
 class Aggregation(StrEnum):
@@ -326,6 +328,10 @@ class Plan:
     qualitative_targets: tuple[QualitativeTarget, ...] = ()
     data_sets: tuple[DataSet, ...] = ()
     validation_rules: tuple[ValidationRule, ...] = ()
+    # The plan file's ``supervision:`` and ``evaluation:`` sections; schemes in the order they took effect
+    # (``evaluation.scheme_for`` picks the one for a period).
+    supervision: SupervisionRules = field(default_factory=SupervisionRules)
+    evaluation_schemes: tuple[ScoringScheme, ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property

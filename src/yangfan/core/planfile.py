@@ -20,6 +20,7 @@ import jsonschema
 import yaml
 
 from yangfan.core.errors import FormulaError, PlanInvalid, PlanProblem
+from yangfan.core.evaluation import COMPONENTS, ScoringScheme
 from yangfan.core.expressions import parse_formula
 from yangfan.core.orgtree import OrgGroup, OrgUnit
 from yangfan.core.plan import (
@@ -53,6 +54,7 @@ from yangfan.core.plan import (
     UnitKind,
     ValidationRule,
 )
+from yangfan.core.supervision import SupervisionRules
 
 Path_ = tuple[str | int, ...]
 
@@ -259,6 +261,7 @@ class _Reader:
         self._check_indicators()
         self._check_data_sets()
         self._check_validation_rules()
+        self._check_evaluation()
         if source_text:
             self._check_against_source(source_text)
         self._fail_if_problems()
@@ -495,6 +498,40 @@ class _Reader:
                     (*path, "data_element"), f"“{rule['data_element']}”不是已定义的数据项（data_elements）"
                 )
 
+    def _check_evaluation(self) -> None:
+        """Scoring schemes: weights of the four components summing to 100, points 0–100, versions unique and
+        in the order they took effect (the scheme for a period is the last one effective by its end)."""
+        versions: dict[str, Path_] = {}
+        previous: date | None = None
+        for path, scheme in self.items("evaluation"):
+            version = scheme["version"]
+            if version in versions:
+                first = format_path(versions[version])
+                self.problem((*path, "version"), f"评分方案版本“{version}”重复（已在 {first} 使用）")
+            else:
+                versions[version] = path
+            weights = scheme["weights"]
+            bad = [k for k in COMPONENTS if not _is_number(weights[k])]
+            for key in bad:
+                self.problem((*path, "weights", key), f"权重 {weights[key]} 不是有限的数值")
+            if not bad:
+                total = sum((_decimal(weights[k]) for k in COMPONENTS), Decimal(0))
+                if total != 100:
+                    parts = " + ".join(f"{k} {_decimal(weights[k]).normalize():f}" for k in COMPONENTS)
+                    self.problem(
+                        (*path, "weights"), f"四项权重之和应为 100，现为 {total.normalize():f}（{parts}）"
+                    )
+            for key, value in scheme["status_points"].items():
+                if not _is_number(value):
+                    self.problem((*path, "status_points", key), f"状态得分 {value} 应为 0 至 100 之间的数值")
+            effective = self._date((*path, "effective_from"), scheme["effective_from"])
+            if effective and previous and effective <= previous:
+                self.problem(
+                    (*path, "effective_from"),
+                    f"生效日期 {effective} 应晚于上一版本的生效日期 {previous}（评分方案按生效日期先后排列）",
+                )
+            previous = effective or previous
+
     def _check_indicators(self) -> None:
         elements = self._codes("data_elements")
         registries = self._codes("registries")
@@ -685,7 +722,20 @@ class _Reader:
                 for ds in d.get("data_sets", [])
             ),
             validation_rules=tuple(_rule(r) for r in d.get("validation_rules", [])),
+            supervision=SupervisionRules(**d.get("supervision", {})),
+            evaluation_schemes=tuple(_scheme(e) for e in d.get("evaluation", [])),
         )
+
+
+def _scheme(d: dict) -> ScoringScheme:
+    return ScoringScheme(
+        version=d["version"],
+        name=d["name"],
+        effective_from=date.fromisoformat(d["effective_from"]),
+        weights={k: _decimal(v) for k, v in d["weights"].items()},
+        status_points={k: _decimal(v) for k, v in d["status_points"].items()},
+        remark=d.get("remark", ""),
+    )
 
 
 def _rule(d: dict) -> ValidationRule:

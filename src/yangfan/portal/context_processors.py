@@ -45,7 +45,11 @@ def navigation(request):
             "collection:index" if may(request.user, "data.view") else None,
             active=("collection:",),
         ),
-        item(_("任务督导"), "actionplans:units" if plan_code else None, active=("actionplans:unit",), **kw),
+        item(
+            _("任务督导"),
+            "supervision:index" if may(request.user, "tasks.view") else None,
+            active=("supervision:",),
+        ),
         item(_("应用仓库")),
         item(_("报告")),
         item(_("组织机构"), "orgunits:tree", active=("orgunits:",)),

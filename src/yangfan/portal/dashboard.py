@@ -74,6 +74,7 @@ def dashboard(user, query) -> dict:
         "ranking_indicator": plan.indicator(chosen),
         "indicator_choices": plan.indicators,
         "reporting": _reporting(user),
+        "tasks": _tasks(user, plan.code, period),
     }
 
 
@@ -97,6 +98,38 @@ def _map(unit: OrgUnit, ranking: list[dict], indicator, period) -> dict | None:
             }
             for row in ranking
         ],
+    }
+
+
+def _tasks(user, plan_code: str, period) -> dict | None:
+    """The task summary (任务督导) of the reporting period that ends with the dashboard's period or before it:
+    the viewer's assignments by reported progress, and the open notices."""
+    from yangfan.accounts.permissions import may
+    from yangfan.actionplans.models import Plan
+    from yangfan.core.periods import Period
+    from yangfan.supervision.boards import OPEN_NOTICE, matrix
+    from yangfan.supervision.models import SupervisionNotice
+    from yangfan.supervision.selectors import assignment_list, reporting_kind
+
+    plan = Plan.objects.filter(code=plan_code).first()
+    if plan is None or not may(user, "tasks.view"):
+        return None
+    kind = reporting_kind(plan)
+    quarter = Period.containing(period.end, kind)
+    if quarter.end > period.end:
+        quarter = quarter.previous()
+    first, last = Period.containing(plan.start, kind), Period.containing(plan.end, kind)
+    quarter = max(min(quarter, last), first)
+    m = matrix(actor=user, plan=plan, period=quarter)
+    notices = SupervisionNotice.objects.filter(assignment__in=assignment_list(actor=user, plan=plan))
+    return {
+        "plan": plan,
+        "period": str(quarter),
+        "tasks": len(m.rows),
+        "assignments": sum(m.counts.values()),
+        "counts": m.counts,
+        "open_notices": notices.filter(status__in=OPEN_NOTICE).count(),
+        "escalated": notices.filter(status="escalated").count(),
     }
 
 

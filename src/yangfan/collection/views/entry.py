@@ -48,8 +48,6 @@ from yangfan.collection.selectors import (
     submission_list,
 )
 from yangfan.collection.services import (
-    REPORTER_ACTIONS,
-    TRANSITIONS,
     may_capture,
     may_read,
     may_review,
@@ -57,6 +55,7 @@ from yangfan.collection.services import (
     submission_act,
     submission_open,
 )
+from yangfan.collection.workflow import NEEDS_REASON, REPORTER_ACTIONS, TRANSITIONS, available_actions
 from yangfan.core.errors import ImportInvalid
 from yangfan.core.periods import Period
 from yangfan.core.plan import OPERATORS_REPORT
@@ -226,16 +225,12 @@ def workflow_context(user, submission: Submission, findings, *, next_url: str, p
     actions = []
     if submission.pk is not None:
         reporter, reviewer = may_submit(user, submission), may_review(user, submission)
-        for action, (sources, _target) in TRANSITIONS.items():
-            if submission.status not in sources:
-                continue
-            if not (reporter if action in REPORTER_ACTIONS else reviewer):
-                continue
+        for action in available_actions(submission, reporter=reporter, reviewer=reviewer):
             actions.append(
                 {
                     "action": action,
                     "label": SubmissionAction(action).label,
-                    "needs_reason": action in (SubmissionAction.RETURN, SubmissionAction.UNLOCK),
+                    "needs_reason": action in NEEDS_REASON,
                     "url": reverse("collection:act", kwargs={"pk": submission.pk, "action": action}),
                 }
             )

@@ -1,0 +1,98 @@
+"""The approval workflow (审核) every report follows, data (``collection.Submission``) and task progress
+(``supervision.ProgressReport``) alike: draft → submitted → approved, or returned with a reason.
+
+| action | from | to | who |
+|---|---|---|---|
+| submit (报送) | draft, returned | submitted | the reporting unit |
+| withdraw (撤回) | submitted | draft | the same |
+| approve (审核通过) | submitted | approved | one level up, not the submitter |
+| return (退回) | submitted | returned | one level up, with a reason |
+| unlock (解锁) | approved | returned | one level up, with a reason |
+
+A report in a state outside ``WRITABLE`` is locked. Who may act is each report kind's business; this module
+holds the states, the moves between them and the bookkeeping every move does.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record
+from yangfan.collection.choices import WRITABLE, SubmissionAction, SubmissionStatus
+
+S, A = SubmissionStatus, SubmissionAction
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    A.SUBMIT: (frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+    A.WITHDRAW: (frozenset({S.SUBMITTED}), S.DRAFT),
+    A.APPROVE: (frozenset({S.SUBMITTED}), S.APPROVED),
+    A.RETURN: (frozenset({S.SUBMITTED}), S.RETURNED),
+    A.UNLOCK: (frozenset({S.APPROVED}), S.RETURNED),
+}
+REPORTER_ACTIONS = frozenset({A.SUBMIT, A.WITHDRAW})
+NEEDS_REASON = frozenset({A.RETURN, A.UNLOCK})
+AUDIT_ACTIONS = {
+    A.SUBMIT: AuditAction.SUBMIT,
+    A.WITHDRAW: AuditAction.WITHDRAW,
+    A.APPROVE: AuditAction.APPROVE,
+    A.RETURN: AuditAction.REJECT,
+    A.UNLOCK: AuditAction.UNLOCK,
+}
+
+
+def workflow_check(*, report, action: str, comment: str) -> str:
+    """The status ``action`` moves ``report`` to, or ``ValidationError`` saying in Chinese why it cannot."""
+    if action not in TRANSITIONS:
+        raise ValueError(f"unknown workflow action {action!r}")
+    sources, target = TRANSITIONS[action]
+    if report.status not in sources:
+        raise ValidationError(
+            _("该报送当前为“%(status)s”，不能%(action)s。")
+            % {"status": report.get_status_display(), "action": A(action).label}
+        )
+    if action in NEEDS_REASON and not comment.strip():
+        raise ValidationError(_("请填写%(action)s的原因。") % {"action": A(action).label})
+    return target
+
+
+def workflow_apply(
+    *, report, action: str, actor, comment: str, event_model, event_fields: dict, request=None
+) -> None:
+    """Move ``report`` (already checked by :func:`workflow_check`) and record the step: the report's own
+    who/when fields, an event row of ``event_model`` and an audit entry. Call inside a transaction."""
+    before = report.status
+    target = TRANSITIONS[action][1]
+    now = timezone.now()
+    report.status = target
+    if action == A.SUBMIT:
+        report.submitted_by, report.submitted_at = actor, now
+    elif action in (A.APPROVE, A.RETURN, A.UNLOCK):
+        report.reviewed_by, report.reviewed_at = actor, now
+    if action in NEEDS_REASON:
+        report.reason = comment
+    report.save()
+    event_model.objects.create(action=action, status=target, actor=actor, comment=comment, **event_fields)
+    audit_record(
+        action=AUDIT_ACTIONS[action],
+        actor=actor,
+        obj=report,
+        changes={"status": [before, target]},
+        detail=comment,
+        request=request,
+    )
+
+
+def is_writable(report) -> bool:
+    return report.status in WRITABLE
+
+
+def available_actions(report, *, reporter: bool, reviewer: bool) -> list[str]:
+    """The moves open to a user from the report's status: the reporter's when ``reporter``, the reviewer's when
+    ``reviewer`` (each report kind decides those two)."""
+    return [
+        action
+        for action, (sources, _target) in TRANSITIONS.items()
+        if report.status in sources and (reporter if action in REPORTER_ACTIONS else reviewer)
+    ]

@@ -1,0 +1,284 @@
+"""What the supervision pages, the API and ``yangfan tasks overdue`` show, computed once here: the matrix of
+tasks × units, a unit's own board, the supervision list (alerts) and the notices it proposes from indicators.
+
+Every function takes the reader (``actor``) and reads only the assignments ``selectors.assignment_list`` gives
+them, so a page, an export or a command line never shows what its reader may not see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from yangfan.actionplans.models import Plan, ResponsibleUnit, Task
+from yangfan.core.periods import Period
+from yangfan.core.plan import UnitKind
+from yangfan.core.supervision import Alert, alerts, report_due
+from yangfan.supervision.choices import NoticeStatus
+from yangfan.supervision.models import Assignment, ProgressReport, SupervisionNotice, TaskIndicator
+from yangfan.supervision.selectors import (
+    assignment_list,
+    assignment_states,
+    city_governments,
+    supervision_rules,
+)
+
+FIGURES = (
+    "indicator",
+    "name",
+    "org_unit",
+    "period",
+    "value",
+    "target",
+    "target_comparison",
+    "status",
+    "pace_per_month",
+)
+OPEN_NOTICE = (NoticeStatus.ISSUED, NoticeStatus.ESCALATED, NoticeStatus.ANSWERED)
+
+
+@dataclass
+class Column:
+    """A column of the matrix: a department, or one city's government."""
+
+    key: str
+    name: str
+    short: str
+
+
+@dataclass
+class Cell:
+    assignment: Assignment
+    report: ProgressReport | None
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        """A milestone overdue or a stall: what the cell's colour (its report) does not already say."""
+        return any(a.kind != "no_report" for a in self.alerts)
+
+    @property
+    def state(self) -> str:
+        """What colours the cell: the reported progress, or why there is none."""
+        if self.report is None or self.report.status not in ("submitted", "approved"):
+            return "overdue" if any(a.kind == "no_report" for a in self.alerts) else "missing"
+        return self.report.progress
+
+
+@dataclass
+class Row:
+    task: Task
+    cells: dict[str, Cell]
+
+
+@dataclass
+class Matrix:
+    period: Period
+    columns: list[Column]
+    rows: list[Row]
+    counts: dict[str, int]
+
+
+def column_of(assignment: Assignment) -> Column:
+    unit = assignment.responsible_unit
+    if unit.kind == UnitKind.CITY_GOVERNMENTS:
+        name = assignment.org_unit.name
+        return Column(
+            key=f"city:{assignment.org_unit.code}", name=f"{name}人民政府", short=name.removesuffix("市")
+        )
+    return Column(key=f"unit:{unit.code}", name=unit.name, short=unit.name.removeprefix("省"))
+
+
+def _columns(plan: Plan, assignments: list[Assignment]) -> list[Column]:
+    present = {column_of(a).key for a in assignments}
+    columns = []
+    for unit in ResponsibleUnit.objects.filter(plan=plan):
+        if unit.kind == UnitKind.CITY_GOVERNMENTS:
+            for city in city_governments():
+                key = f"city:{city.code}"
+                if key in present:
+                    columns.append(Column(key, f"{city.name}人民政府", city.name.removesuffix("市")))
+        elif f"unit:{unit.code}" in present:
+            columns.append(Column(f"unit:{unit.code}", unit.name, unit.name.removeprefix("省")))
+    return columns
+
+
+def alerts_for(
+    assignments: list[Assignment], *, plan: Plan, period: Period, as_of: date
+) -> dict[int, list[Alert]]:
+    rules = supervision_rules(plan)
+    states = assignment_states(assignments, plan=plan, until=period)
+    return {pk: alerts(state, period=str(period), as_of=as_of, rules=rules) for pk, state in states.items()}
+
+
+def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None) -> Matrix:
+    """Tasks × units for ``period``: each cell the unit's report on the task (sub-tasks fold into their task's
+    row, the main assignment first), coloured by the progress it reports or by its absence."""
+    as_of = as_of or timezone.localdate()
+    assignments = list(assignment_list(actor=actor, plan=plan).filter(subtask__isnull=True))
+    reports = {
+        r.assignment_id: r
+        for r in ProgressReport.objects.filter(assignment__in=[a.pk for a in assignments], period=str(period))
+    }
+    found = alerts_for(assignments, plan=plan, period=period, as_of=as_of)
+    by_task: dict[int, dict[str, Cell]] = defaultdict(dict)
+    counts: dict[str, int] = defaultdict(int)
+    for a in assignments:
+        cell = Cell(a, reports.get(a.pk), found.get(a.pk, []))
+        by_task[a.task_id][column_of(a).key] = cell
+        counts[cell.state] += 1
+    tasks = Task.objects.filter(pk__in=by_task).select_related("section").order_by("position")
+    return Matrix(
+        period=period,
+        columns=_columns(plan, assignments),
+        rows=[Row(task=t, cells=by_task[t.pk]) for t in tasks],
+        counts=dict(counts),
+    )
+
+
+@dataclass
+class AlertRow:
+    alert: Alert
+    assignment: Assignment
+    notices: list[SupervisionNotice]
+
+
+def alert_rows(
+    *, actor, plan: Plan, period: Period, as_of: date | None = None, unit: str | None = None
+) -> list[AlertRow]:
+    """The supervision list: every alert on the assignments ``actor`` reads (of ``unit`` only, when given: a
+    responsible unit's code or name, or a city's code or name), with the notices already open on each."""
+    as_of = as_of or timezone.localdate()
+    assignments = list(_readable(actor, plan))
+    if unit:
+        assignments = [a for a in assignments if unit_matches(a, unit)]
+    found = alerts_for(assignments, plan=plan, period=period, as_of=as_of)
+    by_pk = {a.pk: a for a in assignments}
+    notices = defaultdict(list)
+    for n in SupervisionNotice.objects.filter(assignment__in=list(by_pk), status__in=OPEN_NOTICE):
+        notices[n.assignment_id].append(n)
+    rows = [
+        AlertRow(alert=alert, assignment=by_pk[pk], notices=notices.get(pk, []))
+        for pk, items in found.items()
+        for alert in items
+    ]
+    kinds = {"milestone_overdue": 0, "no_report": 1, "stalled": 2}
+    rows.sort(
+        key=lambda r: (kinds.get(r.alert.kind, 9), r.assignment.task.position, column_of(r.assignment).key)
+    )
+    return rows
+
+
+def _readable(actor, plan: Plan):
+    """``actor``'s assignments; every assignment of the plan for ``None``: the command line, which runs with the
+    server's own rights like the administrators' other scripts."""
+    if actor is None:
+        return Assignment.objects.filter(task__plan=plan).select_related(
+            "task", "task__section", "subtask", "responsible_unit", "org_unit"
+        )
+    return assignment_list(actor=actor, plan=plan)
+
+
+def unit_matches(assignment: Assignment, text: str) -> bool:
+    """Does ``text`` (a responsible unit's code, name or alias, or a city's code or name) name the unit that
+    holds ``assignment``? 各设区市政府 (or its code) names every city's share."""
+    text = text.strip()
+    unit = assignment.responsible_unit
+    if text in (unit.code, unit.name, *unit.aliases):
+        return True
+    if unit.kind == UnitKind.CITY_GOVERNMENTS:
+        city = assignment.org_unit
+        return text in (city.code, city.name, f"{city.name}人民政府", f"{city.name}政府")
+    return False
+
+
+def alert_json(row: AlertRow) -> dict:
+    """An alert row as plain data: ``yangfan tasks overdue --format json`` and the API's overdue list."""
+    a, alert = row.assignment, row.alert
+    return {
+        "kind": str(alert.kind),
+        "kind_label": alert.kind.label,
+        "task": a.work_code,
+        "task_title": a.work_title,
+        "responsible_unit": a.responsible_unit.code,
+        "unit": a.unit_name,
+        "org_unit": a.org_unit.code,
+        "period": alert.period,
+        "since": alert.since.isoformat(),
+        "message": alert.message,
+        "detail": dict(alert.detail),
+        "notices": [n.number for n in row.notices],
+    }
+
+
+def unit_known(plan: Plan, text: str) -> bool:
+    """Does ``text`` name a responsible unit of ``plan`` or a city government (for ``--unit``)?"""
+    text = text.strip()
+    for unit in ResponsibleUnit.objects.filter(plan=plan):
+        if text in (unit.code, unit.name, *unit.aliases):
+            return True
+    return any(text in (c.code, c.name, f"{c.name}人民政府", f"{c.name}政府") for c in city_governments())
+
+
+def report_deadline(plan: Plan, period: Period) -> date:
+    return report_due(str(period), supervision_rules(plan))
+
+
+@dataclass
+class Proposal:
+    """A notice the supervision list proposes: a linked indicator is at risk or off track where units answer
+    for the task; ``figures`` are the indicator's row as the engine computed it."""
+
+    indicator: str
+    indicator_name: str
+    org_unit: str
+    org_unit_name: str
+    status: str
+    figures: dict
+    assignments: list[Assignment]
+
+
+def notice_proposals(*, actor, plan: Plan, period: Period) -> list[Proposal]:
+    """For each task linked to an indicator, the units responsible where that indicator is at risk or off
+    track at the end of ``period``: a city's government where the city is behind, the departments where the
+    province is."""
+    from yangfan.datavalues.indicators import assessments, core_plans
+
+    links = list(TaskIndicator.objects.filter(task__plan=plan).select_related("indicator"))
+    if not links:
+        return []
+    parsed = core_plans()[plan.code]
+    assignments = list(
+        assignment_list(actor=actor, plan=plan).filter(task_id__in={link.task_id for link in links})
+    )
+    where: dict[str, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        where[a.org_unit.code].append(a)
+    codes = sorted({link.indicator.code for link in links})
+    indicators = [i for i in parsed.indicators if i.code in codes]
+    rows = assessments(parsed, sorted(where), period, indicators=indicators)
+    tasks_of = defaultdict(set)
+    for link in links:
+        tasks_of[link.indicator.code].add(link.task_id)
+    names = {a.org_unit.code: a.org_unit.name for a in assignments}
+    proposals = []
+    for row in rows:
+        if row["status"] not in ("at_risk", "off_track"):
+            continue
+        chosen = [a for a in where[row["org_unit"]] if a.task_id in tasks_of[row["indicator"]]]
+        if chosen:
+            proposals.append(
+                Proposal(
+                    indicator=row["indicator"],
+                    indicator_name=row["name"],
+                    org_unit=row["org_unit"],
+                    org_unit_name=names[row["org_unit"]],
+                    status=row["status"],
+                    figures={k: row.get(k) for k in FIGURES},
+                    assignments=chosen,
+                )
+            )
+    return proposals

@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yangfan.core.supervision import Progress as CoreProgress
+
+
+class Progress(models.TextChoices):
+    """进展状态 of an assignment as its unit reports it (``yangfan.core.supervision.Progress``)."""
+
+    NOT_STARTED = CoreProgress.NOT_STARTED.value, _("未启动")
+    IN_PROGRESS = CoreProgress.IN_PROGRESS.value, _("推进中")
+    DONE = CoreProgress.DONE.value, _("已完成")
+    LAGGING = CoreProgress.LAGGING.value, _("滞后")
+
+
+class NoticeStatus(models.TextChoices):
+    """督办单: issued → answered → closed; issued past its deadline without an answer → escalated."""
+
+    ISSUED = "issued", _("待反馈")
+    ANSWERED = "answered", _("已反馈")
+    ESCALATED = "escalated", _("逾期未反馈（已升级）")
+    CLOSED = "closed", _("已办结")
+
+
+class EvidenceKind(models.TextChoices):
+    """The file types evidence may be, recognised by content (magic numbers), never by the name."""
+
+    PDF = "pdf", "PDF"
+    PNG = "png", "PNG"
+    JPEG = "jpg", "JPEG"
+    DOCX = "docx", "Word"
+    XLSX = "xlsx", "Excel"
+    PPTX = "pptx", "PowerPoint"

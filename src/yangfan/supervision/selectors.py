@@ -1,0 +1,212 @@
+"""Reads of task supervision, filtered by the reader's scope at the source.
+
+Who sees which assignment: the provincial office and the leading group's viewers every assignment in their view
+scope (a city viewer its city's); a department reporter only its own department's; a city reporter or reviewer
+only its city government's. ``assignment_list`` is the one filter; ``may_read_assignment`` asks it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from yangfan.accounts.choices import Role
+from yangfan.accounts.permissions import has_permission, may, org_units_in_scope
+from yangfan.actionplans.models import Plan, ResponsibleUnit
+from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.plan import UnitKind
+from yangfan.core.supervision import (
+    AssignmentState,
+    MilestoneState,
+    ReportState,
+    SupervisionRules,
+    periods_between,
+)
+from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
+from yangfan.supervision.models import Assignment, Milestone, ProgressReport
+
+CITY_ROLES = frozenset({Role.CITY_REPORTER, Role.CITY_REVIEWER})
+PERIOD_KINDS = {"quarterly": PeriodKind.QUARTER, "monthly": PeriodKind.MONTH, "yearly": PeriodKind.YEAR}
+
+
+def supervision_rules(plan: Plan) -> SupervisionRules:
+    """The plan file's ``supervision`` section (its defaults when the file has none)."""
+    from yangfan.datavalues.indicators import core_plans
+
+    parsed = core_plans().get(plan.code)
+    return parsed.supervision if parsed is not None else SupervisionRules()
+
+
+def core_plan(plan: Plan):
+    from yangfan.datavalues.indicators import core_plans
+
+    return core_plans()[plan.code]
+
+
+def reporting_kind(plan: Plan) -> PeriodKind:
+    return PERIOD_KINDS[supervision_rules(plan).period_type]
+
+
+def reporting_periods(plan: Plan, *, until: Period | None = None) -> list[str]:
+    """The plan's reporting periods from its first to ``until`` (its last when not given)."""
+    kind = reporting_kind(plan)
+    first = str(Period.containing(plan.start, kind))
+    last = str(until) if until is not None else str(Period.containing(plan.end, kind))
+    return periods_between(first, last) if Period.parse(first) <= Period.parse(last) else []
+
+
+def period_of(plan: Plan, text: str | None, *, today: date | None = None) -> Period:
+    """The reporting period named by ``text``; by default the latest one that has ended (within the plan)."""
+    from yangfan.core.periods import PeriodError
+
+    kind = reporting_kind(plan)
+    if text:
+        period = Period.parse(text)
+        if period.kind != kind:
+            raise PeriodError(text)
+        return period
+    today = today or date.today()
+    period = Period.containing(today, kind).previous()
+    last = Period.containing(plan.end, kind)
+    first = Period.containing(plan.start, kind)
+    return max(min(period, last), first)
+
+
+def city_governments() -> QuerySet[OrgUnit]:
+    """The units a task given to 各设区市政府 is shared among: the prefecture-level cities directly under the
+    province (a zone such as 杨凌示范区 has a ``kind`` and is not one: the plan file's remark says so)."""
+    return OrgUnit.objects.filter(
+        level=OrgUnitLevel.CITY, kind="", parent__parent__isnull=True, counted_in__isnull=True
+    )
+
+
+def province_unit() -> OrgUnit:
+    return OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).order_by("code").first()
+
+
+def _scope_filter(user) -> Q | None:
+    """The ``Q`` on ``Assignment`` of what ``user`` may read; None when nothing."""
+    if not has_permission(user, "tasks.view"):
+        return None
+    if user.role == Role.DEPARTMENT:
+        if user.responsible_unit_id is None:
+            return None
+        return Q(responsible_unit_id=user.responsible_unit_id)
+    units = org_units_in_scope(user, "tasks.view")
+    if user.role in CITY_ROLES:
+        return Q(responsible_unit__kind=UnitKind.CITY_GOVERNMENTS, org_unit__in=units)
+    return Q(org_unit__in=units)
+
+
+def assignment_list(*, actor, plan: Plan | None = None) -> QuerySet[Assignment]:
+    """The assignments ``actor`` may read, with what their rows show."""
+    condition = _scope_filter(actor)
+    if condition is None:
+        return Assignment.objects.none()
+    rows = Assignment.objects.filter(condition)
+    if plan is not None:
+        rows = rows.filter(task__plan=plan)
+    return rows.select_related("task", "task__section", "subtask", "responsible_unit", "org_unit")
+
+
+def may_read_assignment(user, assignment: Assignment) -> bool:
+    return assignment_list(actor=user).filter(pk=assignment.pk).exists()
+
+
+def may_report(user, assignment: Assignment) -> bool:
+    """Write, submit or withdraw a progress report and answer a notice: the department itself, or a city
+    reporter or reviewer of that city for a city government's share."""
+    if not has_permission(user, "tasks.report"):
+        return False
+    if user.role == Role.DEPARTMENT:
+        return (
+            user.responsible_unit_id is not None
+            and assignment.responsible_unit_id == user.responsible_unit_id
+        )
+    if user.role in CITY_ROLES:
+        return assignment.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS and may(
+            user, "tasks.report", assignment.org_unit
+        )
+    return False
+
+
+def may_review_report(user, report: ProgressReport) -> bool:
+    """Approve, return or unlock a progress report: the provincial office, never on a report it submitted."""
+    if not may(user, "supervision.manage"):
+        return False
+    return report.submitted_by_id is None or report.submitted_by_id != user.pk
+
+
+def milestones_of(assignment: Assignment) -> QuerySet[Milestone]:
+    """The milestones that bind an assignment: its task's own, and its sub-task's when it has one."""
+    condition = Q(task_id=assignment.task_id, subtask__isnull=True)
+    if assignment.subtask_id:
+        condition |= Q(subtask_id=assignment.subtask_id)
+    return Milestone.objects.filter(condition)
+
+
+def assignment_states(
+    assignments, *, plan: Plan, until: Period, approved_only: bool = False
+) -> dict[int, AssignmentState]:
+    """The core's view of each assignment up to ``until``: its milestones (met on the day a report claiming it was
+    submitted) and its reports by period. Two queries, whatever the number of assignments."""
+    assignments = list(assignments)
+    ids = [a.pk for a in assignments]
+    periods = reporting_periods(plan, until=until)
+    first = periods[0] if periods else str(until)
+    reports = (
+        ProgressReport.objects.filter(assignment_id__in=ids, period__in=periods)
+        .annotate(evidence_count=Count("evidence"))
+        .prefetch_related(Prefetch("milestones_met", queryset=Milestone.objects.only("pk")))
+    )
+    by_assignment: dict[int, dict[str, ReportState]] = defaultdict(dict)
+    met: dict[tuple[int, int], date] = {}
+    for report in reports:
+        submitted = report.status in ("submitted", "approved") and report.submitted_at is not None
+        if approved_only and report.status != "approved":
+            submitted = False
+        day = timezone.localtime(report.submitted_at).date() if submitted else None
+        by_assignment[report.assignment_id][report.period] = ReportState(
+            period=report.period,
+            progress=report.progress,
+            percent=report.percent,
+            submitted_on=day,
+            approved=report.status == "approved",
+            evidence_count=report.evidence_count,
+        )
+        if day is not None:
+            for milestone in report.milestones_met.all():
+                key = (report.assignment_id, milestone.pk)
+                met[key] = min(met.get(key, day), day)
+    milestones = list(Milestone.objects.filter(task_id__in={a.task_id for a in assignments}))
+    states = {}
+    for a in assignments:
+        own = [
+            m
+            for m in milestones
+            if m.task_id == a.task_id and (m.subtask_id is None or m.subtask_id == a.subtask_id)
+        ]
+        states[a.pk] = AssignmentState(
+            key=str(a.pk),
+            first_period=first,
+            milestones=tuple(
+                MilestoneState(code=m.code, title=m.title, due=m.due, met_on=met.get((a.pk, m.pk)))
+                for m in own
+            ),
+            reports=dict(by_assignment.get(a.pk, {})),
+        )
+    return states
+
+
+def unit_of_work(assignment: Assignment) -> tuple[str, str, str]:
+    """(key, name, kind) of whom the evaluation scores for ``assignment``: the department, or the city."""
+    if assignment.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS:
+        return assignment.org_unit.code, assignment.org_unit.name, "city"
+    return assignment.responsible_unit.code, assignment.responsible_unit.name, "department"
+
+
+def responsible_units(plan: Plan) -> QuerySet[ResponsibleUnit]:
+    return ResponsibleUnit.objects.filter(plan=plan)

@@ -1,0 +1,21 @@
+"""The daily job of task supervision: notices unanswered past their deadline are escalated (``services.
+notices_escalate``); each run enqueues the next (``jobs.schedule_daily``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django_tasks import task
+
+from yangfan.jobs import next_run, schedule_daily
+
+
+@task()
+def notices_daily(today: str | None = None) -> dict[str, int]:
+    from yangfan.supervision.services import notices_escalate
+
+    try:
+        escalated = notices_escalate(today=date.fromisoformat(today) if today else None)
+        return {"escalated": len(escalated)}
+    finally:
+        schedule_daily(notices_daily, run_after=next_run())

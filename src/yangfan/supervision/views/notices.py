@@ -1,0 +1,284 @@
+"""督办单: the list, issuing one (prefilled from an alert or an indicator behind its target), a notice with its
+answers, answering and closing it, and each as a Word document laid out as official documents are."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from functools import cached_property
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from yangfan.accounts.mixins import PermissionMixin
+from yangfan.accounts.permissions import deny, may
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record
+from yangfan.core.periods import Period, PeriodError
+from yangfan.supervision import services
+from yangfan.supervision.boards import FIGURES, alerts_for
+from yangfan.supervision.choices import NoticeStatus
+from yangfan.supervision.documents import official_docx_bytes
+from yangfan.supervision.evidence import accepted_text
+from yangfan.supervision.models import Assignment, NoticeAnswer, SupervisionNotice
+from yangfan.supervision.notice_documents import answer_document, notice_document
+from yangfan.supervision.selectors import assignment_list, may_read_assignment, may_report, period_of
+from yangfan.supervision.views.reports import MultipleFileField
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    issue = forms.CharField(label=gettext_lazy("存在问题"), widget=forms.Textarea(attrs={"rows": 4}))
+    required_action = forms.CharField(
+        label=gettext_lazy("督办要求"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    deadline = forms.DateField(label=gettext_lazy("反馈时限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("反馈内容"), widget=forms.Textarea(attrs={"rows": 6}))
+    files = MultipleFileField(label=gettext_lazy("佐证材料"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = accepted_text()
+
+
+class NoticeListView(PermissionMixin, TemplateView):
+    template_name = "supervision/notice_list.html"
+    permission = "tasks.view"
+
+    def get_context_data(self, **kwargs):
+        visible = assignment_list(actor=self.request.user)
+        notices = SupervisionNotice.objects.filter(assignment__in=visible).select_related(
+            "plan", "assignment__task", "assignment__responsible_unit", "assignment__org_unit"
+        )
+        status = self.request.GET.get("status", "")
+        if status:
+            notices = notices.filter(status=status)
+        return super().get_context_data(
+            notices=notices, status=status, status_choices=NoticeStatus.choices, **kwargs
+        )
+
+
+class NoticeNewView(PermissionMixin, TemplateView):
+    """Issue a notice on one assignment (``?assignment=``); an alert (``&alert=&period=``) or an indicator
+    (``&indicator=&org=&period=``) fills in the issue with its figures."""
+
+    template_name = "supervision/notice_new.html"
+    permission = "supervision.manage"
+
+    def assignment(self) -> Assignment:
+        pk = self.request.POST.get("assignment") or self.request.GET.get("assignment")
+        try:
+            return Assignment.objects.select_related("task__plan", "responsible_unit", "org_unit").get(
+                pk=int(pk)
+            )
+        except (TypeError, ValueError, Assignment.DoesNotExist) as exc:
+            raise Http404(_("请从督导清单或任务页选择要督办的任务分工。")) from exc
+
+    def prefill(self, assignment: Assignment) -> tuple[dict, list]:
+        q = self.request.GET
+        plan = assignment.task.plan
+        figures: list = []
+        issue = ""
+        try:
+            period = period_of(plan, q.get("period"))
+        except PeriodError:
+            period = period_of(plan, None)
+        if q.get("indicator"):
+            from yangfan.datavalues.indicators import assessments, core_plans
+
+            parsed = core_plans()[plan.code]
+            chosen = [i for i in parsed.indicators if i.code == q["indicator"]]
+            org = q.get("org") or assignment.org_unit.code
+            if chosen:
+                row = assessments(parsed, [org], period, indicators=chosen)[0]
+                figures = [{k: row.get(k) for k in FIGURES}]
+                issue = _(
+                    "%(org)s %(period)s %(name)s为 %(value)s，目标为 %(target)s，判断为“%(status)s”；该指标与本任务相关。"
+                ) % {
+                    "org": assignment.org_unit.name,
+                    "period": period,
+                    "name": row["name"],
+                    "value": row["value"] or "—",
+                    "target": row["target"] or "—",
+                    "status": _status_label(row["status"]),
+                }
+        elif q.get("alert"):
+            found = alerts_for(
+                [assignment], plan=plan, period=Period.parse(str(period)), as_of=timezone.localdate()
+            )
+            issue = "\n".join(a.message for a in found.get(assignment.pk, []) if a.kind == q["alert"])
+        initial = {
+            "title": _("关于推进“%(task)s”任务的督办通知") % {"task": assignment.work_title},
+            "issue": issue,
+            "required_action": _("请于反馈时限前报送整改措施和进展情况，并附佐证材料。"),
+            "deadline": timezone.localdate() + timedelta(days=15),
+        }
+        return initial, figures
+
+    def get(self, request, *args, **kwargs):
+        assignment = self.assignment()
+        initial, figures = self.prefill(assignment)
+        return self.render_to_response(
+            self.get_context_data(
+                assignment=assignment,
+                form=NoticeForm(initial=initial),
+                figures=figures,
+                figures_json=json.dumps(figures, ensure_ascii=False),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        assignment = self.assignment()
+        form = NoticeForm(request.POST)
+        figures = _figures_from(request.POST.get("figures", ""))
+        if form.is_valid():
+            try:
+                notice = services.notice_issue(
+                    actor=request.user,
+                    assignment=assignment,
+                    figures=figures,
+                    request=request,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已下发督办单 %(n)s。") % {"n": notice.number})
+                return redirect(notice.get_absolute_url())
+        return self.render_to_response(
+            self.get_context_data(
+                assignment=assignment,
+                form=form,
+                figures=figures,
+                figures_json=json.dumps(figures, ensure_ascii=False),
+            ),
+            status=400,
+        )
+
+
+def _figures_from(text: str) -> list:
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def _status_label(code: str) -> str:
+    from yangfan.core.targets import Status
+
+    try:
+        return Status(code).label
+    except ValueError:
+        return code
+
+
+class NoticeMixin(PermissionMixin):
+    """A notice of the URL, looked up after the role check (a role without tasks gets 403, not 404)."""
+
+    permission = "tasks.view"
+
+    @cached_property
+    def notice(self) -> SupervisionNotice:
+        return get_object_or_404(
+            SupervisionNotice.objects.select_related(
+                "plan",
+                "assignment__task__plan",
+                "assignment__responsible_unit",
+                "assignment__org_unit",
+                "issued_by",
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def check_read(self):
+        if not may_read_assignment(self.request.user, self.notice.assignment):
+            deny(self.request.user, "tasks.view", self.notice, request=self.request)
+
+
+class NoticeView(NoticeMixin, TemplateView):
+    template_name = "supervision/notice.html"
+
+    def get_context_data(self, **kwargs):
+        self.check_read()
+        user, notice = self.request.user, self.notice
+        kwargs.setdefault("answer_form", AnswerForm())
+        return super().get_context_data(
+            notice=notice,
+            answers=notice.answers.select_related("answered_by").prefetch_related("evidence"),
+            may_answer=may_report(user, notice.assignment) and notice.status != "closed",
+            may_close=may(user, "supervision.manage") and notice.status == "answered",
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.check_read()
+        notice = self.notice
+        try:
+            if request.POST.get("form") == "close":
+                services.notice_close(
+                    actor=request.user,
+                    notice=notice,
+                    comment=request.POST.get("comment", ""),
+                    request=request,
+                )
+                messages.success(request, _("督办单已办结。"))
+            else:
+                form = AnswerForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(answer_form=form), status=400)
+                answer = services.notice_answer(
+                    actor=request.user,
+                    notice=notice,
+                    text=form.cleaned_data["text"],
+                    files=form.cleaned_data["files"],
+                    request=request,
+                )
+                messages.success(request, _("已提交反馈（第 %(n)d 次）。") % {"n": answer.serial})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(notice.get_absolute_url())
+
+
+class NoticeDocxView(NoticeMixin, View):
+    """The notice (or one answer, ``answer=N``) as a .docx laid out per GB/T 9704; the export is audited."""
+
+    def get(self, request, *args, **kwargs):
+        self.check_read()
+        notice = self.notice
+        serial = kwargs.get("answer")
+        if serial is None:
+            document, name = notice_document(notice), f"{notice.number}.docx"
+        else:
+            answer = get_object_or_404(NoticeAnswer, notice=notice, serial=serial)
+            document, name = answer_document(answer), f"{notice.number}-反馈{answer.serial}.docx"
+        content = official_docx_bytes(document)
+        audit_record(action=AuditAction.EXPORT, actor=request.user, obj=notice, detail=name, request=request)
+        response = HttpResponse(content, content_type=DOCX)
+        from django.utils.http import content_disposition_header
+
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+urlpatterns = [
+    path("notices/", NoticeListView.as_view(), name="notices"),
+    path("notices/new/", NoticeNewView.as_view(), name="notice_new"),
+    path("notices/<int:pk>/", NoticeView.as_view(), name="notice"),
+    path("notices/<int:pk>/docx/", NoticeDocxView.as_view(), name="notice_docx"),
+    path("notices/<int:pk>/answers/<int:answer>/docx/", NoticeDocxView.as_view(), name="answer_docx"),
+]
