@@ -23,11 +23,12 @@ run: install
 	$(BIN)/yangfan init --demo
 	$(BIN)/yangfan serve --host 127.0.0.1 --port 8000
 
-# What the tests need from Debian: Chromium for the browser tests, a CJK font so Chinese renders.
+# What the tests need from Debian: Chromium for the browser tests, a CJK font so Chinese renders (pages, report
+# charts), LibreOffice to render a report page as the reader's office suite would.
 test-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		echo "Installing chromium and fonts-noto-cjk (apt-get)…"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v soffice >/dev/null; then \
+		echo "Installing chromium, fonts-noto-cjk and libreoffice-writer-nogui (apt-get)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libreoffice-writer-nogui; \
 	fi
 
 lint: install

@@ -148,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--format", choices=["json", "table"], default="table")
     indicators.set_defaults(handler=cmd_indicators)
 
+    report = commands.add_parser("report", help="生成评估报告（Word 或 Excel）")
+    report.add_argument("--plan", default=None, help="计划代码（默认：唯一的内置计划）")
+    report.add_argument("--org", required=True, help="组织机构代码或名称，如 610000、西安市、XIXIAN")
+    report.add_argument("--period", required=True, help="期间：2023、2023Q4 或 202312")
+    report.add_argument("--format", choices=["docx", "xlsx"], default="docx")
+    report.add_argument("-o", "--output", required=True, help="输出文件，如 report.docx")
+    report.set_defaults(handler=cmd_report)
+
     tasks = commands.add_parser("tasks", help="任务督导")
     task_commands = tasks.add_subparsers(dest="tasks_command", metavar="子命令", parser_class=_Parser)
     task_commands.required = True
@@ -698,6 +706,52 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             pace,
         )
     out.print(table)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The evaluation report of a unit and period, written to a file (the whole province's rights, like the
+    other administrators' scripts). The file is written whole or not at all."""
+    import os
+    from pathlib import Path
+
+    target = Path(args.output)
+    if target.suffix.lower() != f".{args.format}":
+        raise UsageError(f"输出文件“{target}”的扩展名应为 .{args.format}")
+    if not target.parent.exists():
+        raise UsageError(f"目录“{target.parent}”不存在")
+    setup_django()
+    from yangfan.core.periods import PeriodError
+    from yangfan.reports.content import report_document
+    from yangfan.reports.writers import report_bytes
+
+    stages = {
+        "indicators": "计算指标",
+        "tasks": "汇总任务进展",
+        "reporting": "汇总数据报送",
+        "ranking": "评估排名",
+    }
+    with out.status("正在生成评估报告…") as status:
+        try:
+            document = report_document(
+                actor=None,
+                org=args.org,
+                period=args.period,
+                plan_code=args.plan,
+                progress=lambda stage: stage in stages and status.update(f"正在{stages[stage]}…"),
+            )
+        except PeriodError as exc:
+            raise UsageError(str(exc)) from None
+        except LookupError as exc:
+            raise UsageError(str(exc).strip("'\"")) from None
+        status.update("正在排版并绘制图表…")
+        content = report_bytes(document, args.format)
+    partial = target.with_name(f".{target.name}.part")
+    partial.write_bytes(content)
+    os.replace(partial, target)
+    out.print(
+        f"评估报告已写入 {target}（{document.org_name} · {document.period_label}，{len(content):,} 字节）"
+    )
     return 0
 
 

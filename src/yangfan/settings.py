@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "yangfan.datavalues",
     "yangfan.collection",
     "yangfan.supervision",
+    "yangfan.reports",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("orgunits/", include("yangfan.orgunits.urls")),
     path("collection/", include("yangfan.collection.urls")),
     path("supervision/", include("yangfan.supervision.urls")),
+    path("reports/", include("yangfan.reports.urls")),
     path("", include("yangfan.accounts.urls")),
     path("audit/", include("yangfan.audit.urls")),
     path("api/", include("yangfan.api.urls")),

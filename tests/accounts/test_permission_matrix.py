@@ -181,6 +181,12 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "api:notice_answers": [({"pk": 999999}, "post", TASKS, 404)],
     "api:notice_close": [({"pk": 999999}, "post", TASKS, 404)],
     "api:tasks_overdue": [({}, "get", TASKS, 200)],
+    # reports: the office and the leading group's viewers, each for the units it sees; a job is its requester's
+    "reports:index": [({}, "get", {"province", "viewer"}, 200), ({}, "post", {"province", "viewer"}, 400)],
+    "reports:job": [({"job_id": "00000000-0000-0000-0000-000000000000"}, "get", {"province", "viewer"}, 404)],
+    "reports:download": [
+        ({"job_id": "00000000-0000-0000-0000-000000000000"}, "get", {"province", "viewer"}, 404)
+    ],
     "supervision:index": [({}, "get", TASKS, 302)],
     "supervision:matrix": [({"plan": PLAN}, "get", TASKS, 200)],
     "supervision:mine": [({"plan": PLAN}, "get", TASKS, 200)],

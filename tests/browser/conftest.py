@@ -44,10 +44,14 @@ def server(site_env):
     )
     assert init.returncode == 0, init.stderr
     port = _free_port()
+    # the site's output (gunicorn, the job worker) goes to a file: a pipe nobody reads would fill up and stall
+    # them, and the file is there to read when a test fails (``server_log``)
+    log = Path(cli_env["YANGFAN_DATA_DIR"]) / "serve.log"
+    output = log.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "yangfan", "serve", "--port", str(port), "--workers", "1"],
         env=cli_env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -57,14 +61,26 @@ def server(site_env):
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
         except OSError:
-            assert process.poll() is None, process.stdout.read()
+            assert process.poll() is None, log.read_text(encoding="utf-8")
             time.sleep(0.2)
     else:
         process.kill()
         pytest.fail("yangfan serve did not start listening within 60 s")
     yield f"http://127.0.0.1:{port}"
     process.terminate()
+    output.close()
     process.wait(timeout=30)
+
+
+@pytest.fixture
+def server_log(server, site_env):
+    """The last lines the demo site (web server and job worker) wrote, for a failing test's message."""
+
+    def tail(lines: int = 60) -> str:
+        path = Path(site_env["YANGFAN_DATA_DIR"]) / "serve.log"
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+    return tail
 
 
 @pytest.fixture

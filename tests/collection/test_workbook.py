@@ -401,7 +401,7 @@ def test_a_large_upload_runs_as_a_job_with_progress(xian, client_for, monkeypatc
 
 
 def test_progress_is_kept_outside_the_import_transaction(settings, tmp_path):
-    from yangfan.collection.tasks import progress_clear, progress_read, progress_write
+    from yangfan.jobs import progress_clear, progress_read, progress_write
 
     settings.DATA_DIR = tmp_path
     progress_write("abc-123", stage="write", done=2000, total=5000)

@@ -51,7 +51,11 @@ def navigation(request):
             active=("supervision:",),
         ),
         item(_("应用仓库")),
-        item(_("报告")),
+        item(
+            _("报告"),
+            "reports:index" if may(request.user, "reports.generate") else None,
+            active=("reports:",),
+        ),
         item(_("组织机构"), "orgunits:tree", active=("orgunits:",)),
     ]
     if may(request.user, "users.manage"):

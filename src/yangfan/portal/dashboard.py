@@ -1,16 +1,26 @@
-"""总览 for those who read figures: the viewer's own top unit (the province for province-wide roles, a city for
-its users) with a card per indicator, the units counted in it ranked by a chosen indicator, and how reporting
-stands. Everything comes from the shared computations; this module only arranges it."""
+"""总览 for those who read figures: a dashboard of one unit at one period. By default the viewer's own top unit
+(the province for province-wide roles, a city for its users); ``?org=`` drills down to a city, a county or a
+group (西咸新区, 韩城市 …) within the viewer's scope. A card per indicator (with the unit's rank among its
+siblings and its gap to the target), a small line chart per indicator against its target (走势), the units in it
+ranked by a chosen indicator, the map, its tasks and how its reporting stands.
+
+Everything comes from the shared computations; this module only chooses the unit, checks the scope, and
+arranges what they return."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from yangfan.accounts.permissions import org_units_in_scope
-from yangfan.core.periods import PeriodError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from yangfan.accounts.permissions import deny, may, org_units_in_scope
+from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.core.plan import Direction
 from yangfan.core.targets import Status
-from yangfan.orgunits.models import OrgUnit
+from yangfan.orgunits.models import OrgGroup, OrgUnit
 
 # The maps shipped under static/vendor (see its README), by the GB code of the unit they draw: the name the map
 # file registers with ECharts, and the file. A plan whose root has no map here simply shows no map.
@@ -22,6 +32,36 @@ def dashboard_unit(user) -> OrgUnit | None:
     return org_units_in_scope(user, "data.view").order_by("level", "code").first()
 
 
+def may_view_group(user, group: OrgGroup) -> bool:
+    """A group's figures are its members' (and, for 西咸新区, parts of the cities it overlaps): the user sees the
+    group only when every unit it draws on is in their view scope; a group naming no unit, when the whole
+    province is."""
+    units = [*group.members.all(), *group.overlaps.all()]
+    if not units:
+        units = list(OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True))
+    return bool(units) and all(may(user, "data.view", unit) for unit in units)
+
+
+def dashboard_target(user, text: str | None, *, request=None) -> OrgUnit | OrgGroup | None:
+    """The unit (or group) ``?org=`` names, by code or name; the viewer's top unit without one. Unknown:
+    404; outside the viewer's view scope: the refusal is audited and the page is 403 (``deny``)."""
+    text = (text or "").strip()
+    if not text:
+        return dashboard_unit(user)
+    found = (
+        OrgUnit.objects.filter(code=text).first()
+        or OrgGroup.objects.filter(code=text).first()
+        or OrgUnit.objects.filter(name=text).first()
+        or OrgGroup.objects.filter(name=text).first()
+    )
+    if found is None:
+        raise Http404(_("没有代码或名称为“%(org)s”的地区。") % {"org": text})
+    allowed = may_view_group(user, found) if isinstance(found, OrgGroup) else may(user, "data.view", found)
+    if not allowed:
+        deny(user, "data.view", found, request=request)
+    return found
+
+
 def reached(row: dict, direction: Direction) -> Decimal | None:
     """Per cent of the target reached (value ÷ target × 100) for a target to rise to; ``None`` without one."""
     if row["value"] is None or not row["target"] or direction != Direction.INCREASE:
@@ -30,58 +70,216 @@ def reached(row: dict, direction: Direction) -> Decimal | None:
     return None if target == 0 else Decimal(row["value"]) / target * 100
 
 
-def dashboard(user, query) -> dict:
-    """The context of the dashboard for ``user``, from the request's ``period`` and ``indicator``."""
+def gap(row: dict, direction: Direction) -> Decimal | None:
+    """How far the value is from the target (target − value for a target to rise to, value − target for one
+    to fall to); ``None`` when the target is met, or when there is no value or no target to compare."""
+    if row.get("target_met") is not False or row["value"] is None or row["target"] is None:
+        return None
+    difference = Decimal(row["target"]) - Decimal(row["value"])
+    return difference if direction == Direction.INCREASE else -difference
+
+
+def ranked(rows: list[dict], direction: Direction) -> dict[str, tuple[int, int]]:
+    """``{org_unit: (rank, of)}`` over ``rows`` of one indicator: the best value first (the highest for a
+    target to rise to), equal values share a rank (1, 2, 2, 4), units without a value have none; ``of`` is
+    the number of units ranked."""
+    known = [r for r in rows if r["value"] is not None]
+    values = [Decimal(r["value"]) for r in known]
+    better = (lambda a, b: a > b) if direction == Direction.INCREASE else (lambda a, b: a < b)
+    return {
+        r["org_unit"]: (1 + sum(better(v, Decimal(r["value"])) for v in values), len(known)) for r in known
+    }
+
+
+def dashboard(user, query, *, request=None) -> dict:
+    """The context of the dashboard for ``user`` from the request's ``org``, ``period`` and ``indicator``."""
     from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period
     from yangfan.orgunits.selectors import indicator_glance
 
-    unit = dashboard_unit(user)
-    plans = [p for p in core_plans().values() if unit is not None and unit.code in p.org_tree.units]
+    unit = dashboard_target(user, query.get("org"), request=request)
+    if unit is None:
+        return {}
+    plans = [
+        p for p in core_plans().values() if unit.code in p.org_tree.units or unit.code in p.org_tree.groups
+    ]
     if not plans:
         return {}
     plan = plans[0]
+    tree = plan.org_tree
+    is_group = isinstance(unit, OrgGroup)
     try:
         period = plan_period([plan], query.get("period"))
     except PeriodError as exc:
-        return {"dashboard_error": str(exc), "period": query.get("period", "")}
-    engine = engine_for(plan)  # one read of the stored values serves the cards and the ranking
-    cards = indicator_glance(plan=plan, unit=unit, period=period, engine=engine)
-    directions = {i.code: i.direction for i in plan.indicators}
-    for card in cards:
-        card["reached"] = reached(card, directions[card["indicator"]])
+        return {"dashboard_error": str(exc), "period": query.get("period", ""), "dashboard_unit": unit}
     codes = [i.code for i in plan.indicators]
     chosen = query.get("indicator") if query.get("indicator") in codes else codes[0]
-    children = [c.code for c in plan.org_tree.children(unit.code)]
-    visible = set(
-        org_units_in_scope(user, "data.view").filter(code__in=children).values_list("code", flat=True)
+    directions = {i.code: i.direction for i in plan.indicators}
+    engine = engine_for(plan)  # one read of the stored values serves the cards, the ranks and the ranking
+
+    cards = indicator_glance(plan=plan, unit=unit, period=period, engine=engine)
+    siblings, among = _siblings(user, plan, unit, is_group)
+    ranks: dict[str, dict[str, tuple[int, int]]] = {}
+    if len(siblings) > 1:
+        rows = assessments(plan, siblings, period, engine=engine)
+        for code in codes:
+            ranks[code] = ranked([r for r in rows if r["indicator"] == code], directions[code])
+    for card in cards:
+        direction = directions[card["indicator"]]
+        card["reached"] = reached(card, direction)
+        card["gap"] = gap(card, direction)
+        card["rank"], card["rank_of"] = ranks.get(card["indicator"], {}).get(unit.code, (None, None))
+        card["url"] = (
+            reverse("actionplans:indicator", args=[plan.code, card["indicator"]])
+            + "?"
+            + urlencode({"period": str(period), "org": unit.code})
+            + "#chart"
+        )
+
+    children = _children(user, plan, unit, is_group)
+    ranking = assessments(plan, children, period, [plan.indicator(chosen)], engine) if children else []
+    places = ranked(ranking, directions[chosen])
+    ranking.sort(
+        key=lambda r: (r["org_unit"] not in places, places.get(r["org_unit"], (0, 0))[0], r["org_unit"])
     )
-    ranking = assessments(
-        plan, [c for c in children if c in visible], period, [plan.indicator(chosen)], engine
-    )
-    ranking.sort(key=lambda r: (r["value"] is None, -Decimal(r["value"] or 0), r["org_unit"]))
-    for rank, row in enumerate(ranking, start=1):
-        row["rank"] = rank if row["value"] is not None else None
-        row["org_name"] = plan.org_tree.units[row["org_unit"]].name
+    for row in ranking:
+        row["rank"] = places.get(row["org_unit"], (None, None))[0]
+        row["org_name"] = tree.units[row["org_unit"]].name
         row["status_label"] = Status(row["status"]).label
+        row["url"] = _dashboard_url(row["org_unit"], period, chosen)
+
+    units_below = None if unit.code == tree.root else _covered(unit, is_group)
     return {
         "map": _map(unit, ranking, plan.indicator(chosen), period),
         "map_script": MAPS.get(unit.code, (None, None))[1],
         "dashboard_plan": plan,
         "dashboard_unit": unit,
+        "dashboard_is_group": is_group,
+        "may_report": may(user, "reports.generate")
+        and not is_group
+        and unit.level <= 2,  # the report form's units
+        "crumbs": _crumbs(user, plan, unit, is_group, period, chosen),
+        "periods": _period_picker(plan, period, unit.code, chosen),
         "period": str(period),
         "cards": cards,
+        "rank_among": among if ranks else None,
         "ranking": ranking,
         "ranking_indicator": plan.indicator(chosen),
         "indicator_choices": plan.indicators,
-        "reporting": _reporting(user),
-        "tasks": _tasks(user, plan.code, period),
+        "groups": _groups(user, plan, unit, is_group, period, chosen),
+        "reporting": _reporting(user, units_below),
+        "reporting_own": units_below is not None,  # below the province: say so when the unit reports nothing
+        "tasks": _tasks(user, plan.code, period, unit=None if unit.code == tree.root else unit),
     }
 
 
-def _map(unit: OrgUnit, ranking: list[dict], indicator, period) -> dict | None:
-    """The charts.js data of the unit's map, each part coloured by its status for ``indicator``."""
-    from django.urls import reverse
+def _dashboard_url(code: str, period, indicator: str) -> str:
+    return (
+        reverse("portal:home") + "?" + urlencode({"org": code, "period": str(period), "indicator": indicator})
+    )
 
+
+def _visible_units(user, codes: list[str]) -> list[str]:
+    """``codes`` that are in the user's view scope, in their order."""
+    visible = set(org_units_in_scope(user, "data.view").filter(code__in=codes).values_list("code", flat=True))
+    return [c for c in codes if c in visible]
+
+
+def _visible_groups(user, codes: list[str]) -> list[str]:
+    groups = OrgGroup.objects.filter(code__in=codes).prefetch_related("members", "overlaps")
+    visible = {g.code for g in groups if may_view_group(user, g)}
+    return [c for c in codes if c in visible]
+
+
+def _siblings(user, plan, unit, is_group: bool) -> tuple[list[str], str]:
+    """The units ``unit`` is ranked among, as far as the viewer sees them (a rank among units the viewer may
+    not read would tell about them), and how the page names them. A city is ranked among the units counted in
+    the province, a county among its city's; a group among the groups of its kind (韩城、神木、府谷 are units
+    addressed separately; 西咸新区 is the only new area, so it has no rank)."""
+    tree = plan.org_tree
+    if is_group:
+        kind = tree.groups[unit.code].kind
+        codes = _visible_groups(user, [g.code for g in plan.org_groups if g.kind == kind])
+        return codes, _("名次为在 %(n)s 个同类分组中的排名。") % {"n": len(codes)}
+    parent = tree.units[unit.code].statistical_parent
+    if parent is None:
+        return [], ""
+    codes = _visible_units(user, [c.code for c in tree.children(parent)])
+    among = _("名次为在%(parent)s所辖 %(n)s 个地区中的排名。") % {
+        "parent": tree.units[parent].name,
+        "n": len(codes),
+    }
+    return codes, among
+
+
+def _children(user, plan, unit, is_group: bool) -> list[str]:
+    """The units ranked on the unit's dashboard: those counted in it (a group's members), in the viewer's scope."""
+    tree = plan.org_tree
+    codes = list(tree.groups[unit.code].members) if is_group else [c.code for c in tree.children(unit.code)]
+    return _visible_units(user, codes)
+
+
+def _covered(unit, is_group: bool) -> set[int]:
+    """Ids of the units whose reports count for ``unit``: the unit and those counted in it (a group's members)."""
+    from yangfan.orgunits.selectors import covered_unit_ids
+
+    roots = [m.pk for m in unit.members.all()] if is_group else [unit.pk]
+    return covered_unit_ids(roots)
+
+
+def _crumbs(user, plan, unit, is_group: bool, period, indicator: str) -> list[dict]:
+    """Province → city → county (→ the unit itself, last and not linked); a unit the viewer may not read is
+    named without a link."""
+    tree = plan.org_tree
+    above = [tree.units[tree.root]] if is_group else list(tree.ancestors(unit.code))
+    visible = set(_visible_units(user, [u.code for u in above]))
+    crumbs = [
+        {"name": u.name, "url": _dashboard_url(u.code, period, indicator) if u.code in visible else None}
+        for u in above
+    ]
+    return [*crumbs, {"name": unit.name, "url": None}]
+
+
+def _groups(user, plan, unit, is_group: bool, period, indicator: str) -> list[dict]:
+    """The groups reported apart that draw on ``unit`` or on units counted in it (all of them on the province's
+    dashboard), as far as the viewer may see them, with their dashboards."""
+    if is_group:
+        return []
+    tree = plan.org_tree
+    inside = {unit.code, *(u.code for u in tree.descendants(unit.code))}
+    related = [
+        g.code for g in plan.org_groups if inside & {*g.members, *g.overlaps} or unit.code == tree.root
+    ]
+    return [
+        {"code": code, "name": tree.groups[code].name, "url": _dashboard_url(code, period, indicator)}
+        for code in _visible_groups(user, related)
+    ]
+
+
+def _period_picker(plan, period: Period, org: str, indicator: str) -> dict:
+    """Links to the same dashboard at another year, quarter or month (the quarters and months of the year
+    shown), so that the period can be changed without typing it."""
+
+    labels = {PeriodKind.YEAR: "{p.year}", PeriodKind.QUARTER: "Q{p.index}", PeriodKind.MONTH: "{p.index}"}
+
+    def link(p: Period) -> dict:
+        return {
+            "period": str(p),
+            "label": labels[p.kind].format(p=p),
+            "url": _dashboard_url(org, p, indicator),
+            "current": p == period,
+        }
+
+    years = sorted({*range(plan.start.year, plan.end.year + 1), period.year})
+    return {
+        "years": [link(Period(PeriodKind.YEAR, y)) for y in years],
+        "quarters": [link(Period(PeriodKind.QUARTER, period.year, q)) for q in range(1, 5)],
+        "months": [link(Period(PeriodKind.MONTH, period.year, m)) for m in range(1, 13)],
+    }
+
+
+def _map(unit, ranking: list[dict], indicator, period) -> dict | None:
+    """The charts.js data of the unit's map, each part coloured by its status for ``indicator``; a click on a
+    part opens that part's dashboard."""
     if unit.code not in MAPS:
         return None
     return {
@@ -94,47 +292,74 @@ def _map(unit: OrgUnit, ranking: list[dict], indicator, period) -> dict | None:
                 "value": None if row["value"] is None else float(row["value"]),
                 "status": row["status"],
                 "label": row["status_label"],
-                "url": reverse("orgunits:detail", args=[row["org_unit"]]) + f"?period={period}",
+                "url": row["url"],
             }
             for row in ranking
         ],
     }
 
 
-def _tasks(user, plan_code: str, period) -> dict | None:
+def _tasks(user, plan_code: str, period, unit=None) -> dict | None:
     """The task summary (任务督导) of the reporting period that ends with the dashboard's period or before it:
-    the viewer's assignments by reported progress, and the open notices."""
-    from yangfan.accounts.permissions import may
+    the viewer's assignments by reported progress, and the open notices. With ``unit`` (a dashboard below the
+    province), that unit's government's assignments only; ``None`` where it has none (a county, a group)."""
+    from collections import Counter
+
     from yangfan.actionplans.models import Plan
-    from yangfan.core.periods import Period
+    from yangfan.core.plan import UnitKind
     from yangfan.supervision.boards import OPEN_NOTICE, matrix
     from yangfan.supervision.models import SupervisionNotice
-    from yangfan.supervision.selectors import assignment_list, reporting_kind
+    from yangfan.supervision.selectors import assignment_list, reporting_period_for
 
     plan = Plan.objects.filter(code=plan_code).first()
     if plan is None or not may(user, "tasks.view"):
         return None
-    kind = reporting_kind(plan)
-    quarter = Period.containing(period.end, kind)
-    if quarter.end > period.end:
-        quarter = quarter.previous()
-    first, last = Period.containing(plan.start, kind), Period.containing(plan.end, kind)
-    quarter = max(min(quarter, last), first)
+    quarter = reporting_period_for(plan, period)
     m = matrix(actor=user, plan=plan, period=quarter)
-    notices = SupervisionNotice.objects.filter(assignment__in=assignment_list(actor=user, plan=plan))
+    assignments = assignment_list(actor=user, plan=plan)
+    rows, counts = len(m.rows), m.counts
+    if unit is not None:
+
+        def own(a) -> bool:
+            return a.org_unit.code == unit.code and a.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS
+
+        cells = [(row.task.pk, cell) for row in m.rows for cell in row.cells.values() if own(cell.assignment)]
+        if not cells:
+            return None
+        rows, counts = (
+            len({task for task, _cell in cells}),
+            dict(Counter(cell.state for _task, cell in cells)),
+        )
+        assignments = assignments.filter(
+            org_unit__code=unit.code, responsible_unit__kind=UnitKind.CITY_GOVERNMENTS
+        )
+    notices = SupervisionNotice.objects.filter(assignment__in=assignments)
     return {
         "plan": plan,
         "period": str(quarter),
-        "tasks": len(m.rows),
-        "assignments": sum(m.counts.values()),
-        "counts": m.counts,
+        "unit": unit,
+        "tasks": rows,
+        "assignments": sum(counts.values()),
+        "counts": counts,
         "open_notices": notices.filter(status__in=OPEN_NOTICE).count(),
         "escalated": notices.filter(status="escalated").count(),
     }
 
 
-def _reporting(user) -> list[dict]:
-    """Each data set at its latest ended period: how many of the expected reports (in the user's scope) are in."""
-    from yangfan.collection.completeness import completeness_overview
+def _reporting(user, covered: set[int] | None = None) -> list[dict]:
+    """Each data set at its latest ended period: how many of the expected reports (in the user's scope) are in;
+    with ``covered`` (a dashboard below the province), only the reports of those units — none for a county or a
+    group, whose figures come with their city's reports."""
+    from yangfan.collection.completeness import completeness_overview, completeness_totals
 
-    return [{k: v for k, v in item.items() if k != "rows"} for item in completeness_overview(user=user)]
+    items = []
+    for item in completeness_overview(user=user):
+        rows = item["rows"]
+        if covered is not None:
+            rows = [r for r in rows if r.org_unit.pk in covered]
+            if not rows:
+                continue
+        items.append(
+            {"data_set": item["data_set"], "period": item["period"], "totals": completeness_totals(rows)}
+        )
+    return items

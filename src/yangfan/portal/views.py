@@ -10,8 +10,9 @@ from yangfan.actionplans.models import Plan
 
 @login_required
 def home(request):
-    """The overview a signed-in user lands on: for those who read figures, the dashboard of their top unit
-    (``portal.dashboard``); for everyone, the plans and what each holds."""
+    """The overview a signed-in user lands on: for those who read figures, the dashboard of their top unit or of
+    the unit ``?org=`` drills down to (``portal.dashboard``; 403 outside their scope); for everyone, the plans and
+    what each holds."""
     require(request.user, "plan.read", request=request)
     plans = Plan.objects.all()
     cards = [
@@ -28,5 +29,5 @@ def home(request):
     if may(request.user, "data.view"):
         from yangfan.portal.dashboard import dashboard
 
-        context |= dashboard(request.user, request.GET)
+        context |= dashboard(request.user, request.GET, request=request)
     return render(request, "portal/home.html", context)

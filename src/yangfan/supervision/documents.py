@@ -177,29 +177,29 @@ def chinese_date(day: date) -> str:
 def official_docx_bytes(doc: OfficialDocument) -> bytes:
     """The ``.docx`` file of ``doc``; the same document always gives the same bytes."""
     document = Document()
-    _set_defaults(document)
-    _set_page(document)
-    writer = _Writer(document)
+    set_defaults(document)
+    set_page(document)
+    writer = OfficialWriter(document)
     writer.head(doc)
     writer.main(doc)
     writer.signature(doc)
     writer.record(doc)
-    _set_page_numbers(document)
+    set_page_numbers(document)
     _set_properties(document, doc)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _normalised_zip(buffer.getvalue(), doc.date)
+    return normalised_zip(buffer.getvalue(), doc.date)
 
 
 # --- layout ----------------------------------------------------------------------------------------------
 
 
-def _half_widths(text: str) -> int:
+def half_widths(text: str) -> int:
     """Width of ``text`` in half characters: a Chinese character or full-width sign is two, a Latin one one."""
     return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
 
 
-def _chinese_number(n: int) -> str:
+def chinese_number(n: int) -> str:
     digits = "零一二三四五六七八九"
     if n >= 100:
         return str(n)
@@ -209,19 +209,19 @@ def _chinese_number(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-def _element(tag: str, **attributes: str | int) -> BaseOxmlElement:
+def element(tag: str, **attributes: str | int) -> BaseOxmlElement:
     element = OxmlElement(tag)
     for name, value in attributes.items():
         element.set(qn(f"w:{name}"), str(value))
     return element
 
 
-def _border(side: str, *, eighths: int, space: int = 1, color: str = "000000") -> BaseOxmlElement:
+def border(side: str, *, eighths: int, space: int = 1, color: str = "000000") -> BaseOxmlElement:
     """One side of a paragraph border: ``eighths`` of a point thick, ``space`` points from the text."""
-    return _element(f"w:{side}", val="single", sz=eighths, space=space, color=color)
+    return element(f"w:{side}", val="single", sz=eighths, space=space, color=color)
 
 
-class _Writer:
+class OfficialWriter:
     """Appends the standard's elements to the body of a python-docx document, paragraph by paragraph."""
 
     def __init__(self, document: DocxDocument):
@@ -253,23 +253,23 @@ class _Writer:
         paragraph = self.document.add_paragraph()
         ppr = paragraph._p.get_or_add_pPr()
         if keep_next:
-            ppr.append(_element("w:keepNext"))
-            ppr.append(_element("w:keepLines"))
+            ppr.append(element("w:keepNext"))
+            ppr.append(element("w:keepLines"))
         if borders:
-            pbdr = _element("w:pBdr")
+            pbdr = element("w:pBdr")
             for border in borders:
                 pbdr.append(border)
             ppr.append(pbdr)
         if tabs:
-            tabs_element = _element("w:tabs")
+            tabs_element = element("w:tabs")
             for kind, position in tabs:
-                tabs_element.append(_element("w:tab", val=kind, pos=position))
+                tabs_element.append(element("w:tab", val=kind, pos=position))
             ppr.append(tabs_element)
         if not on_grid:
-            ppr.append(_element("w:snapToGrid", val=0))
-        ppr.append(_element("w:spacing", before=before, after=after, line=line, lineRule="exact"))
+            ppr.append(element("w:snapToGrid", val=0))
+        ppr.append(element("w:spacing", before=before, after=after, line=line, lineRule="exact"))
         if left or right or first:
-            ind = _element("w:ind")
+            ind = element("w:ind")
             for name, hundredths in (("left", left), ("right", right)):
                 if hundredths:
                     ind.set(qn(f"w:{name}"), str(hundredths * unit // 5))
@@ -281,7 +281,7 @@ class _Writer:
                 if on_grid:
                     ind.set(qn(f"w:{name}Chars"), str(abs(first)))
             ppr.append(ind)
-        ppr.append(_element("w:jc", val=align))
+        ppr.append(element("w:jc", val=align))
         return paragraph
 
     @staticmethod
@@ -321,7 +321,7 @@ class _Writer:
     def issuer(self, issuer: str, *, lines_above: int) -> None:
         """发文机关标志: red 小标宋, centred, its top 35 mm below the 版心's top, on one line."""
         available = Fraction(TEXT_WIDTH, 20) * Fraction(98, 100)  # points, a little slack for kerning
-        width_em = Fraction(_half_widths(issuer), 2)
+        width_em = Fraction(half_widths(issuer), 2)
         size: Fraction = Fraction(ISSUER_PT)
         scale = min(100, math.floor(100 * available / (width_em * size)))
         if scale < 50:
@@ -345,7 +345,7 @@ class _Writer:
             line=line,
             after=after,
             on_grid=False,
-            borders=(_border("bottom", eighths=thickness, space=space, color=RED),),
+            borders=(border("bottom", eighths=thickness, space=space, color=RED),),
         )
 
     # 主体 ---------------------------------------------------------------------------------------------------
@@ -366,7 +366,7 @@ class _Writer:
             elif item[0] == 1:
                 level_1, level_2 = level_1 + 1, 0
                 self.text(
-                    f"{_chinese_number(level_1)}、{item[1].strip()}",
+                    f"{chinese_number(level_1)}、{item[1].strip()}",
                     east_asia=HEITI,
                     first=200,
                     keep_next=True,
@@ -374,7 +374,7 @@ class _Writer:
             else:
                 level_2 += 1
                 self.text(
-                    f"（{_chinese_number(level_2)}）{item[1].strip()}",
+                    f"（{chinese_number(level_2)}）{item[1].strip()}",
                     east_asia=KAITI,
                     first=200,
                     keep_next=True,
@@ -418,16 +418,16 @@ class _Writer:
         if cc:
             if not cc.endswith("。"):
                 cc = f"{cc.rstrip('，,；;.')}。"
-            borders = [_border("top", eighths=thick)]
+            borders = [border("top", eighths=thick)]
             if printer:
-                borders.append(_border("bottom", eighths=thin))
+                borders.append(border("bottom", eighths=thin))
             else:
-                borders.append(_border("bottom", eighths=thick))
+                borders.append(border("bottom", eighths=thick))
             paragraph = self.paragraph(left=400, right=100, first=-300, borders=tuple(borders), **common)
             self.run(paragraph, f"抄送：{cc}", size=RECORD_PT)
         if printer:
-            borders = [] if cc else [_border("top", eighths=thick)]
-            borders.append(_border("bottom", eighths=thick))
+            borders = [] if cc else [border("top", eighths=thick)]
+            borders.append(border("bottom", eighths=thick))
             one_char = RECORD_PT * 20
             paragraph = self.paragraph(
                 align="left",
@@ -444,7 +444,7 @@ class _Writer:
 def _keep_with_next(paragraph: Paragraph) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     if ppr.find(qn("w:keepNext")) is None:
-        ppr.insert(0, _element("w:keepNext"))
+        ppr.insert(0, element("w:keepNext"))
 
 
 def signature_indents(signatory: str, written_date: str) -> tuple[int, int]:
@@ -453,7 +453,7 @@ def signature_indents(signatory: str, written_date: str) -> tuple[int, int]:
     The 署名 is 右空二字 and the date starts two characters right of the 署名's start; when the date is the
     longer, the date is 右空二字 and the 署名's right indent grows to keep the two-character step.
     """
-    signatory_width, date_width = _half_widths(signatory), _half_widths(written_date)
+    signatory_width, date_width = half_widths(signatory), half_widths(written_date)
     if date_width <= signatory_width:
         signatory_right = 4
         date_right = signatory_width - date_width
@@ -467,38 +467,38 @@ def _set_run_properties(
     rpr, size: float | Fraction, east_asia: str, latin: str, color: str, scale: int
 ) -> None:
     """rFonts, colour, scale and size in the order the schema wants them in ``w:rPr``."""
-    rpr.append(_element("w:rFonts", ascii=latin, hAnsi=latin, eastAsia=east_asia, cs=latin, hint="eastAsia"))
+    rpr.append(element("w:rFonts", ascii=latin, hAnsi=latin, eastAsia=east_asia, cs=latin, hint="eastAsia"))
     if color:
-        rpr.append(_element("w:color", val=color))
+        rpr.append(element("w:color", val=color))
     if scale != 100:
-        rpr.append(_element("w:w", val=scale))
+        rpr.append(element("w:w", val=scale))
     half_points = round(Fraction(size) * 2)
-    rpr.append(_element("w:sz", val=half_points))
-    rpr.append(_element("w:szCs", val=half_points))
+    rpr.append(element("w:sz", val=half_points))
+    rpr.append(element("w:szCs", val=half_points))
 
 
 # --- document settings -----------------------------------------------------------------------------------
 
 
-def _set_defaults(document: DocxDocument) -> None:
+def set_defaults(document: DocxDocument) -> None:
     """Document defaults of 3号仿宋 with exact 28.95 pt lines, and Chinese as the East Asian language."""
     defaults = document.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     for child in list(rpr):
         rpr.remove(child)
     _set_run_properties(rpr, BODY_PT, FANGSONG, LATIN, "", 100)
-    rpr.append(_element("w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA"))
+    rpr.append(element("w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA"))
     ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
     for child in list(ppr):
         ppr.remove(child)
-    ppr.append(_element("w:spacing", before=0, after=0, line=LINE, lineRule="exact"))
+    ppr.append(element("w:spacing", before=0, after=0, line=LINE, lineRule="exact"))
     settings = document.settings.element
     theme_language = settings.find(qn("w:themeFontLang"))
     if theme_language is not None:
         theme_language.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _set_page(document: DocxDocument) -> None:
+def set_page(document: DocxDocument) -> None:
     """A4, the standard's margins, and the 22 × 28 document grid."""
     sectpr = document.sections[0]._sectPr
     page = sectpr.find(qn("w:pgSz"))
@@ -521,7 +521,7 @@ def _set_page(document: DocxDocument) -> None:
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
 
-def _set_page_numbers(document: DocxDocument) -> None:
+def set_page_numbers(document: DocxDocument) -> None:
     """页码 "— 1 —" in 4号宋体: odd pages at the right, even pages at the left, one character in."""
     document.settings.odd_and_even_pages_header_footer = True
     section = document.sections[0]
@@ -531,22 +531,22 @@ def _set_page_numbers(document: DocxDocument) -> None:
         for child in list(p):
             p.remove(child)
         ppr = p.get_or_add_pPr()
-        ppr.append(_element("w:snapToGrid", val=0))
-        ppr.append(_element("w:spacing", before=0, after=0, line=RECORD_PT * 20, lineRule="exact"))
-        ppr.append(_element("w:ind", **{align: RECORD_PT * 20}))
-        ppr.append(_element("w:jc", val=align))
+        ppr.append(element("w:snapToGrid", val=0))
+        ppr.append(element("w:spacing", before=0, after=0, line=RECORD_PT * 20, lineRule="exact"))
+        ppr.append(element("w:ind", **{align: RECORD_PT * 20}))
+        ppr.append(element("w:jc", val=align))
         paragraph = footer.paragraphs[0]
 
         def piece(text: str = "", field: str = "", paragraph: Paragraph = paragraph) -> None:
             run = paragraph.add_run(text)
             _set_run_properties(run._r.get_or_add_rPr(), RECORD_PT, SONGTI, SONGTI, "", 100)
             if field == "instr":
-                instr = _element("w:instrText")
+                instr = element("w:instrText")
                 instr.set(qn("xml:space"), "preserve")
                 instr.text = " PAGE "
                 run._r.append(instr)
             elif field:
-                run._r.append(_element("w:fldChar", fldCharType=field))
+                run._r.append(element("w:fldChar", fldCharType=field))
 
         piece("— ")
         piece(field="begin")
@@ -558,16 +558,23 @@ def _set_page_numbers(document: DocxDocument) -> None:
 
 
 def _set_properties(document: DocxDocument, doc: OfficialDocument) -> None:
-    """Core properties from the document itself, never from the clock, and no stale template thumbnail."""
+    set_core_properties(
+        document, author=doc.issuer, title=doc.title.replace("\n", ""), subject=doc.number, day=doc.date
+    )
+
+
+def set_core_properties(
+    document: DocxDocument, *, author: str, title: str, subject: str, day: date, category: str = ""
+) -> None:
+    """Core properties from the document itself, never from the clock, and no stale template thumbnail: the
+    same content gives the same bytes."""
     properties = document.core_properties
-    moment = datetime.combine(doc.date, time())
-    properties.author = doc.issuer.strip()
-    properties.last_modified_by = doc.issuer.strip()
-    properties.title = doc.title.strip().replace("\n", "")
-    properties.subject = doc.number.strip()
-    properties.comments = ""
-    properties.keywords = ""
-    properties.category = ""
+    moment = datetime.combine(day, time())
+    properties.author = properties.last_modified_by = author.strip()
+    properties.title = title.strip()
+    properties.subject = subject.strip()
+    properties.comments = properties.keywords = ""
+    properties.category = category
     properties.language = "zh-CN"
     properties.revision = 1
     properties.created = properties.modified = properties.last_printed = moment
@@ -577,7 +584,7 @@ def _set_properties(document: DocxDocument, doc: OfficialDocument) -> None:
             del package_rels[key]
 
 
-def _normalised_zip(raw: bytes, day: date) -> bytes:
+def normalised_zip(raw: bytes, day: date) -> bytes:
     """The package rewritten with every entry dated ``day`` and ``[Content_Types].xml`` first, then by name."""
     stamp = (day.year, day.month, day.day, 0, 0, 0) if day.year >= 1980 else (1980, 1, 1, 0, 0, 0)
     output = io.BytesIO()

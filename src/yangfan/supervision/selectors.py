@@ -75,6 +75,17 @@ def period_of(plan: Plan, text: str | None, *, today: date | None = None) -> Per
     return max(min(period, last), first)
 
 
+def reporting_period_for(plan: Plan, period: Period) -> Period:
+    """The reporting period (a quarter, by default) that ends with ``period`` or last before it, within the
+    plan: what a year's or a month's dashboard and report show of the tasks."""
+    kind = reporting_kind(plan)
+    found = Period.containing(period.end, kind)
+    if found.end > period.end:
+        found = found.previous()
+    first, last = Period.containing(plan.start, kind), Period.containing(plan.end, kind)
+    return max(min(found, last), first)
+
+
 def city_governments() -> QuerySet[OrgUnit]:
     """The units a task given to 各设区市政府 is shared among: the prefecture-level cities directly under the
     province (a zone such as 杨凌示范区 has a ``kind`` and is not one: the plan file's remark says so)."""

@@ -28,12 +28,7 @@ from yangfan.audit.services import audit_record
 from yangfan.collection.choices import WRITABLE
 from yangfan.collection.selectors import deadline, report_key, submission_find
 from yangfan.collection.services import may_capture, may_read
-from yangfan.collection.tasks import (
-    outcome_done,
-    outcome_refused,
-    progress_read,
-    template_import_job,
-)
+from yangfan.collection.tasks import outcome_done, outcome_refused, template_import_job
 from yangfan.collection.workbook import (
     XLSX_TYPE,
     Report,
@@ -44,6 +39,7 @@ from yangfan.collection.workbook import (
 )
 from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.core.periods import Period
+from yangfan.jobs import progress_read
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a template is tens of kilobytes; anything this large is not one
 # Templates with more value cells than this are imported by the task worker, with progress on the page. The

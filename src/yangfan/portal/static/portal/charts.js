@@ -25,6 +25,9 @@
  *
  * "line" is a full chart (legend, tooltip with the unit, target line, milestones, trajectory); "spark" is a
  * tiny line without axes or legend (about 120 × 32 px, sized by yangfan.css), with the target line if any.
+ * A "line" element with data-size="small" is one of a grid of small multiples (the dashboard's 走势): the
+ * same chart without its legend, with tighter margins and the target's value as the line's label. Any chart
+ * element with data-href opens that address when clicked (the map opens its regions' own "url").
  * Both use the canvas renderer and a tooltip drawn on the canvas (renderMode "richText"), so nothing sets
  * inline style attributes that the CSP would refuse. Charts follow the window's size.
  */
@@ -113,16 +116,18 @@
     return extra;
   }
 
+  /* withLabel: true for the target's label, "value" for its bare value (small charts), false for none. */
   function targetLine(data, withLabel) {
     if (!data.target || typeof data.target.value !== "number") {
       return undefined;
     }
+    var text = withLabel === "value" ? format(data.target.value, data.unit) : data.target.label || "";
     return {
       silent: true,
       symbol: "none",
       lineStyle: { type: "dashed", color: TARGET_COLOR, width: withLabel ? 1.5 : 1 },
       label: withLabel
-        ? { show: true, position: "insideEndTop", color: TARGET_COLOR, formatter: data.target.label || "" }
+        ? { show: true, position: "insideEndTop", color: TARGET_COLOR, formatter: text }
         : { show: false },
       emphasis: { disabled: true },
       data: [{ yAxis: data.target.value }],
@@ -161,7 +166,7 @@
     };
   }
 
-  function lineOption(data) {
+  function lineOption(data, small) {
     var unit = data.unit || "";
     var series = (data.series || []).map(function (s, i) {
       return {
@@ -192,7 +197,7 @@
       data: [],
       silent: true,
       tooltip: { show: false },
-      markLine: targetLine(data, true),
+      markLine: targetLine(data, small ? "value" : true),
       markPoint: milestoneMarks(data),
     });
     var extra = extraValues(data);
@@ -201,6 +206,7 @@
       animation: false,
       color: COLORS,
       legend: {
+        show: !small,
         top: 0,
         type: "scroll",
         data: series
@@ -212,7 +218,15 @@
           }),
         textStyle: { fontFamily: FONT },
       },
-      grid: { left: 12, right: 24, top: 40, bottom: 8, containLabel: true },
+      grid: small
+        ? { left: 16, right: 18, top: 18, bottom: 4, containLabel: true }
+        : { left: 12, right: 24, top: 40, bottom: 8, containLabel: true },
+      // a small chart with no value at all says so, rather than showing bare axes
+      graphic:
+        small && !(data.series || []).some(function (s) { return finite(s.values).length; })
+          ? [{ type: "text", left: "center", top: "middle", silent: true,
+               style: { text: language() === "ZH" ? "暂无数据" : "No data", fill: "#8a94a3", fontFamily: FONT } }]
+          : [],
       tooltip: {
         trigger: "axis",
         renderMode: "richText",
@@ -225,7 +239,7 @@
       xAxis: { type: "category", data: data.periods || [], boundaryGap: false },
       yAxis: {
         type: "value",
-        name: unit,
+        name: small ? "" : unit, // a small chart's caption carries the unit
         nameTextStyle: { fontFamily: FONT },
         // null leaves ECharts its own range; with no value at all (NaN) the target alone sets it
         max: function (range) {
@@ -288,7 +302,7 @@
      city coloured by its status against its target:
        { "map": "陕西", "unit": "%", "title": "A1 5G个人用户普及率",
          "regions": [ {"name": "西安市", "value": 55.4, "status": "achieved", "label": "已达标", "url": "/orgunits/610100/"} ] }
-     Clicking a city opens its page. */
+     Clicking a city opens its "url" (on the dashboard: the city's own dashboard). */
   var STATUS_COLORS = {
     achieved: "#3a9a4f", on_track: "#4b8fd6", at_risk: "#e0a526", off_track: "#d9534f",
     unknown: "#c9ced6", no_target: "#c9ced6"
@@ -336,12 +350,19 @@
       return;
     }
     var chart = echarts.init(element, null, { renderer: "canvas", locale: language() });
-    chart.setOption(OPTIONS[kind](JSON.parse(source.textContent)));
+    chart.setOption(OPTIONS[kind](JSON.parse(source.textContent), element.getAttribute("data-size") === "small"));
     if (kind === "map") {
       chart.on("click", function (params) {
         if (params.data && params.data.url) {
           window.location.href = params.data.url;
         }
+      });
+    }
+    var href = element.getAttribute("data-href");
+    if (href) {
+      // anywhere on the canvas, not only on a point of the line: the whole chart is the link
+      chart.getZr().on("click", function () {
+        window.location.href = href;
       });
     }
     charts.push(chart);

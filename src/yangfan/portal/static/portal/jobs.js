@@ -1,6 +1,6 @@
-// A background upload of a filled template (collection/upload.html): poll its progress once a second and
-// reload the page when it has finished, which then shows the outcome. No inline script (CSP): the URL to poll
-// is the data-poll attribute of #job-progress.
+// A background job's page (a template upload, a report): poll its progress once a second and reload the page
+// when it has finished, which then shows the outcome. No inline script (CSP): the URL to poll is the data-poll
+// attribute of #job-progress; the answer is JSON {finished, done, total, label}.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {

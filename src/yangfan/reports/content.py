@@ -1,0 +1,400 @@
+"""The evaluation report's content, computed from the database for one org unit and period, within what the
+requester may see: the indicators by the engine, the tasks from supervision, reporting from collection.
+
+``report_document(actor=…, org=…, period=…)`` returns a ``ReportDocument``; the writers lay it out. ``actor`` is
+``None`` for the command line, which runs with the server's own rights like the administrators' other scripts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yangfan.accounts.permissions import may, org_units_in_scope
+from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.targets import Status
+from yangfan.reports.document import (
+    CompletenessRow,
+    IndicatorSection,
+    OverdueItem,
+    RankingRow,
+    RegistryRow,
+    ReportDocument,
+    TaskUnitRow,
+    UnitFigure,
+)
+
+QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+AHEAD = (Status.ACHIEVED, Status.ON_TRACK)
+BEHIND = (Status.AT_RISK, Status.OFF_TRACK)
+OVERDUE_KIND = {"milestone_overdue": "节点逾期", "no_report": "逾期未报", "stalled": "连续滞后"}
+DEMO_MARK = "演示数据"
+
+
+def period_label(period: Period) -> str:
+    if period.kind == PeriodKind.YEAR:
+        return f"{period.year}年"
+    if period.kind == PeriodKind.QUARTER:
+        return f"{period.year}年{QUARTER_NAMES[period.index]}"
+    return f"{period.year}年{period.index}月"
+
+
+def report_document(
+    *,
+    actor,
+    org: str,
+    period: str,
+    plan_code: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReportDocument:
+    """Everything the report says about ``org`` at ``period``. Raises ``PeriodError`` for a bad period,
+    ``LookupError`` for an unknown plan or unit, ``PermissionDenied`` (audited) for a unit outside the scope."""
+    from yangfan.accounts.permissions import deny
+    from yangfan.actionplans.models import Plan
+    from yangfan.datavalues.indicators import core_plans, plan_period
+    from yangfan.orgunits.models import OrgUnit
+
+    step = progress or (lambda _stage: None)
+    plans = core_plans()
+    if not plans:
+        raise LookupError(_("数据库中还没有计划：请先运行 yangfan init。"))
+    code = plan_code or next(iter(plans))
+    if code not in plans:
+        raise LookupError(_("未知计划“%(p)s”。") % {"p": code})
+    plan = plans[code]
+    parsed_period = plan_period([plan], period)
+    unit = next((u for u in plan.org_units if org in (u.code, u.name)), None)
+    group = next((g for g in plan.org_groups if org in (g.code, g.name)), None)
+    if unit is None and group is None:
+        raise LookupError(_("未知组织机构“%(o)s”。") % {"o": org})
+    code_of_org = (unit or group).code
+    row = OrgUnit.objects.filter(code=code_of_org).first()
+    if actor is not None:
+        if not may(actor, "reports.generate"):
+            deny(actor, "reports.generate")
+        if row is None or not may(actor, "data.view", row):
+            deny(actor, "data.view", row)
+    plan_row = Plan.objects.get(code=code)
+    step("indicators")
+    indicators = _indicators(actor, plan, code_of_org, parsed_period)
+    step("tasks")
+    task_rows, overdue, stalled = _tasks(actor, plan_row, code_of_org, parsed_period)
+    step("reporting")
+    completeness = _completeness(actor)
+    registries = tuple(
+        RegistryRow(name=r.name, count=None, note="登记簿尚未在扬帆中建立，暂无条目")
+        for r in plan_row.registry_set.all()
+    )
+    step("ranking")
+    ranking, ranking_note = _ranking(actor, plan_row, parsed_period)
+    org_name = (unit or group).name
+    from yangfan.supervision.selectors import supervision_rules
+
+    issuer = supervision_rules(plan_row).issuer or "领导小组办公室"
+    label = period_label(parsed_period)
+    document = ReportDocument(
+        title=f"{plan.name}实施情况评估报告（{org_name}·{label}）",
+        plan_name=plan.name,
+        plan_document=plan.document,
+        org_unit=code_of_org,
+        org_name=org_name,
+        period=str(parsed_period),
+        period_label=label,
+        issuer=issuer,
+        written_on=timezone.localdate(),
+        summary=_summary(org_name, label, indicators, task_rows, overdue, completeness),
+        indicators=indicators,
+        task_rows=task_rows,
+        overdue=overdue,
+        completeness=completeness,
+        registries=registries,
+        ranking=ranking,
+        ranking_note=ranking_note,
+        attention=_attention(indicators, overdue, stalled, plan_row, actor),
+        demo=_has_demo_data(),
+        notes=tuple(r for r in plan.remarks if "附件指标" in r),
+    )
+    step("done")
+    return document
+
+
+def _figure(value, unit: str) -> str:
+    """A value as the report prints it, with its unit: ``47.24 %``, ``18,732,856 户``; ``—`` when none."""
+    from yangfan.portal.templatetags.yangfan import figure
+
+    return f"{figure(value, unit)} {unit}".rstrip() if value is not None else "—"
+
+
+def _target_text(row: dict, unit: str) -> str:
+    from yangfan.portal.templatetags.yangfan import row_target
+
+    return f"{row_target(row)} {unit}".rstrip() if row.get("target") is not None else "未设目标"
+
+
+def _decimal(text) -> Decimal | None:
+    return None if text is None else Decimal(str(text))
+
+
+def _pace(row: dict, unit: str) -> str:
+    pace = row.get("pace_per_month")
+    if pace is None or row["status"] == Status.ACHIEVED:
+        return ""
+    amount = Decimal(pace)
+    if amount <= 0:
+        return ""
+    step = "个百分点" if unit == "%" else unit
+    return f"至目标日期每月需增 {amount:,.2f} {step}"
+
+
+def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection, ...]:
+    from yangfan.datavalues.indicators import assessments, engine_for
+
+    engine = engine_for(plan)
+    rows = assessments(plan, [org], period, engine=engine)
+    children = [c.code for c in plan.org_tree.children(org)] if org in plan.org_tree.units else []
+    if actor is not None and children:
+        visible = set(
+            org_units_in_scope(actor, "data.view").filter(code__in=children).values_list("code", flat=True)
+        )
+        children = [c for c in children if c in visible]
+    annex = [i for i in plan.indicators if i.annex_number is not None]
+    child_rows = defaultdict(list)
+    if children:
+        for r in assessments(plan, children, period, indicators=annex, engine=engine):
+            child_rows[r["indicator"]].append(r)
+    names = {u.code: u.name for u in plan.org_units}
+    sections = []
+    for indicator, row in zip(plan.indicators, rows, strict=True):
+        units = child_rows.get(indicator.code, [])
+        figures = sorted(
+            (
+                UnitFigure(
+                    org_unit=r["org_unit"],
+                    name=names.get(r["org_unit"], r["org_unit"]),
+                    value=_decimal(r["value"]),
+                    value_text=_figure(r["value"], indicator.unit),
+                    status=r["status"],
+                    status_label=Status(r["status"]).label,
+                )
+                for r in units
+            ),
+            key=lambda f: (f.value is None, -(f.value or 0), f.org_unit),
+        )
+        status = Status(row["status"])
+        sections.append(
+            IndicatorSection(
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit,
+                annex=indicator.annex_number is not None,
+                value=_decimal(row["value"]),
+                value_text=_figure(row["value"], indicator.unit),
+                target=_decimal(row["target"]),
+                target_text=_target_text(row, indicator.unit),
+                target_met=row["target_met"],
+                status=status.value,
+                status_label=status.label,
+                pace_text=_pace(row, indicator.unit),
+                series=tuple((p, _decimal(v)) for p, v in row["series"]),
+                ahead=tuple(f for f in figures if f.status in AHEAD),
+                behind=tuple(f for f in figures if f.status in BEHIND),
+                note=row.get("reason") or "",
+            )
+        )
+    return tuple(sections)
+
+
+def _tasks(actor, plan_row, org: str, period: Period):
+    """Task rows by responsible unit for the reporting period that ends with ``period`` (or before), the
+    overdue items, and how many assignments are stalled. Only assignments of units inside ``org``."""
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.orgunits.selectors import covered_unit_ids
+    from yangfan.supervision.boards import alert_rows, column_of, matrix
+    from yangfan.supervision.selectors import reporting_period_for
+
+    quarter = reporting_period_for(plan_row, period)
+    root = OrgUnit.objects.filter(code=org).first()
+    inside = covered_unit_ids([root.pk]) if root else set()
+    as_of = timezone.localdate()
+    if actor is None:
+        from yangfan.supervision.boards import Cell, alerts_for
+        from yangfan.supervision.models import Assignment, ProgressReport
+
+        assignments = list(
+            Assignment.objects.filter(task__plan=plan_row, subtask__isnull=True).select_related(
+                "task", "responsible_unit", "org_unit"
+            )
+        )
+        reports = {
+            r.assignment_id: r
+            for r in ProgressReport.objects.filter(assignment__in=assignments, period=str(quarter))
+        }
+        found = alerts_for(assignments, plan=plan_row, period=quarter, as_of=as_of)
+        cells = [Cell(a, reports.get(a.pk), found.get(a.pk, [])) for a in assignments]
+    else:
+        m = matrix(actor=actor, plan=plan_row, period=quarter, as_of=as_of)
+        cells = [c for row in m.rows for c in row.cells.values()]
+    cells = [c for c in cells if c.assignment.org_unit_id in inside]
+    by_unit: dict[str, list] = defaultdict(list)
+    names = {}
+    for cell in cells:
+        column = column_of(cell.assignment)
+        by_unit[column.key].append(cell)
+        names[column.key] = column.name
+    rows = []
+    for key, unit_cells in by_unit.items():
+        states = [c.state for c in unit_cells]
+        rows.append(
+            TaskUnitRow(
+                unit=names[key],
+                assignments=len(unit_cells),
+                done=states.count("done"),
+                in_progress=states.count("in_progress"),
+                lagging=states.count("lagging"),
+                not_started=states.count("not_started"),
+                not_reported=states.count("missing") + states.count("overdue"),
+                overdue=sum(len(c.alerts) for c in unit_cells),
+            )
+        )
+    rows.sort(key=lambda r: (-r.overdue, r.unit))
+    alerts = [
+        r
+        for r in alert_rows(actor=actor, plan=plan_row, period=quarter, as_of=as_of)
+        if r.assignment.org_unit_id in inside
+    ]
+    overdue = tuple(
+        OverdueItem(
+            task=r.assignment.work_code,
+            task_title=r.assignment.work_title,
+            unit=r.assignment.unit_name,
+            kind_label=OVERDUE_KIND.get(str(r.alert.kind), str(r.alert.kind)),
+            message=r.alert.message,
+        )
+        for r in alerts
+    )
+    stalled = sum(1 for r in alerts if r.alert.kind == "stalled")
+    return tuple(rows), overdue, stalled
+
+
+def _completeness(actor) -> tuple[CompletenessRow, ...]:
+    if actor is None:
+        return ()
+    from yangfan.collection.completeness import completeness_overview
+
+    rows = []
+    for item in completeness_overview(user=actor):
+        totals = item["totals"]
+        rows.append(
+            CompletenessRow(
+                data_set=item["data_set"].name,
+                period=str(item["period"]),
+                submitted=totals.submitted,
+                expected=totals.expected,
+                on_time_rate=totals.on_time_rate,
+            )
+        )
+    return tuple(rows)
+
+
+def _ranking(actor, plan_row, period: Period) -> tuple[tuple[RankingRow, ...], str]:
+    from yangfan.supervision.evaluation import (
+        default_as_of,
+        evaluation_latest,
+        evaluation_scores,
+        ranking_rows,
+    )
+    from yangfan.supervision.selectors import reporting_period_for
+
+    quarter = reporting_period_for(plan_row, period)
+    labels = {"city": "设区市", "department": "省级部门"}
+    run = evaluation_latest(plan=plan_row, period=quarter)
+    if run is not None:
+        rows, note = (
+            run.rows,
+            f"{quarter} 评估排名已于 {timezone.localtime(run.published_at):%Y-%m-%d} 发布（评分方案 {run.scheme_version}）。",
+        )
+    elif actor is None or may(actor, "supervision.manage"):
+        rows = ranking_rows(
+            evaluation_scores(plan=plan_row, period=quarter, as_of=default_as_of(plan_row, quarter))
+        )
+        note = f"{quarter} 评估排名尚未发布，以下为按报送截止日计算的当前结果，仅供参考。"
+    else:
+        return (), f"{quarter} 评估排名尚未发布。"
+    return (
+        tuple(
+            RankingRow(
+                rank=r["rank"],
+                name=r["name"],
+                kind_label=labels.get(r["kind"], r["kind"]),
+                total=Decimal(r["total"]),
+            )
+            for r in rows
+        ),
+        note,
+    )
+
+
+def _summary(org_name, label, indicators, task_rows, overdue, completeness) -> tuple[str, ...]:
+    annex = [s for s in indicators if s.annex]
+    count = defaultdict(int)
+    for s in annex:
+        count[s.status] += 1
+    paragraphs = [
+        f"截至{label}，{org_name}附件所列 {len(annex)} 项主要指标中，已达标 {count['achieved']} 项，"
+        f"进度正常 {count['on_track']} 项，有风险 {count['at_risk']} 项，滞后于目标 {count['off_track']} 项，"
+        f"暂无数据或未设目标 {count['unknown'] + count['no_target']} 项。"
+    ]
+    met = [s for s in annex if s.status == Status.ACHIEVED]
+    if met:
+        paragraphs.append(
+            "已达标的指标："
+            + "；".join(f"{s.name} {s.value_text}（目标 {s.target_text}）" for s in met)
+            + "。"
+        )
+    if task_rows:
+        total = sum(r.assignments for r in task_rows)
+        paragraphs.append(
+            f"纳入督导的任务分工 {total} 个，本期报告已完成 {sum(r.done for r in task_rows)} 个、"
+            f"推进中 {sum(r.in_progress for r in task_rows)} 个、滞后 {sum(r.lagging for r in task_rows)} 个、"
+            f"未启动 {sum(r.not_started for r in task_rows)} 个，未报送 {sum(r.not_reported for r in task_rows)} 个；"
+            f"逾期和滞后事项共 {len(overdue)} 项。"
+        )
+    if completeness:
+        submitted = sum(r.submitted for r in completeness)
+        expected = sum(r.expected for r in completeness)
+        paragraphs.append(f"数据报送：各数据集最近一期应报 {expected} 份，已报送 {submitted} 份。")
+    return tuple(paragraphs)
+
+
+def _attention(indicators, overdue, stalled: int, plan_row, actor) -> tuple[str, ...]:
+    from yangfan.supervision.models import SupervisionNotice
+    from yangfan.supervision.selectors import assignment_list
+
+    items = []
+    for s in indicators:
+        if s.status in BEHIND:
+            behind = "、".join(f.name for f in s.behind[:5])
+            where = f"；{behind}等地区落后" if behind else ""
+            items.append(f"{s.name}本期为 {s.value_text}，目标 {s.target_text}，{s.status_label}{where}。")
+    missing = sum(1 for o in overdue if o.kind_label == "逾期未报")
+    if missing:
+        items.append(f"有 {missing} 个任务分工逾期未报送进展报告。")
+    if stalled:
+        items.append(f"有 {stalled} 个任务分工连续两期报告滞后，建议督办。")
+    notices = SupervisionNotice.objects.filter(plan=plan_row)
+    if actor is not None:
+        notices = notices.filter(assignment__in=assignment_list(actor=actor, plan=plan_row))
+    escalated = notices.filter(status="escalated").count()
+    if escalated:
+        items.append(f"有 {escalated} 件督办单逾期未反馈，已升级督办。")
+    return tuple(items)
+
+
+def _has_demo_data() -> bool:
+    from yangfan.datavalues.models import DataValue
+
+    return DataValue.objects.filter(comment__contains=DEMO_MARK).exists()

@@ -1,0 +1,122 @@
+"""The evaluation report (评估报告) as plain values: what the builder (``reports.content``) computes from the
+database, within the requester's scope, and what the writers (``reports.docx_writer``, ``reports.xlsx_writer``,
+with charts from ``reports.charts``) lay out. Nothing here touches the database, so the writers are tested on
+values alone and every figure in a written report is one the builder computed.
+
+Numbers are kept as ``Decimal`` (or ``None`` where there is no value); the texts beside them (``value_text``,
+``target_text``) are how the report prints them, with units, so the DOCX, the XLSX and the page agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+# The first page of a report made from demo data says so (the DOCX and the XLSX alike).
+DEMO_NOTICE = "本报告含系统生成的演示数据，仅供演示和培训使用，不反映实际情况，请勿引用。"
+
+
+@dataclass(frozen=True)
+class UnitFigure:
+    """One unit's value of an indicator, for the lists of units ahead of and behind the target."""
+
+    org_unit: str  # code
+    name: str  # 西安市
+    value: Decimal | None
+    value_text: str  # "45.20 %"
+    status: str  # core.targets.Status value
+    status_label: str  # 已达标
+
+
+@dataclass(frozen=True)
+class IndicatorSection:
+    """An indicator of the plan for the report's unit and period."""
+
+    code: str  # A1
+    name: str  # 5G个人用户普及率
+    unit: str  # %, 个, 户
+    annex: bool  # one of the annex's seven indicators (A1–A7) rather than a further target of the text
+    value: Decimal | None
+    value_text: str
+    target: Decimal | None
+    target_text: str  # "> 40 %" or "未设目标"
+    target_met: bool | None
+    status: str
+    status_label: str
+    pace_text: str  # "每月需增 0.52 个百分点" or ""
+    series: tuple[tuple[str, Decimal | None], ...]  # (period id, value) from the base year to the period
+    ahead: tuple[UnitFigure, ...] = ()  # units below the report's unit that reached or are on track
+    behind: tuple[UnitFigure, ...] = ()  # units at risk or off track
+    note: str = ""  # e.g. why there is no value
+
+
+@dataclass(frozen=True)
+class TaskUnitRow:
+    """Task progress of one responsible unit (a department, or one city's government) for the period."""
+
+    unit: str
+    assignments: int
+    done: int
+    in_progress: int
+    lagging: int
+    not_started: int
+    not_reported: int  # no submitted report for the period
+    overdue: int  # alerts (milestones overdue, reports overdue, stalled)
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    task: str  # T3.3.3
+    task_title: str
+    unit: str
+    kind_label: str  # 逾期未报
+    message: str
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    data_set: str
+    period: str
+    submitted: int
+    expected: int
+    on_time_rate: Decimal | None  # percent
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    name: str
+    count: int | None  # None: the registry is not kept in Yangfan yet
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int
+    name: str
+    kind_label: str  # 设区市 / 省级部门
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    title: str  # 陕西省5G应用“扬帆”行动计划实施情况评估报告（2023年第四季度）
+    plan_name: str
+    plan_document: str  # 陕通局联〔2022〕10号
+    org_unit: str  # code
+    org_name: str  # 陕西省
+    period: str  # 2023Q4
+    period_label: str  # 2023年第四季度
+    issuer: str  # 陕西省5G应用推广领导小组办公室
+    written_on: date
+    summary: tuple[str, ...]  # paragraphs: progress against the overall goals
+    indicators: tuple[IndicatorSection, ...]
+    task_rows: tuple[TaskUnitRow, ...]
+    overdue: tuple[OverdueItem, ...]
+    completeness: tuple[CompletenessRow, ...]
+    registries: tuple[RegistryRow, ...]
+    ranking: tuple[RankingRow, ...]  # the published (or, for the office, the current) evaluation ranking
+    ranking_note: str  # where the ranking comes from: "已发布（2024-01-20）" or "未发布"
+    attention: tuple[str, ...]  # issues needing the leading group's attention
+    demo: bool = False  # the figures include generated demo data: the report says so on its first page
+    notes: tuple[str, ...] = field(default_factory=tuple)  # remarks printed at the end (readings of the plan)

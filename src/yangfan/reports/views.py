@@ -1,0 +1,176 @@
+"""评估报告 pages: choose a unit, a period and a format; the report is built in the background while the page
+shows its progress; the file downloads once ready, only for the user who asked for it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from django_tasks import TaskResultStatus
+
+from yangfan.accounts.mixins import PermissionMixin
+from yangfan.accounts.permissions import deny, may, org_units_in_scope
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record
+from yangfan.core.periods import PeriodError
+from yangfan.jobs import progress_read
+from yangfan.reports.tasks import STAGES, report_job, report_path
+from yangfan.reports.writers import CONTENT_TYPES
+
+STAGE_LABELS = {
+    "indicators": gettext_lazy("正在计算指标…"),
+    "tasks": gettext_lazy("正在汇总任务进展…"),
+    "reporting": gettext_lazy("正在汇总数据报送情况…"),
+    "ranking": gettext_lazy("正在汇总评估排名…"),
+    "layout": gettext_lazy("正在排版并绘制图表…"),
+}
+
+
+class ReportForm(forms.Form):
+    org = forms.ChoiceField(label=gettext_lazy("地区"))
+    period = forms.CharField(
+        label=gettext_lazy("期间"), max_length=8, help_text=gettext_lazy("如 2023、2023Q4 或 202312")
+    )
+    fmt = forms.ChoiceField(
+        label=gettext_lazy("格式"), choices=[("docx", "Word（.docx）"), ("xlsx", "Excel（.xlsx）")]
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from yangfan.orgunits.models import OrgUnitLevel
+
+        units = (
+            org_units_in_scope(user, "data.view")
+            .filter(level__lte=OrgUnitLevel.CITY)
+            .order_by("level", "position", "code")
+        )
+        self.fields["org"].choices = [(u.code, u.name) for u in units]
+
+    def clean_period(self):
+        from yangfan.datavalues.indicators import core_plans, plan_period
+
+        text = self.cleaned_data["period"].strip()
+        try:
+            plan_period(core_plans().values(), text)
+        except PeriodError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return text
+
+
+def _own_job(request, job_id: str):
+    """A report job of this user, or 404 (another user's job is not even said to exist)."""
+    try:
+        job = report_job.get_result(job_id)
+    except Exception:  # unknown, malformed, or a backend that keeps no results
+        raise Http404(_("没有这个报告任务。")) from None
+    if job.kwargs.get("actor_id") != request.user.pk:
+        raise Http404(_("没有这个报告任务。"))
+    return job
+
+
+class ReportIndexView(PermissionMixin, TemplateView):
+    template_name = "reports/index.html"
+    permission = "reports.generate"
+
+    def get_context_data(self, **kwargs):
+        initial = {
+            "period": self.request.GET.get("period", ""),
+            "org": self.request.GET.get("org", ""),
+            "fmt": "docx",
+        }
+        kwargs.setdefault("form", ReportForm(initial=initial, user=self.request.user))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = ReportForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        from yangfan.orgunits.models import OrgUnit
+
+        unit = OrgUnit.objects.get(code=form.cleaned_data["org"])
+        if not may(request.user, "data.view", unit):
+            deny(request.user, "data.view", unit, request=request)
+        job = report_job.enqueue(
+            actor_id=request.user.pk,
+            org=unit.code,
+            period=form.cleaned_data["period"],
+            fmt=form.cleaned_data["fmt"],
+        )
+        return redirect("reports:job", job_id=job.id)
+
+
+class ReportJobView(PermissionMixin, TemplateView):
+    template_name = "reports/job.html"
+    permission = "reports.generate"
+
+    def get(self, request, *args, **kwargs):
+        job = _own_job(request, kwargs["job_id"])
+        progress = progress_read(str(job.id)) if not job.is_finished else {}
+        label = (
+            _("排队等待后台处理…（长时间没有变化时，请确认后台任务进程在运行）")
+            if job.status == TaskResultStatus.READY
+            else STAGE_LABELS.get(progress.get("stage"), _("正在生成…"))
+        )
+        if request.GET.get("poll"):
+            return JsonResponse(
+                {
+                    "finished": job.is_finished,
+                    "status": job.status,
+                    "done": progress.get("done", 0),
+                    "total": len(STAGES),
+                    "label": str(label),
+                }
+            )
+        outcome = job.return_value if job.status == TaskResultStatus.SUCCESSFUL else None
+        context = self.get_context_data(
+            job=job,
+            request_kwargs=job.kwargs,
+            outcome=outcome,
+            failed=job.status == TaskResultStatus.FAILED,
+            label=label,
+            poll_url=request.path + "?poll=1",
+            download_url=reverse("reports:download", kwargs={"job_id": job.id})
+            if outcome and outcome.get("ok")
+            else None,
+        )
+        return self.render_to_response(context)
+
+
+class ReportDownloadView(PermissionMixin, TemplateView):
+    permission = "reports.generate"
+
+    def get(self, request, *args, **kwargs):
+        job = _own_job(request, kwargs["job_id"])
+        outcome = job.return_value if job.status == TaskResultStatus.SUCCESSFUL else None
+        if not outcome or not outcome.get("ok"):
+            raise Http404(_("报告尚未生成。"))
+        fmt = job.kwargs["fmt"]
+        path = report_path(str(job.id), fmt)
+        if not path.exists():
+            messages.error(request, _("报告文件已不在服务器上，请重新生成。"))
+            return redirect("reports:index")
+        audit_record(
+            action=AuditAction.EXPORT,
+            actor=request.user,
+            object_type="reports.report",
+            object_id=str(job.id),
+            object_repr=outcome["name"],
+            request=request,
+        )
+        response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = content_disposition_header(True, outcome["name"])
+        return response
+
+
+app_name = "reports"
+urlpatterns = [
+    path("", ReportIndexView.as_view(), name="index"),
+    path("jobs/<str:job_id>/", ReportJobView.as_view(), name="job"),
+    path("jobs/<str:job_id>/download/", ReportDownloadView.as_view(), name="download"),
+]

@@ -1,0 +1,23 @@
+"""One entry to the report's writers, by format."""
+
+from __future__ import annotations
+
+from yangfan.reports.document import ReportDocument
+
+FORMATS = ("docx", "xlsx")
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def report_bytes(document: ReportDocument, fmt: str) -> bytes:
+    if fmt == "docx":
+        from yangfan.reports.docx_writer import report_docx_bytes
+
+        return report_docx_bytes(document)
+    if fmt == "xlsx":
+        from yangfan.reports.xlsx_writer import report_xlsx_bytes
+
+        return report_xlsx_bytes(document)
+    raise ValueError(f"unknown report format {fmt!r}")

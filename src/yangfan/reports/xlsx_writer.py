@@ -1,0 +1,232 @@
+"""The evaluation report (评估报告) as an XLSX workbook: the Word report's content, one sheet per section.
+
+The workbook is for the offices that check, sort and re-use the figures, so every number is a number cell
+(a ``Decimal`` written as a float), never the printed text; the printed texts (``value_text``,
+``target_text``) sit beside them where the report prints them. Lists the Word file shortens (the overdue
+items) are complete here. Each sheet has one header row, frozen, with a filter; the sheets come in the
+report's order. The same document always gives the same bytes (:func:`yangfan.datavalues.exporters.xlsx_bytes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from yangfan.datavalues.exporters import xlsx_bytes
+from yangfan.reports.document import DEMO_NOTICE, ReportDocument
+from yangfan.supervision.documents import chinese_date, half_widths
+
+SHEETS = (
+    "概况",
+    "指标",
+    "指标走势",
+    "领先与落后",
+    "任务推进",
+    "逾期事项",
+    "数据报送",
+    "登记簿",
+    "评估排名",
+    "关注问题",
+)
+AHEAD, BEHIND = "达标或进度正常", "存在风险或进度滞后"
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+WRAP = Alignment(wrap_text=True, vertical="top")
+MAX_WIDTH = 60
+
+Cell = str | int | float | None
+
+
+def report_xlsx_bytes(doc: ReportDocument) -> bytes:
+    """The ``.xlsx`` file of ``doc``: sheets 概况 … 关注问题; same document, same bytes."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.creator = doc.issuer
+    workbook.properties.lastModifiedBy = doc.issuer
+    workbook.properties.title = doc.title
+    workbook.properties.subject = f"{doc.org_name} {doc.period_label}"
+    workbook.properties.language = "zh-CN"
+
+    _overview(workbook.create_sheet("概况"), doc)
+    _sheet(
+        workbook.create_sheet("指标"),
+        (
+            *("指标代码", "指标名称", "单位", "附件指标"),
+            *("本期值", "本期值（文字）", "目标", "目标（文字）", "达标", "状态", "所需进度", "备注"),
+        ),
+        (
+            (
+                section.code,
+                section.name,
+                section.unit,
+                _yes_no(section.annex),
+                _number(section.value),
+                section.value_text,
+                _number(section.target),
+                section.target_text,
+                "—" if section.target_met is None else _yes_no(section.target_met),
+                section.status_label,
+                section.pace_text,
+                section.note,
+            )
+            for section in doc.indicators
+        ),
+    )
+    _trends(workbook.create_sheet("指标走势"), doc)
+    _sheet(
+        workbook.create_sheet("领先与落后"),
+        ("指标代码", "指标名称", "类别", "地区代码", "地区", "本期值", "本期值（文字）", "状态"),
+        (
+            (
+                section.code,
+                section.name,
+                group,
+                unit.org_unit,
+                unit.name,
+                _number(unit.value),
+                unit.value_text,
+                unit.status_label,
+            )
+            for section in doc.indicators
+            for group, units in ((AHEAD, section.ahead), (BEHIND, section.behind))
+            for unit in units
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("任务推进"),
+        ("责任单位", "任务数", "已完成", "推进中", "滞后", "未启动", "未报送", "逾期提醒"),
+        (
+            (
+                row.unit,
+                row.assignments,
+                row.done,
+                row.in_progress,
+                row.lagging,
+                row.not_started,
+                row.not_reported,
+                row.overdue,
+            )
+            for row in doc.task_rows
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("逾期事项"),
+        ("序号", "任务编号", "任务", "责任单位", "类型", "情况"),
+        (
+            (number, item.task, item.task_title, item.unit, item.kind_label, item.message)
+            for number, item in enumerate(doc.overdue, start=1)
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("数据报送"),
+        ("数据集", "期间", "已报送", "应报送", "按时报送率（%）"),
+        (
+            (row.data_set, row.period, row.submitted, row.expected, _number(row.on_time_rate))
+            for row in doc.completeness
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("登记簿"),
+        ("登记簿", "登记数量", "说明"),
+        ((row.name, "尚未启用" if row.count is None else row.count, row.note) for row in doc.registries),
+    )
+    _sheet(
+        workbook.create_sheet("评估排名"),
+        ("名次", "单位", "类别", "总分"),
+        ((row.rank, row.name, row.kind_label, _number(row.total)) for row in doc.ranking),
+    )
+    _sheet(
+        workbook.create_sheet("关注问题"),
+        ("序号", "问题"),
+        ((number, text) for number, text in enumerate(doc.attention, start=1)),
+    )
+    return xlsx_bytes(workbook)
+
+
+def _overview(sheet: Worksheet, doc: ReportDocument) -> None:
+    """概况: the report's identity, then the summary paragraphs and the remarks, one row each."""
+    rows: list[tuple[Cell, Cell]] = [
+        ("标题", doc.title),
+        ("行动计划", doc.plan_name),
+        ("文件编号", doc.plan_document),
+        ("地区", doc.org_name),
+        ("地区代码", doc.org_unit),
+        ("评估期间", doc.period_label),
+        ("期间代码", doc.period),
+        ("发布单位", doc.issuer),
+        ("成文日期", chinese_date(doc.written_on)),
+        ("评估排名", doc.ranking_note),
+    ]
+    if doc.demo:
+        rows.insert(0, ("演示数据", DEMO_NOTICE))
+    rows += [("总体进展", text) for text in doc.summary]
+    rows += [("说明", text) for text in doc.notes]
+    _sheet(sheet, ("项目", "内容"), rows, filters=False)
+    if doc.demo:
+        sheet["B2"].font = Font(bold=True, color="C00000")
+
+
+def _trends(sheet: Worksheet, doc: ReportDocument) -> None:
+    """指标走势: one row per period, one column per indicator; empty where a period has no value."""
+    sections = [section for section in doc.indicators if section.series]
+    periods = sorted({period for section in sections for period, _ in section.series})
+    values = {section.code: dict(section.series) for section in sections}
+    header = ("期间", *(_column_title(section.code, section.name, section.unit) for section in sections))
+    _sheet(
+        sheet,
+        header,
+        (
+            (period, *(_number(values[section.code].get(period)) for section in sections))
+            for period in periods
+        ),
+    )
+
+
+def _sheet(
+    sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, filters: bool = True
+) -> None:
+    """Header row (bold, grey, frozen, filtered), the rows, and columns as wide as their longest text."""
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    count = 1
+    for row in rows:
+        sheet.append(list(row))
+        count += 1
+    sheet.freeze_panes = "A2"
+    if filters and count > 1:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count}"
+    for column in sheet.iter_cols(min_row=1, max_row=count):
+        width = max(_display_width(cell.value) for cell in column)
+        letter = get_column_letter(column[0].column)
+        sheet.column_dimensions[letter].width = min(MAX_WIDTH, width + 2)
+        if width > MAX_WIDTH:
+            for cell in column[1:]:
+                cell.alignment = WRAP
+
+
+def _column_title(code: str, name: str, unit: str) -> str:
+    return f"{code} {name}（{unit}）" if unit else f"{code} {name}"
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _yes_no(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def _display_width(value: Cell) -> int:
+    """Width in Excel's character units: a Chinese character counts two."""
+    return 0 if value is None else half_widths(str(value))
+
+
+__all__ = ["SHEETS", "report_xlsx_bytes"]
