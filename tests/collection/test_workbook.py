@@ -384,7 +384,7 @@ def test_a_large_upload_runs_as_a_job_with_progress(xian, client_for, monkeypatc
     assert response.status_code == 302 and "job=" in response["Location"]
     waiting = xian.get(response["Location"])
     assert waiting.status_code == 200 and 'id="job-progress"' in waiting.content.decode()
-    assert "collection/upload" in waiting.content.decode()  # the polling script
+    assert "portal/jobs.js" in waiting.content.decode()  # the polling script
     poll = xian.get(response["Location"] + "&poll=1").json()
     assert poll["finished"] is False and poll["status"] == "READY" and "排队" in poll["label"]
     assert client_for("province").get(response["Location"]).status_code == 404  # another user's job
