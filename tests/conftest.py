@@ -59,6 +59,7 @@ ROLE_USERS = {
     "city-reviewer": (("610300",), None, None),  # 宝鸡
     "operator": ((), None, "cmcc"),
     "viewer": ((), None, None),
+    "expert": ((), None, None),
 }
 
 

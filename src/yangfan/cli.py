@@ -190,6 +190,7 @@ ROLE_NAMES = [
     "city-reviewer",
     "operator",
     "viewer",
+    "expert",
 ]
 
 

@@ -33,6 +33,8 @@ DEMO_LOGINS = (
     DemoLogin("city-reviewer", "demo-baoji", "Chencang#5G-2023", "宝鸡市审核员（演示）", orgs=("610300",)),
     DemoLogin("operator", "demo-cmcc", "Yidong#5G-2023", "中国移动填报员（演示）", operator="cmcc"),
     DemoLogin("viewer", "demo-viewer", "Chayue#5G-2023", "领导·只读（演示）"),
+    DemoLogin("expert", "demo-expert1", "Pingshen#5G-2023", "评审专家甲（演示）"),
+    DemoLogin("expert", "demo-expert2", "Zhuanjia#5G-2023", "评审专家乙（演示）"),
 )
 
 
@@ -66,5 +68,12 @@ def demo_load(progress=None) -> tuple[DemoLogin, ...]:
     users = {u.username: u for u in User.objects.filter(username__in=["demo-province", "demo-wlt"])}
     demo_supervision_load(
         actor_by_role={"province": users.get("demo-province"), "wlt": users.get("demo-wlt")}
+    )
+    from yangfan.registries.demo import demo_registries_load, demo_selection_load
+
+    demo_registries_load(actor=users.get("demo-province"))
+    demo_selection_load(
+        province=users.get("demo-province"),
+        experts=list(User.objects.filter(username__in=["demo-expert1", "demo-expert2"]).order_by("username")),
     )
     return DEMO_LOGINS

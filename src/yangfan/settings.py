@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yangfan.collection",
     "yangfan.supervision",
     "yangfan.reports",
+    "yangfan.registries",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("collection/", include("yangfan.collection.urls")),
     path("supervision/", include("yangfan.supervision.urls")),
     path("reports/", include("yangfan.reports.urls")),
+    path("registries/", include("yangfan.registries.urls")),
     path("", include("yangfan.accounts.urls")),
     path("audit/", include("yangfan.audit.urls")),
     path("api/", include("yangfan.api.urls")),

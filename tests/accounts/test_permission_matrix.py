@@ -9,12 +9,23 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ["admin", "auditor", "province", "department", "city-reporter", "city-reviewer", "operator", "viewer"]
+ROLES = [
+    "admin",
+    "auditor",
+    "province",
+    "department",
+    "city-reporter",
+    "city-reviewer",
+    "operator",
+    "viewer",
+    "expert",
+]
 ALL = set(ROLES)
-DATA_VIEWERS = ALL - {"admin", "auditor"}
+DATA_VIEWERS = ALL - {"admin", "auditor", "expert"}
 PROVINCE_WIDE = {"province", "department", "operator", "viewer"}
 TASKS = {"province", "department", "city-reporter", "city-reviewer", "viewer"}
 TASK_REPORTERS = {"department", "city-reporter", "city-reviewer"}
+REGISTRY_WRITERS = {"province", "department", "city-reporter"}
 PLAN = "shaanxi-5g-2021-2023"
 
 # Public: no login needed, nothing to protect (login, logout, language switch).
@@ -187,6 +198,30 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "reports:download": [
         ({"job_id": "00000000-0000-0000-0000-000000000000"}, "get", {"province", "viewer"}, 404)
     ],
+    # registries: read by every role that reads figures (entries of units in its view scope), written by the
+    # office, the departments and the cities' reporters (units in their capture scope)
+    "api:registry_entries": [
+        ({"slug": "cases"}, "get", DATA_VIEWERS, 200),
+        ({"slug": "cases"}, "post", REGISTRY_WRITERS, 400),  # an empty body: the fields are missing
+    ],
+    "api:registry_entry": [
+        ({"slug": "cases", "pk": 999999}, "get", DATA_VIEWERS, 404),
+        ({"slug": "cases", "pk": 999999}, "put", REGISTRY_WRITERS, 404),
+        ({"slug": "cases", "pk": 999999}, "delete", REGISTRY_WRITERS, 404),
+    ],
+    "api:registry_counts": [({}, "get", DATA_VIEWERS - {"city-reviewer"}, 200)],  # 西安: not 宝鸡's reviewer
+    # benchmark selection: calls read like the registries; an expert reviews only what is assigned to them
+    "registries:calls": [({}, "get", DATA_VIEWERS, 200)],
+    "registries:call": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "registries:reviews": [({}, "get", {"expert"}, 200)],
+    "registries:review": [({"pk": 999999}, "get", {"expert"}, 404)],
+    "registries:index": [({}, "get", DATA_VIEWERS, 200)],
+    "registries:list": [({"slug": "vpns"}, "get", DATA_VIEWERS, 200)],
+    "registries:export": [({"slug": "vpns", "fmt": "csv"}, "get", DATA_VIEWERS, 200)],
+    "registries:import": [({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200)],
+    "registries:new": [({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200)],
+    "registries:entry": [({"slug": "vpns", "pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "registries:edit": [({"slug": "vpns", "pk": 999999}, "get", REGISTRY_WRITERS, 404)],
     "supervision:index": [({}, "get", TASKS, 302)],
     "supervision:matrix": [({"plan": PLAN}, "get", TASKS, 200)],
     "supervision:mine": [({"plan": PLAN}, "get", TASKS, 200)],
@@ -237,6 +272,7 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     ],
 }
 QUERY = {
+    "api:registry_counts": "?org=610100&period=2023Q4",
     "api:indicator_values": "?org=610000&period=2023",  # the province: not a city user's
     "collection:checks": "?data_set=city-quarterly&org=610100&period=2023Q4",
     "collection:reconciliation": "?org=610100&period=2023Q4",

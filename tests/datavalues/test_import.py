@@ -143,7 +143,8 @@ def test_cli_import_then_indicators_gives_a1_and_a5_with_their_verdicts(cli_env,
     # nothing but still not over it: within the 10 % margin, so at risk, with no month left for a pace
     assert (rows["A5"]["value"], rows["A5"]["target_met"], rows["A5"]["status"]) == ("18", False, "at_risk")
     assert rows["A5"]["pace_per_month"] is None
-    assert rows["A6"]["value"] is None and rows["A6"]["status"] == "unknown"
+    # A6 counts the VPN registry, which is empty here: none registered is 0, far from the target
+    assert rows["A6"]["value"] == "0" and rows["A6"]["status"] == "off_track"
 
     bad = tmp_path / "bad.csv"
     bad.write_text("data_element,period,org_unit,value\npopulation,2023,610000,x\n", encoding="utf-8")

@@ -21,10 +21,14 @@ def data_dir(settings, tmp_path):
 
 
 def run_worker() -> None:
-    """What ``yangfan serve``'s worker does, once: run the jobs waiting in the database queue."""
+    """What ``yangfan serve``'s worker does, once: run the jobs waiting in the database queue. In this process
+    the worker must not close the test's database connection (it does between jobs, as a worker should)."""
+    from unittest import mock
+
     from django.core.management import call_command
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def _docx_text(content: bytes) -> str:

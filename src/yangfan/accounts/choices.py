@@ -13,3 +13,4 @@ class Role(models.TextChoices):
     CITY_REVIEWER = "city-reviewer", _("市级审核员")
     OPERATOR = "operator", _("运营商填报员")
     VIEWER = "viewer", _("只读")
+    EXPERT = "expert", _("评审专家")

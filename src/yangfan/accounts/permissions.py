@@ -45,6 +45,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "tasks.view": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.VIEWER}),
     "tasks.report": frozenset({R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER}),
     "supervision.manage": frozenset({R.PROVINCE}),
+    # registries (登记簿): read by every role that reads figures, within its view scope; entries written by the
+    # provincial office, the departments and the cities' reporters, each for the units of its capture scope
+    "registries.view": frozenset(
+        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.OPERATOR, R.VIEWER}
+    ),
+    "registries.manage": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER}),
+    # benchmark selection (标杆评选): the provincial office runs the calls and publishes; expert reviewers score
+    # only the applications assigned to them (checked on each assignment)
+    "benchmarks.run": frozenset({R.PROVINCE}),
+    "benchmarks.review": frozenset({R.EXPERT}),
     "reports.generate": frozenset({R.PROVINCE, R.VIEWER}),
 }
 SCOPED = {
@@ -54,6 +64,8 @@ SCOPED = {
     "data.approve": "capture",
     "tasks.view": "view",
     "tasks.report": "capture",
+    "registries.view": "view",
+    "registries.manage": "capture",
 }
 # Roles that see the whole province when no view scope is set.
 PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER})

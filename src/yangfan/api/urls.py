@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from yangfan.api import supervision, views
+from yangfan.api import registries, supervision, views
 
 app_name = "api"
 urlpatterns = [
@@ -48,4 +48,12 @@ urlpatterns = [
     path("v1/notices/<int:pk>/answers/", supervision.NoticeAnswerView.as_view(), name="notice_answers"),
     path("v1/notices/<int:pk>/close/", supervision.NoticeCloseView.as_view(), name="notice_close"),
     path("v1/tasks/overdue/", supervision.OverdueView.as_view(), name="tasks_overdue"),
+    # registries (登记簿); counts/ before <slug>/, which would take it for a registry's name
+    path("v1/registries/counts/", registries.RegistryCountsView.as_view(), name="registry_counts"),
+    path("v1/registries/<slug:slug>/", registries.RegistryEntryListView.as_view(), name="registry_entries"),
+    path(
+        "v1/registries/<slug:slug>/<int:pk>/",
+        registries.RegistryEntryDetailView.as_view(),
+        name="registry_entry",
+    ),
 ]

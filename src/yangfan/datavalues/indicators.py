@@ -65,7 +65,9 @@ def engine_for(plan: Plan, indicators: list[Indicator] | tuple[Indicator, ...] |
     """An engine over the stored values of the data elements ``indicators`` need (all of the plan's)."""
     chosen = plan.indicators if indicators is None else indicators
     elements = sorted({code for i in chosen for code in i.formula.data_elements})
-    return Engine(plan, values_for_engine(data_elements=elements))
+    from yangfan.registries.counts import registry_counter
+
+    return Engine(plan, values_for_engine(data_elements=elements), registry_counts=registry_counter(plan))
 
 
 def assessments(

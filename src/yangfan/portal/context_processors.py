@@ -50,7 +50,11 @@ def navigation(request):
             "supervision:index" if may(request.user, "tasks.view") else None,
             active=("supervision:",),
         ),
-        item(_("应用仓库")),
+        item(
+            _("应用仓库"),
+            "registries:index" if may(request.user, "registries.view") else None,
+            active=("registries:",),
+        ),
         item(
             _("报告"),
             "reports:index" if may(request.user, "reports.generate") else None,
@@ -58,6 +62,8 @@ def navigation(request):
         ),
         item(_("组织机构"), "orgunits:tree", active=("orgunits:",)),
     ]
+    if may(request.user, "benchmarks.review"):
+        items.append(item(_("标杆评审"), "registries:reviews", active=("registries:review",)))
     if may(request.user, "users.manage"):
         items.append(item(_("用户管理"), "accounts:user_list", active=("accounts:user",)))
     if may(request.user, "audit.read"):

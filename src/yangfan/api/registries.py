@@ -1,0 +1,555 @@
+"""The REST API of the registries (登记簿): the entries of each registry (list, create, read, change, remove)
+and the counts the indicator engine reads from them.
+
+Thin on purpose: lists go through ``registries.selectors.entry_list`` (the view-scope filter and the filters the
+pages share), writes through ``registries.services.entry_save`` and ``entry_delete`` (capture scope, checks,
+duplicates, audit). Foreign keys are given by code (org unit, sector, operator) or by id (suppliers, case, VPN).
+An entry or a unit outside the caller's scope answers 403 (audited), a refused input 400 ``{"detail": …}``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from yangfan.accounts.permissions import deny, require
+from yangfan.actionplans import selectors as plan_selectors
+from yangfan.actionplans.models import Operator, Sector
+from yangfan.api.permissions import Needs
+from yangfan.api.supervision import _bad, _valid
+from yangfan.core.uscc import uscc_normalise, uscc_problem
+from yangfan.orgunits.models import OrgUnit
+from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
+from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
+from yangfan.registries.selectors import RELATED, BadFilter, entry_list
+from yangfan.registries.services import REGISTRIES, entry_delete, entry_save, may_manage
+
+# --- serializers ----------------------------------------------------------------------------------------------
+
+
+class SectorField(serializers.SlugRelatedField):
+    """A sector by its code in the plan file (如 manufacturing), among the sectors of the default plan."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"does_not_exist": gettext_lazy("未知行业代码“{value}”。")})
+        super().__init__(slug_field="code", queryset=Sector.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return Sector.objects.filter(plan=plan_selectors.plan_default())
+
+
+def _operator_field(**kwargs) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Operator.objects.all(),
+        label=gettext_lazy("运营商"),
+        help_text="运营商代码，如 cmcc、cucc、ctcc",
+        error_messages={"does_not_exist": gettext_lazy("未知运营商代码“{value}”。")},
+        **kwargs,
+    )
+
+
+def _id_field(queryset, label, **kwargs) -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=queryset,
+        label=label,
+        error_messages={
+            "does_not_exist": format_lazy("{label}（编号 {{pk_value}}）不存在。", label=label),
+            "incorrect_type": gettext_lazy("应填写编号（整数）。"),
+        },
+        **kwargs,
+    )
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    """What every entry shows and takes: its place (org unit code), a remark and who recorded it when."""
+
+    org_unit = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=OrgUnit.objects.all(),
+        label=gettext_lazy("地区"),
+        help_text="登记所在地区的组织机构代码，如 610100（西安市）",
+        error_messages={"does_not_exist": gettext_lazy("未知地区代码“{value}”。")},
+    )
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        label=gettext_lazy("登记人"),
+        help_text="用户名",
+    )
+
+    HEAD = ["id", "org_unit", "org_unit_name"]
+    TAIL = ["remark", "created_by", "created_at", "updated_at"]
+    # many-to-many fields: set by the service after the entry is saved
+    M2M: tuple[str, ...] = ()
+
+    class Meta:
+        validators = []  # duplicates are the service's to judge (with a message that names the other entry)
+
+
+class SupplierSerializer(EntrySerializer):
+    """解决方案供应商：统一社会信用代码经校验（GB 32100-2015），同一代码只能登记一次。"""
+
+    sectors = SectorField(many=True, required=False, label=gettext_lazy("能力覆盖行业"), help_text="行业代码")
+    M2M = ("sectors",)
+
+    class Meta(EntrySerializer.Meta):
+        model = Supplier
+        fields = [
+            *EntrySerializer.HEAD,
+            "name",
+            "credit_code",
+            "sectors",
+            "capabilities",
+            "contact",
+            "listed_on",
+            "delisted_on",
+            "published",
+            *EntrySerializer.TAIL,
+        ]
+        # taken as pasted (spaces, full-width, lower case) and normalised below, then checked to be 18 characters
+        extra_kwargs = {
+            "credit_code": {
+                "validators": [],
+                "max_length": 64,
+                "help_text": "18位，GB 32100-2015，校验码经核对",
+            }
+        }
+
+    def validate_credit_code(self, value: str) -> str:
+        code = uscc_normalise(value)
+        problem = uscc_problem(code)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return code
+
+
+class IndustryVpnSerializer(EntrySerializer):
+    """行业虚拟专网：期末在用（已开通、未停用）的专网计入 A6。"""
+
+    operator = _operator_field()
+    sector = SectorField(required=False, allow_null=True, label=gettext_lazy("行业"), help_text="行业代码")
+    vpn_type_label = serializers.CharField(source="get_vpn_type_display", read_only=True)
+
+    class Meta(EntrySerializer.Meta):
+        model = IndustryVpn
+        fields = [
+            *EntrySerializer.HEAD,
+            "name",
+            "enterprise",
+            "operator",
+            "sector",
+            "vpn_type",
+            "vpn_type_label",
+            "commissioned_on",
+            "retired_on",
+            *EntrySerializer.TAIL,
+        ]
+
+
+class ApplicationCaseSerializer(EntrySerializer):
+    """5G应用仓库的应用案例：供应商、运营商、网络形态（行业虚拟专网时须填所用专网）和阶段。"""
+
+    sector = SectorField(label=gettext_lazy("行业"), help_text="行业代码")
+    suppliers = _id_field(
+        Supplier.objects.all(),
+        gettext_lazy("解决方案供应商"),
+        many=True,
+        required=False,
+        help_text="供应商编号",
+    )
+    operator = _operator_field(required=False, allow_null=True)
+    vpn = _id_field(
+        IndustryVpn.objects.all(),
+        gettext_lazy("行业虚拟专网"),
+        required=False,
+        allow_null=True,
+        help_text="所用行业虚拟专网的编号",
+    )
+    network_form_label = serializers.CharField(source="get_network_form_display", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    M2M = ("suppliers",)
+
+    class Meta(EntrySerializer.Meta):
+        model = ApplicationCase
+        fields = [
+            *EntrySerializer.HEAD,
+            "name",
+            "sector",
+            "scenario",
+            "enterprise",
+            "suppliers",
+            "operator",
+            "network_form",
+            "network_form_label",
+            "vpn",
+            "stage",
+            "stage_label",
+            "started_on",
+            "description",
+            "figures",
+            "media_url",
+            "bloom_cup",
+            *EntrySerializer.TAIL,
+        ]
+
+    def validate(self, attrs):
+        # the rule of the entry form (registries.forms.ApplicationCaseForm), for the same answer here
+        if attrs.get("network_form") == NetworkForm.VPN and not attrs.get("vpn"):
+            raise serializers.ValidationError({"vpn": _("网络形态为行业虚拟专网时，请选择所用的专网。")})
+        return attrs
+
+
+class BenchmarkSerializer(EntrySerializer):
+    """5G应用标杆：由应用案例评选，行业与案例一致；期末已公布、未撤销的计入 A7。"""
+
+    case = _id_field(ApplicationCase.objects.all(), gettext_lazy("应用案例"), help_text="应用案例的编号")
+    case_name = serializers.CharField(source="case.name", read_only=True)
+    sector = SectorField(label=gettext_lazy("行业"), help_text="行业代码")
+
+    class Meta(EntrySerializer.Meta):
+        model = Benchmark
+        fields = [
+            *EntrySerializer.HEAD,
+            "case",
+            "case_name",
+            "sector",
+            "year",
+            "published_on",
+            "document",
+            "revoked_on",
+            *EntrySerializer.TAIL,
+        ]
+
+    def validate(self, attrs):
+        # the rule of the entry form (registries.forms.BenchmarkForm), for the same answer here
+        case, sector = attrs.get("case"), attrs.get("sector")
+        if case and sector and case.sector_id != sector.pk:
+            raise serializers.ValidationError(
+                {"sector": _("标杆的行业应与案例的行业一致（%(s)s）。") % {"s": case.sector.name}}
+            )
+        return attrs
+
+
+class CarrierSerializer(EntrySerializer):
+    """创新载体与基础设施：类别即计划文件的登记簿代码（如 iiot_platform），按期末在册计数。"""
+
+    sector = SectorField(required=False, allow_null=True, label=gettext_lazy("行业"), help_text="行业代码")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta(EntrySerializer.Meta):
+        model = Carrier
+        fields = [
+            *EntrySerializer.HEAD,
+            "kind",
+            "kind_label",
+            "name",
+            "operator_org",
+            "sector",
+            "recognised_on",
+            "recognised_by",
+            "retired_on",
+            *EntrySerializer.TAIL,
+        ]
+
+
+SERIALIZERS: dict[str, type[EntrySerializer]] = {
+    "cases": ApplicationCaseSerializer,
+    "vpns": IndustryVpnSerializer,
+    "suppliers": SupplierSerializer,
+    "benchmarks": BenchmarkSerializer,
+    "carriers": CarrierSerializer,
+}
+assert SERIALIZERS.keys() == REGISTRIES.keys()
+
+
+def _any_entry(many: bool = False) -> PolymorphicProxySerializer:
+    """The schema of "an entry of the registry in the URL": one of the five."""
+    return PolymorphicProxySerializer(
+        component_name="RegistryEntry",
+        serializers=list(SERIALIZERS.values()),
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+class RegistryCountSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="计划文件中的登记簿代码，如 industry_vpn")
+    name = serializers.CharField()
+    registry = serializers.CharField(
+        allow_null=True, help_text="条目所在的登记簿（接口路径中的名称，如 vpns）；不在扬帆登记的为 null"
+    )
+    count = serializers.IntegerField(
+        allow_null=True,
+        help_text="期末在册条目数（含统计上计入该地区的单位）；不在扬帆登记的为 null（无数据）",
+    )
+
+
+class RegistryCountsSerializer(serializers.Serializer):
+    org_unit = serializers.CharField()
+    org_unit_name = serializers.CharField()
+    period = serializers.CharField()
+    as_of = serializers.DateField(help_text="计数所依据的日期（期末）")
+    registries = RegistryCountSerializer(many=True)
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+SLUG = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    enum=list(REGISTRIES),
+    description="登记簿：cases 5G应用仓库、vpns 行业虚拟专网、suppliers 解决方案供应商名录、benchmarks 5G应用标杆、"
+    "carriers 创新载体与基础设施",
+)
+
+# registry codes of the plan file → the slug of the registry their entries are in
+SLUG_OF_CODE = {
+    "industry_vpn": "vpns",
+    "benchmark": "benchmarks",
+    "application_case": "cases",
+    "solution_supplier": "suppliers",
+    **{kind: "carriers" for kind in CarrierKind.values},
+}
+
+
+def _slug(kwargs) -> str:
+    slug = kwargs.get("slug")
+    if slug not in REGISTRIES:
+        raise Http404(_("没有名为“%(s)s”的登记簿。") % {"s": slug})
+    return slug
+
+
+def _unit(request, code: str | None) -> OrgUnit:
+    """The unit a query names (by code, or by name as the pages allow), within the caller's view scope."""
+    if not code:
+        raise _bad(_("请给出地区（org），如 610100。"))
+    unit = OrgUnit.objects.filter(Q(code=code) | Q(name=code)).first()
+    if unit is None:
+        raise _bad(_("未知地区“%(c)s”。") % {"c": code})
+    require(request.user, "registries.view", unit, request=request._request)
+    return unit
+
+
+def _entry(request, slug: str, pk: int):
+    """The entry of the URL: 404 when there is none, 403 (audited) when it is outside the caller's view scope."""
+    model = REGISTRIES[slug]
+    entry = get_object_or_404(model.objects.select_related(*RELATED[slug], "created_by"), pk=pk)
+    require(request.user, "registries.view", entry, request=request._request)
+    return entry
+
+
+def _check_manager(request, unit, obj=None) -> None:
+    """Refuse (403, audited) a write at a unit outside the caller's capture scope here, outside the service's
+    transaction, so that the refusal stays in the audit trail; the service checks again."""
+    if not may_manage(request.user, unit):
+        deny(request.user, "registries.manage", obj if obj is not None else unit, request=request._request)
+
+
+def _saved(request, slug: str, entry, data: dict) -> object:
+    """Copy ``data`` onto ``entry`` and save it through the service; 400 with the service's reason."""
+    serializer_class = SERIALIZERS[slug]
+    m2m = {name: data.pop(name) for name in serializer_class.M2M if name in data}
+    for name, value in data.items():
+        setattr(entry, name, value)
+    _check_manager(request, entry.org_unit)
+    try:
+        return entry_save(actor=request.user, entry=entry, m2m=m2m, request=request._request)
+    except DjangoValidationError as exc:
+        raise _bad(exc) from None
+
+
+def _response(request, slug: str, entry, status: int = 200) -> Response:
+    entry = _entry(request, slug, entry.pk)
+    return Response(SERIALIZERS[slug](entry).data, status=status)
+
+
+class RegistryView:
+    """Reading needs ``registries.view``; writing ``registries.manage`` (then each unit is checked)."""
+
+    permission_classes = [Needs]
+
+    @property
+    def required_permission(self) -> str:
+        return "registries.view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "registries.manage"
+
+    def get_serializer_class(self):
+        slug = self.kwargs.get("slug")
+        return SERIALIZERS.get(slug, EntrySerializer)
+
+
+# --- views ----------------------------------------------------------------------------------------------------
+
+
+class RegistryEntryListView(RegistryView, generics.GenericAPIView):
+    """``GET``: the entries of a registry at units in the caller's view scope, filtered, paginated. ``POST``: a
+    new entry, at a unit in the caller's capture scope."""
+
+    @extend_schema(
+        description=(
+            "一个登记簿中本人可见（查看范围内地区）的条目，分页。筛选：org 地区（含统计上计入它的单位）、sector 行业、"
+            "q 检索（应用案例按名称、场景、企业、介绍等检索，支持拼音首字母；其他登记簿按名称），以及各登记簿自己的"
+            "条件。org 不在本人查看范围内：403。"
+        ),
+        operation_id="v1_registry_entries_list",
+        parameters=[
+            SLUG,
+            OpenApiParameter("org", str, description="地区代码（含统计上计入它的单位），如 610100"),
+            OpenApiParameter("sector", str, description="行业代码（供应商按能力覆盖行业）"),
+            OpenApiParameter("q", str, description="检索词"),
+            OpenApiParameter("stage", str, enum=CaseStage.values, description="应用案例：阶段"),
+            OpenApiParameter("network_form", str, enum=NetworkForm.values, description="应用案例：网络形态"),
+            OpenApiParameter("supplier", int, description="应用案例：解决方案供应商编号"),
+            OpenApiParameter("operator", str, description="行业虚拟专网：运营商代码"),
+            OpenApiParameter("active_on", str, description="行业虚拟专网：该日在用的（如 2023-12-31）"),
+            OpenApiParameter("kind", str, enum=CarrierKind.values, description="创新载体与基础设施：类别"),
+            OpenApiParameter("year", int, description="5G应用标杆：评选年度"),
+            OpenApiParameter("published", bool, description="解决方案供应商：是否对外公布"),
+        ],
+        responses=_any_entry(many=True),
+    )
+    def get(self, request, slug: str):
+        slug = _slug(self.kwargs)
+        params = request.query_params
+        if params.get("org"):
+            _unit(request, params["org"])
+        try:
+            rows = entry_list(actor=request.user, slug=slug, params=params)
+        except BadFilter as exc:
+            raise _bad(str(exc)) from None
+        model = REGISTRIES[slug]
+        rows = rows.select_related("created_by").order_by(*model._meta.ordering, "pk")
+        for name in SERIALIZERS[slug].M2M:
+            rows = rows.prefetch_related(name)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(SERIALIZERS[slug](page, many=True).data)
+
+    @extend_schema(
+        description=(
+            "登记一个条目（省领导小组办公室、省级部门、设区市填报员，限本人填报范围内的地区）。外键按代码填写："
+            "org_unit、sector、operator 为代码，suppliers、case、vpn 为编号。输入有误或与已登记的条目重复：400；"
+            "地区不在本人填报范围内：403。"
+        ),
+        operation_id="v1_registry_entries_create",
+        parameters=[SLUG],
+        request=_any_entry(),
+        responses={201: _any_entry()},
+    )
+    def post(self, request, slug: str):
+        slug = _slug(self.kwargs)
+        data = _valid(SERIALIZERS[slug](data=request.data))
+        entry = _saved(request, slug, REGISTRIES[slug](), dict(data))
+        return _response(request, slug, entry, status=201)
+
+
+class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
+    @extend_schema(
+        description="一个条目。不在本人查看范围内：403。",
+        operation_id="v1_registry_entry_retrieve",
+        parameters=[SLUG],
+        responses=_any_entry(),
+    )
+    def get(self, request, slug: str, pk: int):
+        slug = _slug(self.kwargs)
+        return Response(SERIALIZERS[slug](_entry(request, slug, pk)).data)
+
+    @extend_schema(
+        description=(
+            "修改一个条目（全部字段，同登记）。条目停用、撤销或出库时填写相应日期，不要删除，以便此前各期仍计数。"
+            "条目或新地区不在本人填报范围内：403。"
+        ),
+        operation_id="v1_registry_entry_update",
+        parameters=[SLUG],
+        request=_any_entry(),
+        responses=_any_entry(),
+    )
+    def put(self, request, slug: str, pk: int):
+        slug = _slug(self.kwargs)
+        entry = _entry(request, slug, pk)
+        _check_manager(request, entry.org_unit, entry)
+        data = _valid(SERIALIZERS[slug](entry, data=request.data))
+        entry = _saved(request, slug, REGISTRIES[slug].objects.get(pk=entry.pk), dict(data))
+        return _response(request, slug, entry)
+
+    @extend_schema(
+        description=(
+            "删除误登记的条目。已结束的条目请填写停用或撤销日期，而不是删除。被标杆引用的案例、被案例使用的专网"
+            "不能删除：400。"
+        ),
+        operation_id="v1_registry_entry_destroy",
+        parameters=[SLUG],
+        responses={204: None},
+    )
+    def delete(self, request, slug: str, pk: int):
+        slug = _slug(self.kwargs)
+        entry = _entry(request, slug, pk)
+        _check_manager(request, entry.org_unit, entry)
+        try:
+            entry_delete(actor=request.user, entry=entry, request=request._request)
+        except DjangoValidationError as exc:
+            raise _bad(exc) from None
+        return Response(status=204)
+
+
+class RegistryCountsView(generics.GenericAPIView):
+    permission_classes = [Needs]
+    required_permission = "registries.view"
+    serializer_class = RegistryCountsSerializer
+
+    @extend_schema(
+        description=(
+            "一个地区各登记簿在期末的在册条目数，即指标计算（如 A6 count(industry_vpn)）所用的数："
+            "期末前已开通或认定、期末时尚未停用或撤销的条目，含统计上计入该地区的单位。"
+            "计划列出但扬帆不登记的登记簿为 null（无数据）。地区不在本人查看范围内：403。"
+        ),
+        operation_id="v1_registry_counts",
+        parameters=[
+            OpenApiParameter("org", str, required=True, description="地区代码，如 610000"),
+            OpenApiParameter("period", str, description="期间，如 2023、2023Q4 或 202312；默认为计划末年"),
+        ],
+    )
+    def get(self, request):
+        from yangfan.core.periods import PeriodError
+        from yangfan.datavalues.indicators import core_plans, plan_period
+        from yangfan.registries.counts import registry_counter
+
+        unit = _unit(request, request.query_params.get("org"))
+        row = plan_selectors.plan_default()
+        if row is None:
+            raise Http404(_("尚未加载行动计划。"))
+        plan = core_plans()[row.code]
+        try:
+            period = plan_period([plan], request.query_params.get("period"))
+        except PeriodError as exc:
+            raise _bad(str(exc)) from None
+        counter = registry_counter(plan)
+        rows = []
+        for registry in plan.registries:
+            count = counter(registry.code, unit.code, period, None)
+            rows.append(
+                {
+                    "code": registry.code,
+                    "name": registry.name,
+                    "registry": SLUG_OF_CODE.get(registry.code) if count is not None else None,
+                    "count": int(count) if count is not None else None,
+                }
+            )
+        body = {
+            "org_unit": unit.code,
+            "org_unit_name": unit.name,
+            "period": str(period),
+            "as_of": period.end,
+            "registries": rows,
+        }
+        return Response(self.get_serializer(body).data)

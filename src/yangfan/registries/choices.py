@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkForm(models.TextChoices):
+    """How an application case is connected (网络形态)."""
+
+    PUBLIC = "public", _("5G公网")
+    VPN = "vpn", _("行业虚拟专网")
+    PRIVATE = "private", _("独立专网")
+
+
+class CaseStage(models.TextChoices):
+    PILOT = "pilot", _("试点")
+    PRODUCTION = "production", _("商用部署")
+    REPLICATED = "replicated", _("复制推广")
+
+
+class VpnType(models.TextChoices):
+    """行业虚拟专网的建设方式 as operators describe them; the plan does not list types."""
+
+    SLICE = "slice", _("网络切片")
+    LOCAL_BREAKOUT = "local_breakout", _("UPF下沉（本地分流）")
+    HYBRID = "hybrid", _("混合组网")
+    OTHER = "other", _("其他")
+
+
+class CarrierKind(models.TextChoices):
+    """Innovation carriers and infrastructure the plan counts or asks for. The value is the plan file's
+    registry code where it has one, so that ``count(<code>)`` in a formula reads these entries."""
+
+    INNOVATION_CENTRE = "innovation_centre", _("5G融合应用创新中心")
+    INCUBATOR = "incubator", _("5G应用孵化器")
+    MAKER_SPACE = "maker_space", _("众创空间")
+    SECURITY_DEMO_CENTRE = "security_demo_centre", _("5G应用安全创新示范中心")
+    COMMON_TECH_PLATFORM = "common_tech_platform", _("5G应用共性技术平台")
+    IIOT_PLATFORM = "iiot_platform", _("工业互联网平台")
+    IDENTIFICATION_NODE = "identification_secondary_node", _("行业标识解析二级节点")
+    GIGABIT_CITY = "gigabit_city", _("双千兆城市")
+
+
+class CallStatus(models.TextChoices):
+    """A call for benchmark applications (标杆评选): drafted, open to applications, under review, published."""
+
+    DRAFT = "draft", _("草拟")
+    OPEN = "open", _("征集中")
+    REVIEWING = "reviewing", _("评审中")
+    PUBLISHED = "published", _("已公布")

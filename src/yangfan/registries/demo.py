@@ -1,0 +1,315 @@
+"""Demo registries for ``yangfan init --demo``: generated from a seed, every name ending in “（演示）” and every
+remark saying 演示数据. None of it is a real network, company, case or platform; the credit codes are built to
+pass the check digits and belong to nobody on purpose (their organisation codes start with "DEMA").
+
+The set is made so that the indicators have something to read on both sides of their targets: about 90
+industry VPNs commissioned through 2021–2023 across the cities, a few retired (A6 crosses 75 during 2023);
+benchmarks published in 2022 and 2023 for the key industries, three or more in most but two in some (so A7, the
+smallest, stays below 3); two security demonstration centres, three identification nodes, twelve
+industrial-internet platforms (below the 15 of the plan); cases of every sector, some run on a VPN.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record_many
+from yangfan.core.uscc import check_character, organisation_check_character
+from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm, VpnType
+from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
+from yangfan.registries.search import searchable
+
+SEED = 20220410
+DEMO = "（演示）"
+REMARK = "演示数据（生成，非真实登记）"
+CITY_WEIGHTS = {
+    "610100": 30,
+    "610200": 3,
+    "610300": 8,
+    "610400": 8,
+    "610500": 6,
+    "610600": 5,
+    "610700": 5,
+    "610800": 10,
+    "610900": 3,
+    "611000": 2,
+}
+ENTERPRISE_WORDS = ("秦川", "长安", "渭河", "华山", "汉水", "秦岭", "黄河", "延河", "丝路", "关中")
+ENTERPRISE_KINDS = (
+    "智能制造有限公司",
+    "能源集团有限公司",
+    "矿业有限公司",
+    "物流有限公司",
+    "医院",
+    "职业技术学院",
+    "文旅集团有限公司",
+    "电力有限公司",
+    "农业科技有限公司",
+    "汽车有限公司",
+)
+SCENARIOS = {
+    "industrial-internet": ("5G+机器视觉质检", "5G+远程设备运维", "5G全连接工厂"),
+    "connected-vehicles": ("车路协同示范路段", "智能网联公交"),
+    "smart-mining": ("井下5G无人巡检", "露天矿无人驾驶运输"),
+    "smart-power": ("配网差动保护", "变电站智能巡检"),
+    "smart-oil-gas": ("油田井场远程监控", "管道智能巡检"),
+    "digital-village": ("乡村治理综合平台", "数字乡村广播"),
+    "smart-agriculture": ("智慧大棚", "果园无人机植保"),
+    "smart-logistics": ("无人仓储", "港口自动化装卸"),
+    "smart-security": ("5G+警务巡逻", "城市视频联网"),
+    "civil-military": ("军民融合研发协同",),
+    "smart-education": ("5G+远程互动课堂", "虚拟仿真实训"),
+    "smart-healthcare": ("5G+远程会诊", "急救车联网"),
+    "culture-tourism": ("5G+智慧景区", "沉浸式文旅体验"),
+    "digital-government": ("5G+政务服务", "一网统管"),
+    "smart-city": ("城市运行管理", "智慧停车"),
+    "info-consumption": ("云游戏", "超高清直播"),
+    "media-convergence": ("5G+4K融媒体直播", "移动采编"),
+}
+
+
+def _pick_city(rng: random.Random, units: dict) -> object:
+    codes = list(CITY_WEIGHTS)
+    return units[rng.choices(codes, weights=[CITY_WEIGHTS[c] for c in codes])[0]]
+
+
+def _day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def demo_credit_code(rng: random.Random, division: str) -> str:
+    """A code that passes both check characters, with an organisation code starting DEMA: no real company's."""
+    body = "DEMA" + "".join(rng.choice("0123456789") for _ in range(4))
+    prefix = "91" + division + body + organisation_check_character(body)
+    return prefix + check_character(prefix)
+
+
+@transaction.atomic
+def demo_registries_load(*, actor=None) -> dict[str, int]:
+    """Load the demo registries unless there are entries already (a second run adds nothing)."""
+    from yangfan.actionplans.models import Operator, Sector
+    from yangfan.orgunits.models import OrgUnit
+
+    if IndustryVpn.objects.exists() or ApplicationCase.objects.exists():
+        return {}
+    rng = random.Random(SEED)
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=CITY_WEIGHTS)}
+    if len(units) != len(CITY_WEIGHTS):
+        return {}
+    sectors = {s.code: s for s in Sector.objects.all()}
+    operators = list(Operator.objects.all())
+    created: list = []
+
+    suppliers = []
+    for i in range(24):
+        city = _pick_city(rng, units)
+        supplier = Supplier(
+            org_unit=city,
+            name=f"{rng.choice(ENTERPRISE_WORDS)}{rng.choice(('数智', '云联', '通信', '网络'))}科技有限公司{i + 1}号{DEMO}",
+            credit_code=demo_credit_code(rng, city.code),
+            capabilities="5G行业解决方案设计、集成与运维（演示）",
+            listed_on=_day(rng, date(2021, 3, 1), date(2023, 6, 30)),
+            published=rng.random() < 0.7,
+            remark=REMARK,
+            created_by=actor,
+        )
+        supplier.save()
+        supplier.sectors.set(rng.sample(list(sectors.values()), k=rng.randint(1, 3)))
+        suppliers.append(supplier)
+    created += suppliers
+
+    vpns = []
+    for i in range(92):
+        city = _pick_city(rng, units)
+        sector = sectors[rng.choice(list(SCENARIOS))]
+        commissioned = _day(rng, date(2021, 2, 1), date(2023, 12, 20))
+        retired = None
+        if rng.random() < 0.08 and commissioned < date(2023, 9, 1):
+            retired = _day(rng, commissioned + timedelta(days=90), date(2023, 12, 31))
+        vpns.append(
+            IndustryVpn(
+                org_unit=city,
+                name=f"{city.name.removesuffix('市')}{sector.name}5G行业虚拟专网{i + 1}号{DEMO}",
+                enterprise=f"{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}{DEMO}",
+                operator=rng.choices(operators, weights=[50, 22, 25, 3][: len(operators)])[0],
+                sector=sector,
+                vpn_type=rng.choice(VpnType.values),
+                commissioned_on=commissioned,
+                retired_on=retired,
+                remark=REMARK,
+                created_by=actor,
+            )
+        )
+    IndustryVpn.objects.bulk_create(vpns)
+    vpns = list(IndustryVpn.objects.all())
+    created += vpns
+
+    cases = []
+    for code, scenarios in SCENARIOS.items():
+        for n in range(rng.randint(4, 9)):
+            city = _pick_city(rng, units)
+            form = rng.choices(NetworkForm.values, weights=[45, 45, 10])[0]
+            vpn = (
+                rng.choice([v for v in vpns if v.org_unit_id == city.pk] or [None]) if form == "vpn" else None
+            )
+            if form == "vpn" and vpn is None:
+                form = NetworkForm.PUBLIC
+            scenario = rng.choice(scenarios)
+            case = ApplicationCase(
+                org_unit=city,
+                name=f"{city.name.removesuffix('市')}{scenario}应用{n + 1}{DEMO}",
+                sector=sectors[code],
+                scenario=scenario,
+                enterprise=f"{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}{DEMO}",
+                operator=vpn.operator if vpn else rng.choice(operators),
+                network_form=form,
+                vpn=vpn,
+                stage=rng.choices(CaseStage.values, weights=[40, 45, 15])[0],
+                started_on=_day(rng, date(2021, 1, 15), date(2023, 11, 30)),
+                description=f"演示数据：{scenario}，覆盖生产或服务的主要环节。",
+                figures=rng.choice(
+                    ("效率提升约20%（演示）", "人工巡检减少一半（演示）", "故障响应缩短至分钟级（演示）")
+                ),
+                bloom_cup=rng.choice(
+                    ("", "", "", "2022年“绽放杯”参赛（演示）", "2023年“绽放杯”优秀奖（演示）")
+                ),
+                remark=REMARK,
+                created_by=actor,
+            )
+            parts = [
+                case.name,
+                case.scenario,
+                case.enterprise,
+                case.description,
+                case.figures,
+                case.bloom_cup,
+                case.sector.name,
+            ]
+            case.search_text = searchable(" ".join(p for p in parts if p))
+            case.save()
+            case.suppliers.set(rng.sample(suppliers, k=rng.randint(1, 2)))
+            cases.append(case)
+    created += cases
+
+    benchmarks = []
+    for sector in sectors.values():
+        if not sector.key_industry:
+            continue
+        pool = [c for c in cases if c.sector_id == sector.pk]
+        wanted = min(len(pool), rng.choice((2, 3, 3, 4)))
+        for case in rng.sample(pool, k=wanted):
+            year = rng.choice((2022, 2023))
+            benchmarks.append(
+                Benchmark(
+                    org_unit=case.org_unit,
+                    case=case,
+                    sector=sector,
+                    year=year,
+                    published_on=date(year, rng.choice((6, 11)), rng.randint(1, 28)),
+                    document=f"{year}年度陕西省5G应用标杆名单（演示）",
+                    remark=REMARK,
+                    created_by=actor,
+                )
+            )
+    Benchmark.objects.bulk_create(benchmarks)
+    created += list(Benchmark.objects.all())
+
+    carriers = []
+    plan_counts = (
+        (CarrierKind.SECURITY_DEMO_CENTRE, 2),
+        (CarrierKind.IDENTIFICATION_NODE, 3),
+        (CarrierKind.IIOT_PLATFORM, 12),
+        (CarrierKind.INNOVATION_CENTRE, 5),
+        (CarrierKind.INCUBATOR, 6),
+        (CarrierKind.MAKER_SPACE, 8),
+        (CarrierKind.COMMON_TECH_PLATFORM, 3),
+    )
+    for kind, count in plan_counts:
+        for n in range(count):
+            city = _pick_city(rng, units) if kind != CarrierKind.SECURITY_DEMO_CENTRE else units["610100"]
+            carriers.append(
+                Carrier(
+                    org_unit=city,
+                    kind=kind,
+                    name=f"{city.name.removesuffix('市')}{CarrierKind(kind).label}{n + 1}号{DEMO}",
+                    operator_org=f"{rng.choice(ENTERPRISE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}{DEMO}",
+                    recognised_on=_day(rng, date(2021, 6, 1), date(2023, 10, 31)),
+                    recognised_by="演示认定文件",
+                    remark=REMARK,
+                    created_by=actor,
+                )
+            )
+    carriers.append(
+        Carrier(
+            org_unit=units["610100"],
+            kind=CarrierKind.GIGABIT_CITY,
+            name=f"西安市双千兆城市{DEMO}",
+            recognised_on=date(2022, 1, 20),
+            recognised_by="演示认定文件",
+            remark=REMARK,
+            created_by=actor,
+        )
+    )
+    Carrier.objects.bulk_create(carriers)
+    created += list(Carrier.objects.all())
+    audit_record_many(
+        [{"action": AuditAction.CREATE, "obj": e, "detail": "演示数据：登记簿条目"} for e in created],
+        actor=actor,
+    )
+    return {"entries": len(created)}
+
+
+def demo_selection_load(*, province, experts) -> None:
+    """One selection round under review: 2023 智慧物流, three applications, both demo experts assigned, the first
+    expert's scores in; the second expert and the office can finish it (review, then publish)."""
+    from yangfan.actionplans.models import Sector
+    from yangfan.registries import selection
+    from yangfan.registries.models import BenchmarkCall
+
+    sector = Sector.objects.filter(code="smart-logistics").first()
+    if province is None or len(experts) < 2 or sector is None or BenchmarkCall.objects.exists():
+        return
+    candidates = list(
+        ApplicationCase.objects.filter(sector=sector).exclude(benchmarks__year=2023).order_by("name")[:3]
+    )
+    if not candidates:
+        return
+    call = selection.call_create(
+        actor=province,
+        sector=sector,
+        year=2023,
+        title=f"2023年度智慧物流5G应用标杆评选{DEMO}",
+        criteria=[
+            {"name": "创新性", "max": 30},
+            {"name": "应用成效", "max": 40},
+            {"name": "可复制推广性", "max": 30},
+        ],
+        opens_on=date(2023, 3, 1),
+        closes_on=date(2023, 4, 30),
+    )
+    selection.call_move(actor=province, call=call)
+    applications = [
+        selection.application_submit(actor=province, call=call, case=case, statement="演示数据：申报说明")
+        for case in candidates
+    ]
+    selection.call_move(actor=province, call=call)
+    rng = random.Random(SEED + 1)
+    for application in applications:
+        for expert in experts:
+            review = selection.reviewer_assign(actor=province, application=application, reviewer=expert)
+            if expert == experts[0]:
+                selection.review_submit(
+                    actor=expert,
+                    review=review,
+                    conflict=False,
+                    scores={
+                        "创新性": rng.randint(18, 28),
+                        "应用成效": rng.randint(24, 38),
+                        "可复制推广性": rng.randint(15, 28),
+                    },
+                    comment="演示数据：评审意见",
+                )

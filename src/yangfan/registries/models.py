@@ -1,0 +1,345 @@
+"""The registries of the plan (登记簿): named entries the plan counts, kept as the records they are.
+
+Each entry is placed in the org tree (``org_unit``) and has the dates it counts between (commissioned or
+recognised, and retired or revoked, the latter empty while it stands): an indicator reads a registry as of a
+period's end (``registries.counts``), so a VPN retired in March 2023 counts in 2022 and not in 2023Q2.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from yangfan.registries.choices import CallStatus, CarrierKind, CaseStage, NetworkForm, VpnType
+
+
+def _dates_in_order(entry, start: str, end: str) -> None:
+    """An entry cannot end before it started."""
+    first, last = getattr(entry, start), getattr(entry, end)
+    if first and last and last <= first:
+        field = entry._meta.get_field(end)
+        raise ValidationError(
+            {
+                end: _("%(end)s应晚于%(start)s。")
+                % {"end": field.verbose_name, "start": entry._meta.get_field(start).verbose_name}
+            }
+        )
+
+
+class Entry(models.Model):
+    """What every registry entry keeps: where it is, when it counts, who recorded it."""
+
+    org_unit = models.ForeignKey("orgunits.OrgUnit", models.PROTECT, related_name="+", verbose_name=_("地区"))
+    remark = models.TextField(_("备注"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Supplier(Entry):
+    """解决方案供应商名录: a company, identified by its 统一社会信用代码 (GB 32100-2015, check digit verified)."""
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    sectors = models.ManyToManyField(
+        "actionplans.Sector", blank=True, related_name="suppliers", verbose_name=_("能力覆盖行业")
+    )
+    capabilities = models.TextField(_("解决方案能力"), blank=True)
+    contact = models.CharField(_("联系人及电话"), max_length=200, blank=True)
+    listed_on = models.DateField(_("入库日期"))
+    delisted_on = models.DateField(_("出库日期"), null=True, blank=True)
+    published = models.BooleanField(_("对外公布"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("解决方案供应商")
+        verbose_name_plural = _("解决方案供应商名录")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "suppliers", "pk": self.pk})
+
+    def clean(self):
+        from yangfan.core.uscc import uscc_normalise, uscc_problem
+
+        self.credit_code = uscc_normalise(self.credit_code)
+        problem = uscc_problem(self.credit_code)
+        if problem:
+            raise ValidationError({"credit_code": problem})
+        _dates_in_order(self, "listed_on", "delisted_on")
+
+
+class IndustryVpn(Entry):
+    """行业虚拟专网: a 5G virtual network an operator built on its public network for an enterprise. A6 counts
+    those active at the period's end."""
+
+    name = models.CharField(_("专网名称"), max_length=200)
+    enterprise = models.CharField(_("服务企业"), max_length=200)
+    operator = models.ForeignKey("actionplans.Operator", models.PROTECT, verbose_name=_("运营商"))
+    sector = models.ForeignKey(
+        "actionplans.Sector", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("行业")
+    )
+    vpn_type = models.CharField(_("建设方式"), max_length=20, choices=VpnType.choices, default=VpnType.OTHER)
+    commissioned_on = models.DateField(_("开通日期"))
+    retired_on = models.DateField(_("停用日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-commissioned_on", "name"]
+        verbose_name = _("行业虚拟专网")
+        verbose_name_plural = _("行业虚拟专网")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "vpns", "pk": self.pk})
+
+    def clean(self):
+        _dates_in_order(self, "commissioned_on", "retired_on")
+
+
+class ApplicationCase(Entry):
+    """应用案例 in the 5G应用仓库: a 5G application of an enterprise, with its suppliers, network and stage."""
+
+    name = models.CharField(_("案例名称"), max_length=200)
+    sector = models.ForeignKey(
+        "actionplans.Sector", models.PROTECT, related_name="cases", verbose_name=_("行业")
+    )
+    scenario = models.CharField(_("应用场景"), max_length=200, blank=True)
+    enterprise = models.CharField(_("应用企业"), max_length=200)
+    suppliers = models.ManyToManyField(
+        Supplier, blank=True, related_name="cases", verbose_name=_("解决方案供应商")
+    )
+    operator = models.ForeignKey(
+        "actionplans.Operator",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("运营商"),
+    )
+    network_form = models.CharField(_("网络形态"), max_length=10, choices=NetworkForm.choices)
+    vpn = models.ForeignKey(
+        IndustryVpn,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("所用行业虚拟专网"),
+    )
+    stage = models.CharField(_("阶段"), max_length=12, choices=CaseStage.choices)
+    started_on = models.DateField(_("启动日期"))
+    description = models.TextField(_("案例介绍"), blank=True)
+    figures = models.TextField(_("成效指标"), blank=True)
+    media_url = models.URLField(_("图文或视频链接"), blank=True)
+    bloom_cup = models.CharField(_("“绽放杯”参赛及获奖"), max_length=200, blank=True)
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+        verbose_name = _("应用案例")
+        verbose_name_plural = _("5G应用仓库")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "cases", "pk": self.pk})
+
+    def clean(self):
+        if self.network_form == NetworkForm.VPN and not self.vpn_id:
+            raise ValidationError({"vpn": _("网络形态为行业虚拟专网时，请选择所用的专网。")})
+
+
+class Benchmark(Entry):
+    """5G应用标杆: a case the province selected and published as a benchmark of its sector. A7 counts those
+    published by the period's end, per key industry."""
+
+    case = models.ForeignKey(
+        ApplicationCase, models.PROTECT, related_name="benchmarks", verbose_name=_("应用案例")
+    )
+    sector = models.ForeignKey(
+        "actionplans.Sector", models.PROTECT, related_name="benchmarks", verbose_name=_("行业")
+    )
+    year = models.PositiveSmallIntegerField(_("评选年度"))
+    published_on = models.DateField(_("公布日期"))
+    document = models.CharField(_("公布文件"), max_length=200, blank=True)
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "sector__position"]
+        verbose_name = _("5G应用标杆")
+        verbose_name_plural = _("5G应用标杆")
+        constraints = [models.UniqueConstraint(fields=["case", "year"], name="benchmark_unique_case_year")]
+
+    def __str__(self) -> str:
+        return f"{self.case.name}（{self.year}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "benchmarks", "pk": self.pk})
+
+    def clean(self):
+        if self.case_id and self.sector_id and self.case.sector_id != self.sector_id:
+            raise ValidationError(
+                {"sector": _("标杆的行业应与案例的行业一致（%(s)s）。") % {"s": self.case.sector.name}}
+            )
+        _dates_in_order(self, "published_on", "revoked_on")
+
+
+class Carrier(Entry):
+    """创新载体与基础设施: innovation centres, incubators, maker spaces, security demonstration centres, common
+    technology platforms, industrial-internet platforms, identification secondary nodes, gigabit cities."""
+
+    kind = models.CharField(_("类别"), max_length=32, choices=CarrierKind.choices)
+    name = models.CharField(_("名称"), max_length=200)
+    operator_org = models.CharField(_("建设或运营单位"), max_length=200, blank=True)
+    sector = models.ForeignKey(
+        "actionplans.Sector", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("行业")
+    )
+    recognised_on = models.DateField(_("建成或认定日期"))
+    recognised_by = models.CharField(_("认定单位或文件"), max_length=200, blank=True)
+    retired_on = models.DateField(_("撤销或停用日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-recognised_on", "name"]
+        verbose_name = _("创新载体与基础设施")
+        verbose_name_plural = _("创新载体与基础设施")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "carriers", "pk": self.pk})
+
+    def clean(self):
+        _dates_in_order(self, "recognised_on", "retired_on")
+
+
+class BenchmarkCall(models.Model):
+    """A call for benchmark applications of one sector and year, with the criteria reviewers score against
+    (``criteria``: a list of ``{"name": …, "max": points}``)."""
+
+    sector = models.ForeignKey("actionplans.Sector", models.PROTECT, related_name="+", verbose_name=_("行业"))
+    year = models.PositiveSmallIntegerField(_("评选年度"))
+    title = models.CharField(_("名称"), max_length=200)
+    criteria = models.JSONField(_("评审标准"), default=list)
+    opens_on = models.DateField(_("征集开始"))
+    closes_on = models.DateField(_("征集截止"))
+    status = models.CharField(_("状态"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT)
+    published_on = models.DateField(_("公布日期"), null=True, blank=True)
+    document = models.CharField(_("公布文件"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "sector__position"]
+        verbose_name = _("标杆评选")
+        verbose_name_plural = _("标杆评选")
+        constraints = [
+            models.UniqueConstraint(fields=["sector", "year"], name="benchmarkcall_unique_sector_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:call", kwargs={"pk": self.pk})
+
+    @property
+    def full_marks(self) -> int:
+        return sum(int(c["max"]) for c in self.criteria)
+
+
+class BenchmarkApplication(models.Model):
+    """A case put forward for a call by a unit that manages it."""
+
+    call = models.ForeignKey(
+        BenchmarkCall, models.CASCADE, related_name="applications", verbose_name=_("评选")
+    )
+    case = models.ForeignKey(
+        ApplicationCase, models.PROTECT, related_name="applications", verbose_name=_("应用案例")
+    )
+    statement = models.TextField(_("申报说明"), blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申报人"),
+    )
+    submitted_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    selected = models.BooleanField(_("入选"), default=False)
+
+    class Meta:
+        ordering = ["call", "case__name"]
+        verbose_name = _("标杆申报")
+        verbose_name_plural = _("标杆申报")
+        constraints = [models.UniqueConstraint(fields=["call", "case"], name="application_unique_case")]
+
+    def __str__(self) -> str:
+        return f"{self.call} · {self.case}"
+
+    @property
+    def org_unit(self):
+        return self.case.org_unit
+
+
+class ReviewAssignment(models.Model):
+    """One reviewer's review of one application: first the declaration of any conflict of interest (回避), then,
+    if none, a score per criterion."""
+
+    application = models.ForeignKey(
+        BenchmarkApplication, models.CASCADE, related_name="reviews", verbose_name=_("标杆申报")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="benchmark_reviews", verbose_name=_("评审专家")
+    )
+    assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+    conflict = models.BooleanField(_("存在利益冲突（回避）"), null=True, blank=True)
+    conflict_note = models.TextField(_("利益冲突说明"), blank=True)
+    scores = models.JSONField(_("各项得分"), default=dict, blank=True)
+    comment = models.TextField(_("评审意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "reviewer__username"]
+        verbose_name = _("评审分配")
+        verbose_name_plural = _("评审分配")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="review_unique_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} → {self.reviewer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:review", kwargs={"pk": self.pk})
+
+    @property
+    def total(self):
+        from decimal import Decimal
+
+        return sum((Decimal(str(v)) for v in self.scores.values()), Decimal(0)) if self.scores else None

@@ -1,0 +1,150 @@
+"""Writes of the registries: one service saves any entry (checked, scoped, deduplicated, audited), one removes
+it. The web forms, the imports and the API all call these."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from yangfan.accounts.permissions import deny, may
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record, model_changes, snapshot
+from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
+
+# the registries by the slug their pages, imports and API use
+REGISTRIES = {
+    "cases": ApplicationCase,
+    "vpns": IndustryVpn,
+    "suppliers": Supplier,
+    "benchmarks": Benchmark,
+    "carriers": Carrier,
+}
+
+
+def may_manage(user, org_unit) -> bool:
+    """Write an entry placed at ``org_unit``: a role that manages registries, with the unit in its capture scope."""
+    return org_unit is not None and may(user, "registries.manage", org_unit)
+
+
+def _fields(entry) -> list[str]:
+    return [
+        f.name
+        for f in entry._meta.concrete_fields
+        if f.editable and f.name not in ("id", "created_by", "created_at", "updated_at", "search_text")
+    ]
+
+
+def city_of(org_unit):
+    """The city (level 2) an org unit is in, or the unit itself above that: duplicates are judged per city."""
+    unit = org_unit
+    while unit is not None and unit.level > 2 and unit.parent_id:
+        unit = unit.parent
+    return unit
+
+
+def duplicate_of(entry):
+    """An existing entry that is the same thing: a supplier with the same credit code; otherwise one of the
+    same registry with the same name in the same city (of the same kind, for carriers)."""
+    model = type(entry)
+    others = model.objects.exclude(pk=entry.pk) if entry.pk else model.objects.all()
+    if isinstance(entry, Supplier):
+        return others.filter(credit_code=entry.credit_code).first()
+    if isinstance(entry, Benchmark):
+        return others.filter(case_id=entry.case_id, year=entry.year).first()
+    if isinstance(entry, Carrier):
+        others = others.filter(kind=entry.kind)
+    city = city_of(entry.org_unit)
+    for other in others.filter(name=entry.name).select_related("org_unit__parent"):
+        if city_of(other.org_unit) == city:
+            return other
+    return None
+
+
+def search_text_of(case: ApplicationCase) -> str:
+    """What the repository's search matches: the case's words and, as a help, their pinyin initials."""
+    from yangfan.registries.search import searchable
+
+    parts = [case.name, case.scenario, case.enterprise, case.description, case.figures, case.bloom_cup]
+    if case.sector_id:
+        parts.append(case.sector.name)
+    return searchable(" ".join(p for p in parts if p))
+
+
+def entry_save(*, actor, entry, m2m: dict | None = None, request=None):
+    """Create or update ``entry`` (and set its many-to-many fields from ``m2m``), or raise ``ValidationError``
+    (in Chinese) or ``PermissionDenied`` (audited: the refusal is recorded outside the write's transaction). An
+    entry may be moved only between units the actor manages."""
+    before_unit = type(entry).objects.get(pk=entry.pk).org_unit if entry.pk else None
+    for unit in (before_unit, entry.org_unit if entry.org_unit_id else None):
+        if unit is not None and not may_manage(actor, unit):
+            deny(actor, "registries.manage", unit, request=request)
+    return _save(actor=actor, entry=entry, m2m=m2m, request=request)
+
+
+@transaction.atomic
+def _save(*, actor, entry, m2m: dict | None, request):
+    if entry.org_unit_id is None:
+        raise ValidationError(_("请选择地区。"))
+    entry.full_clean(
+        exclude=["created_by", "search_text"], validate_unique=False
+    )  # duplicates: below, in words
+    other = duplicate_of(entry)
+    if other is not None and isinstance(entry, Supplier):
+        raise ValidationError(
+            _("统一社会信用代码 %(code)s 已登记为“%(other)s”（%(unit)s）。")
+            % {"code": entry.credit_code, "other": other, "unit": other.org_unit.name}
+        )
+    if other is not None:
+        raise ValidationError(
+            _("与已登记的“%(other)s”（%(unit)s）重复。") % {"other": other, "unit": other.org_unit.name}
+        )
+    fields = _fields(entry)
+    created = entry.pk is None
+    before = {} if created else snapshot(type(entry).objects.get(pk=entry.pk), fields)
+    if created:
+        entry.created_by = actor
+    if isinstance(entry, ApplicationCase):
+        entry.search_text = search_text_of(entry)
+    entry.save()
+    changes = model_changes(before, snapshot(entry, fields))
+    for name, values in (m2m or {}).items():
+        manager = getattr(entry, name)
+        old = sorted(str(v) for v in manager.all()) if not created else []
+        manager.set(values)
+        new = sorted(str(v) for v in values)
+        if old != new:
+            changes[name] = [old, new]
+    if created or changes:
+        audit_record(
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            actor=actor,
+            obj=entry,
+            changes=changes,
+            request=request,
+        )
+    return entry
+
+
+def entry_delete(*, actor, entry, request=None) -> None:
+    """Remove an entry registered by mistake (an entry that ended is retired with a date instead, so that the
+    periods it stood in still count it)."""
+    if not may_manage(actor, entry.org_unit):
+        deny(actor, "registries.manage", entry.org_unit, request=request)
+    _delete(actor=actor, entry=entry, request=request)
+
+
+@transaction.atomic
+def _delete(*, actor, entry, request) -> None:
+    if isinstance(entry, ApplicationCase) and entry.benchmarks.exists():
+        raise ValidationError(_("该案例已被评为标杆，不能删除；请先撤销标杆。"))
+    if isinstance(entry, IndustryVpn) and entry.cases.exists():
+        raise ValidationError(_("有应用案例使用该专网，不能删除；停用请填写停用日期。"))
+    audit_record(
+        action=AuditAction.DELETE,
+        actor=actor,
+        obj=entry,
+        changes=model_changes(snapshot(entry, _fields(entry)), {}),
+        request=request,
+    )
+    entry.delete()

@@ -1,0 +1,343 @@
+"""The registries' pages: an overview with the counts the indicators read, a searchable list per registry with
+its filters and exports, an entry's page, and the entry form for those who manage the unit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from yangfan.accounts.mixins import PermissionMixin
+from yangfan.accounts.permissions import deny, may
+from yangfan.audit.choices import AuditAction
+from yangfan.audit.services import audit_record
+from yangfan.registries import services
+from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
+from yangfan.registries.forms import FORMS
+from yangfan.registries.selection_views import urlpatterns as selection_urls
+from yangfan.registries.selectors import BadFilter, entry_list
+from yangfan.registries.services import REGISTRIES
+
+TITLES = {
+    "cases": gettext_lazy("5G应用仓库"),
+    "vpns": gettext_lazy("行业虚拟专网"),
+    "suppliers": gettext_lazy("解决方案供应商名录"),
+    "benchmarks": gettext_lazy("5G应用标杆"),
+    "carriers": gettext_lazy("创新载体与基础设施"),
+}
+# the columns of each list: (attribute, header)
+COLUMNS = {
+    "cases": (
+        ("name", gettext_lazy("案例")),
+        ("sector", gettext_lazy("行业")),
+        ("enterprise", gettext_lazy("应用企业")),
+        ("org_unit", gettext_lazy("地区")),
+        ("get_stage_display", gettext_lazy("阶段")),
+        ("get_network_form_display", gettext_lazy("网络形态")),
+        ("started_on", gettext_lazy("启动日期")),
+    ),
+    "vpns": (
+        ("name", gettext_lazy("专网")),
+        ("enterprise", gettext_lazy("服务企业")),
+        ("operator", gettext_lazy("运营商")),
+        ("sector", gettext_lazy("行业")),
+        ("org_unit", gettext_lazy("地区")),
+        ("commissioned_on", gettext_lazy("开通")),
+        ("retired_on", gettext_lazy("停用")),
+    ),
+    "suppliers": (
+        ("name", gettext_lazy("企业")),
+        ("credit_code", gettext_lazy("统一社会信用代码")),
+        ("org_unit", gettext_lazy("地区")),
+        ("listed_on", gettext_lazy("入库")),
+        ("published", gettext_lazy("公布")),
+    ),
+    "benchmarks": (
+        ("case", gettext_lazy("案例")),
+        ("sector", gettext_lazy("行业")),
+        ("year", gettext_lazy("年度")),
+        ("org_unit", gettext_lazy("地区")),
+        ("published_on", gettext_lazy("公布日期")),
+        ("revoked_on", gettext_lazy("撤销")),
+    ),
+    "carriers": (
+        ("get_kind_display", gettext_lazy("类别")),
+        ("name", gettext_lazy("名称")),
+        ("org_unit", gettext_lazy("地区")),
+        ("recognised_on", gettext_lazy("建成或认定")),
+        ("retired_on", gettext_lazy("撤销或停用")),
+    ),
+}
+PAGE = 100
+
+
+def _slug(slug: str) -> str:
+    if slug not in REGISTRIES:
+        raise Http404(_("没有这个登记簿。"))
+    return slug
+
+
+class RegistryIndexView(PermissionMixin, TemplateView):
+    """登记簿 at a glance: each registry with how many entries the viewer sees, and the counts the indicators
+    read (A6, A7, B2–B4) for the province at today's date."""
+
+    template_name = "registries/index.html"
+    permission = "registries.view"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        registries = [
+            {"slug": slug, "title": TITLES[slug], "count": entry_list(actor=user, slug=slug).count()}
+            for slug in REGISTRIES
+        ]
+        return super().get_context_data(
+            registries=registries, manages=may(user, "registries.manage"), **kwargs
+        )
+
+
+class RegistryListView(PermissionMixin, TemplateView):
+    template_name = "registries/list.html"
+    permission = "registries.view"
+
+    def get_context_data(self, **kwargs):
+        slug = _slug(kwargs.pop("slug"))
+        user = self.request.user
+        try:
+            rows = entry_list(actor=user, slug=slug, params=self.request.GET)
+        except BadFilter as exc:
+            messages.error(self.request, str(exc))
+            rows = entry_list(actor=user, slug=slug)
+        total = rows.count()
+        try:
+            page = max(1, int(self.request.GET.get("page", "1")))
+        except ValueError:
+            page = 1
+        shown = list(rows[(page - 1) * PAGE : page * PAGE])
+        from yangfan.actionplans.models import Operator, Sector
+
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            slug=slug,
+            title=TITLES[slug],
+            columns=COLUMNS[slug],
+            rows=[{"entry": e, "cells": [_cell(e, attr) for attr, _h in COLUMNS[slug]]} for e in shown],
+            total=total,
+            page=page,
+            pages=(total + PAGE - 1) // PAGE,
+            query=query.urlencode(),
+            params=self.request.GET,
+            sectors=Sector.objects.order_by("position"),
+            operators=Operator.objects.all(),
+            stages=CaseStage.choices,
+            network_forms=NetworkForm.choices,
+            kinds=CarrierKind.choices,
+            manages=may(user, "registries.manage"),
+            **kwargs,
+        )
+
+
+def _cell(entry, attr: str):
+    value = getattr(entry, attr)
+    value = value() if callable(value) else value
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    return "—" if value in (None, "") else value
+
+
+class RegistryExportView(PermissionMixin, View):
+    """The list as the filters give it, in XLSX or CSV (the import reads these files back)."""
+
+    permission = "registries.view"
+
+    def get(self, request, slug: str, fmt: str):
+        slug = _slug(slug)
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        from yangfan.registries.exchange import registry_export
+
+        try:
+            rows = entry_list(actor=request.user, slug=slug, params=request.GET)
+        except BadFilter as exc:
+            messages.error(request, str(exc))
+            return redirect("registries:list", slug=slug)
+        content = registry_export(slug, rows, fmt)
+        name = f"{slug}-{timezone.localdate():%Y%m%d}.{fmt}"
+        audit_record(
+            action=AuditAction.EXPORT,
+            actor=request.user,
+            object_type=f"registries.{slug}",
+            object_repr=name,
+            request=request,
+        )
+        types = {
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "csv": "text/csv; charset=utf-8",
+        }
+        response = HttpResponse(content, content_type=types[fmt])
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+class RegistryImportView(PermissionMixin, TemplateView):
+    """Upload a filled XLSX or CSV: all or nothing; every bad row named with its column and reason."""
+
+    template_name = "registries/import.html"
+    permission = "registries.manage"
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("slug", None)
+        slug = _slug(self.kwargs["slug"])
+        return super().get_context_data(slug=slug, title=TITLES[slug], **kwargs)
+
+    def post(self, request, slug: str):
+        slug = _slug(slug)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.render_to_response(self.get_context_data(error=_("请选择文件。")), status=400)
+        from yangfan.core.errors import ImportInvalid
+        from yangfan.registries.exchange import registry_import
+
+        try:
+            outcome = registry_import(
+                slug=slug, content=upload.read(), file=upload.name, actor=request.user, request=request
+            )
+        except ImportInvalid as exc:
+            return self.render_to_response(self.get_context_data(errors=exc.errors), status=400)
+        messages.success(
+            request,
+            _("已导入：新增 %(c)d 条，更新 %(u)d 条，未变 %(n)d 条。")
+            % {"c": outcome.created, "u": outcome.updated, "n": outcome.unchanged},
+        )
+        return redirect("registries:list", slug=slug)
+
+
+class EntryMixin(PermissionMixin):
+    permission = "registries.view"
+
+    def entry(self):
+        slug = _slug(self.kwargs["slug"])
+        entry = get_object_or_404(REGISTRIES[slug].objects.select_related("org_unit"), pk=self.kwargs["pk"])
+        if not may(self.request.user, "registries.view", entry.org_unit):
+            deny(self.request.user, "registries.view", entry.org_unit, request=self.request)
+        return slug, entry
+
+
+class EntryView(EntryMixin, TemplateView):
+    template_name = "registries/entry.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("slug", None)
+        kwargs.pop("pk", None)
+        slug, entry = self.entry()
+        fields = []
+        for field in entry._meta.concrete_fields:
+            if field.name in ("id", "search_text", "created_by"):
+                continue
+            display = getattr(entry, f"get_{field.name}_display", None)
+            value = display() if display else getattr(entry, field.name)
+            fields.append((field.verbose_name, _cell_value(value)))
+        for field in entry._meta.many_to_many:
+            fields.append(
+                (field.verbose_name, "、".join(str(v) for v in getattr(entry, field.name).all()) or "—")
+            )
+        extra = {}
+        if slug == "cases":
+            extra["benchmarks"] = entry.benchmarks.select_related("sector")
+        if slug == "vpns":
+            extra["cases"] = entry.cases.all()
+        if slug == "suppliers":
+            extra["cases"] = entry.cases.all()
+        return super().get_context_data(
+            slug=slug,
+            title=TITLES[slug],
+            entry=entry,
+            fields=fields,
+            may_edit=services.may_manage(self.request.user, entry.org_unit),
+            **extra,
+            **kwargs,
+        )
+
+
+def _cell_value(value):
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    return "—" if value in (None, "") else value
+
+
+class EntryFormView(PermissionMixin, TemplateView):
+    """New entry (no ``pk``) or an edit; deleting is a POST with ``delete``."""
+
+    template_name = "registries/form.html"
+    permission = "registries.manage"
+
+    def instance(self):
+        slug = _slug(self.kwargs["slug"])
+        model = REGISTRIES[slug]
+        if "pk" not in self.kwargs:
+            return slug, model()
+        entry = get_object_or_404(model.objects.select_related("org_unit"), pk=self.kwargs["pk"])
+        if not services.may_manage(self.request.user, entry.org_unit):
+            deny(self.request.user, "registries.manage", entry.org_unit, request=self.request)
+        return slug, entry
+
+    def get(self, request, *args, **kwargs):
+        slug, entry = self.instance()
+        form = FORMS[slug](instance=entry, user=request.user)
+        return self.render_to_response(
+            self.get_context_data(slug=slug, title=TITLES[slug], form=form, entry=entry)
+        )
+
+    def post(self, request, *args, **kwargs):
+        slug, entry = self.instance()
+        if "delete" in request.POST and entry.pk:
+            try:
+                services.entry_delete(actor=request.user, entry=entry, request=request)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(reverse("registries:entry", kwargs={"slug": slug, "pk": entry.pk}))
+            messages.success(request, _("已删除。"))
+            return redirect("registries:list", slug=slug)
+        form = FORMS[slug](request.POST, instance=entry, user=request.user)
+        if form.is_valid():
+            saved = form.save(commit=False)
+            m2m = {
+                f.name: form.cleaned_data[f.name]
+                for f in saved._meta.many_to_many
+                if f.name in form.cleaned_data
+            }
+            try:
+                services.entry_save(actor=request.user, entry=saved, m2m=m2m, request=request)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(reverse("registries:entry", kwargs={"slug": slug, "pk": saved.pk}))
+        return self.render_to_response(
+            self.get_context_data(slug=slug, title=TITLES[slug], form=form, entry=entry), status=400
+        )
+
+
+app_name = "registries"
+urlpatterns = [
+    path("", RegistryIndexView.as_view(), name="index"),
+    *selection_urls,  # before the registries' slugs: "calls" and "reviews" are not registries
+    path("<slug:slug>/", RegistryListView.as_view(), name="list"),
+    path("<slug:slug>/export.<str:fmt>", RegistryExportView.as_view(), name="export"),
+    path("<slug:slug>/import/", RegistryImportView.as_view(), name="import"),
+    path("<slug:slug>/new/", EntryFormView.as_view(), name="new"),
+    path("<slug:slug>/<int:pk>/", EntryView.as_view(), name="entry"),
+    path("<slug:slug>/<int:pk>/edit/", EntryFormView.as_view(), name="edit"),
+]

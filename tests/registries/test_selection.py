@@ -1,0 +1,184 @@
+"""标杆评选 from call to published benchmarks with two reviewers: each reviewer sees only what is assigned to
+them, a declared conflict means no score, and what is published counts in A7 from its date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from tests.conftest import login_as
+
+from yangfan.actionplans.models import Sector
+from yangfan.orgunits.models import OrgUnit
+from yangfan.registries import selection
+from yangfan.registries.models import ApplicationCase, Benchmark
+from yangfan.registries.services import entry_save
+
+CRITERIA = [
+    {"name": "创新性", "max": 30},
+    {"name": "应用成效", "max": 40},
+    {"name": "可复制推广性", "max": 30},
+]
+
+
+def case(actor, name, org="610100", sector="smart-power"):
+    return entry_save(
+        actor=actor,
+        entry=ApplicationCase(
+            org_unit=OrgUnit.objects.get(code=org),
+            name=name,
+            sector=Sector.objects.get(code=sector),
+            enterprise="某电力公司",
+            network_form="public",
+            stage="production",
+            started_on=date(2022, 3, 1),
+        ),
+    )
+
+
+def a7_power(period: str):
+    """Benchmarks of 智慧电力 as the engine counts them (A7 takes the smallest key industry)."""
+    from yangfan.core.periods import Period
+    from yangfan.datavalues.indicators import core_plans
+    from yangfan.registries.counts import registry_counter
+
+    plan = next(iter(core_plans().values()))
+    return registry_counter(plan)("benchmark", "610000", Period.parse(period), "smart-power")
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "province": make_user("province"),
+        "xian": make_user("city-reporter"),
+        "expert1": make_user("expert", username="expert-1"),
+        "expert2": make_user("expert", username="expert-2"),
+        "viewer": make_user("viewer"),
+    }
+
+
+def test_a_call_runs_from_applications_to_published_benchmarks(db, people):
+    p, xian, e1, e2 = people["province"], people["xian"], people["expert1"], people["expert2"]
+    power = Sector.objects.get(code="smart-power")
+    call = selection.call_create(
+        actor=p,
+        sector=power,
+        year=2023,
+        title="",
+        criteria=CRITERIA,
+        opens_on=date(2023, 3, 1),
+        closes_on=date(2023, 4, 30),
+    )
+    assert call.title == "2023年度智慧电力5G应用标杆评选" and call.full_marks == 100
+    first, second = case(p, "配网差动保护"), case(p, "变电站巡检")
+    with pytest.raises(ValidationError, match="不接受申报"):
+        selection.application_submit(actor=xian, call=call, case=first)
+    selection.call_move(actor=p, call=call)
+    a = selection.application_submit(actor=xian, call=call, case=first, statement="效果显著")
+    b = selection.application_submit(actor=p, call=call, case=second)
+    with pytest.raises(ValidationError, match="智慧电力"):
+        selection.application_submit(actor=p, call=call, case=case(p, "智慧矿山", sector="smart-mining"))
+    selection.call_move(actor=p, call=call)  # closed: under review
+    r1a = selection.reviewer_assign(actor=p, application=a, reviewer=e1)
+    r2a = selection.reviewer_assign(actor=p, application=a, reviewer=e2)
+    r1b = selection.reviewer_assign(actor=p, application=b, reviewer=e1)
+    r2b = selection.reviewer_assign(actor=p, application=b, reviewer=e2)
+    with pytest.raises(ValidationError, match="不是评审专家"):
+        selection.reviewer_assign(actor=p, application=a, reviewer=people["viewer"])
+    score = {"创新性": 25, "应用成效": 35, "可复制推广性": 20}
+    selection.review_submit(actor=e1, review=r1a, conflict=False, scores=score)
+    selection.review_submit(
+        actor=e2, review=r2a, conflict=False, scores={"创新性": 27, "应用成效": 38, "可复制推广性": 25}
+    )
+    selection.review_submit(
+        actor=e1, review=r1b, conflict=False, scores={"创新性": 10, "应用成效": 20, "可复制推广性": 10}
+    )
+    with pytest.raises(ValidationError, match="说明"):
+        selection.review_submit(actor=e2, review=r2b, conflict=True)
+    selection.review_submit(actor=e2, review=r2b, conflict=True, conflict_note="曾参与该项目建设")
+    with pytest.raises(PermissionDenied):
+        selection.review_submit(actor=e2, review=r1a, conflict=False, scores=score)  # not theirs
+    with pytest.raises(ValidationError, match="0 到 40"):
+        selection.review_submit(actor=e1, review=r1b, conflict=False, scores={**score, "应用成效": 41})
+    results = selection.call_results(call)
+    assert [(r.application.case.name, r.mean, r.reviews, r.recused) for r in results] == [
+        ("配网差动保护", 85, 2, 0),  # (80 + 90) / 2
+        ("变电站巡检", 40, 1, 1),  # expert 2 recused
+    ]
+    assert a7_power("2023Q4") == 0
+    selection.call_publish(
+        actor=p, call=call, selected=[a], published_on=date(2023, 6, 15), document="演示公布文件"
+    )
+    assert call.status == "published"
+    assert Benchmark.objects.get().case == first
+    assert a7_power("2023Q2") == 1 and a7_power("2023Q1") == 0  # counts from its publication
+    with pytest.raises(ValidationError):
+        selection.review_submit(actor=e1, review=r1b, conflict=False, scores=score)  # published: closed
+
+
+def test_an_expert_sees_only_the_applications_assigned_to_them(db, people):
+    p, e1, e2 = people["province"], people["expert1"], people["expert2"]
+    call = selection.call_create(
+        actor=p,
+        sector=Sector.objects.get(code="smart-power"),
+        year=2022,
+        title="",
+        criteria=CRITERIA,
+        opens_on=date(2022, 3, 1),
+        closes_on=date(2022, 4, 30),
+    )
+    selection.call_move(actor=p, call=call)
+    application = selection.application_submit(actor=p, call=call, case=case(p, "配网差动保护"))
+    selection.call_move(actor=p, call=call)
+    mine = selection.reviewer_assign(actor=p, application=application, reviewer=e1)
+    one, two = login_as(Client(), e1), login_as(Client(), e2)
+    assert "配网差动保护" in one.get(reverse("registries:reviews")).content.decode()
+    assert "配网差动保护" not in two.get(reverse("registries:reviews")).content.decode()
+    assert one.get(mine.get_absolute_url()).status_code == 200
+    assert two.get(mine.get_absolute_url()).status_code == 403
+    assert (
+        two.get(reverse("registries:list", kwargs={"slug": "cases"})).status_code == 403
+    )  # no registry access
+    response = one.post(
+        mine.get_absolute_url(),
+        {
+            "conflict": "no",
+            "score:创新性": "20",
+            "score:应用成效": "30",
+            "score:可复制推广性": "20",
+            "comment": "好",
+        },
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.total == 70 and mine.comment == "好"
+
+
+def test_only_the_office_runs_a_call(db, people):
+    with pytest.raises(PermissionDenied):
+        selection.call_create(
+            actor=people["xian"],
+            sector=Sector.objects.get(code="smart-power"),
+            year=2023,
+            title="",
+            criteria=CRITERIA,
+            opens_on=date(2023, 1, 1),
+            closes_on=date(2023, 2, 1),
+        )
+    client = login_as(Client(), people["province"])
+    response = client.post(
+        reverse("registries:calls"),
+        {
+            "sector": "smart-power",
+            "year": "2023",
+            "criteria": "创新性 50\n应用成效 50",
+            "opens_on": "2023-03-01",
+            "closes_on": "2023-04-01",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "2023年度智慧电力5G应用标杆评选" in page and "满分 100" in page
