@@ -220,25 +220,8 @@ def _tasks(actor, plan_row, org: str, period: Period):
     root = OrgUnit.objects.filter(code=org).first()
     inside = covered_unit_ids([root.pk]) if root else set()
     as_of = timezone.localdate()
-    if actor is None:
-        from yangfan.supervision.boards import Cell, alerts_for
-        from yangfan.supervision.models import Assignment, ProgressReport
-
-        assignments = list(
-            Assignment.objects.filter(task__plan=plan_row, subtask__isnull=True).select_related(
-                "task", "responsible_unit", "org_unit"
-            )
-        )
-        reports = {
-            r.assignment_id: r
-            for r in ProgressReport.objects.filter(assignment__in=assignments, period=str(quarter))
-        }
-        found = alerts_for(assignments, plan=plan_row, period=quarter, as_of=as_of)
-        cells = [Cell(a, reports.get(a.pk), found.get(a.pk, [])) for a in assignments]
-    else:
-        m = matrix(actor=actor, plan=plan_row, period=quarter, as_of=as_of)
-        cells = [c for row in m.rows for c in row.cells.values()]
-    cells = [c for c in cells if c.assignment.org_unit_id in inside]
+    m = matrix(actor=actor, plan=plan_row, period=quarter, as_of=as_of)
+    cells = [c for row in m.rows for c in row.cells.values() if c.assignment.org_unit_id in inside]
     by_unit: dict[str, list] = defaultdict(list)
     names = {}
     for cell in cells:

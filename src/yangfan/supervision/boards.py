@@ -106,6 +106,16 @@ def _columns(plan: Plan, assignments: list[Assignment]) -> list[Column]:
     return columns
 
 
+def _readable(actor, plan: Plan):
+    """``actor``'s assignments; every assignment of the plan for ``None``: the command line, which runs with the
+    server's own rights like the administrators' other scripts."""
+    if actor is None:
+        return Assignment.objects.filter(task__plan=plan).select_related(
+            "task", "task__section", "subtask", "responsible_unit", "org_unit"
+        )
+    return assignment_list(actor=actor, plan=plan)
+
+
 def alerts_for(
     assignments: list[Assignment], *, plan: Plan, period: Period, as_of: date
 ) -> dict[int, list[Alert]]:
@@ -115,10 +125,10 @@ def alerts_for(
 
 
 def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None) -> Matrix:
-    """Tasks × units for ``period``: each cell the unit's report on the task (sub-tasks fold into their task's
-    row, the main assignment first), coloured by the progress it reports or by its absence."""
+    """Tasks × units for ``period``: each cell the unit's report on the task, coloured by the progress it
+    reports or by its absence. ``actor`` ``None`` is the command line's whole plan (``_readable``)."""
     as_of = as_of or timezone.localdate()
-    assignments = list(assignment_list(actor=actor, plan=plan).filter(subtask__isnull=True))
+    assignments = list(_readable(actor, plan).filter(subtask__isnull=True))
     reports = {
         r.assignment_id: r
         for r in ProgressReport.objects.filter(assignment__in=[a.pk for a in assignments], period=str(period))
@@ -170,16 +180,6 @@ def alert_rows(
         key=lambda r: (kinds.get(r.alert.kind, 9), r.assignment.task.position, column_of(r.assignment).key)
     )
     return rows
-
-
-def _readable(actor, plan: Plan):
-    """``actor``'s assignments; every assignment of the plan for ``None``: the command line, which runs with the
-    server's own rights like the administrators' other scripts."""
-    if actor is None:
-        return Assignment.objects.filter(task__plan=plan).select_related(
-            "task", "task__section", "subtask", "responsible_unit", "org_unit"
-        )
-    return assignment_list(actor=actor, plan=plan)
 
 
 def unit_matches(assignment: Assignment, text: str) -> bool:
