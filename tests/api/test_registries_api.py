@@ -8,9 +8,8 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
+from tests.api.conftest import Api
 
-from yangfan.accounts.services import token_create
 from yangfan.actionplans.models import Operator, Sector
 from yangfan.audit.models import AuditEntry
 from yangfan.orgunits.models import OrgUnit
@@ -20,39 +19,6 @@ from yangfan.registries.services import entry_save
 # valid 统一社会信用代码 (published examples; see tests/core/test_uscc.py)
 CREDIT_CODE = "91110000600037341L"
 OTHER_CREDIT_CODE = "9144030071526726XG"
-
-
-class Api:
-    """A token-authenticated client of one user (no session: the token alone identifies the caller)."""
-
-    def __init__(self, client, user):
-        self.client, self.user = client, user
-        self.auth = {"HTTP_AUTHORIZATION": "Bearer " + token_create(actor=None, user=user, days=1)[1]}
-
-    def url(self, name, **kwargs):
-        return reverse(f"api:{name}", kwargs=kwargs or None)
-
-    def get(self, name, query=None, **kwargs):
-        return self.client.get(self.url(name, **kwargs), query or {}, **self.auth)
-
-    def post(self, name, body=None, **kwargs):
-        return self.client.post(
-            self.url(name, **kwargs), body or {}, content_type="application/json", **self.auth
-        )
-
-    def put(self, name, body, **kwargs):
-        return self.client.put(self.url(name, **kwargs), body, content_type="application/json", **self.auth)
-
-    def delete(self, name, **kwargs):
-        return self.client.delete(self.url(name, **kwargs), **self.auth)
-
-
-@pytest.fixture
-def api(client, make_user):
-    def make(role, **user):
-        return Api(client, make_user(role, **user))
-
-    return make
 
 
 def denied() -> int:

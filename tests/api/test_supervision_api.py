@@ -10,10 +10,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.urls import reverse
 from django.utils import timezone
+from tests.api.conftest import Api
 
-from yangfan.accounts.services import token_create
 from yangfan.actionplans.models import ResponsibleUnit, Task
 from yangfan.audit.models import AuditEntry
 from yangfan.supervision import services
@@ -27,43 +26,6 @@ EXE = (
     + b"\x00" * 200
 )
 PERIOD = "2023Q4"
-
-
-class Api:
-    """A token-authenticated client of one user (no session: the token alone identifies the caller)."""
-
-    def __init__(self, client, user):
-        self.client, self.user = client, user
-        self.auth = {"HTTP_AUTHORIZATION": "Bearer " + token_create(actor=None, user=user, days=1)[1]}
-
-    def url(self, name, **kwargs):
-        return reverse(f"api:{name}", kwargs=kwargs or None)
-
-    def get(self, name, query=None, **kwargs):
-        return self.client.get(self.url(name, **kwargs), query or {}, **self.auth)
-
-    def post(self, name, body=None, **kwargs):
-        return self.client.post(
-            self.url(name, **kwargs),
-            body if body is not None else {},
-            content_type="application/json",
-            **self.auth,
-        )
-
-    def put(self, name, body, **kwargs):
-        return self.client.put(self.url(name, **kwargs), body, content_type="application/json", **self.auth)
-
-    def upload(self, name, data, **kwargs):
-        """A multipart POST (files under ``files``)."""
-        return self.client.post(self.url(name, **kwargs), data, **self.auth)
-
-
-@pytest.fixture
-def api(client, make_user):
-    def make(role, **user):
-        return Api(client, make_user(role, **user))
-
-    return make
 
 
 @pytest.fixture
