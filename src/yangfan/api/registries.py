@@ -25,7 +25,6 @@ from yangfan.actionplans import selectors as plan_selectors
 from yangfan.actionplans.models import Operator, Sector
 from yangfan.api.permissions import Needs
 from yangfan.api.supervision import _bad, _valid
-from yangfan.core.uscc import uscc_normalise, uscc_problem
 from yangfan.orgunits.models import OrgUnit
 from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
 from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
@@ -117,7 +116,7 @@ class SupplierSerializer(EntrySerializer):
             "published",
             *EntrySerializer.TAIL,
         ]
-        # taken as pasted (spaces, full-width, lower case) and normalised below, then checked to be 18 characters
+        # taken as pasted (spaces, full-width, lower case): the model's clean() normalises and checks it
         extra_kwargs = {
             "credit_code": {
                 "validators": [],
@@ -125,13 +124,6 @@ class SupplierSerializer(EntrySerializer):
                 "help_text": "18位，GB 32100-2015，校验码经核对",
             }
         }
-
-    def validate_credit_code(self, value: str) -> str:
-        code = uscc_normalise(value)
-        problem = uscc_problem(code)
-        if problem:
-            raise serializers.ValidationError(problem)
-        return code
 
 
 class IndustryVpnSerializer(EntrySerializer):
@@ -203,12 +195,6 @@ class ApplicationCaseSerializer(EntrySerializer):
             *EntrySerializer.TAIL,
         ]
 
-    def validate(self, attrs):
-        # the rule of the entry form (registries.forms.ApplicationCaseForm), for the same answer here
-        if attrs.get("network_form") == NetworkForm.VPN and not attrs.get("vpn"):
-            raise serializers.ValidationError({"vpn": _("网络形态为行业虚拟专网时，请选择所用的专网。")})
-        return attrs
-
 
 class BenchmarkSerializer(EntrySerializer):
     """5G应用标杆：由应用案例评选，行业与案例一致；期末已公布、未撤销的计入 A7。"""
@@ -230,15 +216,6 @@ class BenchmarkSerializer(EntrySerializer):
             "revoked_on",
             *EntrySerializer.TAIL,
         ]
-
-    def validate(self, attrs):
-        # the rule of the entry form (registries.forms.BenchmarkForm), for the same answer here
-        case, sector = attrs.get("case"), attrs.get("sector")
-        if case and sector and case.sector_id != sector.pk:
-            raise serializers.ValidationError(
-                {"sector": _("标杆的行业应与案例的行业一致（%(s)s）。") % {"s": case.sector.name}}
-            )
-        return attrs
 
 
 class CarrierSerializer(EntrySerializer):

@@ -74,10 +74,17 @@ class Supplier(Entry):
     def get_absolute_url(self) -> str:
         return reverse("registries:entry", kwargs={"slug": "suppliers", "pk": self.pk})
 
-    def clean(self):
-        from yangfan.core.uscc import uscc_normalise, uscc_problem
+    def clean_fields(self, exclude=None):
+        """The code as people paste it (spaces, full-width, lower case) is made comparable before the field's
+        own checks (its 18 characters) run."""
+        from yangfan.core.uscc import uscc_normalise
 
         self.credit_code = uscc_normalise(self.credit_code)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        from yangfan.core.uscc import uscc_problem
+
         problem = uscc_problem(self.credit_code)
         if problem:
             raise ValidationError({"credit_code": problem})
