@@ -16,7 +16,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	@touch $(STAMP)
 
 run: install
@@ -24,11 +24,11 @@ run: install
 	$(BIN)/yangfan serve --host 127.0.0.1 --port 8000
 
 # What the tests need from Debian: Chromium for the browser tests, a CJK font so Chinese renders (pages, report
-# charts), LibreOffice to render a report page as the reader's office suite would.
+# charts), LibreOffice to render a report page as the reader's office suite would, Java for the Spark engine.
 test-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v soffice >/dev/null; then \
-		echo "Installing chromium, fonts-noto-cjk and libreoffice-writer-nogui (apt-get)…"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libreoffice-writer-nogui; \
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v soffice >/dev/null || ! command -v java >/dev/null; then \
+		echo "Installing chromium, fonts-noto-cjk, libreoffice-writer-nogui and openjdk-17-jre-headless (apt-get)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk libreoffice-writer-nogui openjdk-17-jre-headless; \
 	fi
 
 lint: install
@@ -45,10 +45,13 @@ test-sqlite: install test-deps
 	@echo "== tests on SQLite =="
 	$(TEST_ENV) YANGFAN_DATABASE_URL= $(BIN)/pytest
 
+# The Spark tests (a JVM) and the browser tests (Chromium against a served demo site) run once, with the SQLite run:
+# what they check is the engines' agreement and the pages' behaviour in a browser, not the database; every page,
+# API and service test runs on both databases.
 test-postgres: install test-deps
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(YANGFAN_TEST_POSTGRES_URL)" 2>/dev/null; then \
 		echo "== tests on PostgreSQL ($(YANGFAN_TEST_POSTGRES_URL)) =="; \
-		$(TEST_ENV) YANGFAN_DATABASE_URL=$(YANGFAN_TEST_POSTGRES_URL) $(BIN)/pytest; \
+		$(TEST_ENV) YANGFAN_DATABASE_URL=$(YANGFAN_TEST_POSTGRES_URL) $(BIN)/pytest -m "not spark and not browser"; \
 	else \
 		echo ""; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \

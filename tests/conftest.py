@@ -174,3 +174,22 @@ def site_env(tmp_path_factory):
 @pytest.fixture
 def cli_env(tmp_path, scratch_database_url):
     return _command_env(tmp_path, scratch_database_url)
+
+
+@pytest.fixture
+def raw_csv(tmp_path):
+    """Writes a raw operator file of a kind (``yangfan.pipeline.contracts``): ``raw_csv(name, kind, rows)``,
+    the contract's header unless ``header`` is given; returns its path."""
+    import csv
+
+    from yangfan.pipeline.contracts import KINDS
+
+    def write(name: str, kind: str, rows: list[list], *, encoding: str = "utf-8", header=None) -> Path:
+        path = tmp_path / name
+        with path.open("w", encoding=encoding, newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header or KINDS[kind].columns)
+            writer.writerows(rows)
+        return path
+
+    return write

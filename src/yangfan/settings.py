@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "yangfan.supervision",
     "yangfan.reports",
     "yangfan.registries",
+    "yangfan.ingests",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",

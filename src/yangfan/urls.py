@@ -14,6 +14,7 @@ urlpatterns = [
     path("supervision/", include("yangfan.supervision.urls")),
     path("reports/", include("yangfan.reports.urls")),
     path("registries/", include("yangfan.registries.urls")),
+    path("ingest/", include("yangfan.ingests.urls")),
     path("", include("yangfan.accounts.urls")),
     path("audit/", include("yangfan.audit.urls")),
     path("api/", include("yangfan.api.urls")),

@@ -222,6 +222,19 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "registries:new": [({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200)],
     "registries:entry": [({"slug": "vpns", "pk": 999999}, "get", DATA_VIEWERS, 404)],
     "registries:edit": [({"slug": "vpns", "pk": 999999}, "get", REGISTRY_WRITERS, 404)],
+    # the ingest pipeline (原始数据): runs and uploads are the provincial office's (their files hold every county's
+    # rows); a value's source follows the value (scopes per value: tests/ingests/test_views.py)
+    "ingests:list": [({}, "get", {"province"}, 200)],
+    # an upload with no files: the form comes back with its errors
+    "ingests:new": [({}, "get", {"province"}, 200), ({}, "post", {"province"}, 400)],
+    "ingests:run": [({"pk": 999999}, "get", {"province"}, 404)],
+    "ingests:progress": [({"pk": 999999}, "get", {"province"}, 404)],
+    "ingests:rejects": [({"pk": 999999}, "get", {"province"}, 404)],
+    "ingests:conflicts": [({"pk": 999999}, "get", {"province"}, 404)],
+    "ingests:value": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "api:ingest_runs": [({}, "get", {"province"}, 200)],
+    "api:ingest_run": [({"pk": 999999}, "get", {"province"}, 404)],
+    "api:datavalue_lineage": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
     "supervision:index": [({}, "get", TASKS, 302)],
     "supervision:matrix": [({"plan": PLAN}, "get", TASKS, 200)],
     "supervision:mine": [({"plan": PLAN}, "get", TASKS, 200)],

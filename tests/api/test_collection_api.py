@@ -73,7 +73,8 @@ def test_values_are_read_within_the_view_scope(api, values):
     page = xian.get("datavalues", {"data_element": "base_stations_5g", "period": "2023Q4"}).json()
     assert page["count"] == 1 and "results" in page
     [value] = page["results"]
-    assert value | {"updated_at": None} == {
+    assert value | {"id": None, "updated_at": None} == {
+        "id": None,
         "data_element": "base_stations_5g",
         "period": "2023Q4",
         "org_unit": "610116",
@@ -83,6 +84,7 @@ def test_values_are_read_within_the_view_scope(api, values):
         "source": "import",
         "updated_by": None,
         "updated_at": None,
+        "ingest_run": None,
     }
     assert xian.get("datavalues", {"org": "610300"}).status_code == 403  # 宝鸡
     assert xian.get("datavalues", {"period": "2023Q9"}).status_code == 400

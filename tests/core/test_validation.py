@@ -125,18 +125,35 @@ def test_a_unit_is_judged_on_its_own_figures_never_on_its_childrens_sum(plan):
 def test_v06_operators_parts_must_add_up_to_the_total(plan):
     (finding,) = run(
         plan,
-        dv("base_stations_5g", CHANGAN, "202312", 1000),
+        dv("mobile_users_total", CHANGAN, "202312", 1000),
+        dv("mobile_users_total", CHANGAN, "202312", 600, "cmcc"),
+        dv("mobile_users_total", CHANGAN, "202312", 300, "cucc"),
+        dv("mobile_users_total", CHANGAN, "202312", 200, "ctcc"),
+        only=["V06"],
+    )
+    assert finding.message == (
+        "移动电话用户总数：各运营商分项之和 1,100（中国移动 600、中国联通 300、中国电信 200）≠ 合计 1,000（长安区，202312）"
+    )
+    assert (finding.left, finding.right) == (D(1100), D(1000))
+    assert finding.key == "V06|610116|202312||mobile_users_total"
+    assert finding.kind == RuleKind.OPERATOR_SUM
+
+
+@pytest.mark.parametrize(
+    ("total", "fires"), [(1000, False), (600, False), (1100, False), (599, True), (1101, True)]
+)
+def test_v06_lets_shared_stations_count_once_in_the_total_and_for_each_operator(plan, total, fires):
+    findings = run(
+        plan,
+        dv("base_stations_5g", CHANGAN, "202312", total),
         dv("base_stations_5g", CHANGAN, "202312", 600, "cmcc"),
         dv("base_stations_5g", CHANGAN, "202312", 300, "cucc"),
         dv("base_stations_5g", CHANGAN, "202312", 200, "ctcc"),
         only=["V06"],
     )
-    assert finding.message == (
-        "5G基站数：各运营商分项之和 1,100（中国移动 600、中国联通 300、中国电信 200）≠ 合计 1,000（长安区，202312）"
-    )
-    assert (finding.left, finding.right) == (D(1100), D(1000))
-    assert finding.key == "V06|610116|202312||base_stations_5g"
-    assert finding.kind == RuleKind.OPERATOR_SUM
+    assert bool(findings) == fires
+    if fires:
+        assert "共建共享的只在合计中计一次" in findings[0].message
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "benchmarks.run": frozenset({R.PROVINCE}),
     "benchmarks.review": frozenset({R.EXPERT}),
     "reports.generate": frozenset({R.PROVINCE, R.VIEWER}),
+    # raw operator files aggregated into data values (the pipeline): the provincial office runs an ingest and
+    # reads the runs (their files hold every county's rows); a value's own lineage follows ``data.view``
+    "ingest.run": frozenset({R.PROVINCE}),
+    "ingest.view": frozenset({R.PROVINCE}),
 }
 SCOPED = {
     "data.view": "view",

@@ -157,10 +157,16 @@ class DataValueSerializer(serializers.ModelSerializer):
     operator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     value = serializers.SerializerMethodField()
     updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    ingest_run = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="写入该值的原始数据汇总批次（其来源见 /api/v1/datavalues/{id}/lineage/）；其他来源为 null",
+    )
 
     class Meta:
         model = DataValue
         fields = [
+            "id",
             "data_element",
             "period",
             "org_unit",
@@ -170,6 +176,7 @@ class DataValueSerializer(serializers.ModelSerializer):
             "source",
             "updated_by",
             "updated_at",
+            "ingest_run",
         ]
 
     def get_value(self, value: DataValue) -> str:

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from yangfan.api import registries, supervision, views
+from yangfan.api import ingests, registries, supervision, views
 
 app_name = "api"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
         "v1/plans/<slug:plan>/indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator"
     ),
     path("v1/datavalues/", views.DataValueListView.as_view(), name="datavalues"),
+    path("v1/datavalues/<int:pk>/lineage/", ingests.DataValueLineageView.as_view(), name="datavalue_lineage"),
     path("v1/submissions/", views.SubmissionListView.as_view(), name="submissions"),
     path("v1/submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission"),
     path(
@@ -56,4 +57,7 @@ urlpatterns = [
         registries.RegistryEntryDetailView.as_view(),
         name="registry_entry",
     ),
+    # the ingest pipeline (原始数据汇总): runs and their lineage
+    path("v1/ingest-runs/", ingests.IngestRunListView.as_view(), name="ingest_runs"),
+    path("v1/ingest-runs/<int:pk>/", ingests.IngestRunDetailView.as_view(), name="ingest_run"),
 ]

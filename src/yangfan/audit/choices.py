@@ -23,3 +23,4 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGE = "password_change", _("修改密码")
     TOKEN_CREATE = "token_create", _("创建令牌")
     TOKEN_REVOKE = "token_revoke", _("吊销令牌")
+    INGEST = "ingest", _("原始数据汇总")

@@ -158,6 +158,9 @@ class DataElement:
     period_type: str = "monthly"
     by_operator: bool = False
     remark: str = ""
+    # one thing may count for several operators (a station built once and shared, 共建共享): the parts add up
+    # to at least the undivided total, not to it
+    shared_between_operators: bool = False
 
 
 class DataSetLevel(StrEnum):

@@ -684,7 +684,7 @@ class _Reader:
                     unit=e["unit"],
                     aggregation=Aggregation(e["aggregation"]),
                     sources=sources(e),
-                    **opt(e, "name_en", "period_type", "by_operator", "remark"),
+                    **opt(e, "name_en", "period_type", "by_operator", "remark", "shared_between_operators"),
                 )
                 for e in d["data_elements"]
             ),

@@ -198,6 +198,16 @@ def _operator_shares(
     return {**{op: s * (1 - cbn) for op, s in incumbents.items()}, CBN: cbn}
 
 
+def county_population(year: int = 2020, seed: int = 2023) -> dict[str, int]:
+    """Each county-level unit's resident population in the demo set (its city's census figure split with the
+    demo's seeded shares): the weights ``yangfan demo raw`` sizes each county's stations and traffic by."""
+    return {
+        row.org_unit: int(row.value)
+        for row in demo_rows(seed)
+        if row.data_element == "population" and row.period == str(year)
+    }
+
+
 def demo_rows(seed: int = 2023, plan: Plan | None = None) -> list[DemoRow]:
     """The demo set's rows: (data element, org unit, period, operator or None, value)."""
     return list(_generate(random.Random(seed), plan or demo_plan()))

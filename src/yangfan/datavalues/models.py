@@ -28,6 +28,15 @@ class DataValue(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("最后修改人")
     )
     updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+    # the pipeline's lineage: the ingest run that last wrote this value (None for any other source)
+    ingest_run = models.ForeignKey(
+        "ingests.IngestRun",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="values",
+        verbose_name=_("汇总批次"),
+    )
 
     class Meta:
         verbose_name = _("数据值")

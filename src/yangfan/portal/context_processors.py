@@ -62,6 +62,8 @@ def navigation(request):
         ),
         item(_("组织机构"), "orgunits:tree", active=("orgunits:",)),
     ]
+    if may(request.user, "ingest.view"):
+        items.append(item(_("原始数据"), "ingests:list", active=("ingests:",)))
     if may(request.user, "benchmarks.review"):
         items.append(item(_("标杆评审"), "registries:reviews", active=("registries:review",)))
     if may(request.user, "users.manage"):

@@ -192,6 +192,8 @@ def _grid(report: Report, form: GridForm | None, findings) -> list[dict]:
                     "stored": current.value if current else None,
                     "initial": _plain(current.value) if current else "",
                     "previous": before.value if before else None,
+                    # a value the pipeline wrote links to its source (ingests:value)
+                    "lineage": current.pk if current and current.ingest_run_id else None,
                     "errors": errors,
                     "findings": at.get((unit.code, element.code), []),
                 }

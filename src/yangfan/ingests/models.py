@@ -1,0 +1,82 @@
+"""Ingest runs and their files: the lineage of every data value the pipeline wrote.
+
+A run records what went in (each file's name, size and SHA-256; the engine and its version; the options) and
+what came out (rows read and rejected by reason, values added, changed and unchanged, the conflicts with locked
+values, how long it took). ``DataValue.ingest_run`` points at the run that last wrote a value, so a value's
+page can say where it came from; a run is never deleted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yangfan.ingests.choices import FileRole, IngestEngine, IngestKind, IngestStatus
+
+
+class IngestRun(models.Model):
+    kind = models.CharField(_("原始数据类型"), max_length=20, choices=IngestKind.choices)
+    engine = models.CharField(_("计算引擎"), max_length=10, choices=IngestEngine.choices)
+    engine_version = models.CharField(_("引擎版本"), max_length=40, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=IngestStatus.choices, default=IngestStatus.QUEUED
+    )
+    dry_run = models.BooleanField(_("试运行"), default=False)
+    period = models.CharField(_("限定期间"), max_length=8, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("发起人")
+    )
+    sites_run = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, verbose_name=_("所用基站清单的汇总批次")
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    seconds = models.JSONField(_("各阶段耗时（秒）"), default=dict, blank=True)
+    rows_read = models.BigIntegerField(_("读取行数"), default=0)
+    rows_rejected = models.BigIntegerField(_("拒收行数"), default=0)
+    rejected_by_reason = models.JSONField(_("拒收原因"), default=dict, blank=True)
+    rows_outside = models.BigIntegerField(_("期间外行数"), default=0)
+    max_reject_rate = models.FloatField(_("拒收比例上限"), default=0.001)
+    rejects_file = models.CharField(_("拒收行文件"), max_length=500, blank=True)
+    values_added = models.IntegerField(_("新增数据值"), default=0)
+    values_changed = models.IntegerField(_("修改数据值"), default=0)
+    values_unchanged = models.IntegerField(_("未变数据值"), default=0)
+    conflicts = models.JSONField(_("与已锁定数据的冲突"), default=list, blank=True)
+    incomplete = models.JSONField(_("不完整的月份"), default=dict, blank=True)
+    by_sector = models.JSONField(_("分行业5G物联网卡数"), default=dict, blank=True)
+    periods = models.JSONField(_("写入的期间"), default=list, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("汇总批次")
+        verbose_name_plural = _("汇总批次")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return _("汇总批次 #%(n)s（%(kind)s）") % {"n": self.pk, "kind": self.get_kind_display()}
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (IngestStatus.DONE, IngestStatus.REFUSED, IngestStatus.FAILED)
+
+    @property
+    def duration(self) -> float | None:
+        return self.seconds.get("run")
+
+
+class IngestFile(models.Model):
+    run = models.ForeignKey(IngestRun, models.CASCADE, related_name="files", verbose_name=_("汇总批次"))
+    role = models.CharField(_("用途"), max_length=10, choices=FileRole.choices, default=FileRole.DATA)
+    name = models.CharField(_("文件名"), max_length=255)
+    path = models.CharField(_("路径"), max_length=1000)
+    size = models.BigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("原始数据文件")
+        verbose_name_plural = _("原始数据文件")
+        ordering = ["run", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"

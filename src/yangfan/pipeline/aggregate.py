@@ -1,0 +1,505 @@
+"""Raw files of one kind in, data values out: the pipeline's one entry point, the same for both engines.
+
+The engine runs the SQL of ``definitions.py`` and returns small exact tables (counts and byte sums by county,
+month and operator); this module turns them into figures once, in Python, so that DuckDB and Spark give the
+same values to the last digit:
+
+- stocks (5G base stations, 5G IoT SIM cards) at each month's end, from the months things came into and went
+  out of service: the value of month M counts what started by the end of M and had not stopped by then;
+- flows (traffic) summed per calendar month, bytes to GB (1 GB = 1024³ bytes), rounded to 6 decimals (the
+  precision data values keep); a month the files do not cover from its first day to its last is left out
+  and named, never written as if whole;
+- subscriber counts as given, per county, month and operator.
+
+The files are hashed (SHA-256) while the engine works, for the lineage. A CSV file that is not UTF-8 is read as
+GB18030 (transcoded to a temporary UTF-8 copy, streaming).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from yangfan.core.periods import Period, PeriodKind
+from yangfan.pipeline import definitions as sql
+from yangfan.pipeline.contracts import KINDS, OPERATOR_ALIASES, RATS, Kind
+from yangfan.pipeline.engines import Engine, engine_open
+from yangfan.pipeline.errors import RawFileInvalid, TooManyRejects
+
+GB = 1024**3
+PLACES = Decimal("0.000001")
+CHUNK = 1 << 20
+REJECTS_LISTED = 100_000  # rows written to the rejects file at most; the counts cover every row
+DEFAULT_MAX_REJECT_RATE = 0.001
+RATS_UPPER = frozenset(r.upper() for r in RATS)
+
+# stage, done, total: "hash" and "aggregate" report as they go (a terminal or a page shows it)
+Progress = Callable[[str, float, float], None]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the plan says the files may hold. Stocks are computed from ``first_month`` (the base month, the
+    one before the plan starts) and never beyond ``last_month`` (this month)."""
+
+    counties: frozenset[str]
+    sectors: tuple[str, ...]
+    first_month: Period
+    last_month: Period
+    operators: Mapping[str, str] = field(
+        default_factory=lambda: {alias: code for code, names in OPERATOR_ALIASES.items() for alias in names}
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One data value the files yield; ``org_unit`` is a county code, ``period`` a month (``202312``)."""
+
+    data_element: str
+    org_unit: str
+    period: str
+    operator: str | None
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    role: str  # "data" or "sites" (the inventory cell traffic is placed by)
+    size: int
+    sha256: str
+
+
+@dataclass
+class Outcome:
+    kind: str
+    engine: str
+    engine_version: str
+    files: list[SourceFile] = field(default_factory=list)
+    rows_read: int = 0
+    rows_rejected: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    rows_outside: int = 0  # valid rows of months outside ``--period``
+    figures: list[Figure] = field(default_factory=list)
+    incomplete: dict[str, str] = field(default_factory=dict)  # month -> the days the files cover
+    by_sector: dict[str, dict[str, int]] = field(default_factory=dict)  # sector -> month -> 5G SIMs
+    rejects_file: Path | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted({f.period for f in self.figures})
+
+
+def aggregate(
+    kind: str,
+    files: Sequence[Path],
+    *,
+    reference: Reference,
+    engine: str = "duckdb",
+    period: Period | None = None,
+    sites: Sequence[Path] = (),
+    rejects_path: Path | None = None,
+    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
+    progress: Progress | None = None,
+    engine_options: Mapping | None = None,
+) -> Outcome:
+    """Aggregate ``files`` of ``kind`` into figures. Raises :class:`RawFileInvalid` for a file that cannot be
+    read as its kind, :class:`TooManyRejects` when more than ``max_reject_rate`` of the rows break the
+    contract. The rejected rows are listed in ``rejects_path`` (when given) either way."""
+    contract = KINDS.get(kind)
+    if contract is None:
+        raise RawFileInvalid("", f"未知的原始数据类型“{kind}”；可选：{'、'.join(KINDS)}")
+    data_format = _format_of(files)
+    if kind == "cell-traffic" and not sites:
+        raise RawFileInvalid("", "小区流量须配合基站清单（用于确定小区所在区县）")
+    sites_format = _format_of(sites) if sites else None
+    started = time.perf_counter()
+    with (
+        ThreadPoolExecutor(max_workers=2) as pool,
+        tempfile.TemporaryDirectory(prefix="yangfan-ingest-") as tmp,
+    ):
+        hashes = {(p, "data"): pool.submit(fingerprint, p) for p in files}
+        hashes |= {(p, "sites"): pool.submit(fingerprint, p) for p in sites}
+        options = dict(engine_options or {})
+        with engine_open(engine, **options) as runner:
+            outcome = Outcome(kind, runner.name, runner.version)
+            readable = _Readable(runner, hashes, Path(tmp))
+            runner.table("counties", ["code"], [(c,) for c in sorted(reference.counties)])
+            runner.table("sectors", ["name"], [(s,) for s in reference.sectors])
+            if sites:
+                readable.register(KINDS["base-stations"], sites, sites_format, "sites")
+                runner.view("sites", sql.sites_table(reference.operators), keep=True)
+            readable.register(contract, files, data_format, "data")
+            watcher = _Watcher(runner, progress)
+            try:
+                aggregating = time.perf_counter()
+                readable.retrying(lambda: _KIND_RUNNERS[kind](runner, reference, period, outcome))
+                outcome.seconds["aggregate"] = time.perf_counter() - aggregating
+            finally:
+                watcher.stop()
+            if outcome.rows_rejected and rejects_path is not None:
+                outcome.rejects_file = rejects_path
+                _write_rejects(runner, kind, list(contract.columns), reference, rejects_path)
+        outcome.files = [_source(path, role, future, progress) for (path, role), future in hashes.items()]
+    outcome.figures.sort(key=lambda f: (f.data_element, f.period, f.org_unit, f.operator or ""))
+    outcome.seconds["total"] = time.perf_counter() - started
+    if outcome.rows_read and outcome.rows_rejected / outcome.rows_read > max_reject_rate:
+        raise TooManyRejects(outcome, max_reject_rate)
+    return outcome
+
+
+# -- reading files -------------------------------------------------------------------------------------------
+def _format_of(files: Sequence[Path]) -> str:
+    if not files:
+        raise RawFileInvalid("", "没有指定文件")
+    formats = set()
+    for path in files:
+        if not path.is_file():
+            raise RawFileInvalid(str(path), "文件不存在")
+        suffix = path.suffix.lower()
+        if suffix in (".parquet", ".pq"):
+            formats.add("parquet")
+        elif suffix in (".csv", ".txt"):
+            formats.add("csv")
+        else:
+            raise RawFileInvalid(str(path), "只接受 CSV（.csv）或 Parquet（.parquet）文件")
+    if len(formats) > 1:
+        raise RawFileInvalid("", "同一次汇总的文件须同为 CSV 或同为 Parquet")
+    return formats.pop()
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    size: int
+    sha256: str
+    utf8: bool
+
+
+def fingerprint(path: Path) -> _Fingerprint:
+    """Size, SHA-256 and whether the bytes are UTF-8, in one read (hashlib lets other threads run)."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, size = path.suffix.lower() in (".csv", ".txt"), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    return _Fingerprint(size, digest.hexdigest(), utf8)
+
+
+def _sniff_utf8(path: Path) -> bool:
+    head = _head(path)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end of the sample is not a wrong encoding
+    return True
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(CHUNK)
+
+
+def _transcode(path: Path, folder: Path) -> Path:
+    """A UTF-8 copy of a GB18030 file, written in chunks."""
+    target = folder / f"{len(list(folder.iterdir()))}-{path.stem}.csv"
+    decoder = codecs.getincrementaldecoder("gb18030")(errors="strict")
+    try:
+        with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+            while chunk := source.read(CHUNK):
+                out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        raise RawFileInvalid(str(path), "无法识别文件编码（应为 UTF-8 或 GB18030）") from None
+    return target
+
+
+class _Readable:
+    """Registers files with the engine: checks their columns against the contract, reads a GB18030 CSV through
+    a UTF-8 copy, and builds the view ``raw`` with the contract's columns under their own names."""
+
+    def __init__(self, engine: Engine, hashes: Mapping[tuple[Path, str], Future], folder: Path):
+        self.engine = engine
+        self.hashes = hashes
+        self.folder = folder
+        self.last: tuple | None = None
+
+    def _readable(self, path: Path, role: str, file_format: str, *, sure: bool) -> Path:
+        if file_format != "csv":
+            return path
+        utf8 = self.hashes[(path, role)].result().utf8 if sure else _sniff_utf8(path)
+        return path if utf8 else _transcode(path, self.folder)
+
+    def register(
+        self, contract: Kind, files: Sequence[Path], file_format: str, role: str, *, sure: bool | None = None
+    ) -> None:
+        # Spark decodes a wrong encoding silently: it waits for the full check. DuckDB stops on one, so it
+        # starts on a sample of each file and is retried (``retrying``) if the sample misled it.
+        sure = self.engine.name != "duckdb" if sure is None else sure
+        readable = [self._readable(p, role, file_format, sure=sure) for p in files]
+        present: list[str] = []
+        for original, path in zip(files, readable, strict=True):
+            columns = self.engine.columns(path, file_format)
+            missing = [c for c in contract.columns if c not in columns and c not in contract.optional]
+            for column, stand_in in (contract.alternatives or {}).items():
+                if column in missing and stand_in in columns:
+                    missing.remove(column)
+            if missing:
+                raise RawFileInvalid(str(original), "缺少列：" + "、".join(missing))
+            present += [c for c in columns if c not in present]
+        self.engine.read_files(readable, file_format)
+        self.engine.view("raw", _projection(contract, present))
+        self.last = (contract, files, file_format, role)
+
+    def retrying(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except RawFileInvalid:
+            contract, files, file_format, role = self.last
+            if file_format != "csv" or all(self.hashes[(p, role)].result().utf8 for p in files):
+                raise
+            self.register(contract, files, file_format, role, sure=True)
+            work()
+
+
+def _projection(contract: Kind, present: Sequence[str]) -> str:
+    """The contract's columns (NULL where a file leaves out an optional one) and ``filename``."""
+    selected = []
+    for column in contract.columns:
+        stand_in = (contract.alternatives or {}).get(column)
+        if column in present and stand_in in present:
+            selected.append(f"COALESCE(CAST({column} AS VARCHAR), CAST({stand_in} AS VARCHAR)) AS {column}")
+        elif column in present:
+            selected.append(column)
+        elif stand_in in present:
+            selected.append(f"{stand_in} AS {column}")
+        else:
+            selected.append(f"CAST(NULL AS VARCHAR) AS {column}")
+    return f"SELECT {', '.join(selected)}, filename FROM raw_files"
+
+
+def _source(path: Path, role: str, future: Future, progress: Progress | None) -> SourceFile:
+    if progress is not None and not future.done():
+        progress("hash", 0, 0)
+    found = future.result()
+    return SourceFile(path.resolve(), role, found.size, found.sha256)
+
+
+class _Watcher:
+    """Polls the engine's progress while a query runs and hands it to ``progress``."""
+
+    def __init__(self, engine: Engine, progress: Progress | None):
+        self._stop = threading.Event()
+        self._thread = None
+        if progress is not None:
+            self._thread = threading.Thread(target=self._run, args=(engine, progress), daemon=True)
+            self._thread.start()
+
+    def _run(self, engine: Engine, progress: Progress) -> None:
+        while not self._stop.wait(0.2):
+            share = engine.progress()
+            progress("aggregate", share if share is not None else 0, 1 if share is not None else 0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+# -- per kind ------------------------------------------------------------------------------------------------
+def _months(first: Period, last: Period) -> list[Period]:
+    months, month = [], first
+    while month.start <= last.start:
+        months.append(month)
+        month = month.next()
+    return months
+
+
+def _month_period(month: int) -> Period:
+    return Period(PeriodKind.MONTH, month // 100, month % 100)
+
+
+def _count_rejects(outcome: Outcome, reasons: Iterable[tuple[str | None, int]]) -> None:
+    for reason, count in reasons:
+        outcome.rows_read += count
+        if reason is not None:
+            outcome.rows_rejected += count
+            outcome.rejected_by_reason[reason] = outcome.rejected_by_reason.get(reason, 0) + count
+
+
+def _stock_months(events: Iterable[int], reference: Reference, period: Period | None) -> list[Period]:
+    """The months a stock is computed for: those of ``period``, else from the base month to the last month
+    the files show a change in (an inventory's date is its last change), never beyond this month."""
+    if period is not None:
+        return list(period.months())
+    seen = [_month_period(m) for m in events]
+    if not seen:
+        return []
+    last = min(max(seen, key=lambda p: p.start), reference.last_month, key=lambda p: p.start)
+    return _months(reference.first_month, last)
+
+
+def _stocks(rows: Iterable[tuple], months: list[Period], *, key_width: int) -> dict[tuple, dict[int, int]]:
+    """Month-end stocks from (key…, month, delta, count) rows, for every key seen and every month asked."""
+    changes: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        key, month, delta, count = (
+            tuple(row[:key_width]),
+            row[key_width],
+            row[key_width + 1],
+            row[key_width + 2],
+        )
+        changes[key][month] += delta * count
+    stocks: dict[tuple, dict[int, int]] = {}
+    wanted = [m.year * 100 + m.index for m in months]
+    for key, by_month in changes.items():
+        ordered = sorted(by_month.items())
+        level, index, series = 0, 0, {}
+        for month in wanted:
+            while index < len(ordered) and ordered[index][0] <= month:
+                level += ordered[index][1]
+                index += 1
+            series[month] = level
+        stocks[key] = series
+    return stocks
+
+
+def _run_stations(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
+    engine.view("checked", sql.stations_kept(reference.operators), keep=True)
+    _count_rejects(outcome, engine.fetch(sql.checked_reasons()))
+    rows = engine.fetch(sql.stations_events(reference.operators))
+    months = _stock_months((r[2] for r in rows), reference, period)
+    for (county, operator), series in _stocks(rows, months, key_width=2).items():
+        outcome.figures += [
+            Figure("base_stations_5g", county, str(month), operator, Decimal(value))
+            for month, value in series.items()
+        ]
+
+
+def _run_sims(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
+    engine.view("checked", sql.sims_kept(reference.operators), keep=True)
+    _count_rejects(outcome, engine.fetch(sql.checked_reasons()))
+    rows = engine.fetch(sql.sims_events(reference.operators))
+    months = _stock_months((r[3] for r in rows), reference, period)
+    per_sector = _stocks(rows, months, key_width=3)
+    totals: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    by_sector: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (county, operator, sector), series in per_sector.items():
+        for month, value in series.items():
+            totals[(county, operator)][month] += value
+            by_sector[sector][str(month)] += value
+    outcome.by_sector = {sector: dict(series) for sector, series in sorted(by_sector.items())}
+    for (county, operator), series in totals.items():
+        outcome.figures += [
+            Figure("iot_terminals_5g", county, str(month), operator, Decimal(value))
+            for month, value in series.items()
+        ]
+
+
+def _run_traffic(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
+    covered: dict[int, tuple[date, date]] = {}
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    rows = engine.fetch(sql.traffic_totals(reference.operators))
+    for operator, rat, county, month, count, bad_bytes, total, first_day, last_day in rows:
+        reason = _traffic_reason(operator, rat, month)
+        good = count - bad_bytes if reason is None else 0
+        rejected = {reason: count} if reason else {"bytes": bad_bytes, "site": good if county is None else 0}
+        _count_rejects(
+            outcome, [(r, c) for r, c in rejected.items() if c] + [(None, count - sum(rejected.values()))]
+        )
+        if reason is not None or county is None or not good:
+            continue
+        if period is not None and not (period.start <= _month_period(month).start <= period.end):
+            outcome.rows_outside += good
+            continue
+        low, high = covered.get(month, (first_day, last_day))
+        covered[month] = (min(low, first_day), max(high, last_day))
+        bucket = sums[(county, month, operator)]
+        bucket[0] += total if rat == "5G" else 0
+        bucket[1] += total
+    for month, (low, high) in sorted(covered.items()):
+        whole = _month_period(month)
+        if low != whole.start or high != whole.end:
+            outcome.incomplete[str(month)] = f"{low:%m-%d}—{high:%m-%d}"
+    for (county, month, operator), (bytes_5g, bytes_all) in sorted(sums.items()):
+        if str(month) in outcome.incomplete:
+            continue
+        outcome.figures.append(Figure("traffic_5g", county, str(month), operator, _gigabytes(bytes_5g)))
+        outcome.figures.append(
+            Figure("traffic_mobile_total", county, str(month), operator, _gigabytes(bytes_all))
+        )
+
+
+def _traffic_reason(operator: str | None, rat: str | None, month: int | None) -> str | None:
+    """Why a whole group of traffic rows is rejected, in the order the rejects file gives (None: it is not)."""
+    if operator is None:
+        return "operator"
+    if rat not in RATS_UPPER:
+        return "rat"
+    if month is None:
+        return "date"
+    return None
+
+
+def _run_subscribers(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
+    rows = engine.fetch(sql.subscribers_rows(reference.operators))
+    _count_rejects(outcome, ((r[0], r[4]) for r in rows if r[0] is not None))
+    for reason, county, month, operator, users_all, users_5g in rows:
+        if reason is not None:
+            continue
+        outcome.rows_read += 1
+        if period is not None and not (period.start <= _month_period(month).start <= period.end):
+            outcome.rows_outside += 1
+            continue
+        outcome.figures.append(Figure("mobile_users_total", county, str(month), operator, Decimal(users_all)))
+        outcome.figures.append(Figure("mobile_users_5g", county, str(month), operator, Decimal(users_5g)))
+
+
+def _gigabytes(count: int) -> Decimal:
+    return (Decimal(count) / GB).quantize(PLACES, rounding=ROUND_HALF_EVEN)
+
+
+_KIND_RUNNERS = {
+    "base-stations": _run_stations,
+    "cell-traffic": _run_traffic,
+    "iot-sims": _run_sims,
+    "subscribers": _run_subscribers,
+}
+
+
+def _write_rejects(engine: Engine, kind: str, columns: list[str], reference: Reference, path: Path) -> None:
+    """The rejected rows as the files hold them, with the reason in Chinese (at most ``REJECTS_LISTED``)."""
+    rows = engine.fetch(sql.rejected_rows(kind, columns, reference.operators) + f" LIMIT {REJECTS_LISTED}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["文件", *columns, "原因"])
+        for filename, *cells, reason in sorted(
+            rows, key=lambda r: tuple("" if c is None else str(c) for c in r)
+        ):
+            writer.writerow(
+                [Path(filename).name, *("" if c is None else c for c in cells), sql.REASONS[reason]]
+            )

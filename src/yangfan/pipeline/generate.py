@@ -1,0 +1,786 @@
+"""Generated raw operator files (``yangfan demo raw``): what the operators and the 通信管理局 would send, at
+the volume of a province, so that the ingest pipeline can be shown, tested and measured without real data.
+
+Every file is demo data (演示数据（生成，非真实统计）): the README beside the files and the Parquet key-value
+metadata say so. The data are made in DuckDB's SQL, not in Python loops, because a province-year of daily cell
+traffic is ~27 million rows and has to be written in seconds. Pseudo-random numbers are ``hash(seed, keys…)``
+of the row's own keys, so a row's values do not depend on how DuckDB splits the work over threads, and every
+file is written in a fixed order: the same seed gives the same rows in the same order.
+
+The model, per county (the caller gives the counties and their resident populations):
+
+- base stations: 4G, 5G and a few NB-IoT sites in proportion to population, with a drawn density per county.
+  5G sites are commissioned from China's 5G launch (2019-11) on, ~30 % of the year-end count in service at
+  the end of ``year - 3``, growing month by month through ``year`` to ~22 per 10,000 residents (some counties
+  below the 18 of A5). A few sites are decommissioned. 共建共享: most 5G sites of 中国电信 and 中国联通 are owned
+  by one and shared with the other; from 2021 中国广电 (700 MHz) shares many 中国移动 sites and owns a few of
+  its own (from 2021-06); a handful of sites (from 2022) are shared by all four.
+- cell traffic: daily bytes of the cells (three sectors a site, one for NB-IoT) of a fixed *sample* of the
+  sites, one row per operator whose users the cell carried (so a shared cell has a row per operator; 中国广电
+  from its commercial launch, 2022-06). The sample is drawn so that a province-year is ~27 million rows,
+  the volume DESIGN.md's benchmarks are quoted for (~75,000 cell-operator rows a day): every cell of the full
+  inventory, every day, would be ~13 times that. Bytes per row are those of one cell (4G ~8 GB a day), so
+  traffic totals are the sample's totals; the 5G share of bytes (A2, a ratio, which a sample keeps) rises
+  from ~35 % in January to ~55 % in December, with a drawn level per county, more traffic at weekends and on
+  holidays, and 2 % more each month.
+- IoT SIM cards: 5G cards at ~1 per 1,000 residents at the end of ``year - 3``, multiplying 2.7–3.6 times a
+  year (A4 asks for 3, so most counties meet it), a few deactivated; also 4G and NB-IoT cards; a sector from
+  the plan's list for most cards.
+- subscribers: every operator × county × month from December of ``year - 3`` to December of ``year``, 5G users
+  rising along a logistic curve from ~7 % of subscriptions to 36–62 % (a few counties end below A1's 40 % of
+  residents); 中国广电 is 5G-only and has users from 2022-06 (zeros before). These are counts of people, not
+  rows: ``fraction`` and ``scale`` leave them alone.
+
+Every county keeps, whatever ``fraction``, at least three 5G and three 4G sites with one of each in service
+all year and in the traffic sample, and three 5G SIM cards active at every month end from December of
+``year - 3``, so that every indicator has a value everywhere.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import itertools
+import math
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+
+from yangfan.pipeline.contracts import KINDS
+
+DEMO_LABEL = "演示数据（生成，非真实统计）"
+SCALES = {"province": 1, "national": 31}  # national: a load-test volume, see raw_generate
+FORMATS = ("parquet", "csv")
+ENCODINGS = ("utf-8", "gb18030")
+
+PROVINCE_RESIDENTS = 39_528_999  # Shaanxi, 2020 census: the volumes below are for this many residents
+TRAFFIC_ROWS_PER_DAY = 75_000  # cell-operator rows a day for the province (27.4 M a year)
+
+LAUNCH_5G = dt.date(2019, 11, 1)  # China's commercial 5G launch
+LAUNCH_4G = dt.date(2014, 1, 1)
+LAUNCH_NB_IOT = dt.date(2017, 6, 1)
+CBN_SITES_FROM = dt.date(2021, 6, 1)  # 中国广电's first own 5G sites
+CBN_SHARES_FROM = dt.date(2021, 1, 1)  # 中国移动 and 中国广电 co-build the 700 MHz network
+CBN_SERVICE_FROM = dt.date(2022, 6, 1)  # 中国广电's commercial 5G service (its users, its traffic)
+
+# Share of mobile users by operator: of cards, of shared cells' traffic, of IoT cards.
+USER_SHARES = {"cmcc": 0.50, "ctcc": 0.25, "cucc": 0.22, "cbn": 0.03}
+OPERATORS = ("cmcc", "cucc", "ctcc", "cbn")  # the plan file's order, for the subscriber rows
+# Sites per 10,000 residents at the end of ``year`` (before a county's density draw), the fewest a county has,
+# the owners' shares, the share decommissioned.
+SITES = {
+    "5G": {"tag": "5G", "per_10k": 21.5, "least": 3, "owners": {"cmcc": 0.46, "ctcc": 0.255, "cucc": 0.255, "cbn": 0.03}, "retired": 0.02},
+    "4G": {"tag": "4G", "per_10k": 45.0, "least": 3, "owners": {"cmcc": 0.50, "ctcc": 0.25, "cucc": 0.25}, "retired": 0.04},
+    "NB-IoT": {"tag": "NB", "per_10k": 1.5, "least": 1, "owners": {"cmcc": 0.50, "ctcc": 0.30, "cucc": 0.20}, "retired": 0.03},
+}  # fmt: skip
+# IoT cards per 1,000 residents (5G: active at the end of ``year - 3``), owners' shares, share deactivated.
+SIMS = {
+    "5G": {"per_1000": 1.0, "owners": USER_SHARES, "retired": 0.05},
+    "4G": {"per_1000": 13.0, "owners": {"cmcc": 0.55, "ctcc": 0.25, "cucc": 0.20}, "retired": 0.10},
+    "NB-IoT": {"per_1000": 20.0, "owners": {"ctcc": 0.45, "cmcc": 0.40, "cucc": 0.15}, "retired": 0.10},
+}
+ANCHOR_SIMS = 3  # 5G cards per county active from before the end of ``year - 3`` to the end
+# The bundled plan's sectors (``sectors:`` in plans/shaanxi-5g-2021-2023.yaml) and their share of IoT cards;
+# the rest of the cards name no sector.
+SECTOR_SHARES = {
+    "工业互联网": 0.16, "智慧城市": 0.12, "车联网": 0.10, "智慧电力": 0.09, "智慧物流": 0.07, "智慧安防": 0.07,
+    "智慧医疗": 0.05, "智慧教育": 0.04, "智慧农业": 0.04, "智慧采矿": 0.04, "数字乡村": 0.04, "智能油气": 0.03,
+    "数字政府": 0.03, "信息消费": 0.03, "文化旅游": 0.02, "融媒体": 0.01, "军民融合": 0.01,
+}  # fmt: skip
+
+BYTES_4G_CELL_DAY = 8e9  # one 4G cell-operator row in January
+BYTES_NB_IOT_CELL_DAY = 6e6
+TRAFFIC_GROWTH_PER_MONTH = 0.02
+SHARE_5G_FIRST, SHARE_5G_LAST = 0.35, 0.55  # of bytes, January and December of ``year``
+# Share of a day's traffic by hour (hourly files): low at night, a peak in the evening.
+HOUR_PROFILE = (
+    2.6, 1.8, 1.3, 1.0, 0.9, 1.0, 1.6, 2.8, 3.8, 4.3, 4.6, 4.8,
+    5.0, 4.7, 4.6, 4.7, 4.8, 5.0, 5.3, 5.8, 6.3, 6.6, 6.0, 4.3,
+)  # fmt: skip
+# Spring Festival holidays (the lunar calendar moves them); New Year's Day, May Day and National Day are fixed.
+SPRING_FESTIVAL = {
+    2020: (dt.date(2020, 1, 24), 7), 2021: (dt.date(2021, 2, 11), 7), 2022: (dt.date(2022, 1, 31), 7),
+    2023: (dt.date(2023, 1, 21), 7), 2024: (dt.date(2024, 2, 10), 8), 2025: (dt.date(2025, 1, 28), 8),
+    2026: (dt.date(2026, 2, 15), 9),
+}  # fmt: skip
+
+# Where a county's sites are drawn around: its city's seat (lon, lat, spread in degrees); unknown: the province.
+CITY_CENTRES = {
+    "6101": (108.94, 34.34, 0.35), "6102": (108.95, 34.98, 0.25), "6103": (107.24, 34.36, 0.55),
+    "6104": (108.71, 34.45, 0.40), "6105": (109.50, 34.65, 0.50), "6106": (109.49, 36.59, 0.70),
+    "6107": (107.02, 33.07, 0.60), "6108": (109.73, 38.29, 0.80), "6109": (109.03, 32.68, 0.60),
+    "6110": (109.94, 33.87, 0.50),
+}  # fmt: skip
+PROVINCE_CENTRE = (108.9, 35.3, 1.5)
+LONGITUDES, LATITUDES = (105.5, 111.3), (31.7, 39.6)
+MEMORY_LIMIT = "6GB"  # a province year sorts in ~4 GB; beyond the limit DuckDB spills (a national year)
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """One written file: its kind (a key of ``contracts.KINDS``), where it is and how many data rows it holds."""
+
+    kind: str
+    path: Path
+    rows: int
+
+
+def raw_generate(
+    directory: Path,
+    *,
+    counties: Mapping[str, int],
+    scale: str = "province",
+    year: int = 2023,
+    seed: int = 2023,
+    file_format: str = "parquet",
+    kinds: Iterable[str] = tuple(KINDS),
+    hourly: bool = False,
+    fraction: float = 1.0,
+    encoding: str = "utf-8",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[GeneratedFile]:
+    """Write generated raw files, one per kind, as ``<directory>/<kind>.<parquet|csv>``, and a README.txt
+    that labels them as demo data; return the files written, in the order of ``contracts.KINDS``.
+
+    ``counties`` maps county code to resident population: every volume follows population, so a caller
+    passes the plan's county-level units and tests pass a few made-up ones. ``scale`` "province" gives a
+    province's volumes (for Shaanxi's 39.5 million residents ~276,000 sites, ~27.5 million traffic rows, ~2.8
+    million IoT cards); "national" gives 31 times as many sites, traffic rows and cards over the *same*
+    counties. The project has no national org tree, so "national" is a load-test volume: the indicators it
+    yields (sites per 10,000 residents, say) mean nothing, and its ~850 million traffic rows are sorted with
+    spilling to disk beside the output (a tenth of it took ~100 s here). ``fraction`` scales every volume, for tests,
+    keeping a few sites and cards in every county. ``hourly`` writes cell traffic by hour (a ``datetime``
+    column instead of ``date``, 24 times the rows). ``encoding`` is for CSV: GB18030 is what Chinese
+    spreadsheet software writes. ``progress(done, total)`` counts rows, and is called from the calling thread.
+    """
+    spec = _Spec.make(
+        counties=counties,
+        scale=scale,
+        year=year,
+        seed=seed,
+        file_format=file_format,
+        kinds=kinds,
+        hourly=hourly,
+        fraction=fraction,
+        encoding=encoding,
+    )
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+
+    import duckdb  # heavy; only the generator and the engines need it
+
+    # Sorting a national-scale year spills to disk: beside the output, not in the working directory.
+    spill = Path(tempfile.mkdtemp(prefix=".generate-", dir=directory))
+    con = duckdb.connect(
+        config={"preserve_insertion_order": True, "temp_directory": str(spill), "memory_limit": MEMORY_LIMIT}
+    )
+    written: list[GeneratedFile] = []
+    try:
+        con.execute("SET enable_progress_bar = true")  # query_progress() reports only with it on
+        con.execute("SET enable_progress_bar_print = false")
+        queries, sizes = _prepare(con, spec)
+        total, done = sum(sizes.values()), 0
+        for kind in spec.kinds:
+            path = directory / f"{kind}.{spec.file_format}"
+
+            def moved(share: float, before: int = done, size: int = sizes[kind]) -> None:
+                if progress is not None:
+                    progress(before + min(size, round(size * share)), total)
+
+            rows = _write(con, queries[kind], path, spec, moved)
+            written.append(GeneratedFile(kind, path, rows))
+            done += sizes[kind]
+            if progress is not None:
+                progress(done, total)
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+    _readme_write(directory, spec, written)
+    return written
+
+
+# -- parameters ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Spec:
+    """The checked arguments and the dates every query uses."""
+
+    counties: tuple[tuple[str, int], ...]  # sorted by code, so that the mapping's order changes nothing
+    scale: str
+    year: int
+    seed: int
+    file_format: str
+    kinds: tuple[str, ...]
+    hourly: bool
+    fraction: float
+    encoding: str
+
+    @classmethod
+    def make(cls, *, counties, scale, year, seed, file_format, kinds, hourly, fraction, encoding) -> _Spec:
+        asked = list(kinds)
+        unknown = sorted(set(asked) - set(KINDS))
+        if unknown:
+            raise ValueError(f"未知的文件类型：{'、'.join(unknown)}（可选：{'、'.join(KINDS)}）")
+        if scale not in SCALES:
+            raise ValueError(f"未知的规模：{scale}（可选：{'、'.join(SCALES)}）")
+        if file_format not in FORMATS:
+            raise ValueError(f"未知的文件格式：{file_format}（可选：{'、'.join(FORMATS)}）")
+        if encoding not in ENCODINGS:
+            raise ValueError(f"未知的编码：{encoding}（可选：{'、'.join(ENCODINGS)}）")
+        if encoding != "utf-8" and file_format != "csv":
+            raise ValueError("只有 CSV 文件可以指定编码")
+        if not year >= LAUNCH_5G.year + 1:
+            raise ValueError(f"年份须不早于 {LAUNCH_5G.year + 1}（5G 于 2019 年 11 月商用）")
+        if not (isinstance(fraction, int | float) and math.isfinite(fraction) and fraction > 0):
+            raise ValueError(f"比例须为正数：{fraction}")
+        if not counties:
+            raise ValueError("没有区县")
+        for code, population in counties.items():
+            if not isinstance(population, int) or population <= 0:
+                raise ValueError(f"区县 {code} 的常住人口须为正整数：{population!r}")
+        return cls(
+            counties=tuple(sorted((str(code), population) for code, population in counties.items())),
+            scale=scale,
+            year=year,
+            seed=int(seed),
+            file_format=file_format,
+            kinds=tuple(kind for kind in KINDS if kind in asked),
+            hourly=hourly,
+            fraction=float(fraction),
+            encoding=encoding,
+        )
+
+    @property
+    def volume(self) -> float:
+        """How many times a province's volume (per resident) to write."""
+        return self.fraction * SCALES[self.scale]
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+    @property
+    def base_year(self) -> int:
+        """The year before a three-year plan starts (2020 for 2021–2023): A4's base."""
+        return self.year - 3
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+
+def _date(day: dt.date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _pick(draw: str, shares: Mapping[str, float], rest: str = "NULL") -> str:
+    """SQL: one of ``shares``' keys, chosen by ``draw`` (uniform on 0–1) with those probabilities."""
+    whens, cumulative = [], 0.0
+    for name, share in shares.items():
+        cumulative += share
+        whens.append(f"WHEN {draw} < {cumulative!r} THEN {_quote(name)}")
+    return f"CASE {' '.join(whens)} ELSE {rest} END"
+
+
+def _curve(draw: str, points: Sequence[tuple[dt.date, float]]) -> str:
+    """SQL: a date drawn so that the cumulative share of dates follows ``points`` (date, share), linearly
+    between them: the inverse of a piecewise-linear distribution, evaluated at ``draw``."""
+    whens = []
+    for (d0, f0), (d1, f1) in itertools.pairwise(points):
+        days = (d1 - d0).days
+        whens.append(
+            f"WHEN {draw} < {f1!r} THEN {_date(d0)} + CAST(FLOOR(({draw} - {f0!r}) / {f1 - f0!r} * {days}) AS INTEGER)"
+        )
+    return f"CASE {' '.join(whens)} ELSE {_date(points[-1][0])} END"
+
+
+def _commissioning(rat: str, spec: _Spec) -> list[tuple[dt.date, float]]:
+    """Cumulative share of a county's sites of ``rat`` (as of the end of ``year``) commissioned by each date."""
+    end = spec.last_day
+    if rat == "5G":
+        points = [(LAUNCH_5G, 0.0)]
+        for back, share in ((3, 0.30), (2, 0.55), (1, 0.78), (0, 1.0)):
+            day = dt.date(spec.year - back, 12, 31)
+            if day > points[-1][0]:
+                points.append((day, share))
+        return points
+    if rat == "4G":
+        return [(LAUNCH_4G, 0.0), (dt.date(2016, 12, 31), 0.55), (dt.date(2019, 12, 31), 0.85), (end, 1.0)]
+    return [(LAUNCH_NB_IOT, 0.0), (dt.date(2019, 12, 31), 0.55), (end, 1.0)]
+
+
+def _anchor_window(rat: str, spec: _Spec) -> tuple[dt.date, int]:
+    """When a county's first site of ``rat`` (in service all of ``year``) is commissioned: from a start
+    date over a number of days, in the base year where the RAT existed then, and before ``year`` starts."""
+    launch = LAUNCH_5G if rat == "5G" else LAUNCH_4G
+    start = max(launch, dt.date(spec.base_year, 1, 1))
+    return start, max(1, min(300, (spec.first_day - start).days))
+
+
+# -- tables --------------------------------------------------------------------------------------------------
+def _prepare(con, spec: _Spec) -> tuple[dict[str, str], dict[str, int]]:
+    """The small tables the kinds are made from (counties, sites, the traffic sample, the card counts); return
+    each asked kind's query and its number of rows."""
+    con.execute(
+        f"CREATE TEMP MACRO u(a, b, c) AS "
+        f"((hash({spec.seed}::BIGINT, a, b, c) >> 11)::DOUBLE / 9007199254740992.0)"
+    )
+    _counties_table(con, spec)
+    queries, sizes = {}, {}
+    if "base-stations" in spec.kinds or "cell-traffic" in spec.kinds:
+        con.execute(_sites_sql(spec))
+    if "base-stations" in spec.kinds:
+        queries["base-stations"] = _stations_query(spec)
+        sizes["base-stations"] = con.execute("SELECT COUNT(*) FROM sites").fetchone()[0]
+    if "cell-traffic" in spec.kinds:
+        queries["cell-traffic"] = _traffic_prepare(con, spec)
+        days = con.execute("SELECT COALESCE(SUM(end_day - start_day), 0) FROM cells_ops").fetchone()[0]
+        sizes["cell-traffic"] = int(days) * (24 if spec.hourly else 1)
+    if "iot-sims" in spec.kinds:
+        con.execute(_sim_counts_sql(spec))
+        queries["iot-sims"] = _sims_query(spec)
+        sizes["iot-sims"] = int(con.execute("SELECT COALESCE(SUM(n), 0) FROM sim_counts").fetchone()[0])
+    if "subscribers" in spec.kinds:
+        queries["subscribers"], sizes["subscribers"] = _subscribers_query(spec)
+    return queries, sizes
+
+
+def _counties_table(con, spec: _Spec) -> None:
+    """Counties with their drawn traits: where they are, how dense their networks, how fast they adopt."""
+    rows = []
+    for idx, (code, population) in enumerate(spec.counties):
+        lon, lat, spread = CITY_CENTRES.get(code[:4], PROVINCE_CENTRE)
+        rows.append((idx, code, population, lon, lat, spread))
+    con.execute(
+        "CREATE TEMP TABLE given (idx INTEGER, code VARCHAR, pop BIGINT, lon DOUBLE, lat DOUBLE, spread DOUBLE)"
+    )
+    con.executemany("INSERT INTO given VALUES (?, ?, ?, ?, ?, ?)", rows)
+    con.execute(f"""
+        CREATE TEMP TABLE counties AS SELECT idx, code, pop,
+            LEAST({LONGITUDES[1]}, GREATEST({LONGITUDES[0]}, lon + (u(code, 'lon', 0) - 0.5) * spread)) AS lon,
+            LEAST({LATITUDES[1]}, GREATEST({LATITUDES[0]}, lat + (u(code, 'lat', 0) - 0.5) * spread)) AS lat,
+            0.80 + 0.45 * u(code, 'density', 5) AS density_5g,
+            0.85 + 0.30 * u(code, 'density', 4) AS density_4g,
+            0.80 + 0.45 * u(code, 'traffic', 5) AS traffic_5g,
+            0.60 + 0.80 * u(code, 'iot', 0) AS iot_level,
+            2.70 + 0.90 * u(code, 'iot', 1) AS iot_growth,
+            1.03 + 0.13 * u(code, 'users', 0) AS penetration,
+            0.055 + 0.03 * u(code, 'users', 1) AS users_5g_first,
+            0.36 + 0.26 * u(code, 'users', 2) AS users_5g_last
+        FROM given
+    """)
+
+
+def _sites_sql(spec: _Spec) -> str:
+    """The site inventory of every RAT; ``anchor`` marks each county's first 4G and 5G site, in service all
+    year and always in the traffic sample."""
+    rats = ", ".join(
+        f"({rank}, {_quote(rat)}, {_quote(s['tag'])}, {s['per_10k']}, {s['least']}, {s['retired']})"
+        for rank, (rat, s) in enumerate(SITES.items())
+    )
+    commissioned = " ".join(
+        f"WHEN rat = {_quote(rat)} THEN {_curve('u_on', _commissioning(rat, spec))}" for rat in SITES
+    )
+    anchors = " ".join(
+        f"WHEN rat = {_quote(rat)} THEN {_date(start)} + CAST(FLOOR(u_on * {days}) AS INTEGER)"
+        for rat in ("5G", "4G")
+        for start, days in [_anchor_window(rat, spec)]
+    )
+    owners = " ".join(
+        f"WHEN rat = {_quote(rat)} THEN {_pick('u_owner', s['owners'])}" for rat, s in SITES.items()
+    )
+    last = _date(spec.last_day)
+    return f"""
+    CREATE TEMP TABLE sites AS
+    WITH counted AS (
+        SELECT c.idx, c.code, c.lon, c.lat, r.rank, r.rat, r.tag, r.retired,
+            GREATEST(r.least, ROUND(c.pop * r.per_10k / 10000 * {spec.volume!r}
+                * CASE r.rat WHEN '5G' THEN c.density_5g WHEN '4G' THEN c.density_4g ELSE 1.0 END))::BIGINT AS n
+        FROM counties AS c, (VALUES {rats}) AS r(rank, rat, tag, per_10k, least, retired)
+    ), numbered AS (
+        SELECT *, tag || LPAD(ROW_NUMBER() OVER (PARTITION BY rat ORDER BY idx, i)::VARCHAR, 8, '0') AS site_id
+        FROM (SELECT *, UNNEST(RANGE(n)) AS i FROM counted) AS s
+    ), drawn AS (
+        SELECT *, i = 0 AND rat <> 'NB-IoT' AS anchor, u(site_id, 'on', 0) AS u_on,
+            u(site_id, 'owner', 0) AS u_owner, u(site_id, 'share', 0) AS u_share
+        FROM numbered
+    ), dated AS (
+        SELECT *, CASE WHEN anchor THEN CASE {anchors} END ELSE CASE {commissioned} END END AS commissioned_on
+        FROM drawn
+    ), owned AS (
+        SELECT *, CASE WHEN owner = 'cbn' AND (anchor OR commissioned_on < {_date(CBN_SITES_FROM)}) THEN 'cmcc'
+            ELSE owner END AS operator
+        FROM (SELECT *, CASE {owners} END AS owner FROM dated) AS o
+    )
+    SELECT rank, site_id, operator, rat, code AS county_code,
+        ROUND(LEAST({LONGITUDES[1]}, GREATEST({LONGITUDES[0]}, lon + (u(site_id, 'lon', 0) - 0.5) * 0.3)), 6)
+            AS longitude,
+        ROUND(LEAST({LATITUDES[1]}, GREATEST({LATITUDES[0]}, lat + (u(site_id, 'lat', 0) - 0.5) * 0.25)), 6)
+            AS latitude,
+        commissioned_on,
+        CASE WHEN NOT anchor AND u(site_id, 'off', 0) < retired AND commissioned_on < {last}
+            THEN commissioned_on + 1
+                + CAST(FLOOR(u(site_id, 'off', 1) * DATE_DIFF('day', commissioned_on, {last})) AS INTEGER)
+        END AS decommissioned_on,
+        CASE
+            WHEN rat = '4G' AND operator = 'ctcc' AND u_share < 0.3 THEN 'cucc'
+            WHEN rat = '4G' AND operator = 'cucc' AND u_share < 0.3 THEN 'ctcc'
+            WHEN rat <> '5G' THEN NULL
+            WHEN operator = 'ctcc' AND u_share < 0.9 THEN 'cucc'
+            WHEN operator = 'cucc' AND u_share < 0.9 THEN 'ctcc'
+            WHEN operator = 'cmcc' AND commissioned_on >= DATE '2022-01-01' AND u_share < 0.02
+                THEN 'cbn/ctcc/cucc'
+            WHEN operator = 'cmcc' AND commissioned_on >= {_date(CBN_SHARES_FROM)} AND u_share < 0.62 THEN 'cbn'
+            WHEN operator = 'cbn' AND u_share < 0.8 THEN 'cmcc'
+        END AS shared_with,
+        anchor
+    FROM owned
+    """
+
+
+def _stations_query(spec: _Spec) -> str:
+    columns = ", ".join(KINDS["base-stations"].columns)
+    return f"SELECT {columns} FROM sites ORDER BY rank, site_id"
+
+
+# -- cell traffic --------------------------------------------------------------------------------------------
+def _traffic_prepare(con, spec: _Spec) -> str:
+    """The sampled cells × operators with the days they carry traffic and their weight, and the bytes per
+    unit of weight by RAT and month that give the 5G share its course; return the traffic query."""
+    shares = ", ".join(f"({_quote(op)}, {share})" for op, share in USER_SHARES.items())
+    end = spec.last_day + dt.timedelta(days=1)
+    con.execute(f"""
+        CREATE TEMP TABLE site_ops AS
+        WITH o AS (
+            SELECT site_id, rat, county_code, commissioned_on, decommissioned_on, anchor,
+                UNNEST(LIST_CONCAT([operator], COALESCE(STRING_SPLIT(shared_with, '/'), []::VARCHAR[]))) AS op
+            FROM sites
+        )
+        SELECT o.*, CASE o.rat WHEN 'NB-IoT' THEN 1 ELSE 3 END AS cells,
+            w.share / SUM(w.share) OVER (PARTITION BY o.site_id) AS op_share,
+            DATE_DIFF('day', {_date(spec.first_day)}, GREATEST({_date(spec.first_day)}, o.commissioned_on,
+                CASE o.op WHEN 'cbn' THEN {_date(CBN_SERVICE_FROM)} ELSE {_date(spec.first_day)} END)) AS start_day,
+            DATE_DIFF('day', {_date(spec.first_day)}, LEAST({_date(end)}, COALESCE(o.decommissioned_on, {_date(end)})))
+                AS end_day
+        FROM o JOIN (VALUES {shares}) AS w(op, share) ON w.op = o.op
+    """)
+    full, anchored = con.execute(
+        "SELECT COALESCE(SUM(cells * GREATEST(0, end_day - start_day)), 0),"
+        " COALESCE(SUM(CASE WHEN anchor THEN cells * GREATEST(0, end_day - start_day) END), 0) FROM site_ops"
+    ).fetchone()
+    residents = sum(population for _, population in spec.counties)
+    target = TRAFFIC_ROWS_PER_DAY * spec.days * residents / PROVINCE_RESIDENTS * spec.volume
+    rate = min(1.0, max(0.0, (target - anchored) / (full - anchored))) if full > anchored else 1.0
+    con.execute(f"""
+        CREATE TEMP TABLE cells_ops AS
+        WITH cells AS (
+            SELECT *, UNNEST(RANGE(1, cells + 1)) AS sector FROM site_ops
+            WHERE start_day < end_day AND (anchor OR u(site_id, 'sample', 0) < {rate!r})
+        )
+        SELECT ROW_NUMBER() OVER (ORDER BY site_id, sector, op) AS co, site_id || '-' || sector AS cell_id,
+            site_id, op AS operator, rat, start_day, end_day,
+            op_share * (0.4 + 1.2 * u(site_id, sector, 'cell'))
+                * CASE rat WHEN '5G' THEN k.traffic_5g ELSE 1.0 END AS weight
+        FROM cells JOIN counties AS k ON k.code = cells.county_code
+    """)
+    months = [
+        (
+            (dt.date(spec.year, m, 1) - spec.first_day).days,
+            (_month_end(spec.year, m) - spec.first_day).days + 1,
+        )
+        for m in range(1, 13)
+    ]
+    values = ", ".join(f"({m}, {s}, {e})" for m, (s, e) in enumerate(months, start=1))
+    weights = {
+        (rat, month): weight
+        for rat, month, weight in con.execute(f"""
+            SELECT rat, month, SUM(weight * GREATEST(0, LEAST(end_day, e) - GREATEST(start_day, s)))
+            FROM cells_ops, (VALUES {values}) AS m(month, s, e) GROUP BY rat, month
+        """).fetchall()
+    }
+    per_weight: dict[str, list[float]] = {"4G": [], "5G": [], "NB-IoT": []}
+    for month in range(1, 13):
+        share = SHARE_5G_FIRST + (SHARE_5G_LAST - SHARE_5G_FIRST) * (month - 1) / 11
+        bytes_4g = BYTES_4G_CELL_DAY * (1 + TRAFFIC_GROWTH_PER_MONTH) ** (month - 1)
+        w4, w5 = weights.get(("4G", month), 0.0), weights.get(("5G", month), 0.0)
+        per_weight["4G"].append(bytes_4g)
+        per_weight["5G"].append(bytes_4g * share / (1 - share) * w4 / w5 if w4 and w5 else bytes_4g)
+        per_weight["NB-IoT"].append(BYTES_NB_IOT_CELL_DAY)
+    return _traffic_query(spec, per_weight)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+def _holidays(year: int) -> list[dt.date]:
+    days = [dt.date(year, 1, 1)]
+    days += [dt.date(year, 5, d) for d in range(1, 6)] + [dt.date(year, 10, d) for d in range(1, 8)]
+    if year in SPRING_FESTIVAL:
+        first, length = SPRING_FESTIVAL[year]
+        days += [first + dt.timedelta(days=d) for d in range(length)]
+    return days
+
+
+def _traffic_query(spec: _Spec, per_weight: Mapping[str, list[float]]) -> str:
+    """Rows of cell × operator × day (or hour), in order of time, then cell and operator. One hash of the
+    row's key draws both its noise and its uplink share."""
+    scale = " ".join(
+        f"WHEN {_quote(rat)} THEN {[float(x) for x in values]!r}::DOUBLE[]"
+        for rat, values in per_weight.items()
+    )
+    holidays = ", ".join(str((day - spec.first_day).days) for day in _holidays(spec.year))
+    day_factor = (
+        f"CASE WHEN d IN ({holidays}) THEN 1.10"
+        f" WHEN DAYOFWEEK({_date(spec.first_day)} + d) IN (0, 6) THEN 1.05 ELSE 1.0 END"
+    )
+    month = f"MONTH({_date(spec.first_day)} + d)"
+    if spec.hourly:
+        total = sum(HOUR_PROFILE)
+        profile = [round(x / total, 6) for x in HOUR_PROFILE]
+        expand = "UNNEST(RANGE(start_day * 24, end_day * 24)) AS t"
+        unit = f"CAST(t // 24 AS INTEGER) AS d, ({profile!r}::DOUBLE[])[t % 24 + 1] AS hour_share"
+        stamp = f"CAST({_date(spec.first_day)} AS TIMESTAMP) + TO_HOURS(t) AS datetime"
+    else:
+        expand = "UNNEST(RANGE(start_day, end_day)) AS t"
+        unit = "CAST(t AS INTEGER) AS d, 1.0 AS hour_share"
+        stamp = f"{_date(spec.first_day)} + CAST(t AS INTEGER) AS date"
+    return f"""
+    SELECT cell_id, site_id, operator, {stamp}, rat, total - ul AS dl_bytes, ul AS ul_bytes
+    FROM (
+        SELECT *, CAST(ROUND(total * (0.06 + 0.06 * ((h >> 32)::DOUBLE / 4294967296.0))) AS BIGINT) AS ul
+        FROM (
+            SELECT co, t, cell_id, site_id, operator, rat, h,
+                CAST(ROUND((CASE rat {scale} END)[{month}] * weight * hour_share * {day_factor}
+                    * (0.8 + 0.4 * ((h & 4294967295)::DOUBLE / 4294967296.0))) AS BIGINT) AS total
+            FROM (
+                SELECT *, {unit}, hash({spec.seed}::BIGINT, co, t) AS h
+                FROM (SELECT co, cell_id, site_id, operator, rat, weight, {expand} FROM cells_ops) AS x
+            ) AS y
+        ) AS z
+    ) AS r
+    ORDER BY t, co
+    """
+
+
+# -- IoT SIM cards -------------------------------------------------------------------------------------------
+def _sim_counts_sql(spec: _Spec) -> str:
+    """Cards per county and RAT. 5G: enough that, growing ``iot_growth`` times a year, the cards active at the
+    end of the base year are ~1 per 1,000 residents (times the county's level), plus the anchors."""
+    rats = ", ".join(
+        f"({rank}, {_quote(rat)}, {s['per_1000']}, {s['retired']})"
+        for rank, (rat, s) in enumerate(SIMS.items())
+    )
+    return f"""
+    CREATE TEMP TABLE sim_counts AS
+    SELECT c.idx, c.code, c.iot_growth AS growth, r.rank, r.rat, r.retired,
+        CASE WHEN r.rat = '5G'
+            THEN ROUND(c.pop / 1000 * r.per_1000 * c.iot_level * {spec.volume!r} * POW(c.iot_growth, 3)
+                / (1 - r.retired))::BIGINT + {ANCHOR_SIMS}
+            ELSE ROUND(c.pop / 1000 * r.per_1000 * c.iot_level * {spec.volume!r})::BIGINT
+        END AS n
+    FROM counties AS c, (VALUES {rats}) AS r(rank, rat, per_1000, retired)
+    """
+
+
+def _sims_query(spec: _Spec) -> str:
+    """Cards in order of county, RAT and number. A 5G card's activation is drawn so that the cards activated
+    by ``t`` years after the base year grow as ``growth ** t`` (the base year's own cards spread over it)."""
+    base_first, base_last = dt.date(spec.base_year, 1, 1), dt.date(spec.base_year, 12, 31)
+    base_days = (base_last - base_first).days + 1
+    after = (spec.last_day - base_last).days  # days from the end of the base year to the end of ``year``
+    span = (spec.last_day - base_first).days + 1
+    last = _date(spec.last_day)
+    owners = " ".join(
+        f"WHEN rat = {_quote(rat)} THEN {_pick('u_owner', s['owners'])}" for rat, s in SIMS.items()
+    )
+    sector = _pick("u_sector", SECTOR_SHARES)
+    columns = ", ".join(KINDS["iot-sims"].columns)
+    return f"""
+    WITH numbered AS (
+        SELECT *, ROW_NUMBER() OVER (ORDER BY idx, rank, i) AS no
+        FROM (SELECT *, UNNEST(RANGE(n)) AS i FROM sim_counts) AS s
+    ), drawn AS (
+        SELECT *, rat = '5G' AND i < {ANCHOR_SIMS} AS anchor, u(no, 'on', 0) AS u_on,
+            u(no, 'owner', 0) AS u_owner, u(no, 'sector', 0) AS u_sector
+        FROM numbered
+    ), dated AS (
+        SELECT *, CASE
+            WHEN anchor THEN {_date(base_first)} + CAST(FLOOR(u_on * {base_days - 31}) AS INTEGER)
+            WHEN rat <> '5G' THEN {_date(base_first)} + CAST(FLOOR(u_on * {span}) AS INTEGER)
+            WHEN u_on < POW(growth, -3) THEN {_date(base_first)} + CAST(FLOOR(u_on * POW(growth, 3) * {base_days}) AS INTEGER)
+            ELSE {_date(base_last)} + 1 + CAST(FLOOR((LN(u_on) / LN(growth) + 3) / 3 * {after}) AS INTEGER)
+        END AS activated_on
+        FROM drawn
+    ), owned AS (
+        SELECT *, CASE WHEN owner = 'cbn' AND (anchor OR activated_on < {_date(CBN_SERVICE_FROM)}) THEN 'cmcc'
+            ELSE owner END AS operator
+        FROM (SELECT *, CASE {owners} END AS owner FROM dated) AS o
+    )
+    SELECT {columns} FROM (
+        SELECT no, md5({spec.seed}::VARCHAR || '/' || no::VARCHAR) AS sim_hash, operator, rat,
+            code AS county_code, {sector} AS industry, activated_on,
+            CASE WHEN NOT anchor AND u(no, 'off', 0) < retired AND activated_on < {last}
+                THEN activated_on + 1
+                    + CAST(FLOOR(u(no, 'off', 1) * DATE_DIFF('day', activated_on, {last})) AS INTEGER)
+            END AS deactivated_on
+        FROM owned
+    ) AS s
+    ORDER BY no
+    """
+
+
+# -- subscribers ---------------------------------------------------------------------------------------------
+def _subscribers_query(spec: _Spec) -> tuple[str, int]:
+    """Users by operator, county and month: total subscriptions growing slowly, the 5G share along a logistic
+    curve, 中国广电's share ramping up from its launch; rounded so that 5G users never exceed the total."""
+    months = [
+        dt.date(spec.base_year + (11 + i) // 12, (11 + i) % 12 + 1, 1)
+        for i in range(12 * (spec.year - spec.base_year) + 1)
+    ]
+    span = len(months) - 1
+
+    def logistic(x: float) -> float:
+        return 1 / (1 + math.exp(-7 * (x - 0.45)))
+
+    launch = next((i for i, m in enumerate(months) if m >= CBN_SERVICE_FROM), None)
+    rows = []
+    for i, month in enumerate(months):
+        t = i / span
+        progress = (logistic(t) - logistic(0)) / (logistic(1) - logistic(0))
+        if launch is None or i < launch:
+            ramp = 0.0
+        else:
+            start = launch / span
+            ramp = 1.0 if start >= 1 else min(1.0, (t - start) / (1 - start) + 1 / 18)
+        rows.append(f"({i}, '{month:%Y-%m}', {t!r}, {progress!r}, {ramp!r})")
+    operators = ", ".join(
+        f"({rank}, {_quote(op)}, {share})"
+        for rank, (op, share) in enumerate((op, USER_SHARES[op]) for op in OPERATORS)
+    )
+    query = f"""
+    WITH m AS (SELECT * FROM (VALUES {", ".join(rows)}) AS m(i, month, t, progress, ramp)),
+    w AS (
+        SELECT c.code, o.rank, o.op, o.share * (0.88 + 0.24 * u(c.code, o.op, 'users')) AS w
+        FROM counties AS c, (VALUES {operators}) AS o(rank, op, share)
+    ), shares AS (
+        SELECT code, rank, op, w, w / SUM(CASE WHEN op <> 'cbn' THEN w END) OVER (PARTITION BY code) AS incumbent,
+            MAX(CASE WHEN op = 'cbn' THEN w END) OVER (PARTITION BY code) AS cbn
+        FROM w
+    ), users AS (
+        SELECT c.code, m.i, m.month, m.ramp, c.pop * c.penetration * (1 + 0.036 * m.t) AS everyone,
+            c.pop * c.penetration * (1 + 0.036 * m.t)
+                * (c.users_5g_first + (c.users_5g_last - c.users_5g_first) * m.progress) AS on_5g
+        FROM counties AS c, m
+    ), split AS (
+        SELECT s.op, s.rank, u.code, u.i, u.month, u.everyone, u.on_5g, s.incumbent,
+            CAST(ROUND(u.on_5g * CASE WHEN s.op = 'cbn' THEN s.cbn * u.ramp
+                ELSE s.incumbent * (1 - s.cbn * u.ramp) END) AS BIGINT) AS users_5g
+        FROM users AS u JOIN shares AS s ON s.code = u.code
+    )
+    SELECT op AS operator, code AS county_code, month,
+        CASE WHEN op = 'cbn' THEN users_5g
+            ELSE users_5g + CAST(ROUND((everyone - on_5g) * incumbent) AS BIGINT) END AS mobile_users_total,
+        users_5g AS mobile_users_5g
+    FROM split
+    ORDER BY code, i, rank
+    """
+    return query, len(spec.counties) * len(months) * len(OPERATORS)
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+def _write(con, query: str, path: Path, spec: _Spec, moved: Callable[[float], None]) -> int:
+    """``query`` written to ``path``; return its rows. GB18030 CSV is written as UTF-8 by DuckDB first, then
+    transcoded in chunks (DuckDB writes UTF-8 only)."""
+    if spec.file_format == "parquet":
+        metadata = {
+            "label": DEMO_LABEL,
+            "generator": "yangfan demo raw",
+            "seed": str(spec.seed),
+            "scale": spec.scale,
+            "year": str(spec.year),
+            "fraction": repr(spec.fraction),
+        }
+        kv = ", ".join(f"{key}: {_quote(value)}" for key, value in metadata.items())
+        return _run(
+            con, f"COPY ({query}) TO {_quote(str(path))} (FORMAT parquet, KV_METADATA {{{kv}}})", moved
+        )
+    if spec.encoding == "utf-8":
+        return _run(con, f"COPY ({query}) TO {_quote(str(path))} (FORMAT csv, HEADER true)", moved)
+    staging = path.with_name(path.name + ".utf-8.tmp")
+    try:
+        rows = _run(con, f"COPY ({query}) TO {_quote(str(staging))} (FORMAT csv, HEADER true)", moved)
+        _transcode(staging, path, spec.encoding)
+    finally:
+        staging.unlink(missing_ok=True)
+    return rows
+
+
+def _run(con, sql: str, moved: Callable[[float], None]) -> int:
+    """Run one COPY in a worker thread while this thread reports DuckDB's progress through ``moved``: the
+    caller's callback then runs where the caller is (a terminal bar, a job record), never in a worker."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(lambda: con.execute(sql).fetchone()[0])
+        try:
+            while True:
+                try:
+                    return int(future.result(timeout=0.25))
+                except FutureTimeout:
+                    try:
+                        share = con.query_progress()
+                    except Exception:  # the query may just have finished: progress is best effort
+                        continue
+                    if share is not None and share >= 0:
+                        moved(min(1.0, share / 100))
+        except BaseException:  # Ctrl-C or a failing callback: stop the query rather than wait for it
+            con.interrupt()
+            raise
+
+
+def _transcode(source: Path, target: Path, encoding: str, chunk: int = 1 << 22) -> None:
+    """UTF-8 ``source`` re-encoded as ``encoding`` into ``target``, a few MiB at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    encoder = codecs.getincrementalencoder(encoding)()
+    with source.open("rb") as src, target.open("wb") as dst:
+        while block := src.read(chunk):
+            dst.write(encoder.encode(decoder.decode(block)))
+        dst.write(encoder.encode(decoder.decode(b"", final=True), final=True))
+
+
+def _readme_write(directory: Path, spec: _Spec, written: Sequence[GeneratedFile]) -> None:
+    """README.txt: that the files are generated demo data, and how they were made (to make them again)."""
+    scale = {
+        "province": "province（省级数据量）",
+        "national": "national（省级数据量的 31 倍，仅供负载测试，非全国数据）",
+    }
+    width = max((len(f.path.name) for f in written), default=0)
+    lines = [
+        DEMO_LABEL,
+        "",
+        "本目录中的文件由扬帆（yangfan demo raw）按固定随机种子生成，供演示、测试和性能测量使用，",
+        "不是运营商、通信管理局或统计部门的真实数据。同一种子、同一参数生成的数据相同。",
+        "",
+        f"种子：{spec.seed}",
+        f"规模：{scale[spec.scale]}",
+        f"年份：{spec.year}",
+        f"比例：{spec.fraction:g}",
+        f"区县数：{len(spec.counties)}",
+        f"格式：{spec.file_format}" + (f"（{spec.encoding}）" if spec.file_format == "csv" else ""),
+        f"小区流量：{'按小时（datetime 列）' if spec.hourly else '按日（date 列）'}",
+        "",
+        "文件：",
+        *(f"  {f.path.name.ljust(width)}  {KINDS[f.kind].name}  {f.rows:,} 行" for f in written),
+        "",
+    ]
+    (directory / "README.txt").write_text("\n".join(lines), encoding="utf-8")
