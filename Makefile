@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 export YANGFAN_DATA_DIR ?= $(CURDIR)/var
 YANGFAN_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_ENV := YANGFAN_DATA_DIR=$(CURDIR)/.test-data YANGFAN_SECRET_KEY=test-only-secret-key-not-for-production
+# each database's run has its own data directory, so that the two can run side by side
+TEST_ENV_SQLITE := YANGFAN_DATA_DIR=$(CURDIR)/.test-data/sqlite YANGFAN_SECRET_KEY=test-only-secret-key-not-for-production
+TEST_ENV_POSTGRES := YANGFAN_DATA_DIR=$(CURDIR)/.test-data/postgres YANGFAN_SECRET_KEY=test-only-secret-key-not-for-production
 
 .PHONY: install run test test-deps lint test-sqlite test-postgres clean messages screenshots
 
@@ -43,15 +46,16 @@ lint: install
 
 test-sqlite: install test-deps
 	@echo "== tests on SQLite =="
-	$(TEST_ENV) YANGFAN_DATABASE_URL= $(BIN)/pytest
+	$(TEST_ENV_SQLITE) YANGFAN_DATABASE_URL= $(BIN)/pytest
 
-# The Spark tests (a JVM) and the browser tests (Chromium against a served demo site) run once, with the SQLite run:
-# what they check is the engines' agreement and the pages' behaviour in a browser, not the database; every page,
-# API and service test runs on both databases.
+# The PostgreSQL run is the tests that use a database (YANGFAN_TEST_DATABASE_ONLY: tests/conftest.py leaves out
+# those that never touch one, the core's and the pipeline's), less the Spark tests (a JVM) and the browser tests
+# (Chromium against a served demo site): what those check is the engines' agreement and the pages' behaviour in a
+# browser, not the database. They run with SQLite; every page, API and service test runs on both databases.
 test-postgres: install test-deps
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(YANGFAN_TEST_POSTGRES_URL)" 2>/dev/null; then \
 		echo "== tests on PostgreSQL ($(YANGFAN_TEST_POSTGRES_URL)) =="; \
-		$(TEST_ENV) YANGFAN_DATABASE_URL=$(YANGFAN_TEST_POSTGRES_URL) $(BIN)/pytest -m "not spark and not browser"; \
+		$(TEST_ENV_POSTGRES) YANGFAN_TEST_DATABASE_ONLY=1 YANGFAN_DATABASE_URL=$(YANGFAN_TEST_POSTGRES_URL) $(BIN)/pytest -m "not spark and not browser"; \
 	else \
 		echo ""; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
@@ -62,7 +66,9 @@ test-postgres: install test-deps
 		if [ -n "$$YANGFAN_REQUIRE_POSTGRES" ]; then exit 1; fi; \
 	fi
 
-test: lint test-sqlite test-postgres
+# The two databases' runs go side by side (two cores); each one's output is printed whole when it ends.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The README's screenshots, taken by the browser tests as they run (docs/screenshots/*.png).
 screenshots: install test-deps

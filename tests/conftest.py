@@ -14,6 +14,36 @@ PLAN_CODE = "shaanxi-5g-2021-2023"
 PLANS_DIR = Path(__file__).resolve().parents[1] / "src" / "yangfan" / "plans"
 
 
+# Fixtures through which a test reaches a database: in the process (pytest-django) or in a command it runs.
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "scratch_database_url",
+    "cli_env",
+    "initialised_env",
+    "site_env",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With YANGFAN_TEST_DATABASE_ONLY set (the PostgreSQL run of ``make test``), leave out the tests that never
+    touch a database: they ran with SQLite already, and the database cannot change their outcome."""
+    if not os.environ.get("YANGFAN_TEST_DATABASE_ONLY"):
+        return
+    kept, left = [], []
+    for item in items:
+        uses = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker(
+            "django_db"
+        )
+        (kept if uses else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from yangfan.actionplans.services import plan_load_file
@@ -174,6 +204,55 @@ def site_env(tmp_path_factory):
 @pytest.fixture
 def cli_env(tmp_path, scratch_database_url):
     return _command_env(tmp_path, scratch_database_url)
+
+
+@pytest.fixture(scope="session")
+def _initialised_template(tmp_path_factory):
+    """A database ``yangfan init`` made once per session (migrated, the bundled plans loaded): the tests of
+    commands that need an initialised site start from a copy of it instead of running ``init`` each time."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("template")
+    with _scratch_database(folder) as url:
+        done = subprocess.run(
+            [sys.executable, "-m", "yangfan", "init"],
+            env=_command_env(folder, url),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        if url.startswith("postgres"):  # a template database takes no connection while it is copied
+            import psycopg
+
+            admin = os.environ["YANGFAN_DATABASE_URL"]
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    [url.rsplit("/", 1)[1]],
+                )
+        yield url
+
+
+@pytest.fixture
+def initialised_env(tmp_path, _initialised_template):
+    """The environment of a site as ``yangfan init`` leaves it (a copy of the session's template database)."""
+    template = _initialised_template
+    if not template.startswith("postgres"):
+        target = tmp_path / "scratch.sqlite3"
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        yield _command_env(tmp_path, f"sqlite:///{target}")
+        return
+    import psycopg
+
+    admin = os.environ["YANGFAN_DATABASE_URL"]
+    name = f"yangfan_scratch_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
+    yield _command_env(tmp_path, admin.rsplit("/", 1)[0] + "/" + name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -120,10 +120,10 @@ def test_a_bad_option_value_names_the_option_not_a_command(cli_env):
     assert "参数 --format 的取值“pdf”无效" in line and "json" in line
 
 
-def test_indicators_reads_the_plan_as_loaded_not_the_bundled_file(cli_env, plan_copy):
+def test_indicators_reads_the_plan_as_loaded_not_the_bundled_file(initialised_env, plan_copy):
     import json
 
-    assert yangfan("init", env=cli_env).returncode == 0
+    cli_env = initialised_env
     text = plan_copy.read_text(encoding="utf-8")
     bundled = "target: {value: 16000000, comparison: gt, date: 2023-12-31}"
     assert text.count(bundled) == 1

@@ -23,10 +23,8 @@ def yangfan(*args: str, env: dict, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def initialised(cli_env):
-    result = yangfan("init", env=cli_env)
-    assert result.returncode == 0, result.stderr
-    return cli_env
+def initialised(initialised_env):
+    return initialised_env
 
 
 def test_users_create_list_and_tokens(initialised):

@@ -337,7 +337,7 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
         headers = {
             "HTTP_AUTHORIZATION": "Bearer " + token_create(actor=None, user=User.objects.get(pk=me))[1]
         }
-    other = make_user("viewer", username="someone-else")
+    other = make_user("viewer", username="someone-else") if "other" in kwargs.values() else None
     resolved = {}
     for key, value in kwargs.items():
         if value == "own":

@@ -232,8 +232,8 @@ def yangfan(*args: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_values_check_prints_findings_and_exits_1_on_errors_only(cli_env, tmp_path):
-    assert yangfan("init", env=cli_env).returncode == 0
+def test_values_check_prints_findings_and_exits_1_on_errors_only(initialised_env, tmp_path):
+    cli_env = initialised_env
     warning_only = tmp_path / "warning.csv"
     warning_only.write_text(
         "数据项,期间,地区,值\n5G基站数,2023Q3,长安区,1000\n5G基站数,2023Q4,长安区,1400\n", encoding="utf-8"

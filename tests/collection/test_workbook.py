@@ -331,7 +331,8 @@ def test_a_locked_report_refuses_changes_with_the_lock_message(xian, make_user):
 # --- the command line ------------------------------------------------------------------------------------
 
 
-def test_values_import_reads_a_filled_template(db, cli_env, tmp_path):
+def test_values_import_reads_a_filled_template(db, initialised_env, tmp_path):
+    cli_env = initialised_env
     good = tmp_path / "西安2023Q4.xlsx"
     good.write_bytes(filled(template_bytes(report()), {"C4": 1200, "D5": "1.6万"}))
     bad = tmp_path / "bad.xlsx"
@@ -343,7 +344,6 @@ def test_values_import_reads_a_filled_template(db, cli_env, tmp_path):
             [sys.executable, "-m", "yangfan", *args], env=cli_env, capture_output=True, text=True, timeout=180
         )
 
-    assert run("init").returncode == 0
     first = run("values", "import", str(good))
     assert first.returncode == 0, first.stderr
     assert "新增 2 行" in first.stdout

@@ -72,13 +72,14 @@ def test_a_json_file_that_is_not_a_data_value_set_is_refused(plan, tmp_path):
         raise AssertionError("a JSON file without dataValues must be refused")
 
 
-def test_cli_export_writes_what_was_imported(cli_env, tmp_path):
+def test_cli_export_writes_what_was_imported(initialised_env, tmp_path):
+    cli_env = initialised_env
+
     def run(*args):
         return subprocess.run(
             [sys.executable, "-m", "yangfan", *args], env=cli_env, capture_output=True, text=True, timeout=180
         )
 
-    assert run("init").returncode == 0
     path = tmp_path / "v.csv"
     path.write_text(CSV, encoding="utf-8")
     assert run("values", "import", str(path)).returncode == 0

@@ -108,13 +108,14 @@ def test_a_reporter_cannot_import_outside_its_scope(plan, tmp_path, make_user):
     assert ok.added == [2]
 
 
-def test_cli_import_then_indicators_gives_a1_and_a5_with_their_verdicts(cli_env, tmp_path):
+def test_cli_import_then_indicators_gives_a1_and_a5_with_their_verdicts(initialised_env, tmp_path):
+    cli_env = initialised_env
+
     def run(*args):
         return subprocess.run(
             [sys.executable, "-m", "yangfan", *args], env=cli_env, capture_output=True, text=True, timeout=180
         )
 
-    assert run("init").returncode == 0
     csv_path = tmp_path / "province.csv"
     csv_path.write_text(PROVINCE_CSV, encoding="utf-8")
     imported = run("values", "import", str(csv_path))

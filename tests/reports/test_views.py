@@ -72,8 +72,8 @@ def test_the_form_offers_only_units_in_scope_and_refuses_others(db, data_dir, ma
     assert bad.status_code == 400
 
 
-def test_yangfan_report_writes_the_file_whole(cli_env, tmp_path):
-    assert yangfan("init", env=cli_env).returncode == 0
+def test_yangfan_report_writes_the_file_whole(initialised_env, tmp_path):
+    cli_env = initialised_env
     target = tmp_path / "report.xlsx"
     result = yangfan(
         "report", "--org", "610000", "--period", "2023Q4", "--format", "xlsx", "-o", str(target), env=cli_env

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from tests.test_cli import assert_one_line_error, yangfan
 
 
-def test_tasks_overdue_lists_missing_reports_of_a_unit(cli_env):
-    assert yangfan("init", env=cli_env).returncode == 0
+def test_tasks_overdue_lists_missing_reports_of_a_unit(initialised_env):
+    cli_env = initialised_env
     args = ("tasks", "overdue", "--period", "2023Q4", "--as-of", "2024-01-16", "--format", "json")
     result = yangfan(*args, "--unit", "省文旅厅", env=cli_env)
     assert result.returncode == 0, result.stderr
@@ -27,8 +27,8 @@ def test_tasks_overdue_lists_missing_reports_of_a_unit(cli_env):
     assert table.returncode == 0 and "逾期未报" in table.stdout and "3 项" in table.stdout
 
 
-def test_tasks_overdue_refuses_unknown_units_periods_and_days(cli_env):
-    assert yangfan("init", env=cli_env).returncode == 0
+def test_tasks_overdue_refuses_unknown_units_periods_and_days(initialised_env):
+    cli_env = initialised_env
     assert "未知责任单位“火星局”" in assert_one_line_error(
         yangfan("tasks", "overdue", "--unit", "火星局", env=cli_env)
     )

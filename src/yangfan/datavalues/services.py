@@ -236,8 +236,10 @@ def _insert(values: list[DataValue], now) -> None:
 
 def _fetch_keys(values: list[DataValue]) -> None:
     keys = {(v.data_element_id, v.org_unit_id, v.period, v.operator_id): v for v in values}
-    stored = DataValue.objects.filter(
-        period__in={v.period for v in values}, data_element__in={v.data_element_id for v in values}
+    stored = DataValue.objects.filter(  # the batch's units too: a batch holds a few, the table all of them
+        period__in={v.period for v in values},
+        data_element__in={v.data_element_id for v in values},
+        org_unit__in={v.org_unit_id for v in values},
     ).values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk")
     for de, org, period, op, pk in stored:
         if (de, org, period, op) in keys:
