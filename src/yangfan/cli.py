@@ -867,10 +867,14 @@ def ingest_progress():
 
 def _print_run(run) -> None:
     head = "（试运行，未写入）" if run.dry_run else ""
+    written = (
+        f"新增 {run.values_added} 个、修改 {run.values_changed} 个、未变 {run.values_unchanged} 个数据值"
+        if run.status == "done"
+        else f"{run.get_status_display()}，未写入任何数据值"
+    )
     out.print(
         f"{head}汇总批次 #{run.pk}（{run.get_kind_display()}，{run.engine} {run.engine_version}）："
-        f"读取 {run.rows_read:,} 行，拒收 {run.rows_rejected:,} 行；"
-        f"新增 {run.values_added} 个、修改 {run.values_changed} 个、未变 {run.values_unchanged} 个数据值"
+        f"读取 {run.rows_read:,} 行，拒收 {run.rows_rejected:,} 行；{written}"
         f"；用时 {run.seconds.get('run', 0):.1f} 秒。",
         markup=False,
     )
