@@ -11,6 +11,8 @@ import random
 import pytest
 from playwright.sync_api import expect
 
+from yangfan.pipeline.contracts import KINDS
+
 pytestmark = pytest.mark.browser
 
 XIAN_COUNTIES = ["610102", "610103", "610104", "610111", "610112", "610113", "610114", "610115", "610116"]
@@ -22,19 +24,7 @@ def _inventory(path) -> bytes:
     rng = random.Random(9)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "site_id",
-                "operator",
-                "rat",
-                "county_code",
-                "longitude",
-                "latitude",
-                "commissioned_on",
-                "decommissioned_on",
-                "shared_with",
-            ]
-        )
+        writer.writerow(KINDS["base-stations"].columns)
         for number in range(200):
             operator = rng.choice(OPERATORS)
             shared = (

@@ -309,31 +309,22 @@ def _operator_sum(
             f"{names.operators.get(op, op)} {figure(parts[op])}"
             for op in names.in_order(op for op in parts if op is not None)
         )
+        message = f"{element.name}：各运营商分项之和 {figure(summed)}（{listed}）≠ 合计 {figure(total)}"
         if element.shared_between_operators:
             largest = max(v for op, v in parts.items() if op is not None)
             if largest <= total <= summed:  # shared once in the total, once for each operator on it
                 continue
-            yield _finding(
-                rule,
-                org_unit,
-                period,
-                None,
-                data_element=element.code,
-                message=f"{element.name}：合计 {figure(total)} 应不小于任一运营商分项、不大于分项之和 "
+            message = (
+                f"{element.name}：合计 {figure(total)} 应不小于任一运营商分项、不大于分项之和 "
                 f"{figure(summed)}（{listed}；共建共享的只在合计中计一次）"
-                + names.where(org_unit, period, None),
-                left=summed,
-                right=total,
             )
-            continue
         yield _finding(
             rule,
             org_unit,
             period,
             None,
             data_element=element.code,
-            message=f"{element.name}：各运营商分项之和 {figure(summed)}（{listed}）≠ 合计 {figure(total)}"
-            + names.where(org_unit, period, None),
+            message=message + names.where(org_unit, period, None),
             left=summed,
             right=total,
         )

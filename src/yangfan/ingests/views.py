@@ -223,6 +223,13 @@ def _sector_rows(by_sector: dict[str, dict[str, int]]) -> dict:
     return {"month": last, "rows": rows, "total": sum(r["count"] for r in rows)}
 
 
+def _download(request, run, response, name: str, detail: str):
+    """``response`` as the attachment ``name``, the export audited."""
+    audit_record(action=AuditAction.EXPORT, actor=request.user, obj=run, request=request, detail=detail)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
 class RejectsView(PermissionMixin, View):
     """The rejected rows of a run (the pipeline's file: each row as the file held it, with its reason)."""
 
@@ -234,16 +241,8 @@ class RejectsView(PermissionMixin, View):
         if not run.rows_rejected or rejects is None or not rejects.is_file():
             raise Http404(_("该批次没有拒收行文件。"))
         name = f"ingest-{run.pk}-rejects.csv"
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            obj=run,
-            request=request,
-            detail=_("拒收行：%(name)s") % {"name": name},
-        )
         response = FileResponse(rejects.open("rb"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        return _download(request, run, response, name, _("拒收行：%(name)s") % {"name": name})
 
 
 class ConflictsView(PermissionMixin, View):
@@ -271,18 +270,10 @@ class ConflictsView(PermissionMixin, View):
                 ]
             )
         name = f"ingest-{run.pk}-conflicts.csv"
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            obj=run,
-            request=request,
-            detail=_("冲突清单：%(name)s") % {"name": name},
-        )
         response = HttpResponse(
             ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        return _download(request, run, response, name, _("冲突清单：%(name)s") % {"name": name})
 
 
 class ValueView(PermissionMixin, TemplateView):
