@@ -29,6 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
 from pathlib import Path
 
 from yangfan.core.periods import Period, PeriodKind
@@ -139,13 +140,18 @@ def aggregate(
             runner.table("counties", ["code"], [(c,) for c in sorted(reference.counties)])
             runner.table("sectors", ["name"], [(s,) for s in reference.sectors])
             if sites:
-                readable.register(KINDS["base-stations"], sites, sites_format, "sites")
-                runner.view("sites", sql.sites_table(reference.operators), keep=True)
-            readable.register(contract, files, data_format, "data")
+                readable.run(
+                    KINDS["base-stations"],
+                    sites,
+                    sites_format,
+                    "sites",
+                    lambda: runner.view("sites", sql.sites_table(reference.operators), keep=True),
+                )
             watcher = _Watcher(runner, progress)
             try:
                 aggregating = time.perf_counter()
-                readable.retrying(lambda: _KIND_RUNNERS[kind](runner, reference, period, outcome))
+                work = partial(_KIND_RUNNERS[kind], runner, reference, period, outcome)
+                readable.run(contract, files, data_format, "data", work)
                 outcome.seconds["aggregate"] = time.perf_counter() - aggregating
             finally:
                 watcher.stop()
@@ -245,7 +251,6 @@ class _Readable:
         self.engine = engine
         self.hashes = hashes
         self.folder = folder
-        self.last: tuple | None = None
 
     def _readable(self, path: Path, role: str, file_format: str, *, sure: bool) -> Path:
         if file_format != "csv":
@@ -254,11 +259,8 @@ class _Readable:
         return path if utf8 else _transcode(path, self.folder)
 
     def register(
-        self, contract: Kind, files: Sequence[Path], file_format: str, role: str, *, sure: bool | None = None
+        self, contract: Kind, files: Sequence[Path], file_format: str, role: str, *, sure: bool
     ) -> None:
-        # Spark decodes a wrong encoding silently: it waits for the full check. DuckDB stops on one, so it
-        # starts on a sample of each file and is retried (``retrying``) if the sample misled it.
-        sure = self.engine.name != "duckdb" if sure is None else sure
         readable = [self._readable(p, role, file_format, sure=sure) for p in files]
         present: list[str] = []
         for original, path in zip(files, readable, strict=True):
@@ -272,14 +274,19 @@ class _Readable:
             present += [c for c in columns if c not in present]
         self.engine.read_files(readable, file_format)
         self.engine.view("raw", _projection(contract, present))
-        self.last = (contract, files, file_format, role)
 
-    def retrying(self, work: Callable[[], None]) -> None:
+    def run(
+        self, contract: Kind, files: Sequence[Path], file_format: str, role: str, work: Callable[[], None]
+    ) -> None:
+        """Register the files as ``raw`` and do ``work`` on them. Spark decodes a wrong encoding silently, so it
+        waits for the full check of each file; DuckDB stops on one, so it starts on a sample of each file and
+        starts again through UTF-8 copies if the sample misled it."""
+        sure = self.engine.name != "duckdb"
         try:
+            self.register(contract, files, file_format, role, sure=sure)
             work()
         except RawFileInvalid:
-            contract, files, file_format, role = self.last
-            if file_format != "csv" or all(self.hashes[(p, role)].result().utf8 for p in files):
+            if sure or file_format != "csv" or all(self.hashes[(p, role)].result().utf8 for p in files):
                 raise
             self.register(contract, files, file_format, role, sure=True)
             work()
