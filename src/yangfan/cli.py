@@ -812,6 +812,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _ingest_show(args.files[0], args.format)
     if not 0 <= args.max_reject_rate <= 1:
         raise UsageError("--max-reject-rate 应在 0 与 1 之间")
+    from yangfan.pipeline.aggregate import fingerprint_ahead
+
+    fingerprint_ahead(Path(f) for f in [*args.files, *args.sites])  # the files are hashed while Django starts
     setup_django()
     from yangfan.core.periods import PeriodError
     from yangfan.ingests.services import IngestRequest, ingest_create, ingest_execute

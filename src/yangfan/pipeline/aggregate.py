@@ -131,8 +131,8 @@ def aggregate(
         ThreadPoolExecutor(max_workers=2) as pool,
         tempfile.TemporaryDirectory(prefix="yangfan-ingest-") as tmp,
     ):
-        hashes = {(p, "data"): pool.submit(fingerprint, p) for p in files}
-        hashes |= {(p, "sites"): pool.submit(fingerprint, p) for p in sites}
+        hashes = {(p, "data"): _fingerprint_of(pool, p) for p in files}
+        hashes |= {(p, "sites"): _fingerprint_of(pool, p) for p in sites}
         options = dict(engine_options or {})
         with engine_open(engine, **options) as runner:
             outcome = Outcome(kind, runner.name, runner.version)
@@ -213,6 +213,35 @@ def fingerprint(path: Path) -> _Fingerprint:
             except UnicodeDecodeError:
                 utf8 = False
     return _Fingerprint(size, digest.hexdigest(), utf8)
+
+
+_ahead: dict[tuple, Future] = {}
+_ahead_pool: ThreadPoolExecutor | None = None
+
+
+def fingerprint_ahead(paths: Iterable[Path]) -> None:
+    """Start hashing ``paths`` now, in the background (the command line does it while Django starts, so that
+    the aggregation later has both cores); ``aggregate`` takes the result if the file has not changed since."""
+    global _ahead_pool
+    if _ahead_pool is None:
+        _ahead_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yangfan-hash")
+    for path in paths:
+        key = _file_key(path)
+        if key is not None and key not in _ahead:
+            _ahead[key] = _ahead_pool.submit(fingerprint, path)
+
+
+def _fingerprint_of(pool: ThreadPoolExecutor, path: Path) -> Future:
+    ahead = _ahead.pop(_file_key(path), None)
+    return ahead if ahead is not None else pool.submit(fingerprint, path)
+
+
+def _file_key(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
 
 
 def _sniff_utf8(path: Path) -> bool:
