@@ -1,3 +1,3 @@
-from yangfan.cli import main
+from yangfan.cli import entry
 
-raise SystemExit(main())
+entry()

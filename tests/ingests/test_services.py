@@ -22,18 +22,6 @@ pytestmark = pytest.mark.django_db
 GIB = 1024**3
 
 
-@pytest.fixture
-def inventory(raw_csv):
-    return raw_csv(
-        "base-stations.csv",
-        "base-stations",
-        [
-            ["S1", "ctcc", "5G", "610102", "108.9", "34.2", "2020-10-05", "", "cucc"],
-            ["S2", "cmcc", "5G", "610103", "108.9", "34.2", "2021-01-10", "", ""],
-        ],
-    )
-
-
 def traffic_rows(gib_a_day: int) -> list[list]:
     return [
         [f"C1-{day}", "S1", operator, f"2021-01-{day:02d}", "5G", gib_a_day * GIB, 0]

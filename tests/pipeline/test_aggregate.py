@@ -11,9 +11,11 @@ import duckdb
 import pytest
 
 from yangfan.core.periods import Period
+from yangfan.pipeline import definitions as sql_definitions
 from yangfan.pipeline.aggregate import Reference, aggregate
 from yangfan.pipeline.contracts import KINDS
 from yangfan.pipeline.errors import RawFileInvalid, TooManyRejects
+from yangfan.pipeline.sites import KEPT
 
 REFERENCE = Reference(
     counties=frozenset({"610102", "610103", "610403"}),
@@ -261,3 +263,55 @@ def test_a_gb18030_file_whose_first_megabyte_is_ascii_is_read_on_a_second_attemp
     outcome = aggregate("iot-sims", [sims], reference=REFERENCE)
     assert values(outcome, "iot_terminals_5g")[("610103", "202101", "cmcc")] == 1
     assert outcome.by_sector["智慧医疗"]["202101"] == 1
+
+
+def test_a_kept_inventory_places_cell_traffic_as_the_inventory_itself_does(
+    tmp_path, stations, traffic, monkeypatch
+):
+    cache = tmp_path / "cache"
+    checked_here = aggregate("cell-traffic", [traffic], sites=[stations], reference=REFERENCE)
+    aggregate("base-stations", [stations], reference=REFERENCE, cache=cache)  # keeps the checked sites
+    (kept,) = cache.glob("sites-*.parquet")
+    assert sorted(duckdb.sql(f"SELECT site_id, county_code FROM '{kept}'").fetchall()) == [
+        ("S1", "610102"),
+        ("S2", "610102"),
+        ("S3", "610103"),
+        ("S4", "610103"),
+        ("S5", "610403"),
+    ]
+
+    def not_again(aliases):
+        raise AssertionError("the inventory was checked again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sql_definitions, "sites_table", not_again)
+        from_kept = aggregate("cell-traffic", [traffic], sites=[stations], reference=REFERENCE, cache=cache)
+    assert from_kept.figures == checked_here.figures
+    assert (from_kept.rows_read, from_kept.rows_rejected) == (
+        checked_here.rows_read,
+        checked_here.rows_rejected,
+    )
+
+
+def test_a_changed_inventory_or_plan_is_checked_again(tmp_path, stations, traffic):
+    cache = tmp_path / "cache"
+    aggregate(
+        "cell-traffic", [traffic], sites=[stations], reference=REFERENCE, cache=cache
+    )  # kept on first use
+    assert len(list(cache.glob("sites-*.parquet"))) == 1
+    fewer = Reference(
+        REFERENCE.counties - {"610102"}, REFERENCE.sectors, REFERENCE.first_month, REFERENCE.last_month
+    )
+    outcome = aggregate(
+        "cell-traffic", [traffic], sites=[stations], reference=fewer, cache=cache, max_reject_rate=1
+    )
+    assert outcome.rejected_by_reason == {"site": 31 * 2 + 10}  # S1's county is unknown now: its cells too
+    stations.write_text(stations.read_text() + "S6,cmcc,5G,610403,,,2021-01-01,,\n", encoding="utf-8")
+    aggregate("cell-traffic", [traffic], sites=[stations], reference=REFERENCE, cache=cache)
+    assert len(list(cache.glob("sites-*.parquet"))) == 3
+    for n in range(4):
+        stations.write_text(
+            stations.read_text() + f"S{7 + n},cmcc,5G,610403,,,2021-01-01,,\n", encoding="utf-8"
+        )
+        aggregate("base-stations", [stations], reference=REFERENCE, cache=cache)
+    assert len(list(cache.glob("sites-*.parquet"))) == KEPT

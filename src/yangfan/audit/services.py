@@ -174,6 +174,11 @@ def jsonable(value: Any) -> Any:
     Floats become text too: a database's JSON type may print a float differently from Python (PostgreSQL
     writes ``1e+16`` as ``10000000000000000``), and the hash must survive the round trip.
     """
+    kind = type(value)
+    if kind is str:  # the common case first: an import's changes are lists of text
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if kind is list:
+        return [jsonable(v) for v in value]
     if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, str | Promise):
@@ -238,17 +243,9 @@ def _insert(connection, rows: list[dict[str, Any]]) -> None:
     )
     at = opts.get_field("at").get_db_prep_save(rows[0]["at"], connection)  # one moment for all
     changes = opts.get_field("changes")
-    params = [
-        tuple(
-            at
-            if name == "at"
-            else changes.get_db_prep_save(row[name], connection)
-            if name == "changes"
-            else row[name]
-            for name in names
-        )
-        for row in rows
-    ]
+    prepare = {"at": lambda _: at, "changes": lambda value: changes.get_db_prep_save(value, connection)}
+    columns = [(name, prepare.get(name)) for name in names]
+    params = [tuple(row[name] if how is None else how(row[name]) for name, how in columns) for row in rows]
     with connection.cursor() as cursor:
         for start in range(0, len(params), BULK_BATCH):
             cursor.executemany(sql, params[start : start + BULK_BATCH])

@@ -56,7 +56,9 @@ class DataValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.data_element.code} {self.org_unit.code} {self.period} {self.operator_id or ''} = {self.value}"
+        return datavalue_label(
+            self.data_element.code, self.org_unit.code, self.period, self.operator_id, self.value
+        )
 
     def to_core(self) -> CoreDataValue:
         return CoreDataValue(
@@ -66,3 +68,9 @@ class DataValue(models.Model):
             self.value,
             self.operator.code if self.operator_id else None,
         )
+
+
+def datavalue_label(element_code: str, unit_code: str, period: str, operator_id: int | None, value) -> str:
+    """A value's text (its ``str``, the audit entry's object): the import writes new values without building
+    model instances, and names them the same way."""
+    return f"{element_code} {unit_code} {period} {operator_id or ''} = {value}"

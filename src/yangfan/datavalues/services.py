@@ -22,9 +22,10 @@ from yangfan.audit.services import audit_record, audit_record_many
 from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
-from yangfan.datavalues.models import DataValue
+from yangfan.datavalues.models import DataValue, datavalue_label
 
 BATCH = 2000  # rows per bulk write (and per progress report)
+_LABEL = DataValue._meta.label_lower  # the audit entries' object type
 UPDATED_FIELDS = ["value", "comment", "source", "ingest_run", "updated_by", "updated_at"]
 
 # done, total: called after each batch of rows written (a terminal or a page can show progress)
@@ -132,18 +133,19 @@ def _write(
         (de, org, period, op): (pk, value, comment) for de, org, period, op, pk, value, comment in stored
     }
     total, done = len(rows), 0
+    actor_pk = actor.pk if actor is not None else None
+    run_pk = ingest_run.pk if ingest_run is not None else None
     for start in range(0, total, BATCH):
         batch = rows[start : start + BATCH]
         now = timezone.now()
-        added: list[DataValue] = []
+        added: list[ParsedRow] = []
         changed: list[tuple[DataValue, dict]] = []
-        order: list[tuple[DataValue, dict | None]] = []  # audit entries in the file's row order
+        order: list[tuple[ParsedRow | DataValue, dict | None]] = []  # audit entries in the file's row order
         for row in batch:
             current = existing.get(row.key)
             if current is None:
-                value = _value(row, source, actor, ingest_run=ingest_run)
-                added.append(value)
-                order.append((value, None))
+                added.append(row)
+                order.append((row, None))
                 report.added.append(row.row)
                 continue
             pk, old_value, old_comment = current
@@ -157,17 +159,21 @@ def _write(
             changed.append((value, changes))
             order.append((value, changes))
             report.changed.append(row.row)
-        if added:
-            _insert(added, now)
-            _fetch_keys(added)
+        keys = _insert(added, source, actor_pk, run_pk, now) if added else {}
         if changed:
             DataValue.objects.bulk_update([v for v, _ in changed], UPDATED_FIELDS, batch_size=500)
         audit_record_many(
             [
-                {
-                    "action": AuditAction.CREATE if changes is None else AuditAction.UPDATE,
-                    "obj": value,
-                    "changes": {"value": [None, _text(value.value)]} if changes is None else changes,
+                {"action": AuditAction.UPDATE, "obj": value, "changes": changes}
+                if changes is not None
+                else {
+                    "action": AuditAction.CREATE,
+                    "object_type": _LABEL,
+                    "object_id": keys[value.key],
+                    "object_repr": datavalue_label(
+                        value.data_element.code, value.org_unit.code, value.period, value.key[3], value.value
+                    ),
+                    "changes": {"value": [None, _text(value.value)]},
                 }
                 for value, changes in order
             ],
@@ -195,11 +201,11 @@ def _value(row: ParsedRow, source: str, actor, **extra) -> DataValue:
     )
 
 
-def _insert(values: list[DataValue], now) -> None:
-    """INSERT new values with ``executemany``: a pipeline run or a province's import adds tens of thousands at
-    once, and building each row through ``bulk_create``'s per-field preparation cost more than the insert
-    itself. The values are prepared as the fields would prepare them (a decimal as the database adapts it, one
-    timestamp for the batch); foreign keys and text are passed as they are."""
+def _insert(rows: list[ParsedRow], source: str, actor_pk, run_pk, now) -> dict[tuple, str]:
+    """INSERT new values with ``executemany`` and return their primary keys (as text, by the rows' keys). A
+    pipeline run or a province's import adds tens of thousands at once: neither model instances nor
+    ``bulk_create``'s per-field preparation are built for them, the rows go in as the fields would prepare them
+    (a decimal as the database adapts it, one timestamp for the batch; keys and text as they are)."""
     connection = connections[router.db_for_write(DataValue)]
     opts = DataValue._meta
     value_field = opts.get_field("value")
@@ -212,35 +218,23 @@ def _insert(values: list[DataValue], now) -> None:
         ", ".join(["%s"] * len(columns)),
     )
     adapt = connection.ops.adapt_decimalfield_value
+    digits, places = value_field.max_digits, value_field.decimal_places
     params = [
-        (
-            v.data_element_id,
-            v.org_unit_id,
-            v.period,
-            v.operator_id,
-            adapt(v.value, value_field.max_digits, value_field.decimal_places),
-            v.source,
-            v.comment,
-            v.updated_by_id,
-            stamp,
-            v.ingest_run_id,
-        )
-        for v in values
+        (*r.key, adapt(r.value, digits, places), source, r.comment, actor_pk, stamp, run_pk) for r in rows
     ]
-    for v in values:
-        v.updated_at = now
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
+    return _fetch_keys(rows)
 
 
-def _fetch_keys(values: list[DataValue]) -> None:
-    keys = {(v.data_element_id, v.org_unit_id, v.period, v.operator_id): v for v in values}
+def _fetch_keys(rows: list[ParsedRow]) -> dict[tuple, str]:
+    keys = {r.key for r in rows}
     stored = DataValue.objects.filter(  # the batch's units too: a batch holds a few, the table all of them
-        period__in={v.period for v in values},
-        data_element__in={v.data_element_id for v in values},
-        org_unit__in={v.org_unit_id for v in values},
+        period__in={r.period for r in rows},
+        data_element__in={r.data_element.pk for r in rows},
+        org_unit__in={r.org_unit.pk for r in rows},
     ).values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk")
-    for de, org, period, op, pk in stored:
-        if (de, org, period, op) in keys:
-            keys[(de, org, period, op)].pk = pk
+    return {
+        (de, org, period, op): str(pk) for de, org, period, op, pk in stored if (de, org, period, op) in keys
+    }

@@ -10,7 +10,6 @@ writes no value; its rejects file says which rows and why.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,23 +21,22 @@ from yangfan.accounts.permissions import may, require
 from yangfan.actionplans.models import DataElement, Operator, Plan, Sector
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record
-from yangfan.config import data_dir
 from yangfan.core.periods import Period, PeriodKind
 from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
 from yangfan.datavalues.services import datavalues_import
+from yangfan.ingests.ahead import (
+    Ahead,
+    IngestRequest,
+    aggregate_arguments,
+    ingest_folder,
+    reference_remember,
+)
 from yangfan.ingests.choices import FileRole, IngestKind, IngestStatus
 from yangfan.ingests.models import IngestFile, IngestRun
 from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
-from yangfan.pipeline.aggregate import (
-    DEFAULT_MAX_REJECT_RATE,
-    Figure,
-    Outcome,
-    Reference,
-    aggregate,
-    fingerprint,
-)
+from yangfan.pipeline.aggregate import Figure, Outcome, Reference, aggregate, fingerprint
 from yangfan.pipeline.errors import PipelineError, RawFileInvalid, TooManyRejects
 
 # stage ("hash", "aggregate", "write"), done, total
@@ -47,25 +45,6 @@ Progress = Callable[[str, float, float], None]
 
 class SitesMissing(PipelineError):
     """Cell traffic with no inventory to place its cells by."""
-
-
-@dataclass(frozen=True)
-class IngestRequest:
-    """What to ingest and how; the command line and the upload page fill it alike."""
-
-    kind: str
-    files: Sequence[Path]
-    engine: str = "duckdb"
-    period: str = ""
-    sites: Sequence[Path] = ()
-    dry_run: bool = False
-    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE
-    spark_master: str = ""
-    memory_limit: str = ""
-
-
-def ingest_folder() -> Path:
-    return data_dir() / "ingest"
 
 
 def ingest_reference(*, today: date | None = None) -> Reference:
@@ -107,11 +86,18 @@ def ingest_create(*, request: IngestRequest, actor=None) -> IngestRun:
 
 
 def ingest_execute(
-    *, run: IngestRun, request: IngestRequest, actor=None, progress: Progress | None = None
+    *,
+    run: IngestRun,
+    request: IngestRequest,
+    actor=None,
+    progress: Progress | None = None,
+    ahead: Ahead | None = None,
 ) -> IngestRun:
     """Run the pipeline for ``run`` and write its values. The run records the outcome, whatever it is; the
-    error (unreadable file, too many rejects) is raised again for the caller to show."""
-    started = timezone.now()
+    error (unreadable file, too many rejects) is raised again for the caller to show. ``ahead`` is the
+    aggregation the command line started before the database was up: its outcome is taken if it was computed
+    with the arguments the run has (``ahead.py``)."""
+    started = timezone.now() if ahead is None else min(timezone.now(), ahead.started_at)
     if actor is not None and not may(actor, "ingest.run"):  # the role may have changed since the upload
         _finish(run, IngestStatus.FAILED, _("发起人已无权汇总原始数据。"), started, actor)
         raise PermissionDenied
@@ -119,22 +105,13 @@ def ingest_execute(
     run.save(update_fields=["status"])
     try:
         sites, run.sites_run = _sites_for(request)
-        outcome = aggregate(
-            request.kind,
-            list(request.files),
-            reference=ingest_reference(),
-            engine=request.engine,
-            period=Period.parse(request.period) if request.period else None,
-            sites=sites,
-            rejects_path=ingest_folder() / "rejects" / f"{run.pk}.csv",
-            max_reject_rate=request.max_reject_rate,
-            progress=progress,
-            engine_options={
-                "spark_master": request.spark_master,
-                "memory_limit": request.memory_limit,
-                "temp_directory": ingest_folder() / "spill",
-            },
-        )
+        reference = ingest_reference()
+        reference_remember(reference)
+        arguments = aggregate_arguments(request, reference=reference, sites=sites)
+        rejects_path = ingest_folder() / "rejects" / f"{run.pk}.csv"
+        outcome = ahead.outcome(arguments, rejects_path) if ahead is not None else None
+        if outcome is None:
+            outcome = aggregate(**arguments, rejects_path=rejects_path, progress=progress)
     except TooManyRejects as exc:
         _record(run, exc.outcome, request)
         _finish(run, IngestStatus.REFUSED, str(exc), started, actor)
@@ -151,9 +128,14 @@ def ingest_execute(
             actor,
         )
         raise
+    finally:
+        if ahead is not None:
+            ahead.settle()
     _record(run, outcome, request)
     _write(run, outcome, actor=actor, dry_run=request.dry_run, progress=progress)
     _finish(run, IngestStatus.DONE, "", started, actor)
+    if run.kind == IngestKind.BASE_STATIONS and not run.dry_run:
+        reference_remember(sites=[f.path for f in outcome.files if f.role == FileRole.DATA])
     return run
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import os
 import tempfile
 import threading
 import time
@@ -37,6 +38,7 @@ from yangfan.pipeline import definitions as sql
 from yangfan.pipeline.contracts import KINDS, OPERATOR_ALIASES, RATS, Kind
 from yangfan.pipeline.engines import Engine, engine_open
 from yangfan.pipeline.errors import RawFileInvalid, TooManyRejects
+from yangfan.pipeline.sites import sites_keep, sites_key, sites_recall
 
 GB = 1024**3
 PLACES = Decimal("0.000001")
@@ -61,6 +63,11 @@ class Reference:
     operators: Mapping[str, str] = field(
         default_factory=lambda: {alias: code for code, names in OPERATOR_ALIASES.items() for alias in names}
     )
+
+    @property
+    def numbered(self) -> list[str]:
+        """The counties in the order of their numbers in the engine's ``counties`` table."""
+        return sorted(self.counties)
 
 
 @dataclass(frozen=True)
@@ -115,10 +122,12 @@ def aggregate(
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     progress: Progress | None = None,
     engine_options: Mapping | None = None,
+    cache: Path | None = None,
 ) -> Outcome:
     """Aggregate ``files`` of ``kind`` into figures. Raises :class:`RawFileInvalid` for a file that cannot be
     read as its kind, :class:`TooManyRejects` when more than ``max_reject_rate`` of the rows break the
-    contract. The rejected rows are listed in ``rejects_path`` (when given) either way."""
+    contract. The rejected rows are listed in ``rejects_path`` (when given) either way. ``cache`` is a folder
+    where DuckDB keeps the checked sites of an inventory for the next cell-traffic run (``sites.py``)."""
     contract = KINDS.get(kind)
     if contract is None:
         raise RawFileInvalid("", f"未知的原始数据类型“{kind}”；可选：{'、'.join(KINDS)}")
@@ -136,29 +145,42 @@ def aggregate(
         options = dict(engine_options or {})
         with engine_open(engine, **options) as runner:
             outcome = Outcome(kind, runner.name, runner.version)
-            readable = _Readable(runner, hashes, Path(tmp))
-            runner.table("counties", ["code"], [(c,) for c in sorted(reference.counties)])
+            readable = _Readable(runner, Path(tmp))
+            runner.table(
+                "counties", ["code", "number"], [(c, str(n)) for n, c in enumerate(reference.numbered)]
+            )
             runner.table("sectors", ["name"], [(s,) for s in reference.sectors])
+            inventory = sites or (files if kind == "base-stations" else ())
+            keeping = cache is not None and runner.name == "duckdb" and bool(inventory)
+            key = sites_key(inventory, reference.counties, reference.operators) if keeping else ""
             if sites:
-                readable.run(
-                    KINDS["base-stations"],
-                    sites,
-                    sites_format,
-                    "sites",
-                    lambda: runner.view("sites", sql.sites_table(reference.operators), keep=True),
-                )
+                placing = time.perf_counter()
+                if not (keeping and sites_recall(runner, cache, key)):
+                    readable.run(
+                        KINDS["base-stations"],
+                        sites,
+                        sites_format,
+                        lambda: runner.view("sites", sql.sites_table(reference.operators), keep=True),
+                    )
+                    if keeping:
+                        sites_keep(runner, cache, key, sql.sites_kept())
+                outcome.seconds["sites"] = time.perf_counter() - placing
             watcher = _Watcher(runner, progress)
             try:
                 aggregating = time.perf_counter()
                 work = partial(_KIND_RUNNERS[kind], runner, reference, period, outcome)
-                readable.run(contract, files, data_format, "data", work)
+                readable.run(contract, files, data_format, work)
                 outcome.seconds["aggregate"] = time.perf_counter() - aggregating
             finally:
                 watcher.stop()
+            if keeping and kind == "base-stations":  # the inventory just checked, for cell traffic
+                sites_keep(runner, cache, key, sql.stations_valid())
             if outcome.rows_rejected and rejects_path is not None:
                 outcome.rejects_file = rejects_path
                 _write_rejects(runner, kind, list(contract.columns), reference, rejects_path)
+        hashing = time.perf_counter()
         outcome.files = [_source(path, role, future, progress) for (path, role), future in hashes.items()]
+        outcome.seconds["hash_wait"] = time.perf_counter() - hashing
     outcome.figures.sort(key=lambda f: (f.data_element, f.period, f.org_unit, f.operator or ""))
     outcome.seconds["total"] = time.perf_counter() - started
     if outcome.rows_read and outcome.rows_rejected / outcome.rows_read > max_reject_rate:
@@ -190,45 +212,52 @@ def _format_of(files: Sequence[Path]) -> str:
 class _Fingerprint:
     size: int
     sha256: str
-    utf8: bool
 
 
 def fingerprint(path: Path) -> _Fingerprint:
-    """Size, SHA-256 and whether the bytes are UTF-8, in one read (hashlib lets other threads run)."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, size = path.suffix.lower() in (".csv", ".txt"), 0
+    """Size and SHA-256, in one read (hashlib lets other threads run meanwhile)."""
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-    return _Fingerprint(size, digest.hexdigest(), utf8)
+        size = os.fstat(handle.fileno()).st_size
+        digest = hashlib.file_digest(handle, "sha256")
+    return _Fingerprint(size, digest.hexdigest())
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file is UTF-8, read in chunks (a character may be cut between two)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _ahead: dict[tuple, Future] = {}
-_ahead_pool: ThreadPoolExecutor | None = None
 
 
 def fingerprint_ahead(paths: Iterable[Path]) -> None:
-    """Start hashing ``paths`` now, in the background (the command line does it while Django starts, so that
-    the aggregation later has both cores); ``aggregate`` takes the result if the file has not changed since."""
-    global _ahead_pool
-    if _ahead_pool is None:
-        _ahead_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yangfan-hash")
+    """Start hashing ``paths`` now, one after the other in a background thread (the command line does it while
+    Django starts, so that the aggregation later has both cores); ``aggregate`` takes the result if the file
+    has not changed since. The thread does not hold the process open: a command that ends early leaves it."""
+    pending = []
     for path in paths:
         key = _file_key(path)
         if key is not None and key not in _ahead:
-            _ahead[key] = _ahead_pool.submit(fingerprint, path)
+            _ahead[key] = Future()
+            pending.append((path, _ahead[key]))
+    if pending:
+        threading.Thread(target=_hash_all, args=(pending,), name="yangfan-hash", daemon=True).start()
+
+
+def _hash_all(pending: list[tuple[Path, Future]]) -> None:
+    for path, future in pending:
+        try:
+            future.set_result(fingerprint(path))
+        except BaseException as exc:  # the aggregation reads the file itself and reports what is wrong
+            future.set_exception(exc)
 
 
 def _fingerprint_of(pool: ThreadPoolExecutor, path: Path) -> Future:
@@ -276,21 +305,24 @@ class _Readable:
     """Registers files with the engine: checks their columns against the contract, reads a GB18030 CSV through
     a UTF-8 copy, and builds the view ``raw`` with the contract's columns under their own names."""
 
-    def __init__(self, engine: Engine, hashes: Mapping[tuple[Path, str], Future], folder: Path):
+    def __init__(self, engine: Engine, folder: Path):
         self.engine = engine
-        self.hashes = hashes
         self.folder = folder
+        self._utf8: dict[Path, bool] = {}
 
-    def _readable(self, path: Path, role: str, file_format: str, *, sure: bool) -> Path:
+    def utf8(self, path: Path) -> bool:
+        if path not in self._utf8:
+            self._utf8[path] = _is_utf8(path)
+        return self._utf8[path]
+
+    def _readable(self, path: Path, file_format: str, *, sure: bool) -> Path:
         if file_format != "csv":
             return path
-        utf8 = self.hashes[(path, role)].result().utf8 if sure else _sniff_utf8(path)
+        utf8 = self.utf8(path) if sure else _sniff_utf8(path)
         return path if utf8 else _transcode(path, self.folder)
 
-    def register(
-        self, contract: Kind, files: Sequence[Path], file_format: str, role: str, *, sure: bool
-    ) -> None:
-        readable = [self._readable(p, role, file_format, sure=sure) for p in files]
+    def register(self, contract: Kind, files: Sequence[Path], file_format: str, *, sure: bool) -> None:
+        readable = [self._readable(p, file_format, sure=sure) for p in files]
         present: list[str] = []
         for original, path in zip(files, readable, strict=True):
             columns = self.engine.columns(path, file_format)
@@ -304,20 +336,18 @@ class _Readable:
         self.engine.read_files(readable, file_format)
         self.engine.view("raw", _projection(contract, present))
 
-    def run(
-        self, contract: Kind, files: Sequence[Path], file_format: str, role: str, work: Callable[[], None]
-    ) -> None:
+    def run(self, contract: Kind, files: Sequence[Path], file_format: str, work: Callable[[], None]) -> None:
         """Register the files as ``raw`` and do ``work`` on them. Spark decodes a wrong encoding silently, so it
-        waits for the full check of each file; DuckDB stops on one, so it starts on a sample of each file and
-        starts again through UTF-8 copies if the sample misled it."""
+        reads each file once more to check it first; DuckDB stops on one, so it starts on a sample of each file
+        and starts again through UTF-8 copies if the sample misled it (the full check runs only then)."""
         sure = self.engine.name != "duckdb"
         try:
-            self.register(contract, files, file_format, role, sure=sure)
+            self.register(contract, files, file_format, sure=sure)
             work()
         except RawFileInvalid:
-            if sure or file_format != "csv" or all(self.hashes[(p, role)].result().utf8 for p in files):
+            if sure or file_format != "csv" or all(self.utf8(p) for p in files):
                 raise
-            self.register(contract, files, file_format, role, sure=True)
+            self.register(contract, files, file_format, sure=True)
             work()
 
 
@@ -459,7 +489,9 @@ def _run_traffic(engine: Engine, reference: Reference, period: Period | None, ou
     covered: dict[int, tuple[date, date]] = {}
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     rows = engine.fetch(sql.traffic_totals(reference.operators))
-    for operator, rat, county, month, count, bad_bytes, total, first_day, last_day in rows:
+    codes = reference.numbered
+    for operator, rat, number, month, count, bad_bytes, total, first_day, last_day in rows:
+        county = None if number is None else codes[number]
         reason = _traffic_reason(operator, rat, month)
         good = count - bad_bytes if reason is None else 0
         rejected = {reason: count} if reason else {"bytes": bad_bytes, "site": good if county is None else 0}

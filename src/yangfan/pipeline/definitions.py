@@ -3,7 +3,7 @@ Apache Spark by SQLGlot (``engines.py``). Each returns small, exact integer tabl
 values (month-end stocks, bytes to GB) happens in Python, once, for both engines (``aggregate.py``).
 
 Every query reads the view ``raw`` (the files of one kind, the contract's columns under their own names, plus
-``filename``); the small tables ``counties(code)`` and ``sectors(name)`` come from the plan (joined, not
+``filename``); the small tables ``counties(code, number)`` and ``sectors(name)`` come from the plan (joined, not
 sub-queried: Spark takes ``IN (SELECT …)`` only in a filter). A row that breaks
 the contract gets a ``reason`` code (``REASONS`` says it in Chinese) and is counted, never aggregated. Text is
 compared as the file holds it: CSV is read as text, Parquet as typed, and ``TRY_CAST`` takes either.
@@ -49,11 +49,12 @@ def _month(day: str) -> str:
 
 def operator_case(expression: str, aliases: Mapping[str, str]) -> str:
     """``expression`` (an operator as a file names it) mapped to the plan's operator code, or NULL."""
-    whens = " ".join(f"WHEN {_quote(alias)} THEN {_quote(code)}" for alias, code in sorted(aliases.items()))
+    whens = " ".join(f"WHEN {quote(alias)} THEN {quote(code)}" for alias, code in sorted(aliases.items()))
     return f"CASE {expression} {whens} ELSE NULL END"
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """A text as an SQL string literal (both engines)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -140,8 +141,25 @@ def stations_events(aliases: Mapping[str, str]) -> str:
 
 
 def sites_table(aliases: Mapping[str, str]) -> str:
-    """The inventory's valid sites (any RAT) with their county: cell traffic is counted where its site is."""
-    return f"SELECT _site AS site_id, _county AS county FROM ({stations_checked(aliases)}) AS c WHERE reason IS NULL"
+    """The inventory's valid sites (any RAT) with their county: cell traffic is counted where its site is. The
+    county is its number in ``counties`` (an integer joins and groups tens of millions of traffic rows a
+    quarter faster than its code as text); ``aggregate`` maps it back."""
+    return f"""
+    SELECT c._site AS site_id, CAST(k.number AS INT) AS county
+    FROM ({stations_checked(aliases)}) AS c JOIN counties AS k ON k.code = c._county
+    WHERE c.reason IS NULL
+    """
+
+
+def stations_valid() -> str:
+    """The valid sites of the inventory just checked (``checked``), to keep for cell traffic: what
+    ``sites_table`` computes, by county code."""
+    return "SELECT _site AS site_id, _county AS county_code FROM checked WHERE reason IS NULL"
+
+
+def sites_kept() -> str:
+    """The table ``sites`` by county code, to keep."""
+    return "SELECT s.site_id, k.code AS county_code FROM sites AS s JOIN counties AS k ON CAST(k.number AS INT) = s.county"
 
 
 # -- cell traffic --------------------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-import sqlglot
-
+from yangfan.pipeline.definitions import quote
 from yangfan.pipeline.errors import RawFileInvalid
 
 DEFAULT_MEMORY_LIMIT = "4GB"
@@ -41,6 +40,10 @@ class Engine:
         raise NotImplementedError
 
     def fetch(self, sql: str) -> list[tuple]:
+        raise NotImplementedError
+
+    def copy_to_parquet(self, sql: str, path: Path) -> None:
+        """The result of ``sql`` as a Parquet file (where the engine keeps files between runs)."""
         raise NotImplementedError
 
     def progress(self) -> float | None:
@@ -73,7 +76,7 @@ class DuckDBEngine(Engine):
         self._lock = threading.Lock()
 
     def _reader(self, files: Sequence[Path], file_format: str) -> str:
-        listed = "[" + ", ".join(_quote(str(f)) for f in files) + "]"
+        listed = "[" + ", ".join(quote(str(f)) for f in files) + "]"
         if file_format == "parquet":
             return f"read_parquet({listed}, union_by_name = true, filename = true)"
         # every column as text: the definitions decide what a bad cell is, identically on every engine
@@ -99,9 +102,10 @@ class DuckDBEngine(Engine):
     def table(self, name: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
         listed = ", ".join(f"{c} VARCHAR" for c in columns)
         self._con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({listed})")
+        # one statement: row by row, the command line's start-up (holding the GIL) would slow it down
         if rows:
-            marks = ", ".join("?" for _ in columns)
-            self._con.executemany(f"INSERT INTO {name} VALUES ({marks})", [list(r) for r in rows])
+            values = ", ".join("(" + ", ".join(quote(str(v)) for v in row) + ")" for row in rows)
+            self._con.execute(f"INSERT INTO {name} VALUES {values}")
 
     def view(self, name: str, sql: str, *, keep: bool = False) -> None:
         what = "TABLE" if keep else "VIEW"
@@ -109,6 +113,9 @@ class DuckDBEngine(Engine):
 
     def fetch(self, sql: str) -> list[tuple]:
         return self._execute(sql).fetchall()
+
+    def copy_to_parquet(self, sql: str, path: Path) -> None:
+        self._execute(f"COPY ({sql}) TO {quote(str(path))} (FORMAT parquet)")
 
     def _execute(self, sql: str):
         import duckdb
@@ -129,16 +136,14 @@ class DuckDBEngine(Engine):
         self._con.close()
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def to_spark(sql: str) -> str:
     """One definition, two engines: DuckDB's SQL as Spark SQL."""
+    import sqlglot  # a tenth of a second to import: only where Spark runs
+
     return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
 
 

@@ -1,281 +1,46 @@
-"""Generated raw operator files (``yangfan demo raw``): what the operators and the 通信管理局 would send, at
-the volume of a province, so that the ingest pipeline can be shown, tested and measured without real data.
-
-Every file is demo data (演示数据（生成，非真实统计）): the README beside the files and the Parquet key-value
-metadata say so. The data are made in DuckDB's SQL, not in Python loops, because a province-year of daily cell
-traffic is ~27 million rows and has to be written in seconds. Pseudo-random numbers are ``hash(seed, keys…)``
-of the row's own keys, so a row's values do not depend on how DuckDB splits the work over threads, and every
-file is written in a fixed order: the same seed gives the same rows in the same order.
-
-The model, per county (the caller gives the counties and their resident populations):
-
-- base stations: 4G, 5G and a few NB-IoT sites in proportion to population, with a drawn density per county.
-  5G sites are commissioned from China's 5G launch (2019-11) on, ~30 % of the year-end count in service at
-  the end of ``year - 3``, growing month by month through ``year`` to ~22 per 10,000 residents (some counties
-  below the 18 of A5). A few sites are decommissioned. 共建共享: most 5G sites of 中国电信 and 中国联通 are owned
-  by one and shared with the other; from 2021 中国广电 (700 MHz) shares many 中国移动 sites and owns a few of
-  its own (from 2021-06); a handful of sites (from 2022) are shared by all four.
-- cell traffic: daily bytes of the cells (three sectors a site, one for NB-IoT) of a fixed *sample* of the
-  sites, one row per operator whose users the cell carried (so a shared cell has a row per operator; 中国广电
-  from its commercial launch, 2022-06). The sample is drawn so that a province-year is ~27 million rows,
-  the volume DESIGN.md's benchmarks are quoted for (~75,000 cell-operator rows a day): every cell of the full
-  inventory, every day, would be ~13 times that. Bytes per row are those of one cell (4G ~8 GB a day), so
-  traffic totals are the sample's totals; the 5G share of bytes (A2, a ratio, which a sample keeps) rises
-  from ~35 % in January to ~55 % in December, with a drawn level per county, more traffic at weekends and on
-  holidays, and 2 % more each month.
-- IoT SIM cards: 5G cards at ~1 per 1,000 residents at the end of ``year - 3``, multiplying 2.7–3.6 times a
-  year (A4 asks for 3, so most counties meet it), a few deactivated; also 4G and NB-IoT cards; a sector from
-  the plan's list for most cards.
-- subscribers: every operator × county × month from December of ``year - 3`` to December of ``year``, 5G users
-  rising along a logistic curve from ~7 % of subscriptions to 36–62 % (a few counties end below A1's 40 % of
-  residents); 中国广电 is 5G-only and has users from 2022-06 (zeros before). These are counts of people, not
-  rows: ``fraction`` and ``scale`` leave them alone.
-
-Every county keeps, whatever ``fraction``, at least three 5G and three 4G sites with one of each in service
-all year and in the traffic sample, and three 5G SIM cards active at every month end from December of
-``year - 3``, so that every indicator has a value everywhere.
-"""
+"""The SQL that makes the rows of every kind (the model is in the package's docstring): the literal helpers,
+the small tables the kinds are made from (counties, sites, the traffic sample, the card counts), and the query of
+each kind: base stations, cell traffic, IoT SIM cards and subscribers."""
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import itertools
 import math
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 from yangfan.pipeline.contracts import KINDS
-
-DEMO_LABEL = "演示数据（生成，非真实统计）"
-SCALES = {"province": 1, "national": 31}  # national: a load-test volume, see raw_generate
-FORMATS = ("parquet", "csv")
-ENCODINGS = ("utf-8", "gb18030")
-
-PROVINCE_RESIDENTS = 39_528_999  # Shaanxi, 2020 census: the volumes below are for this many residents
-TRAFFIC_ROWS_PER_DAY = 75_000  # cell-operator rows a day for the province (27.4 M a year)
-
-LAUNCH_5G = dt.date(2019, 11, 1)  # China's commercial 5G launch
-LAUNCH_4G = dt.date(2014, 1, 1)
-LAUNCH_NB_IOT = dt.date(2017, 6, 1)
-CBN_SITES_FROM = dt.date(2021, 6, 1)  # 中国广电's first own 5G sites
-CBN_SHARES_FROM = dt.date(2021, 1, 1)  # 中国移动 and 中国广电 co-build the 700 MHz network
-CBN_SERVICE_FROM = dt.date(2022, 6, 1)  # 中国广电's commercial 5G service (its users, its traffic)
-
-# Share of mobile users by operator: of cards, of shared cells' traffic, of IoT cards.
-USER_SHARES = {"cmcc": 0.50, "ctcc": 0.25, "cucc": 0.22, "cbn": 0.03}
-OPERATORS = ("cmcc", "cucc", "ctcc", "cbn")  # the plan file's order, for the subscriber rows
-# Sites per 10,000 residents at the end of ``year`` (before a county's density draw), the fewest a county has,
-# the owners' shares, the share decommissioned.
-SITES = {
-    "5G": {"tag": "5G", "per_10k": 21.5, "least": 3, "owners": {"cmcc": 0.46, "ctcc": 0.255, "cucc": 0.255, "cbn": 0.03}, "retired": 0.02},
-    "4G": {"tag": "4G", "per_10k": 45.0, "least": 3, "owners": {"cmcc": 0.50, "ctcc": 0.25, "cucc": 0.25}, "retired": 0.04},
-    "NB-IoT": {"tag": "NB", "per_10k": 1.5, "least": 1, "owners": {"cmcc": 0.50, "ctcc": 0.30, "cucc": 0.20}, "retired": 0.03},
-}  # fmt: skip
-# IoT cards per 1,000 residents (5G: active at the end of ``year - 3``), owners' shares, share deactivated.
-SIMS = {
-    "5G": {"per_1000": 1.0, "owners": USER_SHARES, "retired": 0.05},
-    "4G": {"per_1000": 13.0, "owners": {"cmcc": 0.55, "ctcc": 0.25, "cucc": 0.20}, "retired": 0.10},
-    "NB-IoT": {"per_1000": 20.0, "owners": {"ctcc": 0.45, "cmcc": 0.40, "cucc": 0.15}, "retired": 0.10},
-}
-ANCHOR_SIMS = 3  # 5G cards per county active from before the end of ``year - 3`` to the end
-# The bundled plan's sectors (``sectors:`` in plans/shaanxi-5g-2021-2023.yaml) and their share of IoT cards;
-# the rest of the cards name no sector.
-SECTOR_SHARES = {
-    "工业互联网": 0.16, "智慧城市": 0.12, "车联网": 0.10, "智慧电力": 0.09, "智慧物流": 0.07, "智慧安防": 0.07,
-    "智慧医疗": 0.05, "智慧教育": 0.04, "智慧农业": 0.04, "智慧采矿": 0.04, "数字乡村": 0.04, "智能油气": 0.03,
-    "数字政府": 0.03, "信息消费": 0.03, "文化旅游": 0.02, "融媒体": 0.01, "军民融合": 0.01,
-}  # fmt: skip
-
-BYTES_4G_CELL_DAY = 8e9  # one 4G cell-operator row in January
-BYTES_NB_IOT_CELL_DAY = 6e6
-TRAFFIC_GROWTH_PER_MONTH = 0.02
-SHARE_5G_FIRST, SHARE_5G_LAST = 0.35, 0.55  # of bytes, January and December of ``year``
-# Share of a day's traffic by hour (hourly files): low at night, a peak in the evening.
-HOUR_PROFILE = (
-    2.6, 1.8, 1.3, 1.0, 0.9, 1.0, 1.6, 2.8, 3.8, 4.3, 4.6, 4.8,
-    5.0, 4.7, 4.6, 4.7, 4.8, 5.0, 5.3, 5.8, 6.3, 6.6, 6.0, 4.3,
-)  # fmt: skip
-# Spring Festival holidays (the lunar calendar moves them); New Year's Day, May Day and National Day are fixed.
-SPRING_FESTIVAL = {
-    2020: (dt.date(2020, 1, 24), 7), 2021: (dt.date(2021, 2, 11), 7), 2022: (dt.date(2022, 1, 31), 7),
-    2023: (dt.date(2023, 1, 21), 7), 2024: (dt.date(2024, 2, 10), 8), 2025: (dt.date(2025, 1, 28), 8),
-    2026: (dt.date(2026, 2, 15), 9),
-}  # fmt: skip
-
-# Where a county's sites are drawn around: its city's seat (lon, lat, spread in degrees); unknown: the province.
-CITY_CENTRES = {
-    "6101": (108.94, 34.34, 0.35), "6102": (108.95, 34.98, 0.25), "6103": (107.24, 34.36, 0.55),
-    "6104": (108.71, 34.45, 0.40), "6105": (109.50, 34.65, 0.50), "6106": (109.49, 36.59, 0.70),
-    "6107": (107.02, 33.07, 0.60), "6108": (109.73, 38.29, 0.80), "6109": (109.03, 32.68, 0.60),
-    "6110": (109.94, 33.87, 0.50),
-}  # fmt: skip
-PROVINCE_CENTRE = (108.9, 35.3, 1.5)
-LONGITUDES, LATITUDES = (105.5, 111.3), (31.7, 39.6)
-MEMORY_LIMIT = "6GB"  # a province year sorts in ~4 GB; beyond the limit DuckDB spills (a national year)
+from yangfan.pipeline.generate.spec import (
+    ANCHOR_SIMS,
+    BYTES_4G_CELL_DAY,
+    BYTES_NB_IOT_CELL_DAY,
+    CBN_SERVICE_FROM,
+    CBN_SHARES_FROM,
+    CBN_SITES_FROM,
+    CITY_CENTRES,
+    HOUR_PROFILE,
+    LATITUDES,
+    LAUNCH_4G,
+    LAUNCH_5G,
+    LAUNCH_NB_IOT,
+    LONGITUDES,
+    OPERATORS,
+    PROVINCE_CENTRE,
+    PROVINCE_RESIDENTS,
+    SECTOR_SHARES,
+    SHARE_5G_FIRST,
+    SHARE_5G_LAST,
+    SIMS,
+    SITES,
+    SPRING_FESTIVAL,
+    TRAFFIC_GROWTH_PER_MONTH,
+    TRAFFIC_ROWS_PER_DAY,
+    USER_SHARES,
+    _Spec,
+)
 
 
-@dataclass(frozen=True)
-class GeneratedFile:
-    """One written file: its kind (a key of ``contracts.KINDS``), where it is and how many data rows it holds."""
-
-    kind: str
-    path: Path
-    rows: int
-
-
-def raw_generate(
-    directory: Path,
-    *,
-    counties: Mapping[str, int],
-    scale: str = "province",
-    year: int = 2023,
-    seed: int = 2023,
-    file_format: str = "parquet",
-    kinds: Iterable[str] = tuple(KINDS),
-    hourly: bool = False,
-    fraction: float = 1.0,
-    encoding: str = "utf-8",
-    progress: Callable[[int, int], None] | None = None,
-) -> list[GeneratedFile]:
-    """Write generated raw files, one per kind, as ``<directory>/<kind>.<parquet|csv>``, and a README.txt
-    that labels them as demo data; return the files written, in the order of ``contracts.KINDS``.
-
-    ``counties`` maps county code to resident population: every volume follows population, so a caller
-    passes the plan's county-level units and tests pass a few made-up ones. ``scale`` "province" gives a
-    province's volumes (for Shaanxi's 39.5 million residents ~276,000 sites, ~27.5 million traffic rows, ~2.8
-    million IoT cards); "national" gives 31 times as many sites, traffic rows and cards over the *same*
-    counties. The project has no national org tree, so "national" is a load-test volume: the indicators it
-    yields (sites per 10,000 residents, say) mean nothing, and its ~850 million traffic rows are sorted with
-    spilling to disk beside the output (a tenth of it took ~100 s here). ``fraction`` scales every volume, for tests,
-    keeping a few sites and cards in every county. ``hourly`` writes cell traffic by hour (a ``datetime``
-    column instead of ``date``, 24 times the rows). ``encoding`` is for CSV: GB18030 is what Chinese
-    spreadsheet software writes. ``progress(done, total)`` counts rows, and is called from the calling thread.
-    """
-    spec = _Spec.make(
-        counties=counties,
-        scale=scale,
-        year=year,
-        seed=seed,
-        file_format=file_format,
-        kinds=kinds,
-        hourly=hourly,
-        fraction=fraction,
-        encoding=encoding,
-    )
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-
-    import duckdb  # heavy; only the generator and the engines need it
-
-    # Sorting a national-scale year spills to disk: beside the output, not in the working directory.
-    spill = Path(tempfile.mkdtemp(prefix=".generate-", dir=directory))
-    con = duckdb.connect(
-        config={"preserve_insertion_order": True, "temp_directory": str(spill), "memory_limit": MEMORY_LIMIT}
-    )
-    written: list[GeneratedFile] = []
-    try:
-        con.execute("SET enable_progress_bar = true")  # query_progress() reports only with it on
-        con.execute("SET enable_progress_bar_print = false")
-        queries, sizes = _prepare(con, spec)
-        total, done = sum(sizes.values()), 0
-        for kind in spec.kinds:
-            path = directory / f"{kind}.{spec.file_format}"
-
-            def moved(share: float, before: int = done, size: int = sizes[kind]) -> None:
-                if progress is not None:
-                    progress(before + min(size, round(size * share)), total)
-
-            rows = _write(con, queries[kind], path, spec, moved)
-            written.append(GeneratedFile(kind, path, rows))
-            done += sizes[kind]
-            if progress is not None:
-                progress(done, total)
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-    _readme_write(directory, spec, written)
-    return written
-
-
-# -- parameters ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Spec:
-    """The checked arguments and the dates every query uses."""
-
-    counties: tuple[tuple[str, int], ...]  # sorted by code, so that the mapping's order changes nothing
-    scale: str
-    year: int
-    seed: int
-    file_format: str
-    kinds: tuple[str, ...]
-    hourly: bool
-    fraction: float
-    encoding: str
-
-    @classmethod
-    def make(cls, *, counties, scale, year, seed, file_format, kinds, hourly, fraction, encoding) -> _Spec:
-        asked = list(kinds)
-        unknown = sorted(set(asked) - set(KINDS))
-        if unknown:
-            raise ValueError(f"未知的文件类型：{'、'.join(unknown)}（可选：{'、'.join(KINDS)}）")
-        if scale not in SCALES:
-            raise ValueError(f"未知的规模：{scale}（可选：{'、'.join(SCALES)}）")
-        if file_format not in FORMATS:
-            raise ValueError(f"未知的文件格式：{file_format}（可选：{'、'.join(FORMATS)}）")
-        if encoding not in ENCODINGS:
-            raise ValueError(f"未知的编码：{encoding}（可选：{'、'.join(ENCODINGS)}）")
-        if encoding != "utf-8" and file_format != "csv":
-            raise ValueError("只有 CSV 文件可以指定编码")
-        if not year >= LAUNCH_5G.year + 1:
-            raise ValueError(f"年份须不早于 {LAUNCH_5G.year + 1}（5G 于 2019 年 11 月商用）")
-        if not (isinstance(fraction, int | float) and math.isfinite(fraction) and fraction > 0):
-            raise ValueError(f"比例须为正数：{fraction}")
-        if not counties:
-            raise ValueError("没有区县")
-        for code, population in counties.items():
-            if not isinstance(population, int) or population <= 0:
-                raise ValueError(f"区县 {code} 的常住人口须为正整数：{population!r}")
-        return cls(
-            counties=tuple(sorted((str(code), population) for code, population in counties.items())),
-            scale=scale,
-            year=year,
-            seed=int(seed),
-            file_format=file_format,
-            kinds=tuple(kind for kind in KINDS if kind in asked),
-            hourly=hourly,
-            fraction=float(fraction),
-            encoding=encoding,
-        )
-
-    @property
-    def volume(self) -> float:
-        """How many times a province's volume (per resident) to write."""
-        return self.fraction * SCALES[self.scale]
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, 1, 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        return dt.date(self.year, 12, 31)
-
-    @property
-    def base_year(self) -> int:
-        """The year before a three-year plan starts (2020 for 2021–2023): A4's base."""
-        return self.year - 3
-
-    @property
-    def days(self) -> int:
-        return (self.last_day - self.first_day).days + 1
-
-
+# -- SQL literals and dates ----------------------------------------------------------------------------------
 def _date(day: dt.date) -> str:
     return f"DATE '{day.isoformat()}'"
 
@@ -697,90 +462,3 @@ def _subscribers_query(spec: _Spec) -> tuple[str, int]:
     ORDER BY code, i, rank
     """
     return query, len(spec.counties) * len(months) * len(OPERATORS)
-
-
-# -- writing -------------------------------------------------------------------------------------------------
-def _write(con, query: str, path: Path, spec: _Spec, moved: Callable[[float], None]) -> int:
-    """``query`` written to ``path``; return its rows. GB18030 CSV is written as UTF-8 by DuckDB first, then
-    transcoded in chunks (DuckDB writes UTF-8 only)."""
-    if spec.file_format == "parquet":
-        metadata = {
-            "label": DEMO_LABEL,
-            "generator": "yangfan demo raw",
-            "seed": str(spec.seed),
-            "scale": spec.scale,
-            "year": str(spec.year),
-            "fraction": repr(spec.fraction),
-        }
-        kv = ", ".join(f"{key}: {_quote(value)}" for key, value in metadata.items())
-        return _run(
-            con, f"COPY ({query}) TO {_quote(str(path))} (FORMAT parquet, KV_METADATA {{{kv}}})", moved
-        )
-    if spec.encoding == "utf-8":
-        return _run(con, f"COPY ({query}) TO {_quote(str(path))} (FORMAT csv, HEADER true)", moved)
-    staging = path.with_name(path.name + ".utf-8.tmp")
-    try:
-        rows = _run(con, f"COPY ({query}) TO {_quote(str(staging))} (FORMAT csv, HEADER true)", moved)
-        _transcode(staging, path, spec.encoding)
-    finally:
-        staging.unlink(missing_ok=True)
-    return rows
-
-
-def _run(con, sql: str, moved: Callable[[float], None]) -> int:
-    """Run one COPY in a worker thread while this thread reports DuckDB's progress through ``moved``: the
-    caller's callback then runs where the caller is (a terminal bar, a job record), never in a worker."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(lambda: con.execute(sql).fetchone()[0])
-        try:
-            while True:
-                try:
-                    return int(future.result(timeout=0.25))
-                except FutureTimeout:
-                    try:
-                        share = con.query_progress()
-                    except Exception:  # the query may just have finished: progress is best effort
-                        continue
-                    if share is not None and share >= 0:
-                        moved(min(1.0, share / 100))
-        except BaseException:  # Ctrl-C or a failing callback: stop the query rather than wait for it
-            con.interrupt()
-            raise
-
-
-def _transcode(source: Path, target: Path, encoding: str, chunk: int = 1 << 22) -> None:
-    """UTF-8 ``source`` re-encoded as ``encoding`` into ``target``, a few MiB at a time."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    encoder = codecs.getincrementalencoder(encoding)()
-    with source.open("rb") as src, target.open("wb") as dst:
-        while block := src.read(chunk):
-            dst.write(encoder.encode(decoder.decode(block)))
-        dst.write(encoder.encode(decoder.decode(b"", final=True), final=True))
-
-
-def _readme_write(directory: Path, spec: _Spec, written: Sequence[GeneratedFile]) -> None:
-    """README.txt: that the files are generated demo data, and how they were made (to make them again)."""
-    scale = {
-        "province": "province（省级数据量）",
-        "national": "national（省级数据量的 31 倍，仅供负载测试，非全国数据）",
-    }
-    width = max((len(f.path.name) for f in written), default=0)
-    lines = [
-        DEMO_LABEL,
-        "",
-        "本目录中的文件由扬帆（yangfan demo raw）按固定随机种子生成，供演示、测试和性能测量使用，",
-        "不是运营商、通信管理局或统计部门的真实数据。同一种子、同一参数生成的数据相同。",
-        "",
-        f"种子：{spec.seed}",
-        f"规模：{scale[spec.scale]}",
-        f"年份：{spec.year}",
-        f"比例：{spec.fraction:g}",
-        f"区县数：{len(spec.counties)}",
-        f"格式：{spec.file_format}" + (f"（{spec.encoding}）" if spec.file_format == "csv" else ""),
-        f"小区流量：{'按小时（datetime 列）' if spec.hourly else '按日（date 列）'}",
-        "",
-        "文件：",
-        *(f"  {f.path.name.ljust(width)}  {KINDS[f.kind].name}  {f.rows:,} 行" for f in written),
-        "",
-    ]
-    (directory / "README.txt").write_text("\n".join(lines), encoding="utf-8")
