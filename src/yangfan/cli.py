@@ -854,6 +854,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     fingerprint_ahead(Path(f) for f in [*args.files, *args.sites])
     with ingest_progress() as progress:
         ahead = ingest_ahead(request, progress) if args.engine == "duckdb" else None
+        if ahead is not None:
+            ahead.wait_aggregating(timeout=2.0)
         try:
             setup_django()
             from yangfan.core.periods import PeriodError

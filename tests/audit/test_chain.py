@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from yangfan.audit.chain import (
     GENESIS,
@@ -155,3 +158,16 @@ def test_every_problem_is_reported_not_only_the_first():
     result = verify_chain(rows)
     assert [seq for seq, _ in result.problems] == [2, 7]
     assert result.first_problem[0] == 2
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=20,
+    )
+)
+def test_canonical_json_is_json_dumps_with_the_canonical_options(value):
+    # one encoder serves every call; its text must stay the one the stored hashes were computed over
+    expected = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    assert canonical_json(value) == expected

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 GENESIS = "0" * 64  # the prev_hash of entry 1
@@ -36,11 +37,16 @@ HASHED_FIELDS = (
 )
 
 
+# one encoder for every call: json.dumps with these options would build a new one each time
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def canonical_json(value: Any) -> str:
     """One text for one value: sorted keys, no whitespace, Chinese kept as is."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _CANONICAL.encode(value)
 
 
+@lru_cache(maxsize=16)  # a bulk append stamps thousands of entries with one moment
 def timestamp(at: datetime) -> str:
     """An aware datetime as ISO 8601 in UTC, always with microseconds: ``2023-12-31T16:00:00.000000+00:00``."""
     if at.tzinfo is None or at.utcoffset() is None:
@@ -80,7 +86,8 @@ def entry_content(
 
 def entry_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     """SHA-256 (hex) over ``prev_hash`` followed by the canonical JSON of ``content``, UTF-8 encoded."""
-    return hashlib.sha256((prev_hash + canonical_json(dict(content))).encode("utf-8")).hexdigest()
+    text = canonical_json(content if type(content) is dict else dict(content))
+    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

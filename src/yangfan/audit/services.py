@@ -103,18 +103,24 @@ def audit_record_many(
         actor = getattr(request, "user", None)
     common = _actor_fields(actor, request, ip)
     # every entry is checked before the lock is taken: one bad entry appends none of them
-    prepared = [{**common, **_entry_fields(**entry)} for entry in entries]
+    prepared = [_entry_fields(**entry) for entry in entries]
     if not prepared:
         return 0
     with _chain_end() as (connection, seq, prev_hash):
         at = timezone.now()
+        columns = [*HASHED_FIELDS, "prev_hash", "hash"]
+        # the timestamp and the JSON as their fields prepare them for the database (one moment for all)
+        at_prepared = AuditEntry._meta.get_field("at").get_db_prep_save(at, connection)
+        encoder = AuditEntry._meta.get_field("changes").encoder
+        adapt_json = connection.ops.adapt_json_value
         rows = []
         for fields in prepared:
-            content = entry_content(seq=seq, at=at, **fields)
+            content = entry_content(seq=seq, at=at, **common, **fields)
             digest = entry_hash(prev_hash, content)
-            rows.append({"seq": seq, "at": at, **fields, "prev_hash": prev_hash, "hash": digest})
+            stored = {**content, "at": at_prepared, "changes": adapt_json(content["changes"], encoder)}
+            rows.append((*[stored[name] for name in HASHED_FIELDS], prev_hash, digest))
             seq, prev_hash = seq + 1, digest
-        _insert(connection, rows)
+        _insert(connection, columns, rows)
     return len(rows)
 
 
@@ -175,10 +181,15 @@ def jsonable(value: Any) -> Any:
     writes ``1e+16`` as ``10000000000000000``), and the hash must survive the round trip.
     """
     kind = type(value)
-    if kind is str:  # the common case first: an import's changes are lists of text
+    # the common cases first, by exact type: an import's changes are dicts of lists of text and None
+    if kind is str:
         return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if value is None:
+        return None
     if kind is list:
         return [jsonable(v) for v in value]
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
     if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, str | Promise):
@@ -228,27 +239,19 @@ def _append(**fields: Any) -> AuditEntry:
     return entry
 
 
-def _insert(connection, rows: list[dict[str, Any]]) -> None:
-    """INSERT the entries as they are, with ``executemany`` in batches. AuditEntry's own manager refuses
-    ``bulk_create`` so that nothing else can insert entries around the chain; this is the one bulk writer,
-    called with the chain just computed. The timestamp and the JSON go through their fields' own preparation
-    for the database, as the ORM would do it; the other values are plain numbers and text."""
+def _insert(connection, columns: list[str], rows: list[tuple]) -> None:
+    """INSERT the entries (tuples of ``columns``, prepared for the database) with ``executemany`` in batches.
+    AuditEntry's own manager refuses ``bulk_create`` so that nothing else can insert entries around the chain;
+    this is the one bulk writer, called with the chain just computed."""
     opts = AuditEntry._meta
-    names = list(rows[0])
-    fields = [opts.get_field(name) for name in names]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         connection.ops.quote_name(opts.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
+        ", ".join(connection.ops.quote_name(opts.get_field(name).column) for name in columns),
+        ", ".join(["%s"] * len(columns)),
     )
-    at = opts.get_field("at").get_db_prep_save(rows[0]["at"], connection)  # one moment for all
-    changes = opts.get_field("changes")
-    prepare = {"at": lambda _: at, "changes": lambda value: changes.get_db_prep_save(value, connection)}
-    columns = [(name, prepare.get(name)) for name in names]
-    params = [tuple(row[name] if how is None else how(row[name]) for name, how in columns) for row in rows]
     with connection.cursor() as cursor:
-        for start in range(0, len(params), BULK_BATCH):
-            cursor.executemany(sql, params[start : start + BULK_BATCH])
+        for start in range(0, len(rows), BULK_BATCH):
+            cursor.executemany(sql, rows[start : start + BULK_BATCH])
 
 
 def _entry_fields(

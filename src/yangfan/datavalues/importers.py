@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,15 +36,12 @@ class ParsedRow:
     operator: Operator | None
     value: Decimal
     comment: str = ""
+    # (data element, org unit, period, operator) as stored: computed once, a large import asks for it often
+    key: tuple = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> tuple:
-        return (
-            self.data_element.pk,
-            self.org_unit.pk,
-            self.period,
-            self.operator.pk if self.operator else None,
-        )
+    def __post_init__(self) -> None:
+        operator = self.operator.pk if self.operator is not None else None
+        object.__setattr__(self, "key", (self.data_element.pk, self.org_unit.pk, self.period, operator))
 
 
 # DHIS2 dataValueSets keys; the operator travels as the attribute option combo.
@@ -137,10 +134,10 @@ def parse_rows(records: list[dict[str, str]], file: str) -> list[ParsedRow]:
         raise ImportInvalid(file, [RowError(1, "", "文件没有数据行")])
     header = {key.strip() if key else "": key for key in records[0]}
     columns: dict[str, str] = {}
-    for field, names in COLUMNS.items():
+    for column, names in COLUMNS.items():
         for name in names:
             if name in header:
-                columns[field] = header[name]
+                columns[column] = header[name]
     missing = [COLUMNS[f][1] + "/" + f for f in REQUIRED if f not in columns]
     if missing:
         raise ImportInvalid(file, [RowError(1, "", "缺少列：" + "、".join(missing))])

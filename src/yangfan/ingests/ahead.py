@@ -130,16 +130,29 @@ class Ahead:
         self._rejects = ingest_folder() / "rejects" / f"ahead-{uuid.uuid4().hex}.csv"
         self._future: Future[Outcome] = Future()
         self._adopted = False
+        self._aggregating = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(progress,), name="yangfan-ahead")
         self._thread.start()
 
     def _run(self, progress: Progress | None) -> None:
+        def relay(stage: str, done: float, total: float) -> None:
+            if stage == "aggregate":
+                self._aggregating.set()
+            if progress is not None:
+                progress(stage, done, total)
+
         try:
-            self._future.set_result(
-                aggregate(**self.arguments, rejects_path=self._rejects, progress=progress)
-            )
+            self._future.set_result(aggregate(**self.arguments, rejects_path=self._rejects, progress=relay))
         except BaseException as exc:  # handed to the run, which records and raises it
             self._future.set_exception(exc)
+        finally:
+            self._aggregating.set()
+
+    def wait_aggregating(self, timeout: float) -> None:
+        """Wait until the engine is open and the aggregation has begun (or ended, or ``timeout`` passed).
+        Opening the engine is Python work, and so is starting Django: run together, they take turns at the
+        interpreter lock and both are late. The engine's query then runs outside the lock while Django starts."""
+        self._aggregating.wait(timeout)
 
     def outcome(self, arguments: dict, rejects_path: Path) -> Outcome | None:
         """The early outcome if it was computed with ``arguments`` (its rejects file moved to

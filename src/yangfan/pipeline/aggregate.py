@@ -385,9 +385,11 @@ class _Watcher:
             self._thread.start()
 
     def _run(self, engine: Engine, progress: Progress) -> None:
-        while not self._stop.wait(0.2):
+        while True:  # at once, then every 0.2 s: the first report says the aggregation has begun
             share = engine.progress()
             progress("aggregate", share if share is not None else 0, 1 if share is not None else 0)
+            if self._stop.wait(0.2):
+                return
 
     def stop(self) -> None:
         self._stop.set()
