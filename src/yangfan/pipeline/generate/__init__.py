@@ -44,8 +44,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from yangfan.pipeline.contracts import KINDS
-from yangfan.pipeline.generate.files import GeneratedFile, _readme_write, _write
-from yangfan.pipeline.generate.queries import _prepare
+from yangfan.pipeline.generate.files import GeneratedFile, file_write, readme_write
+from yangfan.pipeline.generate.queries import queries_prepare
 from yangfan.pipeline.generate.spec import (
     DEMO_LABEL,
     ENCODINGS,
@@ -53,7 +53,7 @@ from yangfan.pipeline.generate.spec import (
     MEMORY_LIMIT,
     SCALES,
     SECTOR_SHARES,
-    _Spec,
+    Spec,
 )
 
 __all__ = ["DEMO_LABEL", "ENCODINGS", "FORMATS", "SCALES", "SECTOR_SHARES", "GeneratedFile", "raw_generate"]
@@ -87,7 +87,7 @@ def raw_generate(
     column instead of ``date``, 24 times the rows). ``encoding`` is for CSV: GB18030 is what Chinese
     spreadsheet software writes. ``progress(done, total)`` counts rows, and is called from the calling thread.
     """
-    spec = _Spec.make(
+    spec = Spec.make(
         counties=counties,
         scale=scale,
         year=year,
@@ -112,7 +112,7 @@ def raw_generate(
     try:
         con.execute("SET enable_progress_bar = true")  # query_progress() reports only with it on
         con.execute("SET enable_progress_bar_print = false")
-        queries, sizes = _prepare(con, spec)
+        queries, sizes = queries_prepare(con, spec)
         total, done = sum(sizes.values()), 0
         for kind in spec.kinds:
             path = directory / f"{kind}.{spec.file_format}"
@@ -121,7 +121,7 @@ def raw_generate(
                 if progress is not None:
                     progress(before + min(size, round(size * share)), total)
 
-            rows = _write(con, queries[kind], path, spec, moved)
+            rows = file_write(con, queries[kind], path, spec, moved)
             written.append(GeneratedFile(kind, path, rows))
             done += sizes[kind]
             if progress is not None:
@@ -129,5 +129,5 @@ def raw_generate(
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-    _readme_write(directory, spec, written)
+    readme_write(directory, spec, written)
     return written

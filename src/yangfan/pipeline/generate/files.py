@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yangfan.pipeline.contracts import KINDS
-from yangfan.pipeline.generate.queries import _quote
-from yangfan.pipeline.generate.spec import DEMO_LABEL, _Spec
+from yangfan.pipeline.definitions import quote
+from yangfan.pipeline.generate.spec import DEMO_LABEL, Spec
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class GeneratedFile:
     rows: int
 
 
-def _write(con, query: str, path: Path, spec: _Spec, moved: Callable[[float], None]) -> int:
+def file_write(con, query: str, path: Path, spec: Spec, moved: Callable[[float], None]) -> int:
     """``query`` written to ``path``; return its rows. GB18030 CSV is written as UTF-8 by DuckDB first, then
     transcoded in chunks (DuckDB writes UTF-8 only)."""
     if spec.file_format == "parquet":
@@ -37,15 +37,15 @@ def _write(con, query: str, path: Path, spec: _Spec, moved: Callable[[float], No
             "year": str(spec.year),
             "fraction": repr(spec.fraction),
         }
-        kv = ", ".join(f"{key}: {_quote(value)}" for key, value in metadata.items())
+        kv = ", ".join(f"{key}: {quote(value)}" for key, value in metadata.items())
         return _run(
-            con, f"COPY ({query}) TO {_quote(str(path))} (FORMAT parquet, KV_METADATA {{{kv}}})", moved
+            con, f"COPY ({query}) TO {quote(str(path))} (FORMAT parquet, KV_METADATA {{{kv}}})", moved
         )
     if spec.encoding == "utf-8":
-        return _run(con, f"COPY ({query}) TO {_quote(str(path))} (FORMAT csv, HEADER true)", moved)
+        return _run(con, f"COPY ({query}) TO {quote(str(path))} (FORMAT csv, HEADER true)", moved)
     staging = path.with_name(path.name + ".utf-8.tmp")
     try:
-        rows = _run(con, f"COPY ({query}) TO {_quote(str(staging))} (FORMAT csv, HEADER true)", moved)
+        rows = _run(con, f"COPY ({query}) TO {quote(str(staging))} (FORMAT csv, HEADER true)", moved)
         _transcode(staging, path, spec.encoding)
     finally:
         staging.unlink(missing_ok=True)
@@ -83,7 +83,7 @@ def _transcode(source: Path, target: Path, encoding: str, chunk: int = 1 << 22) 
         dst.write(encoder.encode(decoder.decode(b"", final=True), final=True))
 
 
-def _readme_write(directory: Path, spec: _Spec, written: Sequence[GeneratedFile]) -> None:
+def readme_write(directory: Path, spec: Spec, written: Sequence[GeneratedFile]) -> None:
     """README.txt: that the files are generated demo data, and how they were made (to make them again)."""
     scale = {
         "province": "province（省级数据量）",

@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from yangfan.pipeline.contracts import KINDS
+from yangfan.pipeline.definitions import quote
 from yangfan.pipeline.generate.spec import (
     ANCHOR_SIMS,
     BYTES_4G_CELL_DAY,
@@ -36,7 +37,7 @@ from yangfan.pipeline.generate.spec import (
     TRAFFIC_GROWTH_PER_MONTH,
     TRAFFIC_ROWS_PER_DAY,
     USER_SHARES,
-    _Spec,
+    Spec,
 )
 
 
@@ -45,16 +46,12 @@ def _date(day: dt.date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _pick(draw: str, shares: Mapping[str, float], rest: str = "NULL") -> str:
     """SQL: one of ``shares``' keys, chosen by ``draw`` (uniform on 0–1) with those probabilities."""
     whens, cumulative = [], 0.0
     for name, share in shares.items():
         cumulative += share
-        whens.append(f"WHEN {draw} < {cumulative!r} THEN {_quote(name)}")
+        whens.append(f"WHEN {draw} < {cumulative!r} THEN {quote(name)}")
     return f"CASE {' '.join(whens)} ELSE {rest} END"
 
 
@@ -70,7 +67,7 @@ def _curve(draw: str, points: Sequence[tuple[dt.date, float]]) -> str:
     return f"CASE {' '.join(whens)} ELSE {_date(points[-1][0])} END"
 
 
-def _commissioning(rat: str, spec: _Spec) -> list[tuple[dt.date, float]]:
+def _commissioning(rat: str, spec: Spec) -> list[tuple[dt.date, float]]:
     """Cumulative share of a county's sites of ``rat`` (as of the end of ``year``) commissioned by each date."""
     end = spec.last_day
     if rat == "5G":
@@ -85,7 +82,7 @@ def _commissioning(rat: str, spec: _Spec) -> list[tuple[dt.date, float]]:
     return [(LAUNCH_NB_IOT, 0.0), (dt.date(2019, 12, 31), 0.55), (end, 1.0)]
 
 
-def _anchor_window(rat: str, spec: _Spec) -> tuple[dt.date, int]:
+def _anchor_window(rat: str, spec: Spec) -> tuple[dt.date, int]:
     """When a county's first site of ``rat`` (in service all of ``year``) is commissioned: from a start
     date over a number of days, in the base year where the RAT existed then, and before ``year`` starts."""
     launch = LAUNCH_5G if rat == "5G" else LAUNCH_4G
@@ -94,7 +91,7 @@ def _anchor_window(rat: str, spec: _Spec) -> tuple[dt.date, int]:
 
 
 # -- tables --------------------------------------------------------------------------------------------------
-def _prepare(con, spec: _Spec) -> tuple[dict[str, str], dict[str, int]]:
+def queries_prepare(con, spec: Spec) -> tuple[dict[str, str], dict[str, int]]:
     """The small tables the kinds are made from (counties, sites, the traffic sample, the card counts); return
     each asked kind's query and its number of rows."""
     con.execute(
@@ -121,7 +118,7 @@ def _prepare(con, spec: _Spec) -> tuple[dict[str, str], dict[str, int]]:
     return queries, sizes
 
 
-def _counties_table(con, spec: _Spec) -> None:
+def _counties_table(con, spec: Spec) -> None:
     """Counties with their drawn traits: where they are, how dense their networks, how fast they adopt."""
     rows = []
     for idx, (code, population) in enumerate(spec.counties):
@@ -147,23 +144,23 @@ def _counties_table(con, spec: _Spec) -> None:
     """)
 
 
-def _sites_sql(spec: _Spec) -> str:
+def _sites_sql(spec: Spec) -> str:
     """The site inventory of every RAT; ``anchor`` marks each county's first 4G and 5G site, in service all
     year and always in the traffic sample."""
     rats = ", ".join(
-        f"({rank}, {_quote(rat)}, {_quote(s['tag'])}, {s['per_10k']}, {s['least']}, {s['retired']})"
+        f"({rank}, {quote(rat)}, {quote(s['tag'])}, {s['per_10k']}, {s['least']}, {s['retired']})"
         for rank, (rat, s) in enumerate(SITES.items())
     )
     commissioned = " ".join(
-        f"WHEN rat = {_quote(rat)} THEN {_curve('u_on', _commissioning(rat, spec))}" for rat in SITES
+        f"WHEN rat = {quote(rat)} THEN {_curve('u_on', _commissioning(rat, spec))}" for rat in SITES
     )
     anchors = " ".join(
-        f"WHEN rat = {_quote(rat)} THEN {_date(start)} + CAST(FLOOR(u_on * {days}) AS INTEGER)"
+        f"WHEN rat = {quote(rat)} THEN {_date(start)} + CAST(FLOOR(u_on * {days}) AS INTEGER)"
         for rat in ("5G", "4G")
         for start, days in [_anchor_window(rat, spec)]
     )
     owners = " ".join(
-        f"WHEN rat = {_quote(rat)} THEN {_pick('u_owner', s['owners'])}" for rat, s in SITES.items()
+        f"WHEN rat = {quote(rat)} THEN {_pick('u_owner', s['owners'])}" for rat, s in SITES.items()
     )
     last = _date(spec.last_day)
     return f"""
@@ -214,16 +211,16 @@ def _sites_sql(spec: _Spec) -> str:
     """
 
 
-def _stations_query(spec: _Spec) -> str:
+def _stations_query(spec: Spec) -> str:
     columns = ", ".join(KINDS["base-stations"].columns)
     return f"SELECT {columns} FROM sites ORDER BY rank, site_id"
 
 
 # -- cell traffic --------------------------------------------------------------------------------------------
-def _traffic_prepare(con, spec: _Spec) -> str:
+def _traffic_prepare(con, spec: Spec) -> str:
     """The sampled cells × operators with the days they carry traffic and their weight, and the bytes per
     unit of weight by RAT and month that give the 5G share its course; return the traffic query."""
-    shares = ", ".join(f"({_quote(op)}, {share})" for op, share in USER_SHARES.items())
+    shares = ", ".join(f"({quote(op)}, {share})" for op, share in USER_SHARES.items())
     end = spec.last_day + dt.timedelta(days=1)
     con.execute(f"""
         CREATE TEMP TABLE site_ops AS
@@ -298,11 +295,11 @@ def _holidays(year: int) -> list[dt.date]:
     return days
 
 
-def _traffic_query(spec: _Spec, per_weight: Mapping[str, list[float]]) -> str:
+def _traffic_query(spec: Spec, per_weight: Mapping[str, list[float]]) -> str:
     """Rows of cell × operator × day (or hour), in order of time, then cell and operator. One hash of the
     row's key draws both its noise and its uplink share."""
     scale = " ".join(
-        f"WHEN {_quote(rat)} THEN {[float(x) for x in values]!r}::DOUBLE[]"
+        f"WHEN {quote(rat)} THEN {[float(x) for x in values]!r}::DOUBLE[]"
         for rat, values in per_weight.items()
     )
     holidays = ", ".join(str((day - spec.first_day).days) for day in _holidays(spec.year))
@@ -340,11 +337,11 @@ def _traffic_query(spec: _Spec, per_weight: Mapping[str, list[float]]) -> str:
 
 
 # -- IoT SIM cards -------------------------------------------------------------------------------------------
-def _sim_counts_sql(spec: _Spec) -> str:
+def _sim_counts_sql(spec: Spec) -> str:
     """Cards per county and RAT. 5G: enough that, growing ``iot_growth`` times a year, the cards active at the
     end of the base year are ~1 per 1,000 residents (times the county's level), plus the anchors."""
     rats = ", ".join(
-        f"({rank}, {_quote(rat)}, {s['per_1000']}, {s['retired']})"
+        f"({rank}, {quote(rat)}, {s['per_1000']}, {s['retired']})"
         for rank, (rat, s) in enumerate(SIMS.items())
     )
     return f"""
@@ -359,7 +356,7 @@ def _sim_counts_sql(spec: _Spec) -> str:
     """
 
 
-def _sims_query(spec: _Spec) -> str:
+def _sims_query(spec: Spec) -> str:
     """Cards in order of county, RAT and number. A 5G card's activation is drawn so that the cards activated
     by ``t`` years after the base year grow as ``growth ** t`` (the base year's own cards spread over it)."""
     base_first, base_last = dt.date(spec.base_year, 1, 1), dt.date(spec.base_year, 12, 31)
@@ -368,7 +365,7 @@ def _sims_query(spec: _Spec) -> str:
     span = (spec.last_day - base_first).days + 1
     last = _date(spec.last_day)
     owners = " ".join(
-        f"WHEN rat = {_quote(rat)} THEN {_pick('u_owner', s['owners'])}" for rat, s in SIMS.items()
+        f"WHEN rat = {quote(rat)} THEN {_pick('u_owner', s['owners'])}" for rat, s in SIMS.items()
     )
     sector = _pick("u_sector", SECTOR_SHARES)
     columns = ", ".join(KINDS["iot-sims"].columns)
@@ -407,7 +404,7 @@ def _sims_query(spec: _Spec) -> str:
 
 
 # -- subscribers ---------------------------------------------------------------------------------------------
-def _subscribers_query(spec: _Spec) -> tuple[str, int]:
+def _subscribers_query(spec: Spec) -> tuple[str, int]:
     """Users by operator, county and month: total subscriptions growing slowly, the 5G share along a logistic
     curve, 中国广电's share ramping up from its launch; rounded so that 5G users never exceed the total."""
     months = [
@@ -431,7 +428,7 @@ def _subscribers_query(spec: _Spec) -> tuple[str, int]:
             ramp = 1.0 if start >= 1 else min(1.0, (t - start) / (1 - start) + 1 / 18)
         rows.append(f"({i}, '{month:%Y-%m}', {t!r}, {progress!r}, {ramp!r})")
     operators = ", ".join(
-        f"({rank}, {_quote(op)}, {share})"
+        f"({rank}, {quote(op)}, {share})"
         for rank, (op, share) in enumerate((op, USER_SHARES[op]) for op in OPERATORS)
     )
     query = f"""

@@ -1,5 +1,5 @@
 """The generator's model in numbers (volumes per resident, owners' and users' shares, launch dates, holidays,
-where each city's counties lie) and ``_Spec``, the checked arguments of ``raw_generate`` with the dates every
+where each city's counties lie) and ``Spec``, the checked arguments of ``raw_generate`` with the dates every
 query uses."""
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ MEMORY_LIMIT = "6GB"  # a province year sorts in ~4 GB; beyond the limit DuckDB 
 
 
 @dataclass(frozen=True)
-class _Spec:
+class Spec:
     """The checked arguments and the dates every query uses."""
 
     counties: tuple[tuple[str, int], ...]  # sorted by code, so that the mapping's order changes nothing
@@ -93,7 +93,7 @@ class _Spec:
     encoding: str
 
     @classmethod
-    def make(cls, *, counties, scale, year, seed, file_format, kinds, hourly, fraction, encoding) -> _Spec:
+    def make(cls, *, counties, scale, year, seed, file_format, kinds, hourly, fraction, encoding) -> Spec:
         asked = list(kinds)
         unknown = sorted(set(asked) - set(KINDS))
         if unknown:
