@@ -190,7 +190,7 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if kind is dict:
         return {str(k): jsonable(v) for k, v in value.items()}
-    if value is None or isinstance(value, bool | int):
+    if isinstance(value, bool | int):
         return value
     if isinstance(value, str | Promise):
         return str(value).replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
