@@ -850,8 +850,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         spark_master=args.spark_master,
         memory_limit=args.memory_limit,
     )
-    # Django takes half a second to start: the files are hashed and aggregated meanwhile (ingests/ahead.py)
-    fingerprint_ahead(Path(f) for f in [*args.files, *args.sites])
+    # Django takes half a second to start: the files are hashed and aggregated meanwhile (ingests/ahead.py); the
+    # inventory first, since the key of its kept sites is its SHA-256 (pipeline/sites.py)
+    fingerprint_ahead(Path(f) for f in [*args.sites, *args.files])
     with ingest_progress() as progress:
         ahead = ingest_ahead(request, progress) if args.engine == "duckdb" else None
         if ahead is not None:

@@ -150,9 +150,14 @@ def aggregate(
                 "counties", ["code", "number"], [(c, str(n)) for n, c in enumerate(reference.numbered)]
             )
             runner.table("sectors", ["name"], [(s,) for s in reference.sectors])
-            inventory = sites or (files if kind == "base-stations" else ())
+            inventory = [(p, "sites") for p in sites] or (
+                [(p, "data") for p in files] if kind == "base-stations" else []
+            )
             keeping = cache is not None and runner.name == "duckdb" and bool(inventory)
-            key = sites_key(inventory, reference.counties, reference.operators) if keeping else ""
+            key = ""
+            if keeping:  # keyed by the inventory's SHA-256 as the lineage has it (small files, hashed first)
+                digests = [hashes[entry].result().sha256 for entry in inventory]
+                key = sites_key(digests, reference.counties, reference.operators)
             if sites:
                 placing = time.perf_counter()
                 if not (keeping and sites_recall(runner, cache, key)):

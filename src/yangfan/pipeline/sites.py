@@ -23,13 +23,14 @@ from yangfan.pipeline.engines import Engine
 KEPT = 4  # kept inventories, the newest by use
 
 
-def sites_key(files: Sequence[Path], counties: Iterable[str], aliases: Mapping[str, str]) -> str:
+def sites_key(digests: Sequence[str], counties: Iterable[str], aliases: Mapping[str, str]) -> str:
+    """The key of an inventory's checked sites: ``digests`` are its files' SHA-256 (hex), the ones the run's
+    lineage records, so the files are not read again for it."""
     digest = hashlib.sha256(sql.stations_checked(aliases).encode("utf-8"))
     for code in sorted(counties):
         digest.update(code.encode("utf-8") + b"\0")
-    for path in files:
-        with path.open("rb") as handle:
-            digest.update(hashlib.file_digest(handle, "sha256").digest())
+    for file_digest in digests:
+        digest.update(bytes.fromhex(file_digest))
     return digest.hexdigest()[:40]
 
 
