@@ -71,7 +71,7 @@ def values(db):
 def test_values_are_read_within_the_view_scope(api, values):
     xian = api("city-reporter")
     page = xian.get("datavalues", {"data_element": "base_stations_5g", "period": "2023Q4"}).json()
-    assert page["count"] == 1 and "results" in page
+    assert "count" not in page and page["next"] is None  # a cursor page: the table is never counted
     [value] = page["results"]
     assert value | {"id": None, "updated_at": None} == {
         "id": None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -15,6 +18,28 @@ ALWAYS_ALLOWED = (
     "accounts:otp_setup",
     "accounts:otp_verify",
 )
+
+
+class SessionRefreshMiddleware:
+    """Renews a signed-in session's idle expiry at most once every ``SESSION_REFRESH_SECONDS``.
+
+    Saving the session on every request (Django's ``SESSION_SAVE_EVERY_REQUEST``) made every page a write: three
+    queries more, and on SQLite a page waited behind a long import's write and failed with "database is locked".
+    The idle limit stays ``SESSION_COOKIE_AGE`` to within the refresh interval."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and session.session_key:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it
+        return response
 
 
 class AccountGateMiddleware:

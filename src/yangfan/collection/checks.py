@@ -19,7 +19,14 @@ from yangfan.core.engine import DataValue as CoreDataValue
 from yangfan.core.engine import Values
 from yangfan.core.periods import Period
 from yangfan.core.plan import Plan, RuleKind, ValidationRule
-from yangfan.core.validation import Finding, check, official_data_sets, reconcile, rule_elements
+from yangfan.core.validation import (
+    Finding,
+    check,
+    official_data_sets,
+    periods_read,
+    reconcile,
+    rule_elements,
+)
 from yangfan.datavalues.indicators import core_plans
 from yangfan.datavalues.selectors import values_for_engine
 
@@ -60,9 +67,13 @@ def findings_for(
     period = period if isinstance(period, Period) else Period.parse(period)
     elements = set(data_set.data_elements)
     rules = rules_for(plan, elements)
-    if values is None:
-        values = values_for_engine(data_elements=elements | {e for r in rules for e in rule_elements(r)})
     units = [u.code for u in data_set_rows(data_set=data_set, org_unit=org_unit)]
+    if values is None:
+        values = values_for_engine(
+            data_elements=elements | {e for r in rules for e in rule_elements(r)},
+            org_units=units,
+            periods=periods_read(period),
+        )
     by_code = {r.code: r for r in rules}
     return [
         f
@@ -85,15 +96,17 @@ def unit_findings(*, org_unit, period: Period, plan: Plan | None = None) -> list
     ``yangfan values check`` prints without a data set)."""
     plans = [plan] if plan is not None else list(core_plans().values())
     found: list[Finding] = []
-    values = values_for_engine(
-        data_elements={e for p in plans for r in p.validation_rules for e in rule_elements(r)}
-        | {e.code for p in plans for e in p.data_elements}
-    )
     for each in plans:
         tree = each.org_tree
         if org_unit.code not in tree.units:
             continue
         units = [org_unit.code, *(u.code for u in tree.descendants(org_unit.code))]
+        values = values_for_engine(
+            data_elements={e for r in each.validation_rules for e in rule_elements(r)}
+            | {e.code for e in each.data_elements},
+            org_units=units,
+            periods=periods_read(period),
+        )
         found.extend(check(each, values, units, period))
     return found
 
@@ -107,9 +120,16 @@ def rows_findings(rows) -> list[Finding]:
         return []
     elements = {r.data_element.code for r in rows}
     found: dict[str, Finding] = {}
+    units_touched = {r.org_unit.code for r in rows}
+    periods_touched = {Period.parse(p) for p in {r.period for r in rows}}
+    window = set().union(*(periods_read(p) for p in periods_touched))
     for plan in core_plans().values():
         rules = rules_for(plan, elements)
-        values = values_for_engine(data_elements=elements | {e for r in rules for e in rule_elements(r)})
+        values = values_for_engine(
+            data_elements=elements | {e for r in rules for e in rule_elements(r)},
+            org_units=units_touched,
+            periods=window,
+        )
         touched: dict[tuple[str, Period], tuple[set[str | None], set[str]]] = {}
         for row in rows:
             period = Period.parse(row.period)
@@ -157,7 +177,9 @@ def reconciliation_rows(
         if plan is None:
             return []
     elements = [e.code for e in plan.data_elements] if data_elements is None else list(data_elements)
-    values = values_for_engine(data_elements=elements)
+    tree = plan.org_tree
+    units = [org_unit.code, *(u.code for u in tree.descendants(org_unit.code))]
+    values = values_for_engine(data_elements=elements, org_units=units, periods=periods_read(period))
     labels = source_labels(plan)
     names = {u.code: u.name for u in plan.org_units}
     element_names = {e.code: (e.name, e.unit) for e in plan.data_elements}

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yangfan.accounts.permissions import org_units_in_scope
+from yangfan.accounts.permissions import org_unit_ids_in_scope, org_units_in_scope
 from yangfan.actionplans.models import DataSet, Operator, ResponsibleUnit
 from yangfan.collection.choices import SubmissionAction, SubmissionStatus
 from yangfan.collection.models import Submission, SubmissionEvent
@@ -130,16 +130,74 @@ def _top_units(root: OrgUnit) -> list[OrgUnit]:
     )
 
 
+class _Units:
+    """What the expected reports of several data sets share, read once: the province, the units counted in it,
+    the operators, the plans' responsible units, and the reader's view scope."""
+
+    def __init__(self, user=None):
+        self.user = user
+        self._read = False
+        self._submissions: dict[tuple[int, str], dict] = {}
+        self._firsts: dict[int, datetime] = {}
+
+    def _load(self) -> None:
+        if self._read:
+            return
+        units = list(OrgUnit.objects.all())
+        self.root = next(u for u in units if u.parent_id is None and u.counted_in_id is None)
+        self.top = sorted(
+            (u for u in units if u.statistical_parent_id == self.root.pk), key=lambda u: (u.position, u.code)
+        )
+        self.operators = list(Operator.objects.order_by("position", "code"))
+        self.responsible = {(u.plan_id, u.code): u for u in ResponsibleUnit.objects.all()}
+        self.visible = None if self.user is None else org_unit_ids_in_scope(self.user, "data.view")
+        self._read = True
+
+    def read_submissions(self, wanted: list[tuple[DataSet, Period]]) -> None:
+        """Read the submissions of every (data set, period) of ``wanted`` at once."""
+        condition = Q(pk__in=[])
+        for data_set, period in wanted:
+            condition |= Q(data_set=data_set, period=str(period))
+        found = list(Submission.objects.filter(condition).select_related("submitted_by", "reviewed_by"))
+        firsts = dict(
+            SubmissionEvent.objects.filter(
+                submission__in=[s.pk for s in found], action=SubmissionAction.SUBMIT
+            )
+            .values("submission")
+            .annotate(first=Min("at"))
+            .values_list("submission", "first")
+        )
+        self._submissions.update({(d.pk, str(p)): {} for d, p in wanted})
+        for submission in found:
+            key = (submission.org_unit_id, submission.operator_id)
+            self._submissions[(submission.data_set_id, submission.period)][key] = submission
+        self._firsts.update(firsts)
+
+    def submissions(self, data_set: DataSet, period: Period) -> tuple[dict, dict]:
+        """The submissions of ``data_set`` at ``period`` by (org unit id, operator id), and when each was first
+        submitted (by submission id)."""
+        if (data_set.pk, str(period)) not in self._submissions:
+            self.read_submissions([(data_set, period)])
+        return self._submissions[(data_set.pk, str(period))], self._firsts
+
+    def expected(self, data_set: DataSet) -> list[tuple[OrgUnit, Operator | None, str]]:
+        self._load()
+        if data_set.reporter == OPERATORS_REPORT:
+            found = [(unit, op, op.name) for unit in self.top for op in self.operators]
+        else:
+            unit = self.responsible.get((data_set.plan_id, data_set.reporter))
+            if unit is not None and unit.kind == UnitKind.CITY_GOVERNMENTS:
+                found = [(city, None, city.name) for city in self.top]
+            else:
+                found = [(self.root, None, unit.name if unit else data_set.reporter)]
+        if self.visible is not None:
+            found = [e for e in found if e[0].pk in self.visible]
+        return found
+
+
 def expected_reports(data_set: DataSet) -> list[tuple[OrgUnit, Operator | None, str]]:
     """(org unit, operator, who reports) for every report of ``data_set`` the province expects each period."""
-    root = province_root()
-    if data_set.reporter == OPERATORS_REPORT:
-        operators = list(Operator.objects.order_by("position", "code"))
-        return [(unit, op, op.name) for unit in _top_units(root) for op in operators]
-    unit = ResponsibleUnit.objects.filter(plan_id=data_set.plan_id, code=data_set.reporter).first()
-    if unit is not None and unit.kind == UnitKind.CITY_GOVERNMENTS:
-        return [(city, None, city.name) for city in _top_units(root)]
-    return [(root, None, unit.name if unit else data_set.reporter)]
+    return _Units().expected(data_set)
 
 
 def parse_period(data_set: DataSet, text: str) -> Period:
@@ -178,30 +236,16 @@ def current_period(data_set: DataSet, today: date | None = None) -> Period:
 
 
 def completeness_rows(
-    *, data_set: DataSet, period: Period, user=None, today: date | None = None
+    *, data_set: DataSet, period: Period, user=None, today: date | None = None, units: _Units | None = None
 ) -> list[CompletenessRow]:
     """Every expected report of ``data_set`` for ``period``; with ``user``, those of units in their view scope
-    (the province and viewers see the whole province, a city its own reports)."""
+    (the province and viewers see the whole province, a city its own reports). ``units``: read once for several
+    data sets (``completeness_overview``)."""
     today = today or timezone.localdate()
     due = deadline(data_set=data_set, period=period)
-    expected = expected_reports(data_set)
-    if user is not None:
-        visible = set(org_units_in_scope(user, "data.view").values_list("pk", flat=True))
-        expected = [e for e in expected if e[0].pk in visible]
-    submissions = {
-        (s.org_unit_id, s.operator_id): s
-        for s in Submission.objects.filter(data_set=data_set, period=str(period)).select_related(
-            "submitted_by", "reviewed_by"
-        )
-    }
-    firsts = dict(
-        SubmissionEvent.objects.filter(
-            submission__in=[s.pk for s in submissions.values()], action=SubmissionAction.SUBMIT
-        )
-        .values("submission")
-        .annotate(first=Min("at"))
-        .values_list("submission", "first")
-    )
+    units = units or _Units(user)
+    expected = units.expected(data_set)
+    submissions, firsts = units.submissions(data_set, period)
     rows = []
     for unit, operator, reporter in expected:
         submission = submissions.get((unit.pk, operator.pk if operator else None))
@@ -255,9 +299,11 @@ def data_set_list(plan=None):
 def completeness_overview(*, user=None, today: date | None = None) -> list[dict]:
     """Each data set at its current period (``current_period``) with its totals: the page's first table."""
     overview = []
-    for data_set in data_set_list():
-        period = current_period(data_set, today)
-        rows = completeness_rows(data_set=data_set, period=period, user=user, today=today)
+    units = _Units(user)
+    current = [(data_set, current_period(data_set, today)) for data_set in data_set_list()]
+    units.read_submissions(current)
+    for data_set, period in current:
+        rows = completeness_rows(data_set=data_set, period=period, user=user, today=today, units=units)
         overview.append(
             {"data_set": data_set, "period": str(period), "totals": completeness_totals(rows), "rows": rows}
         )

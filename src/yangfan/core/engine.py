@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from typing import Protocol
 
 from yangfan.core.expressions import (
     BinaryOp,
@@ -57,6 +58,30 @@ class NoValue(Exception):
         super().__init__(reason)
 
 
+class MissingData(NoValue):
+    """No figure for a data element × unit × period. Most are caught on the way up (a county without a figure
+    beside others that have one), so the message is only written when it is read."""
+
+    def __init__(self, element: str, code: str, unit: str, period: Period):
+        Exception.__init__(self)
+        self._parts = (element, code, unit, period)
+
+    @property
+    def reason(self) -> str:  # type: ignore[override]
+        element, code, unit, period = self._parts
+        return f"缺少数据：{element}（{code}），{unit}，{period}"
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class Totals(Protocol):
+    """Totals computed before (``yangfan.core.aggregates``, kept by the application): ``get`` gives the engine's
+    ``total`` of a data element × unit × period, or ``None`` where it has no value."""
+
+    def get(self, data_element: str, org_unit: str, period: Period) -> Decimal | None: ...
+
+
 # registry, org unit, period, sector (or None) -> count of active entries, or None when not kept
 RegistryCounts = Callable[[str, str, Period, str | None], Decimal | None]
 
@@ -93,15 +118,24 @@ def _total_over_operators(parts: dict[str | None, Decimal]) -> Decimal:
 class Engine:
     """Computes data element totals and indicator values over a plan's org tree."""
 
-    def __init__(self, plan: Plan, values: Values, registry_counts: RegistryCounts = _no_registry):
+    def __init__(
+        self,
+        plan: Plan,
+        values: Values | None = None,
+        registry_counts: RegistryCounts = _no_registry,
+        totals: Totals | None = None,
+    ):
+        """Over reported ``values``, or over ``totals`` computed before from them: then no value is read, and
+        every other rule (formulas, registries, growth, targets) is applied as it is to the values' totals."""
         self.plan = plan
-        self.values = values
+        self.values = values if values is not None else Values()
+        self.totals = totals
         self.registry_counts = registry_counts
         self.tree: OrgTree = plan.org_tree
         self._elements = {e.code: e for e in plan.data_elements}
         self._names = {u.code: u.name for u in plan.org_units} | {g.code: g.name for g in plan.org_groups}
         self._memo: dict[tuple[str, str, Period], Decimal | NoValue] = {}
-        self._memo_version = values.version
+        self._memo_version = self.values.version
 
     # -- data elements --------------------------------------------------------------------------
     def total(self, data_element: str, org_unit: str, period: Period) -> Decimal:
@@ -109,19 +143,45 @@ class Engine:
 
         Remembered per engine (a province's total reuses each city's, a monthly series each month's) until a
         value is added to ``values``."""
-        if self._memo_version != self.values.version:
-            self._memo.clear()
-            self._memo_version = self.values.version
+        self._check_memo()
         key = (data_element, org_unit, period)
         if key not in self._memo:
-            try:
-                self._memo[key] = self._total(data_element, org_unit, period)
-            except NoValue as exc:
-                self._memo[key] = exc
+            if self.totals is not None:
+                stored = self.totals.get(data_element, org_unit, period)
+                self._memo[key] = (
+                    stored if stored is not None else self._missing(data_element, org_unit, period)
+                )
+            else:
+                try:
+                    self._memo[key] = self._total(data_element, org_unit, period)
+                except NoValue as exc:
+                    self._memo[key] = exc
         found = self._memo[key]
         if isinstance(found, NoValue):
             raise found
         return found
+
+    def total_or_none(self, data_element: str, org_unit: str, period: Period) -> Decimal | None:
+        try:
+            return self.total(data_element, org_unit, period)
+        except NoValue:
+            return None
+
+    def remember(self, data_element: str, org_unit: str, period: Period, value: Decimal | None) -> None:
+        """Take ``value`` (``None``: no value) as the total of ``data_element`` × ``org_unit`` × ``period``
+        without computing it: a total computed before, by this engine's rules (``yangfan.core.aggregates``)."""
+        self._check_memo()
+        key = (data_element, org_unit, period)
+        self._memo[key] = value if value is not None else self._missing(data_element, org_unit, period)
+
+    def _check_memo(self) -> None:
+        if self._memo_version != self.values.version:
+            self._memo.clear()
+            self._memo_version = self.values.version
+
+    def _missing(self, data_element: str, org_unit: str, period: Period) -> NoValue:
+        name = self._elements[data_element].name if data_element in self._elements else data_element
+        return MissingData(name, data_element, self._names.get(org_unit, org_unit), period)
 
     def _total(self, data_element: str, org_unit: str, period: Period) -> Decimal:
         own = self._own(data_element, org_unit, period)
@@ -140,8 +200,7 @@ class Engine:
             except NoValue:
                 continue
         if not found:
-            name = self._elements[data_element].name if data_element in self._elements else data_element
-            raise NoValue(f"缺少数据：{name}（{data_element}），{self._names.get(parent, parent)}，{period}")
+            raise self._missing(data_element, parent, period)
         return sum(found, Decimal(0))
 
     def _own(self, data_element: str, org_unit: str, period: Period) -> Decimal | None:
@@ -392,6 +451,25 @@ class Assessment:
         }
 
 
+def series_periods(plan: Plan, period: Period) -> list[Period]:
+    """The periods an assessment of ``period`` evaluates: each of its kind from the end of the year before the
+    plan to ``period`` itself."""
+    current = Period.containing(plan.start - timedelta(days=1), period.kind)
+    found = []
+    while current <= period:
+        found.append(current)
+        current = current.next()
+    return found
+
+
+def periods_read(plan: Plan, indicators: Iterable[Indicator], period: Period) -> list[Period]:
+    """The periods whose totals assessing ``indicators`` at ``period`` reads: its series, and the base year of
+    those that grow from one (A4)."""
+    found = series_periods(plan, period)
+    found += [Period(PeriodKind.YEAR, i.base_year) for i in indicators if i.base_year is not None]
+    return list(dict.fromkeys(found))
+
+
 def assess(
     engine: Engine,
     indicator: Indicator,
@@ -406,12 +484,10 @@ def assess(
     result = engine.evaluate(indicator, org_unit, period)
     first = Period.containing(engine.plan.start - timedelta(days=1), period.kind)
     series: list[tuple[Period, Decimal]] = []
-    current = first
-    while current <= period:
+    for current in series_periods(engine.plan, period):
         value = result.value if current == period else engine.evaluate(indicator, org_unit, current).value
         if value is not None:
             series.append((current, value))
-        current = current.next()
     if unit_targets.final is None:
         judgement = Judgement(met=None, status=Status.NO_TARGET)
     elif result.value is None:

@@ -52,10 +52,13 @@ class OrgTree:
                 self._children[unit.statistical_parent].append(unit.code)
         roots = [u.code for u in units if u.statistical_parent is None]
         self.root = roots[0] if roots else None
+        self._child_units = {
+            code: tuple(self.units[c] for c in kids) for code, kids in self._children.items()
+        }
 
     def children(self, code: str) -> tuple[OrgUnit, ...]:
         """Units counted directly in ``code``, in plan-file order."""
-        return tuple(self.units[c] for c in self._children[code])
+        return self._child_units[code]
 
     def administrative_children(self, code: str) -> tuple[OrgUnit, ...]:
         return tuple(u for u in self.units.values() if u.parent == code)

@@ -179,12 +179,19 @@ class _Names:
         return "?"
 
 
+def periods_read(period: Period) -> set[Period]:
+    """The periods whose values :func:`check` reads for ``period``: those of its year (a flow sums its months, a
+    yearly stock serves its months) and the period before it (a jump)."""
+    year = Period(PeriodKind.YEAR, period.year)
+    return {year, *year.children(), *year.months(), period.previous()}
+
+
 def _operators(values: Values, elements: Iterable[str], org_unit: str, periods: set[Period]) -> set[str]:
     found: set[str] = set()
     for element in elements:
-        for period, parts in values.reported(element, org_unit).items():
-            if period in periods:
-                found.update(op for op in parts if op is not None)
+        reported = values.reported(element, org_unit)
+        for period in periods:
+            found.update(op for op in reported.get(period, ()) if op is not None)
     return found
 
 
@@ -195,10 +202,9 @@ def _own_view(
     ``operator=None``, every figure as reported (the engine takes the undivided total, else sums the parts)."""
     view = Values()
     for element in elements:
-        for period, parts in values.reported(element, org_unit).items():
-            if period not in periods:
-                continue
-            for op, value in parts.items():
+        reported = values.reported(element, org_unit)
+        for period in periods:
+            for op, value in reported.get(period, {}).items():
                 if operator is None:
                     view.add(DataValue(element, org_unit, period, value, op))
                 elif op == operator:
@@ -208,9 +214,11 @@ def _own_view(
 
 def _periods_serving(values: Values, elements: Iterable[str], org_unit: str, period: Period) -> set[Period]:
     """``period`` and the reported periods that contain it (a year's population serves its months)."""
+    containing = [Period.containing(period.start, kind) for kind in PeriodKind]
     serving = {period}
     for element in elements:
-        serving.update(p for p in values.reported(element, org_unit) if p.contains(period))
+        reported = values.reported(element, org_unit)
+        serving.update(p for p in containing if p in reported and p.contains(period))
     return serving
 
 

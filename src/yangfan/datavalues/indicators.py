@@ -10,12 +10,12 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from yangfan.core.engine import Engine, assess
+from yangfan.core.engine import Engine, assess, periods_read
 from yangfan.core.periods import Period, PeriodKind, parse_within
 from yangfan.core.plan import Indicator, Plan, Target
 from yangfan.core.planfile import bundled_plan_paths, load_plan, load_plan_text
 from yangfan.core.targets import TargetBook, on_path
-from yangfan.datavalues.selectors import values_for_engine
+from yangfan.datavalues.totals import StoredTotals
 
 
 @cache
@@ -47,6 +47,11 @@ def plan_period(plans: Iterable[Plan], text: str | None) -> Period:
     return parse_within((text or "").strip() or str(last_plan_year), first, last)
 
 
+def core_plan_of(row) -> Plan:
+    """The plan of an ``actionplans.Plan`` row already read, as the engine reads it (no query)."""
+    return _parsed(row.code, row.file_sha256)
+
+
 def core_plans() -> dict[str, Plan]:
     """The plans loaded into the database (``yangfan init``, ``yangfan plan load``) as the engine reads them."""
     from yangfan.actionplans.models import Plan as PlanRow
@@ -61,13 +66,30 @@ def target_book(plan: Plan) -> TargetBook:
     return TargetBook(plan, unit_targets(plan_code=plan.code))
 
 
+def engine_book(engine: Engine) -> TargetBook:
+    """The target book of ``engine``'s plan, read once per engine (a page that assesses several rows reads it
+    once)."""
+    book = getattr(engine, "target_book", None)
+    if book is None:
+        book = engine.target_book = target_book(engine.plan)
+    return book
+
+
 def engine_for(plan: Plan, indicators: list[Indicator] | tuple[Indicator, ...] | None = None) -> Engine:
-    """An engine over the stored values of the data elements ``indicators`` need (all of the plan's)."""
-    chosen = plan.indicators if indicators is None else indicators
-    elements = sorted({code for i in chosen for code in i.formula.data_elements})
+    """An engine over the plan's stored totals (``datavalues.totals``; ADR 0009): it reads what it is asked for,
+    never the values. ``indicators`` is kept for the callers' sake: the totals of every data element are read
+    together, as cheaply as those of some."""
     from yangfan.registries.counts import registry_counter
 
-    return Engine(plan, values_for_engine(data_elements=elements), registry_counts=registry_counter(plan))
+    return Engine(plan, registry_counts=registry_counter(plan), totals=StoredTotals(plan))
+
+
+def prefetch(
+    engine: Engine, org_units: Iterable[str], period: Period, indicators: Iterable[Indicator]
+) -> None:
+    """Fetch at once the totals that assessing ``indicators`` of ``org_units`` at ``period`` reads (one query)."""
+    if isinstance(engine.totals, StoredTotals):
+        engine.totals.prefetch(org_units, periods_read(engine.plan, indicators, period))
 
 
 def assessments(
@@ -80,7 +102,8 @@ def assessments(
     """``assess`` for each org unit × indicator (all of the plan's unless given), as DESIGN.md's JSON rows."""
     chosen = plan.indicators if indicators is None else indicators
     engine = engine or engine_for(plan, chosen)
-    book = target_book(plan)
+    prefetch(engine, org_units, period, chosen)
+    book = engine_book(engine)
     return [
         assess(engine, indicator, org, period, book).as_dict() for org in org_units for indicator in chosen
     ]
@@ -93,8 +116,9 @@ def indicator_chart(
     month that ends ``period``, with the first unit's target, milestones and trajectory: the data contract of
     ``portal/static/portal/charts.js`` (numbers as floats: they are drawn, never computed on)."""
     engine = engine or engine_for(plan, [indicator])
-    book = target_book(plan)
+    book = engine_book(engine)
     month = Period.containing(period.end, PeriodKind.MONTH)
+    prefetch(engine, org_units, month, [indicator])
     runs = [assess(engine, indicator, org, month, book) for org in org_units]
     months = [Period.containing(plan.start - timedelta(days=1), PeriodKind.MONTH)]
     while months[-1] < month:

@@ -74,3 +74,32 @@ def datavalue_label(element_code: str, unit_code: str, period: str, operator_id:
     """A value's text (its ``str``, the audit entry's object): the import writes new values without building
     model instances, and names them the same way."""
     return f"{element_code} {unit_code} {period} {operator_id or ''} = {value}"
+
+
+class StoredTotal(models.Model):
+    """The engine's total of a data element for a unit (or group) over a period, under one plan's org tree: what
+    the pages read instead of the values (ADR 0009). Rewritten in the transaction of every write that changes a
+    value it depends on (``datavalues.totals``), so it is never stale; never written by anything else.
+
+    Codes, not keys: a read needs no join, and a plan's groups (韩城市, 西咸新区) have totals but are not org units.
+    The value is its exact decimal text (a SQLite decimal column is a float)."""
+
+    plan = models.CharField(_("行动计划"), max_length=64)
+    data_element = models.CharField(_("数据项"), max_length=64)
+    org_unit = models.CharField(_("地区"), max_length=64)
+    period = models.CharField(_("期间"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    value = models.CharField(_("值"), max_length=80)
+
+    class Meta:
+        verbose_name = _("汇总值")
+        verbose_name_plural = _("汇总值")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "org_unit", "period", "data_element"], name="storedtotal_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "data_element", "year"], name="storedtotal_slice")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.data_element} {self.org_unit} {self.period} = {self.value}"

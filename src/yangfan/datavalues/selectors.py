@@ -16,9 +16,17 @@ from yangfan.orgunits.models import OrgUnit
 from yangfan.orgunits.selectors import covered_unit_ids
 
 
-def values_for_engine(data_elements: Iterable[str] | None = None) -> Values:
+def values_for_engine(
+    data_elements: Iterable[str] | None = None,
+    *,
+    org_units: Iterable[str] | None = None,
+    periods: Iterable[Period] | None = None,
+) -> Values:
     """The stored values as the engine reads them: all of them, or those of ``data_elements`` (codes; the
-    caller passes what its indicators' formulas refer to).
+    caller passes what its indicators' formulas refer to), of ``org_units`` (codes) and of ``periods``.
+
+    Pages name the units and periods they check (``core.validation.periods_read``): what they read does not grow
+    with the stored history. Indicator values are read from the stored totals (``datavalues.totals``), not here.
 
     Read as plain tuples by foreign key, without joins, and translated to codes through the small code
     tables: a province's county × operator × month figures (~100,000 rows) load in well under a second.
@@ -37,6 +45,11 @@ def values_for_engine(data_elements: Iterable[str] | None = None) -> Values:
     rows = DataValue.objects.order_by()
     if data_elements is not None:
         rows = rows.filter(data_element__in=element_codes)
+    if org_units is not None:
+        wanted = set(org_units)
+        rows = rows.filter(org_unit__in=[pk for pk, code in unit_codes.items() if code in wanted])
+    if periods is not None:
+        rows = rows.filter(period__in=sorted({str(p) for p in periods}))
     periods: dict[str, Period] = {}
     values = Values()
     for de, org, period, value, op in rows.values_list(

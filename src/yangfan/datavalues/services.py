@@ -23,6 +23,7 @@ from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue, datavalue_label
+from yangfan.datavalues.totals import totals_refresh, touched_by
 
 BATCH = 2000  # rows per bulk write (and per progress report)
 _LABEL = DataValue._meta.label_lower  # the audit entries' object type
@@ -98,6 +99,8 @@ def datavalues_import(
             _refuse_locked(rows, report, file)
             if dry_run:
                 raise _DryRun
+            written = set(report.added) | set(report.changed)
+            totals_refresh(touched=touched_by(r for r in rows if r.row in written))
     except _DryRun:
         pass
     if not dry_run and (report.added or report.changed):

@@ -93,7 +93,7 @@ def ranked(rows: list[dict], direction: Direction) -> dict[str, tuple[int, int]]
 
 def dashboard(user, query, *, request=None) -> dict:
     """The context of the dashboard for ``user`` from the request's ``org``, ``period`` and ``indicator``."""
-    from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period
+    from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period, prefetch
     from yangfan.orgunits.selectors import indicator_glance
 
     unit = dashboard_target(user, query.get("org"), request=request)
@@ -114,10 +114,12 @@ def dashboard(user, query, *, request=None) -> dict:
     codes = [i.code for i in plan.indicators]
     chosen = query.get("indicator") if query.get("indicator") in codes else codes[0]
     directions = {i.code: i.direction for i in plan.indicators}
-    engine = engine_for(plan)  # one read of the stored values serves the cards, the ranks and the ranking
+    engine = engine_for(plan)  # one read of the stored totals serves the cards, the ranks and the ranking
+    siblings, among = _siblings(user, plan, unit, is_group)
+    children = _children(user, plan, unit, is_group)
+    prefetch(engine, [unit.code, *siblings, *children], period, plan.indicators)
 
     cards = indicator_glance(plan=plan, unit=unit, period=period, engine=engine)
-    siblings, among = _siblings(user, plan, unit, is_group)
     ranks: dict[str, dict[str, tuple[int, int]]] = {}
     if len(siblings) > 1:
         rows = assessments(plan, siblings, period, engine=engine)
@@ -135,7 +137,6 @@ def dashboard(user, query, *, request=None) -> dict:
             + "#chart"
         )
 
-    children = _children(user, plan, unit, is_group)
     ranking = assessments(plan, children, period, [plan.indicator(chosen)], engine) if children else []
     places = ranked(ranking, directions[chosen])
     ranking.sort(
@@ -303,11 +304,9 @@ def _tasks(user, plan_code: str, period, unit=None) -> dict | None:
     """The task summary (任务督导) of the reporting period that ends with the dashboard's period or before it:
     the viewer's assignments by reported progress, and the open notices. With ``unit`` (a dashboard below the
     province), that unit's government's assignments only; ``None`` where it has none (a county, a group)."""
-    from collections import Counter
-
     from yangfan.actionplans.models import Plan
     from yangfan.core.plan import UnitKind
-    from yangfan.supervision.boards import OPEN_NOTICE, matrix
+    from yangfan.supervision.boards import OPEN_NOTICE, summary
     from yangfan.supervision.models import SupervisionNotice
     from yangfan.supervision.selectors import assignment_list, reporting_period_for
 
@@ -315,34 +314,28 @@ def _tasks(user, plan_code: str, period, unit=None) -> dict | None:
     if plan is None or not may(user, "tasks.view"):
         return None
     quarter = reporting_period_for(plan, period)
-    m = matrix(actor=user, plan=plan, period=quarter)
+    city = None if unit is None else unit.code
+    found = summary(actor=user, plan=plan, period=quarter, city=city)
+    if unit is not None and not found.counts:
+        return None
     assignments = assignment_list(actor=user, plan=plan)
-    rows, counts = len(m.rows), m.counts
     if unit is not None:
-
-        def own(a) -> bool:
-            return a.org_unit.code == unit.code and a.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS
-
-        cells = [(row.task.pk, cell) for row in m.rows for cell in row.cells.values() if own(cell.assignment)]
-        if not cells:
-            return None
-        rows, counts = (
-            len({task for task, _cell in cells}),
-            dict(Counter(cell.state for _task, cell in cells)),
-        )
         assignments = assignments.filter(
             org_unit__code=unit.code, responsible_unit__kind=UnitKind.CITY_GOVERNMENTS
         )
-    notices = SupervisionNotice.objects.filter(assignment__in=assignments)
+    notices = SupervisionNotice.objects.filter(assignment__in=assignments.values("pk")).values_list(
+        "status", flat=True
+    )
+    statuses = list(notices.filter(status__in=OPEN_NOTICE))
     return {
         "plan": plan,
         "period": str(quarter),
         "unit": unit,
-        "tasks": rows,
-        "assignments": sum(counts.values()),
-        "counts": counts,
-        "open_notices": notices.filter(status__in=OPEN_NOTICE).count(),
-        "escalated": notices.filter(status="escalated").count(),
+        "tasks": found.tasks,
+        "assignments": sum(found.counts.values()),
+        "counts": found.counts,
+        "open_notices": len(statuses),
+        "escalated": statuses.count("escalated"),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import CharField, DateField, Value
+
 from yangfan.core.plan import Plan
 from yangfan.core.registries import RegistryCounter, RegistryEntry
 from yangfan.registries.choices import CarrierKind
@@ -11,38 +13,42 @@ KEPT = frozenset({"industry_vpn", "benchmark", "application_case", "solution_sup
 
 
 def registry_entries() -> list[RegistryEntry]:
+    """Every entry of the kept registries, read as plain rows (codes and dates, no model instances) in one query."""
     from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
 
-    entries = [
-        RegistryEntry(
-            "industry_vpn",
-            v.org_unit.code,
-            v.commissioned_on,
-            v.retired_on,
-            v.sector.code if v.sector_id else None,
+    def rows(model, registry, start: str, end: str | None, sector: str | None):
+        return model.objects.order_by().values_list(
+            registry if registry == "kind" else Value(registry, output_field=CharField()),
+            "org_unit__code",
+            start,
+            end or Value(None, output_field=DateField()),
+            sector or Value(None, output_field=CharField()),
         )
-        for v in IndustryVpn.objects.select_related("org_unit", "sector")
+
+    parts = [
+        rows(IndustryVpn, "industry_vpn", "commissioned_on", "retired_on", "sector__code"),
+        rows(Benchmark, "benchmark", "published_on", "revoked_on", "sector__code"),
+        rows(Carrier, "kind", "recognised_on", "retired_on", "sector__code"),
+        rows(ApplicationCase, "application_case", "started_on", None, "sector__code"),
+        rows(Supplier, "solution_supplier", "listed_on", "delisted_on", None),
     ]
-    entries += [
-        RegistryEntry("benchmark", b.org_unit.code, b.published_on, b.revoked_on, b.sector.code)
-        for b in Benchmark.objects.select_related("org_unit", "sector")
-    ]
-    entries += [
-        RegistryEntry(
-            c.kind, c.org_unit.code, c.recognised_on, c.retired_on, c.sector.code if c.sector_id else None
-        )
-        for c in Carrier.objects.select_related("org_unit", "sector")
-    ]
-    entries += [
-        RegistryEntry("application_case", c.org_unit.code, c.started_on, None, c.sector.code)
-        for c in ApplicationCase.objects.select_related("org_unit", "sector")
-    ]
-    entries += [
-        RegistryEntry("solution_supplier", s.org_unit.code, s.listed_on, s.delisted_on, None)
-        for s in Supplier.objects.select_related("org_unit")
-    ]
-    return entries
+    return [RegistryEntry(*row) for row in parts[0].union(*parts[1:], all=True)]
 
 
-def registry_counter(plan: Plan) -> RegistryCounter:
-    return RegistryCounter(plan.org_tree, registry_entries(), KEPT & {r.code for r in plan.registries})
+class LazyRegistryCounter:
+    """A ``RegistryCounter`` whose entries are read the first time a count is asked for: most pages that build an
+    engine never evaluate a registry's indicator."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self._counter: RegistryCounter | None = None
+
+    def __call__(self, registry: str, org_unit: str, period, sector: str | None):
+        if self._counter is None:
+            kept = KEPT & {r.code for r in self.plan.registries}
+            self._counter = RegistryCounter(self.plan.org_tree, registry_entries(), kept)
+        return self._counter(registry, org_unit, period, sector)
+
+
+def registry_counter(plan: Plan) -> LazyRegistryCounter:
+    return LazyRegistryCounter(plan)

@@ -63,9 +63,47 @@ class Cell:
     @property
     def state(self) -> str:
         """What colours the cell: the reported progress, or why there is none."""
-        if self.report is None or self.report.status not in ("submitted", "approved"):
-            return "overdue" if any(a.kind == "no_report" for a in self.alerts) else "missing"
-        return self.report.progress
+        report = None if self.report is None else (self.report.status, self.report.progress)
+        return cell_state(report, self.alerts)
+
+
+def cell_state(report: tuple[str, str] | None, found: list[Alert]) -> str:
+    """A cell's state from its report's (status, progress) and its alerts: the progress of a submitted or approved
+    report; otherwise overdue where the report is late, missing where it is not due yet."""
+    if report is None or report[0] not in ("submitted", "approved"):
+        return "overdue" if any(a.kind == "no_report" for a in found) else "missing"
+    return report[1]
+
+
+@dataclass
+class Summary:
+    """How the cells of a period stand, without the cells: the dashboard's task summary."""
+
+    tasks: int
+    counts: dict[str, int]
+
+
+def summary(
+    *, actor, plan: Plan, period: Period, as_of: date | None = None, city: str | None = None
+) -> Summary:
+    """The counts of :func:`matrix` (the cells by state) read from the period's reports alone, as plain rows: the
+    dashboard's task summary costs the same whatever the history. ``city``: that city government's share only."""
+    as_of = as_of or timezone.localdate()
+    rows = _readable(actor, plan).filter(subtask__isnull=True)
+    if city is not None:
+        rows = rows.filter(org_unit__code=city, responsible_unit__kind=UnitKind.CITY_GOVERNMENTS)
+    assignments = [
+        Assignment(pk=pk, task_id=task, subtask_id=None) for pk, task in rows.values_list("pk", "task_id")
+    ]
+    rules = supervision_rules(plan)
+    states = assignment_states(assignments, plan=plan, until=period, history=False)
+    counts: dict[str, int] = defaultdict(int)
+    for a in assignments:
+        state = states[a.pk]
+        report = state.report(str(period))
+        seen = None if report is None else ("submitted" if report.submitted_on else "draft", report.progress)
+        counts[cell_state(seen, alerts(state, period=str(period), as_of=as_of, rules=rules))] += 1
+    return Summary(tasks=len({a.task_id for a in assignments}), counts=dict(counts))
 
 
 @dataclass
@@ -117,23 +155,26 @@ def _readable(actor, plan: Plan):
 
 
 def alerts_for(
-    assignments: list[Assignment], *, plan: Plan, period: Period, as_of: date
+    assignments: list[Assignment], *, plan: Plan, period: Period, as_of: date, history: bool = True
 ) -> dict[int, list[Alert]]:
     rules = supervision_rules(plan)
-    states = assignment_states(assignments, plan=plan, until=period)
+    states = assignment_states(assignments, plan=plan, until=period, history=history)
     return {pk: alerts(state, period=str(period), as_of=as_of, rules=rules) for pk, state in states.items()}
 
 
-def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None) -> Matrix:
+def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None, history: bool = True) -> Matrix:
     """Tasks × units for ``period``: each cell the unit's report on the task, coloured by the progress it
-    reports or by its absence. ``actor`` ``None`` is the command line's whole plan (``_readable``)."""
+    reports or by its absence. ``actor`` ``None`` is the command line's whole plan (``_readable``).
+
+    ``history=False``: the cells' states and counts only, from the period's own reports; their alerts then lack
+    those that look back (``selectors.assignment_states``)."""
     as_of = as_of or timezone.localdate()
     assignments = list(_readable(actor, plan).filter(subtask__isnull=True))
     reports = {
         r.assignment_id: r
         for r in ProgressReport.objects.filter(assignment__in=[a.pk for a in assignments], period=str(period))
     }
-    found = alerts_for(assignments, plan=plan, period=period, as_of=as_of)
+    found = alerts_for(assignments, plan=plan, period=period, as_of=as_of, history=history)
     by_task: dict[int, dict[str, Cell]] = defaultdict(dict)
     counts: dict[str, int] = defaultdict(int)
     for a in assignments:

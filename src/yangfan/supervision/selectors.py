@@ -34,16 +34,15 @@ PERIOD_KINDS = {"quarterly": PeriodKind.QUARTER, "monthly": PeriodKind.MONTH, "y
 
 def supervision_rules(plan: Plan) -> SupervisionRules:
     """The plan file's ``supervision`` section (its defaults when the file has none)."""
-    from yangfan.datavalues.indicators import core_plans
+    from yangfan.datavalues.indicators import core_plan_of
 
-    parsed = core_plans().get(plan.code)
-    return parsed.supervision if parsed is not None else SupervisionRules()
+    return core_plan_of(plan).supervision
 
 
 def core_plan(plan: Plan):
-    from yangfan.datavalues.indicators import core_plans
+    from yangfan.datavalues.indicators import core_plan_of
 
-    return core_plans()[plan.code]
+    return core_plan_of(plan)
 
 
 def reporting_kind(plan: Plan) -> PeriodKind:
@@ -160,19 +159,23 @@ def milestones_of(assignment: Assignment) -> QuerySet[Milestone]:
 
 
 def assignment_states(
-    assignments, *, plan: Plan, until: Period, approved_only: bool = False
+    assignments, *, plan: Plan, until: Period, approved_only: bool = False, history: bool = True
 ) -> dict[int, AssignmentState]:
     """The core's view of each assignment up to ``until``: its milestones (met on the day a report claiming it was
-    submitted) and its reports by period. Two queries, whatever the number of assignments."""
+    submitted) and its reports by period. Two queries, whatever the number of assignments.
+
+    ``history=False`` reads the reports of ``until`` alone and no milestone: enough for the state of each
+    assignment in that period (its report, or that it is overdue), not for the alerts that look back (a
+    milestone missed, a run of lagging reports). The dashboard's task summary reads only what it shows."""
     assignments = list(assignments)
     ids = [a.pk for a in assignments]
     periods = reporting_periods(plan, until=until)
     first = periods[0] if periods else str(until)
-    reports = (
-        ProgressReport.objects.filter(assignment_id__in=ids, period__in=periods)
-        .annotate(evidence_count=Count("evidence"))
-        .prefetch_related(Prefetch("milestones_met", queryset=Milestone.objects.only("pk")))
-    )
+    reports = ProgressReport.objects.filter(
+        assignment_id__in=ids, period__in=periods if history else [str(until)]
+    ).annotate(evidence_count=Count("evidence"))
+    if history:
+        reports = reports.prefetch_related(Prefetch("milestones_met", queryset=Milestone.objects.only("pk")))
     by_assignment: dict[int, dict[str, ReportState]] = defaultdict(dict)
     met: dict[tuple[int, int], date] = {}
     for report in reports:
@@ -188,11 +191,13 @@ def assignment_states(
             approved=report.status == "approved",
             evidence_count=report.evidence_count,
         )
-        if day is not None:
+        if day is not None and history:
             for milestone in report.milestones_met.all():
                 key = (report.assignment_id, milestone.pk)
                 met[key] = min(met.get(key, day), day)
-    milestones = list(Milestone.objects.filter(task_id__in={a.task_id for a in assignments}))
+    milestones = (
+        list(Milestone.objects.filter(task_id__in={a.task_id for a in assignments})) if history else []
+    )
     states = {}
     for a in assignments:
         own = [

@@ -1,0 +1,187 @@
+"""Stored totals (ADR 0009): kept in the transaction of every write, read by every page in place of the values.
+
+``totals_refresh`` is called by the one write path of values (``datavalues.services.datavalues_import``) with what
+it changed; ``totals_rebuild`` by a plan's load (its tree or its data elements' aggregation may have changed). Both
+let ``yangfan.core.aggregates`` decide which totals a change reaches and the engine compute them.
+
+``StoredTotals`` is the read side: the ``Totals`` an engine reads, fetched in one query for the units and periods
+a page shows (``prefetch``), a unit's year at a time for anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.db import transaction
+
+from yangfan.core.aggregates import Slice, all_units, recompute, slices, year_periods
+from yangfan.core.engine import DataValue as CoreDataValue
+from yangfan.core.engine import Values
+from yangfan.core.periods import Period
+from yangfan.core.plan import Plan
+from yangfan.datavalues.models import DataValue, StoredTotal
+
+BATCH = 2000
+
+# (data element code, org unit code, year)
+Touched = tuple[str, str, int]
+
+
+def _text(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _codes() -> tuple[dict[str, int], dict[int, str], dict[int | None, str | None]]:
+    from yangfan.actionplans.models import DataElement, Operator
+    from yangfan.orgunits.models import OrgUnit
+
+    elements = dict(DataElement.objects.values_list("code", "pk"))
+    units = dict(OrgUnit.objects.values_list("pk", "code"))
+    operators: dict[int | None, str | None] = {None: None, **dict(Operator.objects.values_list("pk", "code"))}
+    return elements, units, operators
+
+
+def _plans() -> list[Plan]:
+    from yangfan.datavalues.indicators import core_plans
+
+    return list(core_plans().values())
+
+
+@transaction.atomic
+def totals_refresh(*, touched: Iterable[Touched], plans: list[Plan] | None = None) -> int:
+    """Bring the stored totals of every plan up to date after the values of ``touched`` changed; the number of
+    totals written."""
+    touched = set(touched)
+    if not touched:
+        return 0
+    codes = _codes()
+    written = 0
+    for plan in _plans() if plans is None else plans:
+        written += _apply(plan, slices(plan, touched), codes)
+    return written
+
+
+@transaction.atomic
+def totals_rebuild(*, plan: Plan, progress: Callable[[int, int], None] | None = None) -> int:
+    """Compute every stored total of ``plan`` again from the values (a plan's load: its tree or its elements'
+    aggregation may have changed); the number of totals written."""
+    StoredTotal.objects.filter(plan=plan.code).delete()
+    codes = _codes()
+    element_codes = {pk: code for code, pk in codes[0].items()}
+    pairs = sorted(
+        {
+            (element_codes[de], int(period[:4]))
+            for de, period in DataValue.objects.order_by().values_list("data_element_id", "period").distinct()
+        }
+    )
+    units = frozenset(all_units(plan.org_tree))
+    written = 0
+    for done, (element, year) in enumerate(pairs, start=1):
+        written += _apply(plan, [Slice(element, year, units, frozenset())], codes, fresh=True)
+        if progress is not None:
+            progress(done, len(pairs))
+    return written
+
+
+def _apply(plan: Plan, pieces: list[Slice], codes, *, fresh: bool = False) -> int:
+    element_pks, unit_codes, operator_codes = codes
+    unit_pks = {code: pk for pk, code in unit_codes.items()}
+    written = 0
+    for piece in pieces:
+        periods = [str(p) for p in piece.periods]
+        element_pk = element_pks.get(piece.data_element)
+        own = Values()
+        if element_pk is not None:
+            rows = DataValue.objects.order_by().filter(data_element_id=element_pk, period__in=periods)
+            if not fresh:  # all units: no need to name them
+                rows = rows.filter(org_unit_id__in=[unit_pks[c] for c in piece.affected if c in unit_pks])
+            parsed = {text: Period.parse(text) for text in periods}
+            for org, period, value, op in rows.values_list("org_unit_id", "period", "value", "operator_id"):
+                own.add(
+                    CoreDataValue(
+                        piece.data_element, unit_codes[org], parsed[period], value, operator_codes[op]
+                    )
+                )
+        known: dict[tuple[str, Period], Decimal] = {}
+        if piece.needed:
+            stored = StoredTotal.objects.filter(
+                plan=plan.code, data_element=piece.data_element, year=piece.year, org_unit__in=piece.needed
+            ).values_list("org_unit", "period", "value")
+            known = {(unit, Period.parse(period)): Decimal(value) for unit, period, value in stored}
+        if not fresh:
+            StoredTotal.objects.filter(
+                plan=plan.code, data_element=piece.data_element, year=piece.year, org_unit__in=piece.affected
+            ).delete()
+        found = recompute(plan, own, piece.data_element, piece.year, piece.affected, known, piece.needed)
+        StoredTotal.objects.bulk_create(
+            [
+                StoredTotal(
+                    plan=plan.code,
+                    data_element=piece.data_element,
+                    org_unit=unit,
+                    period=str(period),
+                    year=piece.year,
+                    value=_text(value),
+                )
+                for (unit, period), value in found.items()
+            ],
+            batch_size=BATCH,
+        )
+        written += len(found)
+    return written
+
+
+def totals_missing(plan: Plan) -> bool:
+    """Are there values but no stored totals of ``plan`` (a database from before the totals were kept)?"""
+    return not StoredTotal.objects.filter(plan=plan.code).exists() and DataValue.objects.exists()
+
+
+class StoredTotals:
+    """The stored totals of one plan as an engine reads them (``yangfan.core.engine.Totals``).
+
+    What a page shows is fetched at once with :meth:`prefetch` (units × periods: one query); anything else the
+    engine asks for is fetched a unit's year at a time. Nothing read depends on how much history is stored."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self._found: dict[tuple[str, str, Period], Decimal] = {}
+        self._pairs: set[tuple[str, Period]] = set()  # (unit, period) fetched
+        self._years: set[tuple[str, int]] = set()  # (unit, year) fetched whole
+        self.queries = 0
+
+    def prefetch(self, units: Iterable[str], periods: Iterable[Period]) -> None:
+        wanted = [(u, p) for u in dict.fromkeys(units) for p in dict.fromkeys(periods) if not self._has(u, p)]
+        if not wanted:
+            return
+        units_wanted = sorted({u for u, _p in wanted})
+        periods_wanted = {str(p): p for _u, p in wanted}
+        self._read(
+            StoredTotal.objects.filter(
+                plan=self.plan.code, org_unit__in=units_wanted, period__in=list(periods_wanted)
+            ),
+            periods_wanted,
+        )
+        self._pairs.update((u, p) for u in units_wanted for p in periods_wanted.values())
+
+    def get(self, data_element: str, org_unit: str, period: Period) -> Decimal | None:
+        if not self._has(org_unit, period):
+            periods = {str(p): p for p in year_periods(period.year)}
+            self._read(
+                StoredTotal.objects.filter(plan=self.plan.code, org_unit=org_unit, year=period.year), periods
+            )
+            self._years.add((org_unit, period.year))
+        return self._found.get((data_element, org_unit, period))
+
+    def _has(self, unit: str, period: Period) -> bool:
+        return (unit, period) in self._pairs or (unit, period.year) in self._years
+
+    def _read(self, rows, periods: dict[str, Period]) -> None:
+        self.queries += 1
+        for element, unit, period, value in rows.values_list("data_element", "org_unit", "period", "value"):
+            self._found[(element, unit, periods[period])] = Decimal(value)
+
+
+def touched_by(rows) -> set[Touched]:
+    """What writing ``rows`` (``datavalues.importers.ParsedRow``) touches, for :func:`totals_refresh`."""
+    return {(row.data_element.code, row.org_unit.code, int(row.period[:4])) for row in rows}
