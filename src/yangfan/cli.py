@@ -203,6 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     raw.add_argument("--fraction", type=float, default=1.0, help="按比例缩小数据量，如 0.01")
     raw.add_argument("--seed", type=int, default=2023)
     raw.set_defaults(handler=cmd_demo_raw)
+    history = demo_commands.add_parser(
+        "values", help="把演示数据的历史扩充到 N 倍（更早的年份，生成数据，非真实统计），用于容量测试"
+    )
+    history.add_argument("--scale", type=int, required=True, help="倍数 N（≥1）：共 N 份四年的演示数据")
+    history.set_defaults(handler=cmd_demo_values)
 
     tasks = commands.add_parser("tasks", help="任务督导")
     task_commands = tasks.add_subparsers(dest="tasks_command", metavar="子命令", parser_class=_Parser)
@@ -987,6 +992,20 @@ def _ingest_show(reference: str, output: str) -> int:
         out.print(f"    [{f['role']}] {f['path']}  {f['size']:,} 字节  SHA-256 {f['sha256']}", markup=False)
     if lineage["sites_run"]:
         out.print(f"  小区按汇总批次 #{lineage['sites_run']} 的基站清单定位", markup=False)
+    return 0
+
+
+def cmd_demo_values(args: argparse.Namespace) -> int:
+    """N× the demo's history, written through the import service like any import (labelled as demo data)."""
+    if not 1 <= args.scale <= 1000:
+        raise UsageError("--scale 应在 1 到 1000 之间")
+    setup_django()
+    from yangfan.datavalues.demo import demo_history_load
+
+    initialise(demo=True, quiet=True)
+    with progress_bar(f"正在写入 {args.scale} 倍的演示历史数据") as progress:
+        added = demo_history_load(args.scale, progress)
+    out.print(f"演示历史数据已写入：新增 {added:,} 个数值（生成数据，非真实统计）。")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -35,10 +36,21 @@ class SessionRefreshMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and not session.is_empty() and session.session_key:
-            now = int(time.time())
-            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
-                session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it
+        if session is None or session.is_empty() or not session.session_key:
+            return response
+        now = int(time.time())
+        if now - session.get(self.KEY, 0) < settings.SESSION_REFRESH_SECONDS:
+            return response
+        if session.modified:  # the view changed the session: SessionMiddleware saves it, with the new time
+            session[self.KEY] = now
+            return response
+        session[self.KEY] = now
+        try:  # a long write holding the database (an ingest on SQLite) delays the refresh, never the page
+            with transaction.atomic():
+                session.save()
+        except DatabaseError:
+            pass
+        session.modified = False
         return response
 
 

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from yangfan.accounts.choices import Role
-from yangfan.orgunits.selectors import covered_unit_ids
+from yangfan.orgunits.selectors import covered_unit_ids, unit_links
 
 R = Role
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -134,35 +134,74 @@ def org_unit_ids_in_scope(user, permission: str) -> set[int] | None:
     return _scope_unit_ids(user, SCOPED[permission])
 
 
-def _scope_unit_ids(user, kind: str) -> set[int]:
-    """Unit ids covered by the user's scope: each unit with every unit counted in it, transitively."""
+def org_unit_codes_in_scope(user, permission: str) -> set[str]:
+    """The codes of :func:`org_units_in_scope`, remembered for the request's user (one query)."""
+    cached = _cache(user)
+    key = ("codes", permission)
+    if key not in cached:
+        cached[key] = set(org_units_in_scope(user, permission).values_list("code", flat=True))
+    return cached[key]
+
+
+def tree_links(user) -> list[tuple[int, int | None, int | None]]:
+    """The statistical tree's links (``orgunits.selectors.unit_links``) as read for ``user``'s scope this request."""
+    cached = _cache(user)
+    if "units" not in cached:
+        cached["units"] = unit_links()
+    return cached["units"]
+
+
+def _cache(user) -> dict:
     cached = getattr(user, "_yangfan_scope_cache", None)
     if cached is None:
         cached = user._yangfan_scope_cache = {}
+    return cached
+
+
+def _scope_unit_ids(user, kind: str) -> set[int]:
+    """Unit ids covered by the user's scope: each unit with every unit counted in it, transitively."""
+    cached = _cache(user)
     if kind not in cached:
-        cached[kind] = covered_unit_ids(_scope_roots(user, kind))
+        tree_links(user)  # the tree and the user's units: two queries for every scope of a request
+        if "assigned" not in cached:
+            cached["assigned"] = _assigned(user)
+        cached[kind] = covered_unit_ids(_scope_roots(user, kind, cached), links=cached["units"])
     return cached[kind]
 
 
-def _province() -> set[int]:
+def _province(links) -> set[int]:
     """The root of the statistical tree: what province-wide roles cover by default."""
-    from yangfan.orgunits.models import OrgUnit
+    return {pk for pk, parent, counted_in in links if parent is None and counted_in is None}
 
-    return set(
-        OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).values_list("pk", flat=True)
+
+def _assigned(user) -> tuple[set[int], set[int]]:
+    """The ids of the user's capture units and view units, in one query."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import CharField, Value
+
+    user_model = get_user_model()
+    capture = user_model.capture_org_units.through.objects.filter(user_id=user.pk).values_list(
+        Value("capture", output_field=CharField()), "orgunit_id"
     )
+    view = user_model.view_org_units.through.objects.filter(user_id=user.pk).values_list(
+        Value("view", output_field=CharField()), "orgunit_id"
+    )
+    found: dict[str, set[int]] = {"capture": set(), "view": set()}
+    for kind, pk in capture.union(view, all=True):
+        found[kind].add(pk)
+    return found["capture"], found["view"]
 
 
-def _scope_roots(user, kind: str) -> set[int]:
-    capture = set(user.capture_org_units.values_list("pk", flat=True))
+def _scope_roots(user, kind: str, cached: dict) -> set[int]:
+    capture, view = cached["assigned"]
     if kind == "capture":
         if user.role == R.PROVINCE or (user.role in (R.DEPARTMENT, R.OPERATOR) and not capture):
             # the province's officers, departments and operators report for the whole province by default
-            return _province()
+            return _province(cached["units"])
         return capture
-    view = set(user.view_org_units.values_list("pk", flat=True)) | capture
+    view = view | capture
     if not view and user.role in PROVINCE_WIDE | {R.DEPARTMENT, R.OPERATOR}:
-        return _province()
+        return _province(cached["units"])
     return view
 
 

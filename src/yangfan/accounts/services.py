@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,6 +223,9 @@ def token_revoke(*, actor: User | None, token: ApiToken, request=None) -> ApiTok
     return token
 
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how precisely a token's last use is kept
+
+
 def token_authenticate(raw: str) -> User | None:
     """The active user a raw token belongs to, or ``None`` when it is unknown, expired or revoked."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
@@ -230,5 +233,13 @@ def token_authenticate(raw: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        # when it was last used, to the minute: reading through the API writes at most once a minute, and a
+        # long write holding the database (an ingest on SQLite) delays the note, never the answer
+        try:
+            with transaction.atomic():
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        except DatabaseError:
+            pass
     return token.user

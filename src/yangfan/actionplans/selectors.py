@@ -20,7 +20,11 @@ def plan_default() -> Plan | None:
 
 
 def task_list(*, plan: Plan) -> QuerySet[Task]:
-    return plan.task_set.select_related("section", "sector").prefetch_related("units")
+    """The plan's tasks with their section, sector and responsible units (each unit links to its page, whose
+    address names the plan: read with it)."""
+    return plan.task_set.select_related("section", "sector").prefetch_related(
+        Prefetch("units", queryset=ResponsibleUnit.objects.select_related("plan"))
+    )
 
 
 def section_tree(*, plan: Plan) -> list[Section]:

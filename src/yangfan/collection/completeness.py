@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,15 +158,13 @@ class _Units:
         condition = Q(pk__in=[])
         for data_set, period in wanted:
             condition |= Q(data_set=data_set, period=str(period))
-        found = list(Submission.objects.filter(condition).select_related("submitted_by", "reviewed_by"))
-        firsts = dict(
-            SubmissionEvent.objects.filter(
-                submission__in=[s.pk for s in found], action=SubmissionAction.SUBMIT
-            )
-            .values("submission")
-            .annotate(first=Min("at"))
-            .values_list("submission", "first")
+        first = SubmissionEvent.objects.filter(submission=OuterRef("pk"), action=SubmissionAction.SUBMIT)
+        found = list(
+            Submission.objects.filter(condition)
+            .select_related("submitted_by", "reviewed_by")
+            .annotate(first_submit=Subquery(first.order_by("at").values("at")[:1]))
         )
+        firsts = {s.pk: s.first_submit for s in found if s.first_submit is not None}
         self._submissions.update({(d.pk, str(p)): {} for d, p in wanted})
         for submission in found:
             key = (submission.org_unit_id, submission.operator_id)

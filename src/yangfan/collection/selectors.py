@@ -26,9 +26,10 @@ def _tree() -> tuple[dict[int, OrgUnit], dict[int | None, list[OrgUnit]]]:
     return units, children
 
 
-def unit_depth(unit: OrgUnit) -> int:
-    """0 for the root of the statistical tree, 1 for the units counted in it (cities, 杨凌示范区), 2 below."""
-    units, _ = _tree()
+def unit_depth(unit: OrgUnit, units: dict[int, OrgUnit] | None = None) -> int:
+    """0 for the root of the statistical tree, 1 for the units counted in it (cities, 杨凌示范区), 2 below.
+    ``units``: every unit by id, when already read."""
+    units = units if units is not None else _tree()[0]
     depth, current = 0, unit
     while current.statistical_parent_id is not None:
         current = units[current.statistical_parent_id]
@@ -40,9 +41,9 @@ def data_set_rows(*, data_set: DataSet, org_unit: OrgUnit) -> list[OrgUnit]:
     """The rows a report of ``data_set`` for ``org_unit`` has: the units of the data set's level counted in
     ``org_unit`` (itself when it is of that level), in code order. County level means the base units, those
     with nothing counted in them."""
-    _units, children = _tree()
+    units, children = _tree()
     wanted = {"province": 0, "city": 1}.get(data_set.level)  # None: the base units
-    rows, stack = [], [(org_unit, unit_depth(org_unit))]
+    rows, stack = [], [(org_unit, unit_depth(org_unit, units))]
     while stack:
         unit, depth = stack.pop()
         kids = children.get(unit.pk, [])

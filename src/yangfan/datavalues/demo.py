@@ -282,17 +282,41 @@ def _generate(rng: random.Random, plan: Plan) -> Iterator[DemoRow]:
                             yield DemoRow(element, c, str(month), op, Decimal(round(value * noise)))
 
 
-def demo_values_load(progress: Callable[[int, int], None] | None = None) -> int:
-    """Write the demo set through the import service (audited, in bulk), unless demo values are already
-    there; return the number of values added."""
+HISTORY_COMMENT = "演示历史数据（生成，非真实统计；用于容量测试）"
+
+
+def _shifted(period: str, years: int) -> str:
+    return f"{int(period[:4]) - years}{period[4:]}"
+
+
+def demo_history_load(scale: int, progress: Callable[[int, int], None] | None = None) -> int:
+    """Make the stored history ``scale`` times the demo's (``yangfan demo values --scale N``): copies of the demo
+    set moved back 4, 8, … years (its four years each time), each labelled ``HISTORY_COMMENT`` and written through
+    the import service, a copy per transaction. A copy already written is left as it is, so the command can be
+    repeated or raised; the number of values added."""
+    from yangfan.datavalues.models import DataValue
+
+    rows = demo_rows()
+    added = 0
+    copies = range(1, scale)
+    for done, copy in enumerate(copies, start=1):
+        years = 4 * copy
+        first = _shifted(str(YEARS[0]), years)
+        if DataValue.objects.filter(comment=HISTORY_COMMENT, period=first).exists():
+            continue
+        shifted = [row._replace(period=_shifted(row.period, years)) for row in rows]
+        added += _write(shifted, HISTORY_COMMENT, f"演示历史数据（前移 {years} 年）")
+        if progress is not None:
+            progress(done, len(copies))
+    return added
+
+
+def _write(rows: list[DemoRow], comment: str, file: str, progress=None) -> int:
     from yangfan.actionplans.models import DataElement, Operator
     from yangfan.datavalues.importers import ParsedRow
-    from yangfan.datavalues.models import DataValue
     from yangfan.datavalues.services import datavalues_import
     from yangfan.orgunits.models import OrgUnit
 
-    if DataValue.objects.filter(comment=DEMO_COMMENT).exists():
-        return 0
     elements = {e.code: e for e in DataElement.objects.all()}
     units = {u.code: u for u in OrgUnit.objects.all()}
     operators = {o.code: o for o in Operator.objects.all()}
@@ -304,9 +328,19 @@ def demo_values_load(progress: Callable[[int, int], None] | None = None) -> int:
             row.period,
             operators[row.operator] if row.operator else None,
             row.value,
-            DEMO_COMMENT,
+            comment,
         )
-        for n, row in enumerate(demo_rows(), start=2)
+        for n, row in enumerate(rows, start=2)
     ]
-    report = datavalues_import(rows=parsed, file="演示数据", source="import", progress=progress)
+    report = datavalues_import(rows=parsed, file=file, source="import", progress=progress)
     return len(report.added)
+
+
+def demo_values_load(progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the demo set through the import service (audited, in bulk), unless demo values are already
+    there; return the number of values added."""
+    from yangfan.datavalues.models import DataValue
+
+    if DataValue.objects.filter(comment=DEMO_COMMENT).exists():
+        return 0
+    return _write(demo_rows(), DEMO_COMMENT, "演示数据", progress)

@@ -47,10 +47,16 @@ def groups_of(*, unit: OrgUnit) -> QuerySet[OrgGroup]:
     return OrgGroup.objects.filter(Q(members=unit) | Q(overlaps=unit)).distinct()
 
 
-def covered_unit_ids(roots: Iterable[int]) -> set[int]:
-    """The ids of ``roots`` and of every unit counted in them, transitively (the statistical tree)."""
+def unit_links() -> list[tuple[int, int | None, int | None]]:
+    """Every unit's (id, parent id, counted-in id): the statistical tree in one query."""
+    return list(OrgUnit.objects.values_list("pk", "parent_id", "counted_in_id"))
+
+
+def covered_unit_ids(roots: Iterable[int], *, links=None) -> set[int]:
+    """The ids of ``roots`` and of every unit counted in them, transitively (the statistical tree); ``links``
+    (``unit_links()``) when already read."""
     children: dict[int, list[int]] = {}
-    for pk, parent, counted_in in OrgUnit.objects.values_list("pk", "parent_id", "counted_in_id"):
+    for pk, parent, counted_in in unit_links() if links is None else links:
         statistical_parent = counted_in or parent
         if statistical_parent is not None:
             children.setdefault(statistical_parent, []).append(pk)

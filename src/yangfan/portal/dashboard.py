@@ -16,7 +16,14 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.permissions import deny, may, org_units_in_scope
+from yangfan.accounts.permissions import (
+    deny,
+    may,
+    org_unit_codes_in_scope,
+    org_unit_ids_in_scope,
+    org_units_in_scope,
+    tree_links,
+)
 from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.core.plan import Direction
 from yangfan.core.targets import Status
@@ -30,16 +37,6 @@ MAPS = {"610000": ("陕西", "vendor/echarts-china-provinces/shanxi1.js")}
 def dashboard_unit(user) -> OrgUnit | None:
     """The highest unit of the user's view scope (the province, or the first of their cities by code)."""
     return org_units_in_scope(user, "data.view").order_by("level", "code").first()
-
-
-def may_view_group(user, group: OrgGroup) -> bool:
-    """A group's figures are its members' (and, for 西咸新区, parts of the cities it overlaps): the user sees the
-    group only when every unit it draws on is in their view scope; a group naming no unit, when the whole
-    province is."""
-    units = [*group.members.all(), *group.overlaps.all()]
-    if not units:
-        units = list(OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True))
-    return bool(units) and all(may(user, "data.view", unit) for unit in units)
 
 
 def dashboard_target(user, text: str | None, *, request=None) -> OrgUnit | OrgGroup | None:
@@ -56,7 +53,11 @@ def dashboard_target(user, text: str | None, *, request=None) -> OrgUnit | OrgGr
     )
     if found is None:
         raise Http404(_("没有代码或名称为“%(org)s”的地区。") % {"org": text})
-    allowed = may_view_group(user, found) if isinstance(found, OrgGroup) else may(user, "data.view", found)
+    allowed = (
+        bool(_visible_groups(user, [found.code]))
+        if isinstance(found, OrgGroup)
+        else may(user, "data.view", found)
+    )
     if not allowed:
         deny(user, "data.view", found, request=request)
     return found
@@ -91,8 +92,9 @@ def ranked(rows: list[dict], direction: Direction) -> dict[str, tuple[int, int]]
     }
 
 
-def dashboard(user, query, *, request=None) -> dict:
-    """The context of the dashboard for ``user`` from the request's ``org``, ``period`` and ``indicator``."""
+def dashboard(user, query, *, request=None, plan_rows=None) -> dict:
+    """The context of the dashboard for ``user`` from the request's ``org``, ``period`` and ``indicator``
+    (``plan_rows``: the ``actionplans.Plan`` rows the page has read already)."""
     from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period, prefetch
     from yangfan.orgunits.selectors import indicator_glance
 
@@ -148,7 +150,7 @@ def dashboard(user, query, *, request=None) -> dict:
         row["status_label"] = Status(row["status"]).label
         row["url"] = _dashboard_url(row["org_unit"], period, chosen)
 
-    units_below = None if unit.code == tree.root else _covered(unit, is_group)
+    units_below = None if unit.code == tree.root else _covered(user, unit, is_group)
     return {
         "map": _map(unit, ranking, plan.indicator(chosen), period),
         "map_script": MAPS.get(unit.code, (None, None))[1],
@@ -169,7 +171,9 @@ def dashboard(user, query, *, request=None) -> dict:
         "groups": _groups(user, plan, unit, is_group, period, chosen),
         "reporting": _reporting(user, units_below),
         "reporting_own": units_below is not None,  # below the province: say so when the unit reports nothing
-        "tasks": _tasks(user, plan.code, period, unit=None if unit.code == tree.root else unit),
+        "tasks": _tasks(
+            user, plan.code, period, unit=None if unit.code == tree.root else unit, rows=plan_rows or ()
+        ),
     }
 
 
@@ -181,14 +185,34 @@ def _dashboard_url(code: str, period, indicator: str) -> str:
 
 def _visible_units(user, codes: list[str]) -> list[str]:
     """``codes`` that are in the user's view scope, in their order."""
-    visible = set(org_units_in_scope(user, "data.view").filter(code__in=codes).values_list("code", flat=True))
+    visible = org_unit_codes_in_scope(user, "data.view")
     return [c for c in codes if c in visible]
 
 
 def _visible_groups(user, codes: list[str]) -> list[str]:
-    groups = OrgGroup.objects.filter(code__in=codes).prefetch_related("members", "overlaps")
-    visible = {g.code for g in groups if may_view_group(user, g)}
-    return [c for c in codes if c in visible]
+    """``codes`` of the groups the user may view: a group's figures are its members' (and, for 西咸新区, parts of
+    the cities it overlaps), so every unit it draws on must be in the view scope; a group naming no unit, the
+    whole province. Read in one query."""
+    from django.db.models import CharField, Value
+
+    through = [OrgGroup.members.through, OrgGroup.overlaps.through]
+    parts = [
+        t.objects.filter(orggroup__code__in=codes).values_list(
+            Value("", output_field=CharField()), "orggroup__code", "orgunit_id"
+        )
+        for t in through
+    ]
+    drawn: dict[str, set[int]] = {code: set() for code in codes}
+    for _kind, code, unit in parts[0].union(parts[1], all=True):
+        drawn[code].add(unit)
+    scope = org_unit_ids_in_scope(user, "data.view")
+    roots = {pk for pk, parent, counted_in in tree_links(user) if parent is None and counted_in is None}
+
+    def visible(units: set[int]) -> bool:
+        units = units or roots
+        return bool(units) and (scope is None or units <= scope)
+
+    return [c for c in codes if visible(drawn[c])]
 
 
 def _siblings(user, plan, unit, is_group: bool) -> tuple[list[str], str]:
@@ -219,12 +243,12 @@ def _children(user, plan, unit, is_group: bool) -> list[str]:
     return _visible_units(user, codes)
 
 
-def _covered(unit, is_group: bool) -> set[int]:
+def _covered(user, unit, is_group: bool) -> set[int]:
     """Ids of the units whose reports count for ``unit``: the unit and those counted in it (a group's members)."""
     from yangfan.orgunits.selectors import covered_unit_ids
 
     roots = [m.pk for m in unit.members.all()] if is_group else [unit.pk]
-    return covered_unit_ids(roots)
+    return covered_unit_ids(roots, links=tree_links(user))
 
 
 def _crumbs(user, plan, unit, is_group: bool, period, indicator: str) -> list[dict]:
@@ -300,7 +324,7 @@ def _map(unit, ranking: list[dict], indicator, period) -> dict | None:
     }
 
 
-def _tasks(user, plan_code: str, period, unit=None) -> dict | None:
+def _tasks(user, plan_code: str, period, unit=None, rows=()) -> dict | None:
     """The task summary (任务督导) of the reporting period that ends with the dashboard's period or before it:
     the viewer's assignments by reported progress, and the open notices. With ``unit`` (a dashboard below the
     province), that unit's government's assignments only; ``None`` where it has none (a county, a group)."""
@@ -310,7 +334,7 @@ def _tasks(user, plan_code: str, period, unit=None) -> dict | None:
     from yangfan.supervision.models import SupervisionNotice
     from yangfan.supervision.selectors import assignment_list, reporting_period_for
 
-    plan = Plan.objects.filter(code=plan_code).first()
+    plan = next((r for r in rows if r.code == plan_code), None) or Plan.objects.filter(code=plan_code).first()
     if plan is None or not may(user, "tasks.view"):
         return None
     quarter = reporting_period_for(plan, period)

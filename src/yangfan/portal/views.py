@@ -47,5 +47,5 @@ def home(request):
     if may(request.user, "data.view"):
         from yangfan.portal.dashboard import dashboard
 
-        context |= dashboard(request.user, request.GET, request=request)
+        context |= dashboard(request.user, request.GET, request=request, plan_rows=[c["plan"] for c in cards])
     return render(request, "portal/home.html", context)
