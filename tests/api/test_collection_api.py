@@ -3,6 +3,7 @@ path (all or nothing, capture scope, locks, audit, source ``api``); reports and 
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -334,3 +335,25 @@ def test_a_batch_answers_with_what_the_validation_rules_find(api, db):
     assert response.status_code == 200, response.content
     [finding] = response.json()["findings"]
     assert (finding["rule"], finding["importance"], finding["org_unit"]) == ("V01", "error", "610116")
+
+
+def test_a_listed_value_reads_as_the_value_itself_does(api, values):
+    """The list reads plain rows (``DataValueRowSerializer``); each reads exactly as the stored value's own
+    representation (``DataValueSerializer``, the lineage's)."""
+    from yangfan.api.serializers import DataValueSerializer
+
+    page = api("province").get("datavalues", {"period": "2023Q4"}).json()
+    assert len(page["results"]) == 2
+    for row in page["results"]:
+        assert row == json.loads(json.dumps(DataValueSerializer(DataValue.objects.get(pk=row["id"])).data))
+
+
+def test_pages_follow_each_other_by_cursor_without_gaps_or_repeats(api, values):
+    province = api("province")
+    seen, page = [], province.get("datavalues", {"limit": 1}).json()
+    while True:
+        seen += [row["id"] for row in page["results"]]
+        if not page["next"]:
+            break
+        page = province.client.get(page["next"], **province.auth).json()
+    assert seen == sorted(DataValue.objects.values_list("pk", flat=True))

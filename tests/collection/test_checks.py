@@ -278,3 +278,33 @@ def test_values_check_prints_findings_and_exits_1_on_errors_only(initialised_env
         "values", "check", "--org", "610100", "--period", "2023Q4", "--data-set", "nope", env=cli_env
     )
     assert unknown.returncode == 2 and "city-quarterly" in unknown.stderr
+
+
+def test_an_imports_findings_read_the_rows_units_and_periods_whatever_the_history(db, monkeypatch):
+    """The findings of rows about to be written read the values of the rows' units in the periods the rules look
+    at (the year and the period before), not every stored period: ten earlier years change nothing read."""
+    from yangfan.collection import checks
+
+    element = DataElement.objects.get(code="mobile_users_5g")
+    xian = OrgUnit.objects.get(code="610102")
+    read: list[int] = []
+    original = checks.values_for_engine
+
+    def counting(*args, **kwargs):
+        values = original(*args, **kwargs)
+        read.append(sum(len(p) for (_e, _u), by in values._index.items() for p in by.values()))
+        return values
+
+    monkeypatch.setattr(checks, "values_for_engine", counting)
+    datavalues_import(rows=[ParsedRow(2, element, xian, "202311", None, Decimal(4), "")], file="last.csv")
+    row = ParsedRow(2, element, xian, "202312", None, Decimal(5), "")
+    checks.rows_findings([row])
+    before = read[-1]
+    assert before == 1  # November, the month before (the jump rule)
+    history = [
+        ParsedRow(n, element, xian, f"{year}{month:02d}", None, Decimal(n), "")
+        for n, (year, month) in enumerate(((y, m) for y in range(2010, 2020) for m in range(1, 13)), start=2)
+    ]
+    datavalues_import(rows=history, file="history.csv")
+    checks.rows_findings([row])
+    assert read[-1] == before

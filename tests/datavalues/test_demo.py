@@ -186,3 +186,30 @@ def test_the_demo_loads_labelled_and_audited_and_a_second_load_adds_nothing(plan
     assert AuditEntry.objects.count() == audited + added + 1  # one per value and the import itself
     assert audit_verify().ok
     assert demo_values_load() == 0 and DataValue.objects.count() == added
+
+
+def test_the_history_generator_writes_labelled_copies_years_earlier_once(db, monkeypatch):
+    """``yangfan demo values --scale N``: N−1 copies of the demo set, each moved back four more years, labelled as
+    generated history, through the import; a second run adds nothing."""
+    from yangfan.datavalues import demo
+    from yangfan.datavalues.models import DataValue
+
+    sample = [
+        demo.DemoRow("population", "610102", "2020", None, Decimal(1000)),
+        demo.DemoRow("mobile_users_5g", "610102", "202012", "cmcc", Decimal(10)),
+        demo.DemoRow("base_stations_5g", "610103", "2023Q4", None, Decimal(7)),
+    ]
+    monkeypatch.setattr(demo, "demo_rows", lambda *a, **k: sample)
+    assert demo.demo_history_load(3) == 6
+    stored = set(DataValue.objects.values_list("data_element__code", "org_unit__code", "period", "comment"))
+    label = demo.HISTORY_COMMENT
+    assert stored == {
+        ("population", "610102", "2016", label),
+        ("mobile_users_5g", "610102", "201612", label),
+        ("base_stations_5g", "610103", "2019Q4", label),
+        ("population", "610102", "2012", label),
+        ("mobile_users_5g", "610102", "201212", label),
+        ("base_stations_5g", "610103", "2015Q4", label),
+    }
+    assert "生成" in label and "非真实" in label
+    assert demo.demo_history_load(3) == 0 and DataValue.objects.count() == 6

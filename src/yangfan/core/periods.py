@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from functools import cached_property, total_ordering
 
@@ -43,17 +44,32 @@ _PATTERNS = {
     PeriodKind.QUARTER: re.compile(r"^(\d{4})Q([1-4])$"),
     PeriodKind.MONTH: re.compile(r"^(\d{4})(0[1-9]|1[0-2])$"),
 }
-_MONTHS_PER = {PeriodKind.YEAR: 12, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1}
 
 
 @total_ordering
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Period:
-    """A calendar year, quarter or month. ``index`` is the quarter (1–4) or month (1–12); 1 for a year."""
+    """A calendar year, quarter or month. ``index`` is the quarter (1–4) or month (1–12); 1 for a year.
+
+    Periods key the engine's every lookup: equality and the hash compare the kind by identity (an enum member
+    hashes in Python) and the hash is computed once."""
 
     kind: PeriodKind
     year: int
     index: int = 1
+
+    def __post_init__(self) -> None:
+        if type(self.kind) is not PeriodKind:  # "month" given as text: the member itself, for identity
+            object.__setattr__(self, "kind", PeriodKind(self.kind))
+        object.__setattr__(self, "_hash", hash((self.year, self.index, self.month_count)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self.year == other.year and self.index == other.index and self.kind is other.kind
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -82,7 +98,12 @@ class Period:
 
     @property
     def first_month(self) -> int:
-        return (self.index - 1) * _MONTHS_PER[self.kind] + 1 if self.kind != PeriodKind.YEAR else 1
+        # identity, not a dict of the kinds: an enum member hashes in Python, and this runs for every period
+        if self.kind is PeriodKind.MONTH:
+            return self.index
+        if self.kind is PeriodKind.QUARTER:
+            return self.index * 3 - 2
+        return 1
 
     @cached_property  # a frozen dataclass still has a __dict__: computed once per period object
     def start(self) -> date:
@@ -91,11 +112,14 @@ class Period:
     @cached_property
     def end(self) -> date:
         """The last day of the period (inclusive)."""
-        return self.next().start - timedelta(days=1)
+        last = self.first_month + self.month_count - 1
+        return date(self.year, last, monthrange(self.year, last)[1])
 
     @property
     def month_count(self) -> int:
-        return _MONTHS_PER[self.kind]
+        if self.kind is PeriodKind.MONTH:
+            return 1
+        return 3 if self.kind is PeriodKind.QUARTER else 12
 
     def months(self) -> tuple[Period, ...]:
         return tuple(
@@ -126,4 +150,6 @@ class Period:
         return Period(self.kind, self.year - 1, last)
 
     def __lt__(self, other: Period) -> bool:
+        if self.kind == other.kind:  # the usual case (a series): no dates to compute
+            return (self.year, self.index) < (other.year, other.index)
         return (self.end, -self.month_count) < (other.end, -other.month_count)

@@ -37,9 +37,11 @@ class RegistryCounter:
     def __init__(self, tree: OrgTree, entries: Iterable[RegistryEntry], kept: Iterable[str]):
         self.tree = tree
         self.kept = frozenset(kept)
-        self._entries: dict[str, list[RegistryEntry]] = defaultdict(list)
+        # by registry and sector (``None``: every sector), each list by unit: a count reads only its own
+        self._entries: dict[tuple[str, str | None], dict[str, list[RegistryEntry]]] = defaultdict(dict)
         for entry in entries:
-            self._entries[entry.registry].append(entry)
+            for sector in {None, entry.sector}:
+                self._entries[(entry.registry, sector)].setdefault(entry.org_unit, []).append(entry)
         self._covered: dict[str, frozenset[str]] = {}
 
     def covered(self, code: str) -> frozenset[str]:
@@ -61,11 +63,10 @@ class RegistryCounter:
     def __call__(self, registry: str, org_unit: str, period: Period, sector: str | None) -> Decimal | None:
         if registry not in self.kept:
             return None
-        units, day = self.covered(org_unit), period.end
-        return Decimal(
-            sum(
-                1
-                for e in self._entries.get(registry, ())
-                if e.org_unit in units and e.stands_on(day) and (sector is None or e.sector == sector)
-            )
-        )
+        by_unit, day = self._entries.get((registry, sector), {}), period.end
+        units = self.covered(org_unit)
+        if len(by_unit) < len(units):
+            lists = [entries for unit, entries in by_unit.items() if unit in units]
+        else:
+            lists = [by_unit[unit] for unit in units if unit in by_unit]
+        return Decimal(sum(1 for entries in lists for e in entries if e.stands_on(day)))

@@ -259,6 +259,11 @@ def report_due(period: str, rules: SupervisionRules) -> date:
     return rules.parse(period).end + timedelta(days=rules.report_deadline_days)
 
 
+def report_late(report: ReportState | None, due: date, as_of: date) -> bool:
+    """Is a report due on ``due`` late on ``as_of``: the deadline has passed, and it was not submitted by then."""
+    return due < as_of and not (report is not None and report.submitted_by(as_of))
+
+
 def alerts(assignment: AssignmentState, *, period: str, as_of: date, rules: SupervisionRules) -> list[Alert]:
     """The alerts on ``assignment`` when ``period`` is looked at on ``as_of``; sorted by kind (as
     :class:`AlertKind` declares them), then key, then the milestone's due date and code.
@@ -313,7 +318,7 @@ def _no_report(
 ) -> Alert | None:
     deadline = report_due(period, rules)
     report = assignment.report(period)
-    if not deadline < as_of or (report is not None and report.submitted_by(as_of)):
+    if not report_late(report, deadline, as_of):
         return None
     days = (as_of - deadline).days
     status = "missing" if report is None else "not_submitted"

@@ -16,13 +16,15 @@ from django.utils import timezone
 from yangfan.actionplans.models import Plan, ResponsibleUnit, Task
 from yangfan.core.periods import Period
 from yangfan.core.plan import UnitKind
-from yangfan.core.supervision import Alert, alerts, report_due
+from yangfan.core.supervision import Alert, alerts, report_due, report_late
 from yangfan.supervision.choices import NoticeStatus
 from yangfan.supervision.models import Assignment, ProgressReport, SupervisionNotice, TaskIndicator
 from yangfan.supervision.selectors import (
     assignment_list,
     assignment_states,
     city_governments,
+    report_state,
+    reporting_periods,
     supervision_rules,
 )
 
@@ -64,14 +66,14 @@ class Cell:
     def state(self) -> str:
         """What colours the cell: the reported progress, or why there is none."""
         report = None if self.report is None else (self.report.status, self.report.progress)
-        return cell_state(report, self.alerts)
+        return cell_state(report, overdue=any(a.kind == "no_report" for a in self.alerts))
 
 
-def cell_state(report: tuple[str, str] | None, found: list[Alert]) -> str:
-    """A cell's state from its report's (status, progress) and its alerts: the progress of a submitted or approved
-    report; otherwise overdue where the report is late, missing where it is not due yet."""
+def cell_state(report: tuple[str, str] | None, *, overdue: bool) -> str:
+    """A cell's state from its report's (status, progress): the progress of a submitted or approved report;
+    otherwise overdue where the report is late (its ``no_report`` alert), missing where it is not due yet."""
     if report is None or report[0] not in ("submitted", "approved"):
-        return "overdue" if any(a.kind == "no_report" for a in found) else "missing"
+        return "overdue" if overdue else "missing"
     return report[1]
 
 
@@ -92,18 +94,28 @@ def summary(
     rows = _readable(actor, plan).filter(subtask__isnull=True)
     if city is not None:
         rows = rows.filter(org_unit__code=city, responsible_unit__kind=UnitKind.CITY_GOVERNMENTS)
-    assignments = [
-        Assignment(pk=pk, task_id=task, subtask_id=None) for pk, task in rows.values_list("pk", "task_id")
-    ]
+    assignments = dict(rows.values_list("pk", "task_id"))
     rules = supervision_rules(plan)
-    states = assignment_states(assignments, plan=plan, until=period, history=False)
+    periods = reporting_periods(plan, until=period)
+    started = rules.parse(str(period)) >= rules.parse(
+        periods[0] if periods else str(period)
+    )  # as alerts() asks
+    due = report_due(str(period), rules)
+    reports = {
+        pk: (
+            status,
+            report_state(period=p, progress=progress, percent=percent, status=status, submitted_at=at),
+        )
+        for pk, p, progress, percent, status, at in ProgressReport.objects.filter(
+            assignment__in=list(assignments), period=str(period)
+        ).values_list("assignment_id", "period", "progress", "percent", "status", "submitted_at")
+    }
     counts: dict[str, int] = defaultdict(int)
-    for a in assignments:
-        state = states[a.pk]
-        report = state.report(str(period))
-        seen = None if report is None else ("submitted" if report.submitted_on else "draft", report.progress)
-        counts[cell_state(seen, alerts(state, period=str(period), as_of=as_of, rules=rules))] += 1
-    return Summary(tasks=len({a.task_id for a in assignments}), counts=dict(counts))
+    for pk in assignments:
+        status, report = reports.get(pk, (None, None))
+        late = started and report_late(report, due, as_of)
+        counts[cell_state(None if report is None else (status, report.progress), overdue=late)] += 1
+    return Summary(tasks=len(set(assignments.values())), counts=dict(counts))
 
 
 @dataclass
@@ -155,26 +167,23 @@ def _readable(actor, plan: Plan):
 
 
 def alerts_for(
-    assignments: list[Assignment], *, plan: Plan, period: Period, as_of: date, history: bool = True
+    assignments: list[Assignment], *, plan: Plan, period: Period, as_of: date
 ) -> dict[int, list[Alert]]:
     rules = supervision_rules(plan)
-    states = assignment_states(assignments, plan=plan, until=period, history=history)
+    states = assignment_states(assignments, plan=plan, until=period)
     return {pk: alerts(state, period=str(period), as_of=as_of, rules=rules) for pk, state in states.items()}
 
 
-def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None, history: bool = True) -> Matrix:
+def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None) -> Matrix:
     """Tasks × units for ``period``: each cell the unit's report on the task, coloured by the progress it
-    reports or by its absence. ``actor`` ``None`` is the command line's whole plan (``_readable``).
-
-    ``history=False``: the cells' states and counts only, from the period's own reports; their alerts then lack
-    those that look back (``selectors.assignment_states``)."""
+    reports or by its absence. ``actor`` ``None`` is the command line's whole plan (``_readable``)."""
     as_of = as_of or timezone.localdate()
     assignments = list(_readable(actor, plan).filter(subtask__isnull=True))
     reports = {
         r.assignment_id: r
         for r in ProgressReport.objects.filter(assignment__in=[a.pk for a in assignments], period=str(period))
     }
-    found = alerts_for(assignments, plan=plan, period=period, as_of=as_of, history=history)
+    found = alerts_for(assignments, plan=plan, period=period, as_of=as_of)
     by_task: dict[int, dict[str, Cell]] = defaultdict(dict)
     counts: dict[str, int] = defaultdict(int)
     for a in assignments:

@@ -158,46 +158,63 @@ def milestones_of(assignment: Assignment) -> QuerySet[Milestone]:
     return Milestone.objects.filter(condition)
 
 
+def report_state(
+    *,
+    period: str,
+    progress: str,
+    percent: int,
+    status: str,
+    submitted_at,
+    evidence_count: int = 0,
+    approved_only: bool = False,
+) -> ReportState:
+    """A stored progress report as the core reads it: submitted on the day it was, if it is submitted or approved
+    (approved, with ``approved_only``)."""
+    submitted = status in ("submitted", "approved") and submitted_at is not None
+    if approved_only and status != "approved":
+        submitted = False
+    return ReportState(
+        period=period,
+        progress=progress,
+        percent=percent,
+        submitted_on=timezone.localtime(submitted_at).date() if submitted else None,
+        approved=status == "approved",
+        evidence_count=evidence_count,
+    )
+
+
 def assignment_states(
-    assignments, *, plan: Plan, until: Period, approved_only: bool = False, history: bool = True
+    assignments, *, plan: Plan, until: Period, approved_only: bool = False
 ) -> dict[int, AssignmentState]:
     """The core's view of each assignment up to ``until``: its milestones (met on the day a report claiming it was
-    submitted) and its reports by period. Two queries, whatever the number of assignments.
-
-    ``history=False`` reads the reports of ``until`` alone and no milestone: enough for the state of each
-    assignment in that period (its report, or that it is overdue), not for the alerts that look back (a
-    milestone missed, a run of lagging reports). The dashboard's task summary reads only what it shows."""
+    submitted) and its reports by period. Two queries, whatever the number of assignments."""
     assignments = list(assignments)
     ids = [a.pk for a in assignments]
     periods = reporting_periods(plan, until=until)
     first = periods[0] if periods else str(until)
-    reports = ProgressReport.objects.filter(
-        assignment_id__in=ids, period__in=periods if history else [str(until)]
-    ).annotate(evidence_count=Count("evidence"))
-    if history:
-        reports = reports.prefetch_related(Prefetch("milestones_met", queryset=Milestone.objects.only("pk")))
+    reports = (
+        ProgressReport.objects.filter(assignment_id__in=ids, period__in=periods)
+        .annotate(evidence_count=Count("evidence"))
+        .prefetch_related(Prefetch("milestones_met", queryset=Milestone.objects.only("pk")))
+    )
     by_assignment: dict[int, dict[str, ReportState]] = defaultdict(dict)
     met: dict[tuple[int, int], date] = {}
     for report in reports:
-        submitted = report.status in ("submitted", "approved") and report.submitted_at is not None
-        if approved_only and report.status != "approved":
-            submitted = False
-        day = timezone.localtime(report.submitted_at).date() if submitted else None
-        by_assignment[report.assignment_id][report.period] = ReportState(
+        state = by_assignment[report.assignment_id][report.period] = report_state(
             period=report.period,
             progress=report.progress,
             percent=report.percent,
-            submitted_on=day,
-            approved=report.status == "approved",
+            status=report.status,
+            submitted_at=report.submitted_at,
             evidence_count=report.evidence_count,
+            approved_only=approved_only,
         )
-        if day is not None and history:
+        day = state.submitted_on
+        if day is not None:
             for milestone in report.milestones_met.all():
                 key = (report.assignment_id, milestone.pk)
                 met[key] = min(met.get(key, day), day)
-    milestones = (
-        list(Milestone.objects.filter(task_id__in={a.task_id for a in assignments})) if history else []
-    )
+    milestones = list(Milestone.objects.filter(task_id__in={a.task_id for a in assignments}))
     states = {}
     for a in assignments:
         own = [
