@@ -269,3 +269,73 @@ def test_a_unit_read_costs_one_query_whatever_is_stored(db, django_assert_num_qu
         stored.totals.prefetch(["610100", "610300"], [P("2023"), P("2022")])
         assert stored.total_or_none("population", "610100", P("2023")) == Decimal(1000)  # its own figure
     assert PlanRow.objects.filter(code=PLAN).exists()
+
+
+SIDE_BY_SIDE = """
+import threading, time
+from decimal import Decimal
+from yangfan.cli import setup_django
+setup_django()
+from django.db import connection
+from yangfan.actionplans.models import DataElement
+from yangfan.core.periods import Period
+from yangfan.datavalues import totals
+from yangfan.datavalues.importers import ParsedRow
+from yangfan.datavalues.indicators import core_plans, engine_for
+from yangfan.datavalues.services import datavalues_import
+from yangfan.orgunits.models import OrgUnit
+
+in_refresh, second_started = threading.Event(), threading.Event()
+original = totals.recompute
+
+def slow_first(*args, **kwargs):
+    if threading.current_thread().name == "first" and not in_refresh.is_set():
+        in_refresh.set()
+        second_started.wait(timeout=30)
+        time.sleep(1)  # the second import runs meanwhile, as far as it can
+    return original(*args, **kwargs)
+
+totals.recompute = slow_first
+element = DataElement.objects.get(code="base_stations_5g")
+units = {u.code: u for u in OrgUnit.objects.filter(code__in=["610102", "610103"])}
+errors = []
+
+def run(unit, amount, wait=None):
+    try:
+        if wait is not None:
+            wait.wait(timeout=30)
+            second_started.set()
+        row = ParsedRow(2, element, units[unit], "2023Q4", None, Decimal(amount), "")
+        datavalues_import(rows=[row], file=unit + ".csv")
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connection.close()
+
+first = threading.Thread(target=run, args=("610102", "100"), name="first")
+second = threading.Thread(target=run, args=("610103", "20", in_refresh), name="second")
+first.start(); second.start(); first.join(60); second.join(60)
+engine = engine_for(core_plans()["shaanxi-5g-2021-2023"])
+city = engine.total_or_none("base_stations_5g", "610100", Period.parse("2023Q4"))
+province = engine.total_or_none("base_stations_5g", "610000", Period.parse("2023"))
+print(errors, format(city.normalize(), "f"), format(province.normalize(), "f"))
+"""
+
+
+def test_two_imports_side_by_side_both_count_in_their_city(initialised_env):
+    """Two counties of 西安 imported at once, the second while the first is bringing the totals up to date: the
+    city's total counts both. PostgreSQL: the second waits for the first's commit, then reads what it wrote;
+    SQLite: one writer at a time. (In a process of its own: two connections, each with its own transaction.)"""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", SIDE_BY_SIDE],
+        env=initialised_env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "120", "120"]

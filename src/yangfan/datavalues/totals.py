@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from yangfan.core.aggregates import Slice, all_units, recompute, slices, year_periods
 from yangfan.core.engine import DataValue as CoreDataValue
@@ -55,6 +55,7 @@ def totals_refresh(*, touched: Iterable[Touched], plans: list[Plan] | None = Non
     touched = set(touched)
     if not touched:
         return 0
+    _one_at_a_time()
     codes = _codes()
     written = 0
     for plan in _plans() if plans is None else plans:
@@ -66,6 +67,7 @@ def totals_refresh(*, touched: Iterable[Touched], plans: list[Plan] | None = Non
 def totals_rebuild(*, plan: Plan, progress: Callable[[int, int], None] | None = None) -> int:
     """Compute every stored total of ``plan`` again from the values (a plan's load: its tree or its elements'
     aggregation may have changed); the number of totals written."""
+    _one_at_a_time()
     StoredTotal.objects.filter(plan=plan.code).delete()
     codes = _codes()
     element_codes = {pk: code for code, pk in codes[0].items()}
@@ -82,6 +84,22 @@ def totals_rebuild(*, plan: Plan, progress: Callable[[int, int], None] | None = 
         if progress is not None:
             progress(done, len(pairs))
     return written
+
+
+def _one_at_a_time() -> None:
+    """Let one transaction at a time bring the totals up to date, until it commits.
+
+    Two imports of two counties of one city, side by side on PostgreSQL (read committed), would each recompute
+    the city from its own county and the other's stored total as it was: the second to commit would lose the
+    first's change. Behind this lock the second reads, statement by statement, what the first committed. SQLite
+    has one writer at a time already (``transaction_mode: IMMEDIATE``)."""
+    connection = connections[router.db_for_write(StoredTotal)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+LOCK_KEY = 0x5946_544F  # "YFTO": the stored totals' advisory lock
 
 
 def _apply(plan: Plan, pieces: list[Slice], codes, *, fresh: bool = False) -> int:

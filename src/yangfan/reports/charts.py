@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -41,6 +42,10 @@ def chinese_font(size: float = 9) -> font_manager.FontProperties:
     properties = font_manager.FontProperties(family=CJK_FAMILY, size=size)
     try:
         font_manager.findfont(properties, fallback_to_default=False)
+    except ValueError:
+        _add_installed_font()  # installed after matplotlib listed the fonts (its cache outlives the install)
+    try:
+        font_manager.findfont(properties, fallback_to_default=False)
     except ValueError as error:
         raise ChineseFontMissing(
             f"未找到中文字体“{CJK_FAMILY}”，图表中的中文会显示为方框。"
@@ -48,6 +53,21 @@ def chinese_font(size: float = 9) -> font_manager.FontProperties:
             "然后删除 matplotlib 的字体缓存（~/.cache/matplotlib）后重试。"
         ) from error
     return properties
+
+
+def _add_installed_font() -> None:
+    """Add the CJK font fontconfig knows of to matplotlib's list, which it keeps in a cache made when it first
+    ran: a font installed since (``make test-deps``) is otherwise not seen until that cache is deleted."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-match") is None:
+        return
+    found = subprocess.run(
+        ["fc-match", "-f", "%{file}", CJK_FAMILY], capture_output=True, text=True, check=False, timeout=30
+    ).stdout.strip()
+    if "NotoSansCJK" in Path(found).name:  # not the fallback fontconfig names when the font is missing
+        font_manager.fontManager.addfont(found)
 
 
 def indicator_chart_png(section: IndicatorSection, *, org_name: str) -> bytes:
