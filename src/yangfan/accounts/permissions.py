@@ -151,6 +151,11 @@ def tree_links(user) -> list[tuple[int, int | None, int | None]]:
     return cached["units"]
 
 
+def scope_cache(user) -> dict:
+    """What is read once per request about who may see what (the user object lives as long as the request)."""
+    return _cache(user)
+
+
 def _cache(user) -> dict:
     cached = getattr(user, "_yangfan_scope_cache", None)
     if cached is None:

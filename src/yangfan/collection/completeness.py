@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yangfan.accounts.permissions import org_unit_ids_in_scope, org_units_in_scope
+from yangfan.accounts.permissions import org_unit_ids_in_scope, org_units_in_scope, tree_links
 from yangfan.actionplans.models import DataSet, Operator, ResponsibleUnit
 from yangfan.collection.choices import SubmissionAction, SubmissionStatus
 from yangfan.collection.models import Submission, SubmissionEvent
@@ -33,6 +33,7 @@ from yangfan.collection.services import may_review, may_submit
 from yangfan.core.periods import Period, PeriodError
 from yangfan.core.plan import OPERATORS_REPORT, UnitKind
 from yangfan.orgunits.models import OrgUnit
+from yangfan.orgunits.selectors import unit_links
 
 S = SubmissionStatus
 MISSING = "missing"  # no submission at all: 未报
@@ -143,11 +144,12 @@ class _Units:
     def _load(self) -> None:
         if self._read:
             return
-        units = list(OrgUnit.objects.all())
-        self.root = next(u for u in units if u.parent_id is None and u.counted_in_id is None)
-        self.top = sorted(
-            (u for u in units if u.statistical_parent_id == self.root.pk), key=lambda u: (u.position, u.code)
-        )
+        links = tree_links(self.user) if self.user is not None else unit_links()
+        root = next(pk for pk, parent, counted_in in links if parent is None and counted_in is None)
+        top = [pk for pk, parent, counted_in in links if (counted_in or parent) == root]
+        units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[root, *top])}  # the province and its cities
+        self.root = units[root]
+        self.top = sorted((units[pk] for pk in top), key=lambda u: (u.position, u.code))
         self.operators = list(Operator.objects.order_by("position", "code"))
         self.responsible = {(u.plan_id, u.code): u for u in ResponsibleUnit.objects.all()}
         self.visible = None if self.user is None else org_unit_ids_in_scope(self.user, "data.view")

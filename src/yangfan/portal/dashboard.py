@@ -193,18 +193,7 @@ def _visible_groups(user, codes: list[str]) -> list[str]:
     """``codes`` of the groups the user may view: a group's figures are its members' (and, for 西咸新区, parts of
     the cities it overlaps), so every unit it draws on must be in the view scope; a group naming no unit, the
     whole province. Read in one query."""
-    from django.db.models import CharField, Value
-
-    through = [OrgGroup.members.through, OrgGroup.overlaps.through]
-    parts = [
-        t.objects.filter(orggroup__code__in=codes).values_list(
-            Value("", output_field=CharField()), "orggroup__code", "orgunit_id"
-        )
-        for t in through
-    ]
-    drawn: dict[str, set[int]] = {code: set() for code in codes}
-    for _kind, code, unit in parts[0].union(parts[1], all=True):
-        drawn[code].add(unit)
+    drawn = _group_units(user)
     scope = org_unit_ids_in_scope(user, "data.view")
     roots = {pk for pk, parent, counted_in in tree_links(user) if parent is None and counted_in is None}
 
@@ -212,7 +201,27 @@ def _visible_groups(user, codes: list[str]) -> list[str]:
         units = units or roots
         return bool(units) and (scope is None or units <= scope)
 
-    return [c for c in codes if visible(drawn[c])]
+    return [c for c in codes if visible(drawn.get(c, set()))]
+
+
+def _group_units(user) -> dict[str, set[int]]:
+    """The ids of the units each group draws on (members and overlaps), read once per request (every group: a
+    handful of rows) and kept with the user's scope."""
+    from django.db.models import CharField, Value
+
+    from yangfan.accounts.permissions import scope_cache
+
+    cached = scope_cache(user)
+    if "groups" not in cached:
+        parts = [
+            t.objects.values_list(Value("", output_field=CharField()), "orggroup__code", "orgunit_id")
+            for t in (OrgGroup.members.through, OrgGroup.overlaps.through)
+        ]
+        drawn: dict[str, set[int]] = {}  # a group naming no unit has no row: it draws on the whole province
+        for _kind, code, unit in parts[0].union(parts[1], all=True):
+            drawn.setdefault(code, set()).add(unit)
+        cached["groups"] = drawn
+    return cached["groups"]
 
 
 def _siblings(user, plan, unit, is_group: bool) -> tuple[list[str], str]:

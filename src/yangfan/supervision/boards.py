@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 
 from yangfan.actionplans.models import Plan, ResponsibleUnit, Task
 from yangfan.core.periods import Period
 from yangfan.core.plan import UnitKind
-from yangfan.core.supervision import Alert, alerts, report_due, report_late
+from yangfan.core.supervision import Alert, ReportState, alerts, report_due, report_late
 from yangfan.supervision.choices import NoticeStatus
 from yangfan.supervision.models import Assignment, ProgressReport, SupervisionNotice, TaskIndicator
 from yangfan.supervision.selectors import (
     assignment_list,
     assignment_states,
     city_governments,
-    report_state,
     reporting_periods,
     supervision_rules,
 )
@@ -88,34 +88,41 @@ class Summary:
 def summary(
     *, actor, plan: Plan, period: Period, as_of: date | None = None, city: str | None = None
 ) -> Summary:
-    """The counts of :func:`matrix` (the cells by state) read from the period's reports alone, as plain rows: the
-    dashboard's task summary costs the same whatever the history. ``city``: that city government's share only."""
+    """The counts of :func:`matrix` (the cells by state) from the period's reports alone, counted by the database
+    (a few rows whatever the number of assignments): the dashboard's task summary. ``city``: that city
+    government's share only. Each group of reports is judged by the core's rules (``report_late``) as one report
+    standing for all of them: submitted by ``as_of`` or not, with its status and progress."""
     as_of = as_of or timezone.localdate()
-    rows = _readable(actor, plan).filter(subtask__isnull=True)
+    rows = _readable(actor, plan).filter(subtask__isnull=True).order_by()
     if city is not None:
         rows = rows.filter(org_unit__code=city, responsible_unit__kind=UnitKind.CITY_GOVERNMENTS)
-    assignments = dict(rows.values_list("pk", "task_id"))
+    sizes = rows.aggregate(assignments=Count("pk"), tasks=Count("task", distinct=True))
     rules = supervision_rules(plan)
     periods = reporting_periods(plan, until=period)
     started = rules.parse(str(period)) >= rules.parse(
         periods[0] if periods else str(period)
     )  # as alerts() asks
     due = report_due(str(period), rules)
-    reports = {
-        pk: (
-            status,
-            report_state(period=p, progress=progress, percent=percent, status=status, submitted_at=at),
-        )
-        for pk, p, progress, percent, status, at in ProgressReport.objects.filter(
-            assignment__in=list(assignments), period=str(period)
-        ).values_list("assignment_id", "period", "progress", "percent", "status", "submitted_at")
-    }
+    next_day = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), datetime.min.time()))
+    groups = (
+        ProgressReport.objects.filter(assignment__in=rows.values("pk"), period=str(period))
+        .annotate(by_then=Case(When(submitted_at__lt=next_day, then=Value(True)), default=Value(False)))
+        .order_by()
+        .values_list("status", "progress", "by_then")
+        .annotate(n=Count("pk"))
+    )
     counts: dict[str, int] = defaultdict(int)
-    for pk in assignments:
-        status, report = reports.get(pk, (None, None))
+    reported = 0
+    for status, progress, by_then, n in groups:
+        submitted = status in ("submitted", "approved") and by_then
+        report = ReportState(str(period), progress, 0, submitted_on=as_of if submitted else None)
         late = started and report_late(report, due, as_of)
-        counts[cell_state(None if report is None else (status, report.progress), overdue=late)] += 1
-    return Summary(tasks=len(set(assignments.values())), counts=dict(counts))
+        counts[cell_state((status, progress), overdue=late)] += n
+        reported += n
+    missing = sizes["assignments"] - reported
+    if missing:
+        counts[cell_state(None, overdue=started and report_late(None, due, as_of))] += missing
+    return Summary(tasks=sizes["tasks"], counts=dict(counts))
 
 
 @dataclass
