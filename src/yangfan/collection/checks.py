@@ -121,7 +121,8 @@ def rows_findings(rows) -> list[Finding]:
     elements = {r.data_element.code for r in rows}
     found: dict[str, Finding] = {}
     units_touched = {r.org_unit.code for r in rows}
-    periods_touched = {Period.parse(p) for p in {r.period for r in rows}}
+    parsed = {text: Period.parse(text) for text in {r.period for r in rows}}
+    periods_touched = set(parsed.values())
     window = set().union(*(periods_read(p) for p in periods_touched))
     for plan in core_plans().values():
         rules = rules_for(plan, elements)
@@ -132,7 +133,7 @@ def rows_findings(rows) -> list[Finding]:
         )
         touched: dict[tuple[str, Period], tuple[set[str | None], set[str]]] = {}
         for row in rows:
-            period = Period.parse(row.period)
+            period = parsed[row.period]
             operator = row.operator.code if row.operator else None
             values.add(CoreDataValue(row.data_element.code, row.org_unit.code, period, row.value, operator))
             operators, row_elements = touched.setdefault((row.org_unit.code, period), (set(), set()))

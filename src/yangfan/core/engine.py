@@ -132,8 +132,8 @@ class Engine:
         self.totals = totals
         self.registry_counts = registry_counts
         self.tree: OrgTree = plan.org_tree
-        self._elements = {e.code: e for e in plan.data_elements}
-        self._names = {u.code: u.name for u in plan.org_units} | {g.code: g.name for g in plan.org_groups}
+        self._elements = plan.elements_by_code
+        self._names = plan.unit_names
         self._memo: dict[tuple[str, str, Period], Decimal | NoValue] = {}
         self._memo_version = self.values.version
 

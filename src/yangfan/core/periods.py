@@ -135,7 +135,13 @@ class Period:
         return ()
 
     def contains(self, other: Period) -> bool:
-        return self.start <= other.start and other.end <= self.end
+        # every period lies within one calendar year: months compared, no dates built
+        first, other_first = self.first_month, other.first_month
+        return (
+            self.year == other.year
+            and first <= other_first
+            and other_first + other.month_count <= first + self.month_count
+        )
 
     def next(self) -> Period:
         last = {PeriodKind.YEAR: 1, PeriodKind.QUARTER: 4, PeriodKind.MONTH: 12}[self.kind]

@@ -341,6 +341,15 @@ class Plan:
     def org_tree(self) -> OrgTree:
         return OrgTree(self.org_units, self.org_groups)
 
+    @cached_property
+    def elements_by_code(self) -> dict[str, DataElement]:
+        return {e.code: e for e in self.data_elements}
+
+    @cached_property
+    def unit_names(self) -> dict[str, str]:
+        """Every unit's and group's name by code (an engine names them in its reasons; built once per plan)."""
+        return {u.code: u.name for u in self.org_units} | {g.code: g.name for g in self.org_groups}
+
     def task(self, code: str) -> Task:
         return self._lookup("tasks", code)
 

@@ -132,22 +132,31 @@ def _apply(plan: Plan, pieces: list[Slice], codes, *, fresh: bool = False) -> in
                 plan=plan.code, data_element=piece.data_element, year=piece.year, org_unit__in=piece.affected
             ).delete()
         found = recompute(plan, own, piece.data_element, piece.year, piece.affected, known, piece.needed)
-        StoredTotal.objects.bulk_create(
+        _insert(
             [
-                StoredTotal(
-                    plan=plan.code,
-                    data_element=piece.data_element,
-                    org_unit=unit,
-                    period=str(period),
-                    year=piece.year,
-                    value=_text(value),
-                )
+                (plan.code, piece.data_element, unit, str(period), piece.year, _text(value))
                 for (unit, period), value in found.items()
-            ],
-            batch_size=BATCH,
+            ]
         )
         written += len(found)
     return written
+
+
+def _insert(rows: list[tuple]) -> None:
+    """INSERT the rows with ``executemany``: a province-year of an element is ~2,000 totals, and every field is
+    already what the database stores (codes and text), so no model instance is built for them."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(StoredTotal)]
+    columns = ["plan", "data_element", "org_unit", "period", "year", "value"]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        connection.ops.quote_name(StoredTotal._meta.db_table),
+        ", ".join(connection.ops.quote_name(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def totals_missing(plan: Plan) -> bool:

@@ -123,8 +123,12 @@ def dashboard(user, query, *, request=None, plan_rows=None) -> dict:
 
     cards = indicator_glance(plan=plan, unit=unit, period=period, engine=engine)
     ranks: dict[str, dict[str, tuple[int, int]]] = {}
-    if len(siblings) > 1:
-        rows = assessments(plan, siblings, period, engine=engine)
+    if len(siblings) > 1:  # a rank needs each sibling's value, not its series and status
+        rows = [
+            {"indicator": i.code, "org_unit": unit_code, "value": engine.evaluate(i, unit_code, period).value}
+            for unit_code in siblings
+            for i in plan.indicators
+        ]
         for code in codes:
             ranks[code] = ranked([r for r in rows if r["indicator"] == code], directions[code])
     for card in cards:
