@@ -72,7 +72,7 @@ def registry_counts(registry, org_unit, period, sector):
     return D(len(org_unit) + period.year % 7 + (len(sector) if sector else 0))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_stored_totals_kept_write_by_write_equal_the_engine_on_every_value(plan, data):
     rows = data.draw(value_sets(plan))
@@ -95,7 +95,7 @@ def test_stored_totals_kept_write_by_write_equal_the_engine_on_every_value(plan,
                     assert before.total_or_none(element.code, unit, period) == after.total_or_none(
                         element.code, unit, period
                     ), (element.code, unit, period)
-    for period in map(Period.parse, ("2023", "2022Q3", "2023Q4", "202312", "202106")):
+    for period in map(Period.parse, ("2023", "2022Q3", "202312")):
         for unit in ("610000", "610100", "610500", "YANGLING", "HANCHENG"):
             for indicator in plan.indicators:
                 assert (
