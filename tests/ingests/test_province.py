@@ -46,7 +46,7 @@ def test_generated_province_files_fill_a2_a4_and_a5_for_every_county_and_month(p
         assert run.status == "done" and run.rows_rejected == 0 and run.values_added > 0, kind
     plan = core_plans()["shaanxi-5g-2021-2023"]
     indicators = {i.code: i for i in plan.indicators if i.code in ("A2", "A4", "A5")}
-    engine = engine_for(plan, list(indicators.values()))
+    engine = engine_for(plan)
     counties = sorted(county_population())
     months = Period.parse("2023").months()
     missing = [

@@ -136,7 +136,7 @@ def org_unit_ids_in_scope(user, permission: str) -> set[int] | None:
 
 def org_unit_codes_in_scope(user, permission: str) -> set[str]:
     """The codes of :func:`org_units_in_scope`, remembered for the request's user (one query)."""
-    cached = _cache(user)
+    cached = scope_cache(user)
     key = ("codes", permission)
     if key not in cached:
         cached[key] = set(org_units_in_scope(user, permission).values_list("code", flat=True))
@@ -145,7 +145,7 @@ def org_unit_codes_in_scope(user, permission: str) -> set[str]:
 
 def tree_links(user) -> list[tuple[int, int | None, int | None]]:
     """The statistical tree's links (``orgunits.selectors.unit_links``) as read for ``user``'s scope this request."""
-    cached = _cache(user)
+    cached = scope_cache(user)
     if "units" not in cached:
         cached["units"] = unit_links()
     return cached["units"]
@@ -153,10 +153,6 @@ def tree_links(user) -> list[tuple[int, int | None, int | None]]:
 
 def scope_cache(user) -> dict:
     """What is read once per request about who may see what (the user object lives as long as the request)."""
-    return _cache(user)
-
-
-def _cache(user) -> dict:
     cached = getattr(user, "_yangfan_scope_cache", None)
     if cached is None:
         cached = user._yangfan_scope_cache = {}
@@ -165,7 +161,7 @@ def _cache(user) -> dict:
 
 def _scope_unit_ids(user, kind: str) -> set[int]:
     """Unit ids covered by the user's scope: each unit with every unit counted in it, transitively."""
-    cached = _cache(user)
+    cached = scope_cache(user)
     if kind not in cached:
         tree_links(user)  # the tree and the user's units: two queries for every scope of a request
         if "assigned" not in cached:

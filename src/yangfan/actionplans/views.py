@@ -160,7 +160,7 @@ class IndicatorDetailView(PlanMixin, DetailView):
         )
         shown = [c for c in wanted if c in visible]
         indicator = core.indicator(self.object.code)
-        engine = engine_for(core, [indicator])  # one read of the values serves the table and the chart
+        engine = engine_for(core)  # one engine serves the table and the chart
         rows = assessments(core, shown, period, [indicator], engine)
         for row in rows:
             row["org_name"] = core.org_tree.units[row["org_unit"]].name

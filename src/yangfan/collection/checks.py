@@ -23,7 +23,7 @@ from yangfan.core.validation import (
     Finding,
     check,
     official_data_sets,
-    periods_read,
+    periods_checked,
     reconcile,
     rule_elements,
 )
@@ -72,7 +72,7 @@ def findings_for(
         values = values_for_engine(
             data_elements=elements | {e for r in rules for e in rule_elements(r)},
             org_units=units,
-            periods=periods_read(period),
+            periods=periods_checked(period),
         )
     by_code = {r.code: r for r in rules}
     return [
@@ -105,7 +105,7 @@ def unit_findings(*, org_unit, period: Period, plan: Plan | None = None) -> list
             data_elements={e for r in each.validation_rules for e in rule_elements(r)}
             | {e.code for e in each.data_elements},
             org_units=units,
-            periods=periods_read(period),
+            periods=periods_checked(period),
         )
         found.extend(check(each, values, units, period))
     return found
@@ -123,7 +123,7 @@ def rows_findings(rows) -> list[Finding]:
     units_touched = {r.org_unit.code for r in rows}
     parsed = {text: Period.parse(text) for text in {r.period for r in rows}}
     periods_touched = set(parsed.values())
-    window = set().union(*(periods_read(p) for p in periods_touched))
+    window = set().union(*(periods_checked(p) for p in periods_touched))
     for plan in core_plans().values():
         rules = rules_for(plan, elements)
         values = values_for_engine(
@@ -180,7 +180,7 @@ def reconciliation_rows(
     elements = [e.code for e in plan.data_elements] if data_elements is None else list(data_elements)
     tree = plan.org_tree
     units = [org_unit.code, *(u.code for u in tree.descendants(org_unit.code))]
-    values = values_for_engine(data_elements=elements, org_units=units, periods=periods_read(period))
+    values = values_for_engine(data_elements=elements, org_units=units, periods=periods_checked(period))
     labels = source_labels(plan)
     names = {u.code: u.name for u in plan.org_units}
     element_names = {e.code: (e.name, e.unit) for e in plan.data_elements}

@@ -118,19 +118,6 @@ def _percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def province_root() -> OrgUnit:
-    """The root of the statistical tree (the province)."""
-    return OrgUnit.objects.get(parent__isnull=True, counted_in__isnull=True)
-
-
-def _top_units(root: OrgUnit) -> list[OrgUnit]:
-    """Units counted directly in the province: the cities and 杨凌示范区, in code order."""
-    units = OrgUnit.objects.all()
-    return sorted(
-        (u for u in units if u.statistical_parent_id == root.pk), key=lambda u: (u.position, u.code)
-    )
-
-
 class _Units:
     """What the expected reports of several data sets share, read once: the province, the units counted in it,
     the operators, the plans' responsible units, and the reader's view scope."""

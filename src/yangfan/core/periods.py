@@ -156,6 +156,6 @@ class Period:
         return Period(self.kind, self.year - 1, last)
 
     def __lt__(self, other: Period) -> bool:
-        if self.kind == other.kind:  # the usual case (a series): no dates to compute
+        if self.kind is other.kind:  # the usual case (a series): no dates to compute
             return (self.year, self.index) < (other.year, other.index)
         return (self.end, -self.month_count) < (other.end, -other.month_count)

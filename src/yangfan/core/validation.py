@@ -179,7 +179,7 @@ class _Names:
         return "?"
 
 
-def periods_read(period: Period) -> set[Period]:
+def periods_checked(period: Period) -> set[Period]:
     """The periods whose values :func:`check` reads for ``period``: those of its year (a flow sums its months, a
     yearly stock serves its months) and the period before it (a jump)."""
     year = Period(PeriodKind.YEAR, period.year)

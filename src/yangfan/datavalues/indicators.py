@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from yangfan.core.engine import Engine, assess, periods_read
+from yangfan.core.engine import Engine, assess, periods_read, series_periods
 from yangfan.core.periods import Period, PeriodKind, parse_within
 from yangfan.core.plan import Indicator, Plan, Target
 from yangfan.core.planfile import bundled_plan_paths, load_plan, load_plan_text
@@ -75,10 +75,9 @@ def engine_book(engine: Engine) -> TargetBook:
     return book
 
 
-def engine_for(plan: Plan, indicators: list[Indicator] | tuple[Indicator, ...] | None = None) -> Engine:
+def engine_for(plan: Plan) -> Engine:
     """An engine over the plan's stored totals (``datavalues.totals``; ADR 0009): it reads what it is asked for,
-    never the values. ``indicators`` is kept for the callers' sake: the totals of every data element are read
-    together, as cheaply as those of some."""
+    never the values (the totals of every data element are read together, as cheaply as those of some)."""
     from yangfan.registries.counts import registry_counter
 
     return Engine(plan, registry_counts=registry_counter(plan), totals=StoredTotals(plan))
@@ -101,7 +100,7 @@ def assessments(
 ) -> list[dict]:
     """``assess`` for each org unit × indicator (all of the plan's unless given), as DESIGN.md's JSON rows."""
     chosen = plan.indicators if indicators is None else indicators
-    engine = engine or engine_for(plan, chosen)
+    engine = engine or engine_for(plan)
     prefetch(engine, org_units, period, chosen)
     book = engine_book(engine)
     return [
@@ -115,14 +114,15 @@ def indicator_chart(
     """The monthly series of ``indicator`` for ``org_units`` from the end of the year before the plan to the
     month that ends ``period``, with the first unit's target, milestones and trajectory: the data contract of
     ``portal/static/portal/charts.js`` (numbers as floats: they are drawn, never computed on)."""
-    engine = engine or engine_for(plan, [indicator])
+    engine = engine or engine_for(plan)
     book = engine_book(engine)
     month = Period.containing(period.end, PeriodKind.MONTH)
     prefetch(engine, org_units, month, [indicator])
     runs = [assess(engine, indicator, org, month, book) for org in org_units]
-    months = [Period.containing(plan.start - timedelta(days=1), PeriodKind.MONTH)]
-    while months[-1] < month:
-        months.append(months[-1].next())
+    # the assessment's series; a month before it still gets an axis of the series' first month
+    months = series_periods(plan, month) or [
+        Period.containing(plan.start - timedelta(days=1), PeriodKind.MONTH)
+    ]
     names = plan.org_tree.units
     first = runs[0]
     unit = indicator.unit

@@ -16,11 +16,10 @@ from decimal import Decimal
 from django.db import connections, router, transaction
 
 from yangfan.core.aggregates import Slice, all_units, recompute, slices, year_periods
-from yangfan.core.engine import DataValue as CoreDataValue
-from yangfan.core.engine import Values
 from yangfan.core.periods import Period
 from yangfan.core.plan import Plan
 from yangfan.datavalues.models import DataValue, StoredTotal
+from yangfan.datavalues.selectors import CodeTables, code_tables, values_for_engine
 
 BATCH = 2000
 
@@ -30,16 +29,6 @@ Touched = tuple[str, str, int]
 
 def _text(value: Decimal) -> str:
     return format(value, "f")
-
-
-def _codes() -> tuple[dict[str, int], dict[int, str], dict[int | None, str | None]]:
-    from yangfan.actionplans.models import DataElement, Operator
-    from yangfan.orgunits.models import OrgUnit
-
-    elements = dict(DataElement.objects.values_list("code", "pk"))
-    units = dict(OrgUnit.objects.values_list("pk", "code"))
-    operators: dict[int | None, str | None] = {None: None, **dict(Operator.objects.values_list("pk", "code"))}
-    return elements, units, operators
 
 
 def _plans() -> list[Plan]:
@@ -56,7 +45,7 @@ def totals_refresh(*, touched: Iterable[Touched], plans: list[Plan] | None = Non
     if not touched:
         return 0
     _one_at_a_time()
-    codes = _codes()
+    codes = code_tables()
     written = 0
     for plan in _plans() if plans is None else plans:
         written += _apply(plan, slices(plan, touched), codes)
@@ -69,11 +58,10 @@ def totals_rebuild(*, plan: Plan, progress: Callable[[int, int], None] | None = 
     aggregation may have changed); the number of totals written."""
     _one_at_a_time()
     StoredTotal.objects.filter(plan=plan.code).delete()
-    codes = _codes()
-    element_codes = {pk: code for code, pk in codes[0].items()}
+    codes = code_tables()
     pairs = sorted(
         {
-            (element_codes[de], int(period[:4]))
+            (codes.elements[de], int(period[:4]))
             for de, period in DataValue.objects.order_by().values_list("data_element_id", "period").distinct()
         }
     )
@@ -102,25 +90,15 @@ def _one_at_a_time() -> None:
 LOCK_KEY = 0x5946_544F  # "YFTO": the stored totals' advisory lock
 
 
-def _apply(plan: Plan, pieces: list[Slice], codes, *, fresh: bool = False) -> int:
-    element_pks, unit_codes, operator_codes = codes
-    unit_pks = {code: pk for pk, code in unit_codes.items()}
+def _apply(plan: Plan, pieces: list[Slice], codes: CodeTables, *, fresh: bool = False) -> int:
     written = 0
     for piece in pieces:
-        periods = [str(p) for p in piece.periods]
-        element_pk = element_pks.get(piece.data_element)
-        own = Values()
-        if element_pk is not None:
-            rows = DataValue.objects.order_by().filter(data_element_id=element_pk, period__in=periods)
-            if not fresh:  # all units: no need to name them
-                rows = rows.filter(org_unit_id__in=[unit_pks[c] for c in piece.affected if c in unit_pks])
-            parsed = {text: Period.parse(text) for text in periods}
-            for org, period, value, op in rows.values_list("org_unit_id", "period", "value", "operator_id"):
-                own.add(
-                    CoreDataValue(
-                        piece.data_element, unit_codes[org], parsed[period], value, operator_codes[op]
-                    )
-                )
+        own = values_for_engine(  # the affected units' own values (every unit's, in a rebuild)
+            [piece.data_element],
+            org_units=None if fresh else piece.affected,
+            periods=piece.periods,
+            codes=codes,
+        )
         known: dict[tuple[str, Period], Decimal] = {}
         if piece.needed:
             stored = StoredTotal.objects.filter(
@@ -175,7 +153,6 @@ class StoredTotals:
         self._found: dict[tuple[str, str, Period], Decimal] = {}
         self._pairs: set[tuple[str, Period]] = set()  # (unit, period) fetched
         self._years: set[tuple[str, int]] = set()  # (unit, year) fetched whole
-        self.queries = 0
 
     def prefetch(self, units: Iterable[str], periods: Iterable[Period]) -> None:
         wanted = [(u, p) for u in dict.fromkeys(units) for p in dict.fromkeys(periods) if not self._has(u, p)]
@@ -204,7 +181,6 @@ class StoredTotals:
         return (unit, period) in self._pairs or (unit, period.year) in self._years
 
     def _read(self, rows, periods: dict[str, Period]) -> None:
-        self.queries += 1
         for element, unit, period, value in rows.values_list("data_element", "org_unit", "period", "value"):
             self._found[(element, unit, periods[period])] = Decimal(value)
 

@@ -64,7 +64,7 @@ def evaluation_scores(*, plan: Plan, period: Period, as_of: date | None = None) 
     statuses: dict[tuple[str, str], str] = {}
     if chosen:
         orgs = [*city_codes, province]
-        engine = engine_for(parsed, chosen)
+        engine = engine_for(parsed)
         for row in assessments(parsed, orgs, period, indicators=chosen, engine=engine):
             statuses[(row["indicator"], row["org_unit"])] = row["status"]
     scores = []
