@@ -36,13 +36,19 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from itertools import count
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK = os.sysconf("SC_CLK_TCK")
-PAGES = [  # name, user, path, CPU target at 1× (ms)
+NUMBERS = count()  # the {n} of a page's path
+PAGES = [  # name, user, path ({n}: a number of its own for each request), CPU target at 1× (ms)
     ("省级总览", "demo-province", "/?period=2023", 60),
     ("市级总览", "demo-xian", "/?period=2023", 40),
+    # the same dashboards computed on every request: a parameter they ignore makes each address a new one, so no
+    # kept dashboard (portal.fragments) serves it; what a leader waits for the first time after a change
+    ("省级总览（每次计算）", "demo-province", "/?period=2023&fresh={n}", None),
+    ("市级总览（每次计算）", "demo-xian", "/?period=2023&fresh={n}", None),
     ("县级总览", "demo-province", "/?period=2023&org=610102", None),
     ("指标页", "demo-province", "/plans/shaanxi-5g-2021-2023/indicators/A1/?period=2023&org=610100", None),
     ("填报表格", "demo-xian", "/collection/entry/city-quarterly/610100/2023Q4/", 40),
@@ -260,10 +266,12 @@ def load(server: Server, path: str, cookie: str, clients: int, duration: float) 
 
     def client() -> None:
         while time.monotonic() < stop:
+            with lock:
+                address = path.replace("{n}", str(next(NUMBERS)))
             started = time.perf_counter()
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=180)
-                connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+                connection.request("GET", address, headers={"Cookie": cookie} if cookie else {})
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -389,9 +397,10 @@ def main() -> int:
         verdicts.append(("10× 时 yangfan values import ≥ 5,000 行/秒", rate >= 5000, f"{rate:,.0f} 行/秒"))
     print("\n== 目标 ==")
     for label, met, figure in verdicts:
-        print(f"  [{'达成' if met else '未达成'}] {label}：{figure}")
-    missed = sum(1 for _l, met, _f in verdicts if not met)
-    print(f"\n{len(verdicts) - missed} 项达成，{missed} 项未达成。")
+        print(f"  [{'参考' if met is None else '达成' if met else '未达成'}] {label}：{figure}")
+    met = sum(1 for _l, m, _f in verdicts if m)
+    missed = sum(1 for _l, m, _f in verdicts if m is False)
+    print(f"\n{met} 项达成，{missed} 项未达成。")
     return 0
 
 
@@ -449,6 +458,10 @@ def targets(results, bare_results, memory, scales) -> list[tuple[str, bool, str]
             verdicts.append(
                 (f"{scale}× 32 并发：省级总览 p95 < 500 ms", r["p95"] < 500, f"{r['p95']:.0f} ms")
             )
+    for name, _user, path, _target in PAGES:  # no target of their own: printed beside the verdicts
+        if "{n}" in path and (first, name, 1) in results:
+            cpu = results[(first, name, 1)]["cpu_ms"]
+            verdicts.append((f"{name} 在 {first}× 时", None, f"{cpu:.1f} ms CPU"))
     errors = sum(r["errors"] for r in results.values())
     verdicts.append(("所有测量中没有错误", errors == 0, f"{errors} 个错误"))
     return verdicts

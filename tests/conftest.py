@@ -65,6 +65,17 @@ def _fast_password_hashing(request):
     request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_pages(request):
+    """Each test starts with no kept page parts (``portal.fragments``): a rolled-back test leaves the audit trail's
+    head, the user's id and the day as the next one finds them, so its parts would match the next test's keys."""
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
 @pytest.fixture
 def plan(db):
     from yangfan.actionplans.models import Plan
@@ -272,3 +283,21 @@ def raw_csv(tmp_path):
         return path
 
     return write
+
+
+def unsaved_vpn(org_unit: str = "610116"):
+    """A 5G industry VPN of ``org_unit`` commissioned on 2023-03-01, not yet saved (``entry_save`` writes it)."""
+    from datetime import date
+
+    from yangfan.actionplans.models import Operator, Sector
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.registries.models import IndustryVpn
+
+    return IndustryVpn(
+        name="测试专网",
+        enterprise="测试企业",
+        operator=Operator.objects.get(code="cmcc"),
+        sector=Sector.objects.filter(plan__code=PLAN_CODE).first(),
+        commissioned_on=date(2023, 3, 1),
+        org_unit=OrgUnit.objects.get(code=org_unit),
+    )

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from yangfan.core.engine import DataValue, Values
 from yangfan.core.periods import Period
 from yangfan.core.plan import Importance, RuleKind
-from yangfan.core.validation import Variance, check, figure, official_data_sets, reconcile
+from yangfan.core.validation import (
+    Variance,
+    check,
+    figure,
+    official_data_sets,
+    periods_checked,
+    reconcile,
+)
 
 D = Decimal
 DEC = Period.parse("202312")
@@ -331,6 +338,47 @@ def test_every_finding_has_a_unique_key_and_names_its_figures(plan, values):
     assert len({f.key for f in found}) == len(found)
     for f in found:
         assert f.left is not None and figure(f.left) in f.message
+
+
+@st.composite
+def reports_around(draw):
+    """Figures of any kind of period in 2022–2024 (months, quarters, years), by operator or undivided, and a
+    period of any kind to check."""
+    periods = [
+        *(f"{y}{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)),
+        *(f"{y}Q{q}" for y in (2022, 2023, 2024) for q in range(1, 5)),
+        "2022",
+        "2023",
+        "2024",
+    ]
+    elements = ["mobile_users_5g", "mobile_users_total", "base_stations_5g", "population", "traffic_5g"]
+    keys = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(elements),
+                st.sampled_from(COUNTIES),
+                st.sampled_from(periods),
+                st.sampled_from([None, *OPERATORS]),
+            ),
+            unique=True,
+            max_size=80,
+        )
+    )
+    values = [dv(e, o, p, draw(st.integers(0, 10**6)), op) for e, o, p, op in keys]
+    checked = Period.parse(draw(st.sampled_from([p for p in periods if p.startswith("2023")])))
+    return values, checked
+
+
+@settings(max_examples=150, deadline=None)
+@given(reports_around())
+def test_the_periods_checked_are_all_a_check_reads(plan, case):
+    """A check (and a reconciliation) over the values of ``periods_checked`` alone finds what it finds over every
+    value: the pages and imports read that window only."""
+    values, period = case
+    window = periods_checked(period)
+    inside = [v for v in values if v.period in window]
+    assert check(plan, Values(inside), COUNTIES, period) == check(plan, Values(values), COUNTIES, period)
+    assert reconcile(plan, Values(inside), XIAN, period) == reconcile(plan, Values(values), XIAN, period)
 
 
 # -- reconciliation -----------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ the change, and what the pages read from them equals what the engine computes fr
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from yangfan.actionplans.models import DataElement, Indicator, Operator, Sector
+from yangfan.actionplans.models import DataElement, Indicator, Operator
 from yangfan.actionplans.models import Plan as PlanRow
 from yangfan.core.engine import Engine, assess
 from yangfan.core.periods import Period
@@ -183,20 +182,13 @@ def test_an_ingest_shows_at_once(db, raw_csv):
 
 
 def test_a_registry_change_shows_at_once(db, make_user):
-    from yangfan.registries.models import IndustryVpn
+    from tests.conftest import unsaved_vpn
+
     from yangfan.registries.services import entry_save
 
     indicator = plan().indicator("A6")
     before = engine_for(plan()).evaluate(indicator, "610100", P("2023")).value
-    vpn = IndustryVpn(
-        name="测试专网",
-        enterprise="测试企业",
-        operator=Operator.objects.get(code="cmcc"),
-        sector=Sector.objects.filter(plan__code=PLAN).first(),
-        commissioned_on=date(2023, 3, 1),
-        org_unit=OrgUnit.objects.get(code="610116"),
-    )
-    entry_save(actor=make_user("province"), entry=vpn)
+    entry_save(actor=make_user("province"), entry=unsaved_vpn())
     after = engine_for(plan()).evaluate(indicator, "610100", P("2023")).value
     assert after == (before or 0) + 1
 

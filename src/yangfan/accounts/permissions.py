@@ -242,7 +242,11 @@ def reports_data_set(user, data_set) -> bool:
         from yangfan.actionplans.models import ResponsibleUnit
         from yangfan.core.plan import UnitKind
 
-        return ResponsibleUnit.objects.filter(
-            plan_id=data_set.plan_id, code=data_set.reporter, kind=UnitKind.CITY_GOVERNMENTS
-        ).exists()
+        cities = scope_cache(user).setdefault("city_governments", {})  # by (plan, reporter): once a request
+        key = (data_set.plan_id, data_set.reporter)
+        if key not in cities:
+            cities[key] = ResponsibleUnit.objects.filter(
+                plan_id=data_set.plan_id, code=data_set.reporter, kind=UnitKind.CITY_GOVERNMENTS
+            ).exists()
+        return cities[key]
     return False

@@ -122,6 +122,7 @@ class IndicatorValuesView(generics.GenericAPIView):
 
         from yangfan.core.periods import PeriodError
         from yangfan.datavalues.indicators import assessments, core_plans, plan_period
+        from yangfan.portal.fragments import kept
 
         plans = core_plans()
         plan = plans.get(request.query_params.get("plan") or next(iter(plans)))
@@ -141,7 +142,8 @@ class IndicatorValuesView(generics.GenericAPIView):
             in_scope = org_units_in_scope(request.user, "data.view").filter(code__in=codes)
             allowed = set(in_scope.values_list("code", flat=True))
             codes = [c for c in codes if c in allowed]
-        return Response(assessments(plan, codes, period))
+        # computed once while nothing it reads can have changed, for this caller (portal.fragments)
+        return Response(kept(request, "api-indicators", lambda: assessments(plan, codes, period)))
 
 
 # --- data collection ------------------------------------------------------------------------------------------

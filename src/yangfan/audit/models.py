@@ -54,7 +54,8 @@ class AuditEntry(models.Model):
     action = models.CharField(
         _("操作"), max_length=32, choices=AuditAction.choices, db_index=True, editable=False
     )
-    object_type = models.CharField(_("对象类型"), max_length=100, blank=True, db_index=True, editable=False)
+    # no index of its own: audit_object_idx (object_type, object_id) serves a filter on the type alone
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True, editable=False)
     object_id = models.CharField(_("对象标识"), max_length=100, blank=True, editable=False)
     object_repr = models.CharField(_("对象"), max_length=300, blank=True, editable=False)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True, editable=False)

@@ -49,3 +49,14 @@ def _start_of(day: date) -> datetime:
 def audit_object_types() -> list[str]:
     """The object types that occur in the trail, for the filter's choices."""
     return list(AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct())
+
+
+def trail_head() -> str:
+    """The hash of the trail's latest entry (``chain.GENESIS`` while it is empty), in one indexed read.
+
+    Every service writes its audit entry in the transaction of its change, so this changes exactly when a
+    committed change happens, and, being the end of a hash chain, names the whole history before it: what was
+    computed under one head is true for as long as the head is the same (``portal.fragments``)."""
+    from yangfan.audit.chain import GENESIS
+
+    return AuditEntry.objects.order_by("-seq").values_list("hash", flat=True).first() or GENESIS

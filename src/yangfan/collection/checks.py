@@ -60,14 +60,16 @@ def findings_for(
     period: str | Period,
     operator: str | None = None,
     values: Values | None = None,
+    rows=None,
 ) -> list[Finding]:
-    """The findings of ``data_set``'s report for ``org_unit`` (its rows: ``data_set_rows``) at ``period``: the
-    total's (``operator=None``), one operator's (its code), or ``EVERY_OPERATOR``'s."""
+    """The findings of ``data_set``'s report for ``org_unit`` (its rows: ``data_set_rows``, or ``rows`` when read
+    already) at ``period``: the total's (``operator=None``), one operator's (its code), or ``EVERY_OPERATOR``'s."""
     plan = plan_of(data_set)
     period = period if isinstance(period, Period) else Period.parse(period)
     elements = set(data_set.data_elements)
     rules = rules_for(plan, elements)
-    units = [u.code for u in data_set_rows(data_set=data_set, org_unit=org_unit)]
+    rows = rows if rows is not None else data_set_rows(data_set=data_set, org_unit=org_unit)
+    units = [u.code for u in rows]
     if values is None:
         values = values_for_engine(
             data_elements=elements | {e for r in rules for e in rule_elements(r)},
@@ -82,12 +84,17 @@ def findings_for(
     ]
 
 
-def submission_findings(submission) -> list[Finding]:
-    """What stands between ``submission`` and its submission: errors block it, warnings need an explanation."""
+def submission_findings(submission, rows=None) -> list[Finding]:
+    """What stands between ``submission`` and its submission: errors block it, warnings need an explanation
+    (``rows``: the report's rows, when read already)."""
     data_set = submission.data_set
     operator = submission.operator.code if data_set.by_operator and submission.operator_id else None
     return findings_for(
-        data_set=data_set, org_unit=submission.org_unit, period=submission.period, operator=operator
+        data_set=data_set,
+        org_unit=submission.org_unit,
+        period=submission.period,
+        operator=operator,
+        rows=rows,
     )
 
 

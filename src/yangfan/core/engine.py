@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from functools import lru_cache
 from typing import Protocol
 
 from yangfan.core.expressions import (
@@ -217,8 +218,7 @@ class Engine:
     def _stock(reported: dict[Period, dict[str | None, Decimal]], period: Period) -> Decimal | None:
         # the usual case first: a figure for the period's last month (or quarter, or the period itself), which
         # is the last value in it — at the period's end date the finest period is the most specific
-        for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR):
-            candidate = Period.containing(period.end, kind)
+        for candidate in period.at_end:  # the month, quarter and year of its end date
             if candidate in reported and period.contains(candidate):
                 return _total_over_operators(reported[candidate])
         inside = [p for p in reported if period.contains(p)]
@@ -454,12 +454,17 @@ class Assessment:
 def series_periods(plan: Plan, period: Period) -> list[Period]:
     """The periods an assessment of ``period`` evaluates: each of its kind from the end of the year before the
     plan to ``period`` itself."""
-    current = Period.containing(plan.start - timedelta(days=1), period.kind)
+    return list(_series(plan.start, period))
+
+
+@lru_cache(maxsize=1024)
+def _series(start: date, period: Period) -> tuple[Period, ...]:
+    current = Period.containing(start - timedelta(days=1), period.kind)
     found = []
     while current <= period:
         found.append(current)
         current = current.next()
-    return found
+    return tuple(found)
 
 
 def periods_read(plan: Plan, indicators: Iterable[Indicator], period: Period) -> list[Period]:

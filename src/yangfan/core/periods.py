@@ -7,7 +7,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cached_property, total_ordering
+from functools import cached_property, lru_cache, total_ordering
 
 from yangfan.core.errors import YangfanError
 
@@ -73,13 +73,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        value = str(text).strip()
-        for kind, pattern in _PATTERNS.items():
-            match = pattern.match(value)
-            if match:
-                index = int(match.group(2)) if kind != PeriodKind.YEAR else 1
-                return cls(kind, int(match.group(1)), index)
-        raise PeriodError(value)
+        return _parse(str(text).strip())
 
     @classmethod
     def containing(cls, day: date, kind: PeriodKind) -> Period:
@@ -114,6 +108,22 @@ class Period:
         """The last day of the period (inclusive)."""
         last = self.first_month + self.month_count - 1
         return date(self.year, last, monthrange(self.year, last)[1])
+
+    @cached_property
+    def at_end(self) -> tuple[Period, ...]:
+        """The month, the quarter and the year its last day is in (finest first)."""
+        return tuple(
+            Period.containing(self.end, kind)
+            for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
+        )
+
+    @cached_property
+    def at_start(self) -> tuple[Period, ...]:
+        """The month, the quarter and the year its first day is in (finest first): itself and those containing it."""
+        return tuple(
+            Period.containing(self.start, kind)
+            for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
+        )
 
     @property
     def month_count(self) -> int:
@@ -159,3 +169,15 @@ class Period:
         if self.kind is other.kind:  # the usual case (a series): no dates to compute
             return (self.year, self.index) < (other.year, other.index)
         return (self.end, -self.month_count) < (other.end, -other.month_count)
+
+
+@lru_cache(maxsize=4096)
+def _parse(value: str) -> Period:
+    """``Period.parse``, remembered: a file of 100,000 rows names a few dozen periods (a period is immutable, so
+    one object serves every row; a text that is no period raises each time)."""
+    for kind, pattern in _PATTERNS.items():
+        match = pattern.match(value)
+        if match:
+            index = int(match.group(2)) if kind != PeriodKind.YEAR else 1
+            return Period(kind, int(match.group(1)), index)
+    raise PeriodError(value)

@@ -180,10 +180,11 @@ class _Names:
 
 
 def periods_checked(period: Period) -> set[Period]:
-    """The periods whose values :func:`check` reads for ``period``: those of its year (a flow sums its months, a
-    yearly stock serves its months) and the period before it (a jump)."""
-    year = Period(PeriodKind.YEAR, period.year)
-    return {year, *year.children(), *year.months(), period.previous()}
+    """The periods whose values :func:`check` (and :func:`reconcile`) read for ``period``: the period, those inside
+    it (a flow sums its months, a stock takes its last), those containing it (a yearly stock serves its months and
+    quarters) and the period before it (a jump compares the figures reported for the two)."""
+    containing = {Period.containing(period.start, kind) for kind in PeriodKind}  # finer ones are inside it
+    return {period, *period.children(), *period.months(), *containing, period.previous()}
 
 
 def _operators(values: Values, elements: Iterable[str], org_unit: str, periods: set[Period]) -> set[str]:
@@ -195,26 +196,46 @@ def _operators(values: Values, elements: Iterable[str], org_unit: str, periods: 
     return found
 
 
-def _own_view(
-    values: Values, elements: Iterable[str], org_unit: str, periods: set[Period], operator: str | None
-) -> Values:
-    """The unit's own figures of ``elements`` for ``periods``: one operator's part (as the whole) or, with
-    ``operator=None``, every figure as reported (the engine takes the undivided total, else sums the parts)."""
-    view = Values()
-    for element in elements:
-        reported = values.reported(element, org_unit)
-        for period in periods:
-            for op, value in reported.get(period, {}).items():
-                if operator is None:
-                    view.add(DataValue(element, org_unit, period, value, op))
-                elif op == operator:
-                    view.add(DataValue(element, org_unit, period, value, None))
-    return view
+class _OwnView:
+    """The unit's own figures of ``elements`` for ``periods``, as the engine reads ``Values``: one operator's part
+    (as the whole) or, with ``operator=None``, every figure as reported (the engine takes the undivided total,
+    else sums the parts). Read from ``values`` as asked, nothing copied."""
+
+    version = 0  # never changes: nothing is added to a view
+
+    def __init__(
+        self,
+        values: Values,
+        elements: Iterable[str],
+        org_unit: str,
+        periods: set[Period],
+        operator: str | None,
+    ):
+        self.values, self.org_unit, self.periods, self.operator = values, org_unit, periods, operator
+        self.elements = frozenset(elements)
+        self._read: dict[tuple[str, str], dict[Period, dict[str | None, Decimal]]] = {}
+
+    def reported(self, data_element: str, org_unit: str) -> dict[Period, dict[str | None, Decimal]]:
+        key = (data_element, org_unit)
+        if key not in self._read:
+            found: dict[Period, dict[str | None, Decimal]] = {}
+            if org_unit == self.org_unit and data_element in self.elements:
+                reported = self.values.reported(data_element, org_unit)
+                for period in self.periods:
+                    parts = reported.get(period)
+                    if not parts:
+                        continue
+                    if self.operator is None:
+                        found[period] = parts
+                    elif self.operator in parts:
+                        found[period] = {None: parts[self.operator]}
+            self._read[key] = found
+        return self._read[key]
 
 
 def _periods_serving(values: Values, elements: Iterable[str], org_unit: str, period: Period) -> set[Period]:
     """``period`` and the reported periods that contain it (a year's population serves its months)."""
-    containing = [Period.containing(period.start, kind) for kind in PeriodKind]
+    containing = period.at_start
     serving = {period}
     for element in elements:
         reported = values.reported(element, org_unit)
@@ -280,7 +301,7 @@ def _compare(
     elements = rule_elements(rule)
     periods = _periods_serving(values, elements, org_unit, period)
     for operator in [None, *names.in_order(_operators(values, elements, org_unit, periods))]:
-        engine = Engine(plan, _own_view(values, elements, org_unit, periods, operator))
+        engine = Engine(plan, _OwnView(values, elements, org_unit, periods, operator))
         try:
             left = engine.formula_value(rule.left.tree, org_unit, period)
             right = engine.formula_value(rule.right.tree, org_unit, period)

@@ -13,7 +13,10 @@ from yangfan.datavalues.choices import ValueSource
 
 
 class DataValue(models.Model):
-    data_element = models.ForeignKey("actionplans.DataElement", models.PROTECT, verbose_name=_("数据项"))
+    # no index of its own: the unique constraint's (data_element, org_unit, period, operator) serves it
+    data_element = models.ForeignKey(
+        "actionplans.DataElement", models.PROTECT, verbose_name=_("数据项"), db_index=False
+    )
     org_unit = models.ForeignKey("orgunits.OrgUnit", models.PROTECT, verbose_name=_("地区"))
     period = models.CharField(_("期间"), max_length=8, db_index=True)
     operator = models.ForeignKey(

@@ -92,13 +92,37 @@ def ranked(rows: list[dict], direction: Direction) -> dict[str, tuple[int, int]]
     }
 
 
-def dashboard(user, query, *, request=None, plan_rows=None) -> dict:
-    """The context of the dashboard for ``user`` from the request's ``org``, ``period`` and ``indicator``
-    (``plan_rows``: the ``actionplans.Plan`` rows the page has read already)."""
+def dashboard_section(request, *, plan_rows=()) -> dict:
+    """The dashboard of the request, rendered, for the page around it: ``dashboard_html`` (empty when there is
+    none to show), ``dashboard_charts`` (whether it draws charts) and ``map_script``. The unit is checked
+    against the viewer's scope first (a refusal is audited each time); the rest is computed once and kept
+    while nothing it shows can have changed (``portal.fragments``)."""
+    from django.template.loader import render_to_string
+
+    from yangfan.portal.fragments import kept
+
+    unit = dashboard_target(request.user, request.GET.get("org"), request=request)
+
+    def build() -> dict:
+        context = dashboard(request.user, request.GET, unit=unit, plan_rows=plan_rows)
+        shown = bool(context.get("cards") or context.get("dashboard_error"))
+        return {
+            "dashboard_html": render_to_string("portal/_dashboard.html", context) if shown else "",
+            "dashboard_charts": bool(context.get("cards")),
+            "map_script": context.get("map_script"),
+        }
+
+    return kept(request, "dashboard", build)
+
+
+def dashboard(user, query, *, unit=None, plan_rows=None) -> dict:
+    """The context of the dashboard for ``user`` of ``unit`` (checked by ``dashboard_target``; the viewer's top
+    unit without one) from the request's ``period`` and ``indicator`` (``plan_rows``: the ``actionplans.Plan``
+    rows the page has read already)."""
     from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period, prefetch
     from yangfan.orgunits.selectors import indicator_glance
 
-    unit = dashboard_target(user, query.get("org"), request=request)
+    unit = unit or dashboard_unit(user)
     if unit is None:
         return {}
     plans = [

@@ -29,7 +29,7 @@ def home(request):
         )
     context = {"plan_cards": cards}
     if may(request.user, "data.view"):
-        from yangfan.portal.dashboard import dashboard
+        from yangfan.portal.dashboard import dashboard_section
 
-        context |= dashboard(request.user, request.GET, request=request, plan_rows=[c["plan"] for c in cards])
+        context |= dashboard_section(request, plan_rows=[c["plan"] for c in cards])
     return render(request, "portal/home.html", context)

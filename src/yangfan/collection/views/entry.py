@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -85,6 +86,20 @@ class Report:
     reads: bool = False
     elements: list[DataElement] = field(default_factory=list)
 
+    @cached_property
+    def rows(self) -> list[OrgUnit]:
+        """The grid's rows (``data_set_rows``), read once for the grid, its findings and its stored values."""
+        return data_set_rows(data_set=self.data_set, org_unit=self.org_unit)
+
+    @cached_property
+    def stored(self) -> dict[tuple, DataValue]:
+        """The stored values of its rows in its period and the one before (the grid shows both)."""
+        return _stored(self, self.rows, [str(self.period), str(self.period.previous())])
+
+    def has_values(self) -> bool:
+        period = str(self.period)
+        return any(key[2] == period for key in self.stored)
+
     @property
     def writable(self) -> bool:
         return self.captures and self.submission.status in WRITABLE
@@ -144,13 +159,14 @@ def _plain(value: Decimal | None) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
-def findings_of(submission: Submission):
-    """The validation findings of a report (``collection.checks``), or None where checks are not available."""
+def findings_of(submission: Submission, rows: list[OrgUnit] | None = None):
+    """The validation findings of a report (``collection.checks``; ``rows``: its rows, when read already), or None
+    where checks are not available."""
     try:
         from yangfan.collection.checks import submission_findings
     except ImportError:
         return None
-    return list(submission_findings(submission))
+    return list(submission_findings(submission, rows=rows))
 
 
 def reconciliation_of(submission: Submission):
@@ -166,9 +182,9 @@ def reconciliation_of(submission: Submission):
 
 def _grid(report: Report, form: GridForm | None, findings) -> list[dict]:
     """Rows of the grid with, per cell, its input's value, the stored and previous values, errors, findings."""
-    rows = data_set_rows(data_set=report.data_set, org_unit=report.org_unit)
+    rows = report.rows
     previous = str(report.period.previous())
-    stored = _stored(report, rows, [str(report.period), previous])
+    stored = report.stored
     at: dict[tuple[str, str | None], list] = {}
     for finding in findings or ():
         at.setdefault((finding.org_unit, finding.data_element), []).append(finding)
@@ -367,11 +383,7 @@ class EntryView(LoginRequiredMixin, View):
             report.submission.pk is None
             and (report.data_set.by_operator is False or report.operator is not None)
             and may_submit(request.user, report.submission)
-            and _stored(
-                report,
-                data_set_rows(data_set=report.data_set, org_unit=report.org_unit),
-                [str(report.period)],
-            )
+            and report.has_values()
         ):  # values came in another way (a file, the API): the report exists, so it can be submitted
             report.submission = submission_open(
                 data_set=report.data_set,
@@ -454,7 +466,7 @@ class EntryView(LoginRequiredMixin, View):
                     ],
                 },
             )
-        findings = findings_of(report.submission)
+        findings = findings_of(report.submission, report.rows)
         grid = _grid(report, form, findings)
         editable = report.writable
         workflow = workflow_context(user, report.submission, findings, next_url=report.url)
@@ -471,6 +483,13 @@ class EntryView(LoginRequiredMixin, View):
                 "error_count": sum(1 for f in findings or () if f.importance == "error"),
                 "warning_count": sum(1 for f in findings or () if f.importance == "warning"),
                 "previous": str(report.period.previous()),
+                # the words every cell repeats, translated once
+                "labels": {
+                    "previous": _("上期"),
+                    "previous_title": _("上期（%(previous)s）的值") % {"previous": report.period.previous()},
+                    "lineage": _("数据值来源（原始数据汇总）"),
+                    "source": _("源"),
+                },
                 "workflow": workflow,
                 # the reviewer compares the sources before approving, returning or unlocking
                 "reconciliation": reconciliation_of(report.submission) if reviewing else None,
