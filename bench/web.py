@@ -52,6 +52,7 @@ PAGES = [  # name, user, path ({n}: a number of its own for each request), CPU t
     ("县级总览", "demo-province", "/?period=2023&org=610102", None),
     ("指标页", "demo-province", "/plans/shaanxi-5g-2021-2023/indicators/A1/?period=2023&org=610100", None),
     ("填报表格", "demo-xian", "/collection/entry/city-quarterly/610100/2023Q4/", 40),
+    ("填报表格（每次计算）", "demo-xian", "/collection/entry/city-quarterly/610100/2023Q4/?fresh={n}", None),
     (
         "/api/indicators/?children=1",
         "demo-province",

@@ -381,6 +381,16 @@ def test_the_periods_checked_are_all_a_check_reads(plan, case):
     assert reconcile(plan, Values(inside), XIAN, period) == reconcile(plan, Values(values), XIAN, period)
 
 
+@settings(max_examples=100, deadline=None)
+@given(any_reports(), st.lists(st.sampled_from([None, *OPERATORS]), unique=True), st.sampled_from(COUNTIES))
+def test_checking_some_parts_finds_what_the_full_check_finds_of_them(plan, values, parts, county):
+    """``check(operators=…)`` judges only the parts asked for: exactly the full check's findings of those parts."""
+    wanted = {county: set(parts)}
+    full = run(plan, *values, units=COUNTIES)
+    some = check(plan, Values(values), COUNTIES, DEC, operators=wanted)
+    assert some == [f for f in full if f.org_unit == county and f.operator in wanted[county]]
+
+
 # -- reconciliation -----------------------------------------------------------------------------------------------
 
 

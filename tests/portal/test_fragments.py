@@ -177,3 +177,18 @@ def test_a_kept_answer_is_never_served_past_a_refusal(client, make_user, figures
     assert {r["org_unit"] for r in rows} >= {"610000", "610100", "610300"}
     url = reverse("api:indicator_values") + "?org=610000&period=2023&children=1"
     assert client.get(url, **city).status_code == 403  # the same address, under the same head
+
+
+# -- the entry grid's findings: kept until the stored values change -------------------------------------------
+
+
+def test_the_grids_findings_show_each_change_at_once(client_for):
+    entry = "/collection/entry/city-quarterly/610100/2023Q4/"  # 西安's quarterly report: its counties
+    client = client_for("city-reporter")
+    _write([("population", "610116", "2023", "1400000"), ("mobile_users_5g", "610116", "2023Q4", "650000")])
+    before, computed = _get(client, entry)
+    again, read = _get(client, entry)
+    assert "常住人口 × 100" not in before + again and read < computed
+    _write([("mobile_users_5g", "610116", "2023Q4", "1500000")])  # more 5G users than residents: V04
+    after, _n = _get(client, entry)
+    assert "5G移动电话用户数 / 常住人口 × 100 = 107.14 &gt; 100（长安区，2023Q4）" in after

@@ -186,8 +186,8 @@ def jsonable(value: Any) -> Any:
         return value.replace("\x00", "\ufffd") if "\x00" in value else value
     if value is None:
         return None
-    if kind is list:
-        return [jsonable(v) for v in value]
+    if kind is list:  # [old, new] of text or None, inline
+        return [v if v is None or (type(v) is str and "\x00" not in v) else jsonable(v) for v in value]
     if kind is dict:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, bool | int):

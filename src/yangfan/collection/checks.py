@@ -149,7 +149,8 @@ def rows_findings(rows) -> list[Finding]:
         by_code = {r.code: r for r in rules}
         for period in sorted({p for _unit, p in touched}):
             units = list(dict.fromkeys(u for u, p in touched if p == period))
-            for finding in check(plan, values, units, period, rules):
+            parts = {u: touched[(u, period)][0] for u in units}  # only the parts the rows write are judged
+            for finding in check(plan, values, units, period, rules, operators=parts):
                 operators, row_elements = touched[(finding.org_unit, period)]
                 if finding.operator in operators and _about(finding, row_elements, by_code):
                     found.setdefault(finding.key, finding)

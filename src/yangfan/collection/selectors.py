@@ -81,7 +81,9 @@ def report_key(
     """The report a URL ``…/<data_set>/<org>/<period>/[?operator=]`` names, or ``Http404`` saying why: the
     period must be of the data set's kind, and a data set reported by operator needs one (an operator's own
     users imply theirs; a page that asks for it passes ``operator_required=False``)."""
-    data_set = DataSet.objects.filter(code=kwargs["data_set"]).order_by("plan__code").first()
+    data_set = (
+        DataSet.objects.filter(code=kwargs["data_set"]).select_related("plan").order_by("plan__code").first()
+    )
     if data_set is None:
         raise Http404(_("没有代码为“%(code)s”的数据集。") % {"code": kwargs["data_set"]})
     org_unit = get_object_or_404(OrgUnit, code=kwargs["org"])

@@ -248,7 +248,12 @@ class Engine:
         :class:`NoValue` when a figure is missing or a divisor is 0."""
         with localcontext() as ctx:
             ctx.prec = PRECISION
-            return _Context(self, None, org_unit, period).eval(node)
+            return self.formula_value_here(node, org_unit, period)
+
+    def formula_value_here(self, node: Node, org_unit: str, period: Period) -> Decimal:
+        """``formula_value`` in the decimal context of the caller, who has set ``PRECISION`` already (a validation
+        run sets it once for all the rules it checks)."""
+        return _Context(self, None, org_unit, period).eval(node)
 
     # -- indicators -----------------------------------------------------------------------------
     def evaluate(self, indicator: Indicator, org_unit: str, period: Period) -> IndicatorResult:

@@ -68,7 +68,7 @@ _TYPE_NAMES = {
 }
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when PyYAML has it
     """Safe YAML without implicit timestamps: dates stay text and are checked by the schema."""
 
 

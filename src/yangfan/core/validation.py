@@ -22,7 +22,8 @@ data sets ``official_data_sets`` names), with the variance between each pair tha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
@@ -259,10 +260,14 @@ def check(
     org_units: Sequence[str],
     period: Period,
     rules: Iterable[ValidationRule] | None = None,
+    operators: Mapping[str, AbstractSet[str | None]] | None = None,
 ) -> list[Finding]:
     """Every rule of ``plan`` (or ``rules``) that does not hold for each of ``org_units`` at ``period``: for the
     total and, where figures are broken down by operator, for each operator's part. Ordered by unit (as given),
-    rule (as in the plan), then the total before the operators (by code)."""
+    rule (as in the plan), then the total before the operators (by code).
+
+    ``operators`` (by unit): judge only those parts of each unit (``None``: its total), as a caller that keeps only
+    their findings would; the findings are those of the full check with the others left out."""
     chosen = list(plan.validation_rules if rules is None else rules)
     names = _Names(plan)
     findings: list[Finding] = []
@@ -271,13 +276,18 @@ def check(
         ctx.traps[DivisionByZero] = True
         ctx.traps[InvalidOperation] = True
         for org_unit in org_units:
+            wanted = None if operators is None else operators.get(org_unit, frozenset())
             for rule in chosen:
                 if rule.kind == RuleKind.COMPARE:
-                    findings.extend(_compare(plan, rule, values, org_unit, period, names))
+                    found = _compare(plan, rule, values, org_unit, period, names, wanted)
                 elif rule.kind == RuleKind.OPERATOR_SUM:
-                    findings.extend(_operator_sum(plan, rule, values, org_unit, period, names))
+                    found = _operator_sum(plan, rule, values, org_unit, period, names)
+                    found = found if wanted is None or None in wanted else ()
                 elif rule.kind == RuleKind.JUMP:
-                    findings.extend(_jump(rule, values, org_unit, period, names))
+                    found = _jump(rule, values, org_unit, period, names, wanted)
+                else:
+                    continue
+                findings.extend(found)
     return findings
 
 
@@ -295,16 +305,24 @@ def _finding(rule: ValidationRule, org_unit: str, period: Period, operator: str 
 
 
 def _compare(
-    plan: Plan, rule: ValidationRule, values: Values, org_unit: str, period: Period, names: _Names
+    plan: Plan,
+    rule: ValidationRule,
+    values: Values,
+    org_unit: str,
+    period: Period,
+    names: _Names,
+    wanted: AbstractSet[str | None] | None = None,
 ) -> Iterable[Finding]:
     assert rule.left is not None and rule.right is not None and rule.operator is not None
     elements = rule_elements(rule)
     periods = _periods_serving(values, elements, org_unit, period)
     for operator in [None, *names.in_order(_operators(values, elements, org_unit, periods))]:
+        if wanted is not None and operator not in wanted:
+            continue
         engine = Engine(plan, _OwnView(values, elements, org_unit, periods, operator))
         try:
-            left = engine.formula_value(rule.left.tree, org_unit, period)
-            right = engine.formula_value(rule.right.tree, org_unit, period)
+            left = engine.formula_value_here(rule.left.tree, org_unit, period)  # check() set the context
+            right = engine.formula_value_here(rule.right.tree, org_unit, period)
         except NoValue:
             continue
         if rule.operator.holds(left, right):
@@ -360,7 +378,12 @@ def _operator_sum(
 
 
 def _jump(
-    rule: ValidationRule, values: Values, org_unit: str, period: Period, names: _Names
+    rule: ValidationRule,
+    values: Values,
+    org_unit: str,
+    period: Period,
+    names: _Names,
+    wanted: AbstractSet[str | None] | None = None,
 ) -> Iterable[Finding]:
     assert rule.data_element is not None and rule.limit is not None
     reported = values.reported(rule.data_element, org_unit)
@@ -368,6 +391,8 @@ def _jump(
     if not now or not before:
         return
     for operator in [None, *names.in_order(op for op in now if op is not None)]:
+        if wanted is not None and operator not in wanted:
+            continue
         pair = _comparable(now, before, operator)
         if pair is None or pair[1] == 0:
             continue

@@ -65,6 +65,8 @@ from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
 from yangfan.datavalues.services import datavalues_import
 from yangfan.orgunits.models import OrgUnit
+from yangfan.portal.fragments import kept
+from yangfan.portal.templatetags.yangfan import number
 
 FORM_FILE = "网页填报"  # what the audit trail names the "file" of a web entry
 
@@ -189,9 +191,9 @@ def _grid(report: Report, form: GridForm | None, findings) -> list[dict]:
     for finding in findings or ():
         at.setdefault((finding.org_unit, finding.data_element), []).append(finding)
     grid = []
-    for unit in rows:
+    for row_index, unit in enumerate(rows):
         cells = []
-        for element in report.elements:
+        for column, element in enumerate(report.elements):
             name = cell_name(unit, element)
             current = stored.get((element.pk, unit.pk, str(report.period)))
             before = stored.get((element.pk, unit.pk, previous))
@@ -200,6 +202,7 @@ def _grid(report: Report, form: GridForm | None, findings) -> list[dict]:
             if form is not None and form.is_bound:
                 value = form[name].value() or ""
                 errors = list(form.errors.get(name, []))
+            found = at.get((unit.code, element.code), [])
             cells.append(
                 {
                     "name": name,
@@ -211,7 +214,16 @@ def _grid(report: Report, form: GridForm | None, findings) -> list[dict]:
                     # a value the pipeline wrote links to its source (ingests:value)
                     "lineage": current.pk if current and current.ingest_run_id else None,
                     "errors": errors,
-                    "findings": at.get((unit.code, element.code), []),
+                    "findings": found,
+                    # what the template would otherwise work out for each of the grid's cells
+                    "classes": " ".join(
+                        ["cell", *(["has-error"] if errors else []), *(f"has-{f.importance}" for f in found)]
+                    ),
+                    "stored_text": number(current.value) if current else "—",
+                    "previous_text": number(before.value) if before else "—",
+                    "label": f"{unit.name} {element.name}",
+                    "row": row_index,
+                    "column": column,
                 }
             )
         grid.append({"unit": unit, "cells": cells, "findings": at.get((unit.code, None), [])})
@@ -410,12 +422,12 @@ class EntryView(LoginRequiredMixin, View):
         stored = _stored(report, rows, [str(report.period)])
         by_row: dict[int, str] = {}
         parsed = []
-        for number, (cell, value) in enumerate(filled, start=1):
+        for line, (cell, value) in enumerate(filled, start=1):
             current = stored.get((cell.element.pk, cell.unit.pk, str(report.period)))
-            by_row[number] = cell.name
+            by_row[line] = cell.name
             parsed.append(
                 ParsedRow(
-                    number,
+                    line,
                     cell.element,
                     cell.unit,
                     str(report.period),
@@ -466,7 +478,8 @@ class EntryView(LoginRequiredMixin, View):
                     ],
                 },
             )
-        findings = findings_of(report.submission, report.rows)
+        # computed from the stored values only: kept until they change (portal.fragments; a save moves the key)
+        findings = kept(request, "entry-findings", lambda: findings_of(report.submission, report.rows))
         grid = _grid(report, form, findings)
         editable = report.writable
         workflow = workflow_context(user, report.submission, findings, next_url=report.url)
