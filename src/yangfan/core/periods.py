@@ -112,18 +112,12 @@ class Period:
     @cached_property
     def at_end(self) -> tuple[Period, ...]:
         """The month, the quarter and the year its last day is in (finest first)."""
-        return tuple(
-            Period.containing(self.end, kind)
-            for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
-        )
+        return _periods_of(self.end)
 
     @cached_property
     def at_start(self) -> tuple[Period, ...]:
         """The month, the quarter and the year its first day is in (finest first): itself and those containing it."""
-        return tuple(
-            Period.containing(self.start, kind)
-            for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
-        )
+        return _periods_of(self.start)
 
     @property
     def month_count(self) -> int:
@@ -169,6 +163,13 @@ class Period:
         if self.kind is other.kind:  # the usual case (a series): no dates to compute
             return (self.year, self.index) < (other.year, other.index)
         return (self.end, -self.month_count) < (other.end, -other.month_count)
+
+
+def _periods_of(day: date) -> tuple[Period, ...]:
+    """The month, the quarter and the year ``day`` is in, finest first."""
+    return tuple(
+        Period.containing(day, kind) for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
+    )
 
 
 @lru_cache(maxsize=4096)

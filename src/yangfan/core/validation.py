@@ -184,8 +184,7 @@ def periods_checked(period: Period) -> set[Period]:
     """The periods whose values :func:`check` (and :func:`reconcile`) read for ``period``: the period, those inside
     it (a flow sums its months, a stock takes its last), those containing it (a yearly stock serves its months and
     quarters) and the period before it (a jump compares the figures reported for the two)."""
-    containing = {Period.containing(period.start, kind) for kind in PeriodKind}  # finer ones are inside it
-    return {period, *period.children(), *period.months(), *containing, period.previous()}
+    return {period, *period.children(), *period.months(), *period.at_start, period.previous()}
 
 
 def _operators(values: Values, elements: Iterable[str], org_unit: str, periods: set[Period]) -> set[str]:
@@ -304,6 +303,14 @@ def _finding(rule: ValidationRule, org_unit: str, period: Period, operator: str 
     )
 
 
+def _parts(
+    names: _Names, operators: Iterable[str], wanted: AbstractSet[str | None] | None
+) -> list[str | None]:
+    """The parts a rule judges: the total (``None``) then each operator in order, those of ``wanted`` only."""
+    parts = [None, *names.in_order(operators)]
+    return parts if wanted is None else [p for p in parts if p in wanted]
+
+
 def _compare(
     plan: Plan,
     rule: ValidationRule,
@@ -316,9 +323,7 @@ def _compare(
     assert rule.left is not None and rule.right is not None and rule.operator is not None
     elements = rule_elements(rule)
     periods = _periods_serving(values, elements, org_unit, period)
-    for operator in [None, *names.in_order(_operators(values, elements, org_unit, periods))]:
-        if wanted is not None and operator not in wanted:
-            continue
+    for operator in _parts(names, _operators(values, elements, org_unit, periods), wanted):
         engine = Engine(plan, _OwnView(values, elements, org_unit, periods, operator))
         try:
             left = engine.formula_value_here(rule.left.tree, org_unit, period)  # check() set the context
@@ -390,9 +395,7 @@ def _jump(
     now, before = reported.get(period), reported.get(period.previous())
     if not now or not before:
         return
-    for operator in [None, *names.in_order(op for op in now if op is not None)]:
-        if wanted is not None and operator not in wanted:
-            continue
+    for operator in _parts(names, (op for op in now if op is not None), wanted):
         pair = _comparable(now, before, operator)
         if pair is None or pair[1] == 0:
             continue

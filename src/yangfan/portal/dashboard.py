@@ -115,14 +115,13 @@ def dashboard_section(request, *, plan_rows=()) -> dict:
     return kept(request, "dashboard", build)
 
 
-def dashboard(user, query, *, unit=None, plan_rows=None) -> dict:
-    """The context of the dashboard for ``user`` of ``unit`` (checked by ``dashboard_target``; the viewer's top
-    unit without one) from the request's ``period`` and ``indicator`` (``plan_rows``: the ``actionplans.Plan``
-    rows the page has read already)."""
+def dashboard(user, query, *, unit, plan_rows=None) -> dict:
+    """The context of the dashboard for ``user`` of ``unit`` (``dashboard_target``'s: checked, the viewer's top
+    unit without ``?org=``) from the request's ``period`` and ``indicator`` (``plan_rows``: the
+    ``actionplans.Plan`` rows the page has read already)."""
     from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period, prefetch
     from yangfan.orgunits.selectors import indicator_glance
 
-    unit = unit or dashboard_unit(user)
     if unit is None:
         return {}
     plans = [

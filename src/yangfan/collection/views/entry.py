@@ -411,15 +411,16 @@ class EntryView(LoginRequiredMixin, View):
             deny(request.user, "data.capture", report.org_unit, request=request)
         if report.data_set.by_operator and report.operator is None:
             raise Http404(_("请先选择运营商。"))
-        rows = data_set_rows(data_set=report.data_set, org_unit=report.org_unit)
-        form = GridForm(request.POST, rows=rows, elements=report.elements)
+        form = GridForm(request.POST, rows=report.rows, elements=report.elements)
         if not form.is_valid():
             return self._render(request, form, status=200)
         filled = form.filled()
         if not filled:
             messages.info(request, _("没有填写任何数值，未做更改。"))
             return redirect(report.url)
-        stored = _stored(report, rows, [str(report.period)])
+        stored = (
+            report.stored
+        )  # the grid shown again after a refusal reads the same (nothing is written then)
         by_row: dict[int, str] = {}
         parsed = []
         for line, (cell, value) in enumerate(filled, start=1):
