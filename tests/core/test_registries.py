@@ -87,3 +87,59 @@ def test_the_province_counts_what_its_cities_count(raw, offset):
     province = count("vpn", "P", period, None)
     assert province == count("vpn", "C1", period, None) + count("vpn", "C2", period, None)
     assert province == sum(1 for e in entries if e.stands_on(period.end))
+
+
+def test_a_summary_tells_what_stands_what_started_and_what_ended_by_sector_and_unit():
+    count = counter(
+        RegistryEntry("vpn", "K1", date(2022, 5, 1), sector="industry"),
+        RegistryEntry("vpn", "C1", date(2023, 2, 1), sector="health"),
+        RegistryEntry("vpn", "K2", date(2021, 1, 1), end=date(2023, 3, 31), sector="industry"),
+        RegistryEntry("vpn", "K2", date(2023, 3, 1)),
+        RegistryEntry("vpn", "P", date(2020, 1, 1)),
+    )
+    summary = count.summary("vpn", "P", Period.parse("2023Q1"))
+    assert (summary.before, summary.added, summary.ended, summary.standing) == (3, 2, 1, 4)
+    assert summary.by_sector == ((None, 2), ("health", 1), ("industry", 1))
+    assert summary.by_unit == (("C1", 2), ("C2", 1))  # the province's own entry is in no city
+    group = count.summary("vpn", "G", Period.parse("2023"))
+    assert (group.standing, group.by_unit) == (2, (("K1", 1), ("K2", 1)))
+    assert count.summary("other", "P", Period.parse("2023")) is None  # not kept: no figures at all
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["P", "C1", "C2", "K1", "K2"]),
+            st.integers(0, 1500),
+            st.one_of(st.none(), st.integers(1, 800)),
+            st.sampled_from([None, "industry", "health"]),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from(["2021", "2021Q3", "202202", "2022", "2023Q1"]),
+    st.sampled_from(["P", "C1", "K2", "G"]),
+)
+def test_a_summary_agrees_with_the_counts_of_its_days(raw, period_text, unit):
+    """The count at the period's end is the count the day before plus what started less what ended, is the
+    indicator's count, and is the sum over sectors (and, for a unit, over what is counted in it and its own)."""
+    start = date(2020, 1, 1)
+    entries = [
+        RegistryEntry(
+            "vpn",
+            code,
+            start + timedelta(days=s),
+            None if length is None else start + timedelta(days=s + length),
+            sector,
+        )
+        for code, s, length, sector in raw
+    ]
+    count = counter(*entries)
+    period = Period.parse(period_text)
+    summary = count.summary("vpn", unit, period)
+    assert summary.standing == summary.before + summary.added - summary.ended
+    assert Decimal(summary.standing) == count("vpn", unit, period, None)
+    assert sum(n for _s, n in summary.by_sector) == summary.standing
+    for sector in ("industry", "health"):
+        assert Decimal(dict(summary.by_sector).get(sector, 0)) == count("vpn", unit, period, sector)
+    own = sum(1 for e in entries if e.org_unit == unit and e.stands_on(period.end))
+    assert sum(n for _u, n in summary.by_unit) + own == summary.standing

@@ -153,3 +153,38 @@ def test_the_xlsx_bytes_do_not_depend_on_the_clock():
     first = to_xlsx(rows)
     time.sleep(1.1)  # openpyxl's own save would stamp a new modification time here
     assert to_xlsx(rows) == first
+
+
+def test_a_comment_that_is_a_formula_leaves_as_text_and_comes_back_as_it_was(plan, tmp_path):
+    """A reporter's comment ``=HYPERLINK(…)``, stored in the database, is exported by ``values export`` as text in
+    CSV and in XLSX (never a live formula), and an import of either file leaves it as it is."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from yangfan.datavalues.exporters import to_xlsx
+
+    attack = '=HYPERLINK("http://example.invalid/","点此")'
+    path = tmp_path / "v.csv"
+    path.write_text(CSV, encoding="utf-8")
+    _import(path)
+    DataValue.objects.filter(data_element__code="population").update(comment=attack)
+    rows = export_rows(DataValue.objects.all())
+
+    text = to_csv(rows)
+    line = next(line for line in text.splitlines() if line.startswith("population,"))
+    assert line == 'population,2023,610100,13000000,,"\'=HYPERLINK(""http://example.invalid/"",""点此"")"'
+    workbook = to_xlsx(rows)
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    cell = next(row[5] for row in sheet.iter_rows(min_row=2) if row[0].value == "population")
+    assert (cell.value, cell.data_type) == (attack, "s")
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:  # no formula element in any of its sheets
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in s for s in sheets)
+
+    for name, content in (("back.csv", text.encode("utf-8")), ("back.xlsx", workbook)):
+        (tmp_path / name).write_bytes(content)
+        report = _import(tmp_path / name)
+        assert not report.changed and not report.added, name
+        assert DataValue.objects.get(data_element__code="population").comment == attack

@@ -116,3 +116,51 @@ def test_the_workbook_and_the_word_file_hold_the_computed_figures(values, make_u
     assert first["A1"][1:3] == ["42.50 %", "> 40 %"]
     ahead = [p.text for p in word.paragraphs if p.text.startswith("达标或进度正常的")]
     assert ahead and "西安市（45.00 %" in ahead[0]
+
+
+def test_the_registries_section_holds_what_the_database_holds(db, make_user):
+    """五、登记簿情况 for the province and for a city at 2023Q4: each kept registry's count at the quarter's end,
+    what started and ended within it, by city, as the database's own rows give them; a registry Yangfan does not
+    keep says so and gives no figure."""
+    from datetime import date
+
+    from django.db.models import Q
+    from tests.conftest import unsaved_vpn
+
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.orgunits.selectors import covered_unit_ids
+    from yangfan.registries.counts import KEPT
+    from yangfan.registries.models import IndustryVpn
+
+    days = [(date(2022, 6, 1), None), (date(2023, 11, 2), None), (date(2021, 1, 1), date(2023, 12, 1))]
+    for org, (start, end) in zip(["610116", "610302", "610100"], days, strict=True):
+        vpn = unsaved_vpn(org)
+        vpn.commissioned_on, vpn.retired_on = start, end
+        vpn.save()
+    vpn = unsaved_vpn("610116")
+    vpn.commissioned_on = date(2024, 1, 1)  # after the quarter: not yet standing
+    vpn.save()
+
+    quarter_start, quarter_end = date(2023, 10, 1), date(2023, 12, 31)
+    for org, user in (("610000", make_user("province")), ("610100", xian_leader(make_user))):
+        document = report_document(actor=user, org=org, period="2023Q4")
+        plan = next(iter(core_plans().values()))
+        assert [r.name for r in document.registries] == [r.name for r in plan.registries]
+        units = IndustryVpn.objects.filter(org_unit__in=covered_unit_ids([OrgUnit.objects.get(code=org).pk]))
+        standing = units.filter(commissioned_on__lte=quarter_end).filter(
+            Q(retired_on__isnull=True) | Q(retired_on__gt=quarter_end)
+        )
+        vpns = next(
+            r for r, p in zip(document.registries, plan.registries, strict=True) if p.code == "industry_vpn"
+        )
+        assert vpns.count == standing.count() == (2 if org == "610000" else 1)
+        assert vpns.added == units.filter(commissioned_on__range=(quarter_start, quarter_end)).count()
+        assert vpns.ended == units.filter(retired_on__range=(quarter_start, quarter_end)).count() == 1
+        assert vpns.description.startswith(f"本期新增 {vpns.added}，退出 1")
+        if org == "610000":
+            assert "按地区：西安市 1、宝鸡市 1" in vpns.description
+        for row, registry in zip(document.registries, plan.registries, strict=True):
+            if registry.code in KEPT:
+                assert row.count is not None
+            else:
+                assert row.count is None and row.note == "登记簿尚未在扬帆中建立，暂无条目"

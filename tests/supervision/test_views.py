@@ -109,7 +109,7 @@ def test_a_report_is_written_with_evidence_on_its_page(db, people):
     assert report.status == "approved"
 
 
-def test_evidence_is_served_only_in_scope_and_never_inline(db, people):
+def test_evidence_is_served_only_in_scope_and_never_inline_and_each_download_is_audited(db, people):
     users, c = people
     a = assignment("cities", org="610100")
     report = services.progress_report_open(assignment=a, period="2023Q4")
@@ -126,7 +126,15 @@ def test_evidence_is_served_only_in_scope_and_never_inline(db, people):
     assert own.status_code == 200 and b"".join(own.streaming_content) == PDF
     assert own["Content-Type"] == "application/pdf" and own["X-Content-Type-Options"] == "nosniff"
     assert own["Content-Disposition"].startswith("attachment")
+    evidence = report.evidence.get()
+
+    def taken():
+        entries = AuditEntry.objects.filter(action="export", object_type="supervision.evidence")
+        return [(e.actor_username, e.object_id) for e in entries.order_by("seq")]
+
+    assert taken() == [(users["xian"].username, str(evidence.pk))]
     assert c["province"].get(url).status_code == 200
+    assert taken()[1:] == [(users["province"].username, str(evidence.pk))]
     before = AuditEntry.objects.filter(action="permission_denied").count()
     for outsider in ("baoji", "gxt"):
         assert c[outsider].get(url).status_code == 403

@@ -1,8 +1,10 @@
 """The one place that answers "may this user do X on this object".
 
 Every view, API endpoint, export, report and background job asks :func:`may` (or :func:`require`, which
-also records a refusal in the audit trail), and filters querysets with :func:`org_units_in_scope` at the
-source. Nothing else in the code looks at a user's role.
+also records a refusal in the audit trail), and filters querysets with :func:`org_units_in_scope` or
+:func:`restrict` at the source; what a form offers and what a reference may point at are read through
+:func:`restrict` too. An org group (西咸新区) is in a scope when every unit it draws on is. Nothing else in the
+code looks at a user's role.
 
 Permissions are named ``area.verb``. Separation of duties (三权分立): the administrator manages users and
 configuration but reads no audit log and approves no data; the auditor reads the audit log and changes
@@ -125,6 +127,22 @@ def org_units_in_scope(user, permission: str) -> QuerySet:
     return OrgUnit.objects.filter(pk__in=_scope_unit_ids(user, SCOPED[permission]))
 
 
+def restrict(queryset: QuerySet, user, permission: str) -> QuerySet:
+    """``queryset`` cut to the objects ``user`` may ``permission``: every one for an unscoped permission, those
+    placed at a unit in the scope for a scoped one, none without the permission. What a form offers and what a
+    reference may point at are read through it, as what a page lists is (NetBox's ``restrict``)."""
+    if not has_permission(user, permission):
+        return queryset.none()
+    if permission not in SCOPED:
+        return queryset
+    units = _scope_unit_ids(user, SCOPED[permission])
+    from yangfan.orgunits.models import OrgUnit
+
+    if queryset.model is OrgUnit:
+        return queryset.filter(pk__in=units)
+    return queryset.filter(org_unit__in=units)
+
+
 def org_unit_ids_in_scope(user, permission: str) -> set[int] | None:
     """The ids of :func:`org_units_in_scope` (``None``: every unit), remembered for the request's user."""
     if not has_permission(user, permission):
@@ -206,10 +224,59 @@ def _scope_roots(user, kind: str, cached: dict) -> set[int]:
     return view
 
 
-def _in_scope(user, kind: str, obj) -> bool:
-    """Is ``obj`` within the user's scope? Objects name their org unit, operator or responsible unit."""
-    from yangfan.orgunits.models import OrgUnit
+def visible_group_codes(user, codes, permission: str = "data.view") -> list[str]:
+    """Those of ``codes`` naming org groups ``user`` may ``permission``: a group's figures are its members' (and,
+    for 西咸新区, parts of the cities it overlaps), so every unit it draws on must be in the scope; a group naming
+    no unit draws on the whole province. Read in one query a request."""
+    if not has_permission(user, permission):
+        return []
+    if permission not in SCOPED:
+        return list(codes)
+    return _groups_within(user, SCOPED[permission], codes)
 
+
+def _groups_within(user, kind: str, codes) -> list[str]:
+    scope = _scope_unit_ids(user, kind)
+    drawn = _group_units(user)
+    roots = _province(tree_links(user))
+    return [code for code in codes if (units := drawn.get(code) or roots) and units <= scope]
+
+
+def groups_in_scope(user, permission: str) -> QuerySet:
+    """The org groups ``user`` may ``permission`` (:func:`visible_group_codes`), as a queryset."""
+    from yangfan.orgunits.models import OrgGroup
+
+    codes = OrgGroup.objects.values_list("code", flat=True)
+    return OrgGroup.objects.filter(code__in=visible_group_codes(user, list(codes), permission))
+
+
+def _group_units(user) -> dict[str, set[int]]:
+    """The ids of the units each group draws on (members and overlaps), read once per request (every group: a
+    handful of rows) and kept with the user's scope."""
+    from django.db.models import CharField, Value
+
+    from yangfan.orgunits.models import OrgGroup
+
+    cached = scope_cache(user)
+    if "groups" not in cached:
+        parts = [
+            t.objects.values_list(Value("", output_field=CharField()), "orggroup__code", "orgunit_id")
+            for t in (OrgGroup.members.through, OrgGroup.overlaps.through)
+        ]
+        drawn: dict[str, set[int]] = {}  # a group naming no unit has no row: it draws on the whole province
+        for _kind, code, unit in parts[0].union(parts[1], all=True):
+            drawn.setdefault(code, set()).add(unit)
+        cached["groups"] = drawn
+    return cached["groups"]
+
+
+def _in_scope(user, kind: str, obj) -> bool:
+    """Is ``obj`` within the user's scope? Objects name their org unit, operator or responsible unit; an org
+    group is in it when every unit it draws on is."""
+    from yangfan.orgunits.models import OrgGroup, OrgUnit
+
+    if isinstance(obj, OrgGroup):
+        return bool(_groups_within(user, kind, [obj.code]))
     unit = obj if isinstance(obj, OrgUnit) else getattr(obj, "org_unit", None)
     if unit is None:
         return False  # an object we cannot place is nobody's by default

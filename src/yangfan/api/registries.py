@@ -10,6 +10,7 @@ An entry or a unit outside the caller's scope answers 403 (audited), a refused i
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -29,7 +30,14 @@ from yangfan.orgunits.models import OrgUnit
 from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
 from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
 from yangfan.registries.selectors import RELATED, BadFilter, entry_list
-from yangfan.registries.services import REGISTRIES, entry_delete, entry_save, may_manage
+from yangfan.registries.services import (
+    REGISTRIES,
+    entry_delete,
+    entry_save,
+    may_manage,
+    referable,
+    references,
+)
 
 # --- serializers ----------------------------------------------------------------------------------------------
 
@@ -94,6 +102,18 @@ class EntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         validators = []  # duplicates are the service's to judge (with a message that names the other entry)
+
+    def get_fields(self):
+        """The references to other registries take only what the requester may read (``services.referable``):
+        another unit's entry is answered as one that does not exist."""
+        fields = super().get_fields()
+        user = getattr(self.context.get("request"), "user", None)
+        entry = self.instance if isinstance(self.instance, models.Model) else None
+        for name in references(self.Meta.model) if user is not None else ():
+            if name in fields and not fields[name].read_only:
+                relation = getattr(fields[name], "child_relation", fields[name])
+                relation.queryset = referable(relation.queryset, user=user, entry=entry, name=name)
+        return fields
 
 
 class SupplierSerializer(EntrySerializer):
@@ -425,7 +445,7 @@ class RegistryEntryListView(RegistryView, generics.GenericAPIView):
     )
     def post(self, request, slug: str):
         slug = _slug(self.kwargs)
-        data = _valid(SERIALIZERS[slug](data=request.data))
+        data = _valid(SERIALIZERS[slug](data=request.data, context={"request": request}))
         entry = _saved(request, slug, REGISTRIES[slug](), dict(data))
         return _response(request, slug, entry, status=201)
 
@@ -455,7 +475,7 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
         slug = _slug(self.kwargs)
         entry = _entry(request, slug, pk)
         _check_manager(request, entry.org_unit, entry)
-        data = _valid(SERIALIZERS[slug](entry, data=request.data))
+        data = _valid(SERIALIZERS[slug](entry, data=request.data, context={"request": request}))
         entry = _saved(request, slug, REGISTRIES[slug].objects.get(pk=entry.pk), dict(data))
         return _response(request, slug, entry)
 

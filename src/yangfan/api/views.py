@@ -36,6 +36,7 @@ from yangfan.api.serializers import (
 )
 from yangfan.datavalues.importers import COLUMNS
 from yangfan.orgunits.models import OrgUnit
+from yangfan.orgunits.selectors import unit_or_group
 
 
 class MeView(generics.RetrieveAPIView):
@@ -117,7 +118,7 @@ class IndicatorValuesView(generics.GenericAPIView):
         responses=IndicatorAssessmentSerializer(many=True),
     )
     def get(self, request):
-        from rest_framework.exceptions import ValidationError
+        from rest_framework.exceptions import NotFound, ValidationError
         from rest_framework.response import Response
 
         from yangfan.core.periods import PeriodError
@@ -134,7 +135,11 @@ class IndicatorValuesView(generics.GenericAPIView):
             period = plan_period([plan], request.query_params["period"])
         except PeriodError as exc:
             raise ValidationError({"period": str(exc)}) from None
-        unit = get_object_or_404(OrgUnit, code=request.query_params.get("org", ""))
+        unit = unit_or_group(
+            request.query_params.get("org", "")
+        )  # a unit or a group (西咸新区), by code or name
+        if unit is None:
+            raise NotFound(f"没有代码为“{request.query_params.get('org', '')}”的地区。")
         require(request.user, "data.view", unit, request=request._request)
         codes = [unit.code]
         if request.query_params.get("children") and unit.code in plan.org_tree.units:

@@ -62,7 +62,9 @@ class AuditEntry(models.Model):
     ip = models.CharField(_("IP地址"), max_length=45, blank=True, editable=False)
     detail = models.TextField(_("说明"), blank=True, editable=False)
     prev_hash = models.CharField(_("前序哈希"), max_length=64, editable=False)
-    hash = models.CharField(_("哈希"), max_length=64, unique=True, editable=False)
+    # not unique (seq is): an index of random keys cost every append a random page of it, and ever more of
+    # them as the trail grew (migration 0006); nothing looks an entry up by its hash
+    hash = models.CharField(_("哈希"), max_length=64, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 

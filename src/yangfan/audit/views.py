@@ -6,11 +6,9 @@ Every page needs ``audit.read`` (the security auditor only: 三权分立); ``Per
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +18,11 @@ from django.views.generic import DetailView, ListView, TemplateView
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.audit import selectors
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.downloads import audited_download
 from yangfan.audit.forms import AuditFilterForm
 from yangfan.audit.models import AuditEntry
-from yangfan.audit.services import audit_record, audit_verify
+from yangfan.audit.services import audit_verify
+from yangfan.documents.tables import csv_chunks
 
 PAGE_SIZE = 50
 
@@ -74,28 +74,19 @@ class AuditExportView(AuditMixin, View):
         last_seq = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         entries = selectors.audit_entry_list(**form.filters()).filter(seq__lte=last_seq).order_by("seq")
         count = entries.count()
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            request=request,
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        return audited_download(
+            request,
+            _csv_rows(entries),
+            f"audit-{stamp}.csv",
             object_type=AuditEntry._meta.label_lower,
             object_repr="审计日志",  # stored text is in the source language, whatever the auditor's language
             detail=f"导出 {count} 条（截至第 {last_seq} 条）；筛选：{form.describe()}",
         )
-        response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _csv_rows(entries) -> Iterator[bytes]:
-    """Rows as bytes. Headings and labels are translated here, before the response starts streaming."""
-    writer = csv.writer(_Echo())
+    """The file, a line at a time. Headings and labels are translated here, before the response streams."""
     header = [
         _("序号"),
         _("时间"),
@@ -108,16 +99,11 @@ def _csv_rows(entries) -> Iterator[bytes]:
     ]
     header += [_("变更内容"), _("IP地址"), _("说明"), _("哈希")]
     labels = {value: str(label) for value, label in AuditAction.choices}
-    return _stream(writer, header, labels, entries)
-
-
-def _stream(writer, header, labels, entries) -> Iterator[bytes]:
-    yield ("\ufeff" + writer.writerow(header)).encode("utf-8")
-    for entry in entries.iterator(chunk_size=2000):
-        row = [
+    rows = (
+        [
             entry.seq,
             timezone.localtime(entry.at).isoformat(timespec="microseconds"),
-            "" if entry.actor_id is None else entry.actor_id,
+            entry.actor_id,
             entry.actor_username,
             labels.get(entry.action, entry.action),
             entry.object_type,
@@ -128,10 +114,6 @@ def _stream(writer, header, labels, entries) -> Iterator[bytes]:
             entry.detail,
             entry.hash,
         ]
-        yield writer.writerow([_cell(v) for v in row]).encode("utf-8")
-
-
-def _cell(value) -> str | int:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        for entry in entries.iterator(chunk_size=2000)
+    )
+    return csv_chunks(header, rows)

@@ -37,10 +37,11 @@ from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.core.numbers import NumberError, parse_number
 from yangfan.core.periods import Period, PeriodError
 from yangfan.datavalues.choices import ValueSource
-from yangfan.datavalues.exporters import xlsx_bytes
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
 from yangfan.datavalues.services import ImportReport, Progress, datavalues_import
+from yangfan.documents.formats import CONTENT_TYPES
+from yangfan.documents.xlsx import sheet_title, workbook_bytes
 from yangfan.orgunits.models import OrgUnit
 
 MARK = "yangfan-report-template"
@@ -50,7 +51,7 @@ TITLE_ROW, CODE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
 CODE_COLUMN, NAME_COLUMN, FIRST_VALUE_COLUMN = 1, 2, 3
 PLACES = Decimal("0.000001")  # what the database keeps (decimal_places=6)
 INTEGER_DIGITS = 22  # max_digits=28 less the six places
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = CONTENT_TYPES["xlsx"]
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def template_bytes(report: Report) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _sheet_title(report.data_set.name)
+    sheet.title = sheet_title(report.data_set.name)
     _fill_values_sheet(sheet, report)
     previous = Period.parse(report.period).previous()
     _fill_previous_sheet(workbook.create_sheet(_("上期数据")), report, str(previous))
@@ -149,13 +150,7 @@ def template_bytes(report: Report) -> bytes:
     meta.protection.sheet = True
     workbook.active = 0
     workbook.security = WorkbookProtection(lockStructure=True)  # no sheet renamed, added, removed or unhidden
-    return xlsx_bytes(workbook)
-
-
-def _sheet_title(name: str) -> str:
-    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``."""
-    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in name).strip()
-    return (cleaned or "Sheet")[:31]
+    return workbook_bytes(workbook)
 
 
 def report_codes(report: Report) -> dict[str, str]:

@@ -1,18 +1,17 @@
 """Exporting data values: deterministic (same data, same bytes), sorted by data element, period, org unit
-and operator."""
+and operator. A comment that a spreadsheet program would run as a formula is written as text
+(``yangfan.documents``); the import reads it back as it was."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import zipfile
-from datetime import datetime
 
 from django.db.models import QuerySet
 
 from yangfan.datavalues.importers import DHIS2_KEYS
 from yangfan.datavalues.models import DataValue
+from yangfan.documents.tables import csv_bytes
+from yangfan.documents.xlsx import workbook_bytes
 
 FIELDS = ("data_element", "period", "org_unit", "value", "operator", "comment")
 
@@ -29,11 +28,9 @@ def export_rows(queryset: QuerySet[DataValue]) -> list[dict[str, str]]:
 
 
 def to_csv(rows: list[dict[str, str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    """The exchange format of DESIGN.md: UTF-8 without a byte-order mark, a line per value."""
+    table = ([row[f] for f in FIELDS] for row in rows)
+    return csv_bytes(FIELDS, table, bom=False, newline="\n").decode("utf-8")
 
 
 def to_dhis2(rows: list[dict[str, str]]) -> str:
@@ -43,7 +40,7 @@ def to_dhis2(rows: list[dict[str, str]]) -> str:
 
 
 def to_xlsx(rows: list[dict[str, str]]) -> bytes:
-    """An XLSX workbook with the same columns, deterministic (:func:`xlsx_bytes`)."""
+    """An XLSX workbook with the same columns, deterministic (``documents.xlsx.workbook_bytes``)."""
     from decimal import Decimal
 
     from openpyxl import Workbook
@@ -54,24 +51,4 @@ def to_xlsx(rows: list[dict[str, str]]) -> bytes:
     sheet.append(list(FIELDS))
     for row in rows:
         sheet.append([Decimal(row[f]) if f == "value" else row[f] for f in FIELDS])
-    return xlsx_bytes(workbook)
-
-
-XLSX_EPOCH = datetime(2000, 1, 1)
-
-
-def xlsx_bytes(workbook) -> bytes:
-    """An openpyxl workbook's bytes with fixed document dates and archive timestamps: same data, same bytes.
-    (``Workbook.save`` stamps the modification time itself, so the writer is called directly.)"""
-    from openpyxl.writer.excel import ExcelWriter
-
-    workbook.properties.created = workbook.properties.modified = XLSX_EPOCH
-    raw = io.BytesIO()
-    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    fixed = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in sorted(source.infolist(), key=lambda i: i.filename):
-            entry = zipfile.ZipInfo(info.filename, date_time=XLSX_EPOCH.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename))
-    return fixed.getvalue()
+    return workbook_bytes(workbook)

@@ -14,6 +14,7 @@ from yangfan.actionplans.models import DataElement, Operator
 from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.core.numbers import NumberError, parse_number
 from yangfan.core.periods import Period, PeriodError
+from yangfan.documents.cells import restored
 from yangfan.orgunits.models import OrgUnit
 
 COLUMNS = {
@@ -206,4 +207,5 @@ def _parse_record(
         problems.append(RowError(number, columns["operator"], f"数据项 {element.code} 不按运营商分列"))
     if problems:
         return None, problems
-    return ParsedRow(number, element, unit, period, operator, value, cell("comment")), []
+    comment = restored(cell("comment"))  # as it was before an export defused it
+    return ParsedRow(number, element, unit, period, operator, value, comment), []

@@ -122,9 +122,9 @@ def datavalues_import(
 @contextmanager
 def _bulk_page_cache(rows: int):
     """On SQLite, a page cache of ``BULK_CACHE_KIB`` for a write of ``BULK_ROWS`` rows or more, the connection's own
-    size again afterwards. Each value appends an audit entry, whose unique hash is a random key: with SQLite's
-    default 2 MiB cache, every insert into that index of a million entries reads its pages anew (at 10× the demo's
-    history a province-year's import spent ~1.5 s more in the audit's INSERT alone)."""
+    size again afterwards. A new period's values go in all over the values' unique index (element, unit, period,
+    operator) and the stored totals' (plan, unit, period, element): with SQLite's default 2 MiB cache, every
+    insert into an index of a million rows reads its pages anew."""
     connection = connections[router.db_for_write(DataValue)]
     if connection.vendor != "sqlite" or rows < BULK_ROWS:
         yield

@@ -7,17 +7,14 @@ value's source page follows the value (``data.view`` on its unit, an operator's 
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -27,10 +24,10 @@ from django.views.generic import TemplateView
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import may
 from yangfan.actionplans.models import DataElement, Operator
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.audit.downloads import audited_download
 from yangfan.core.periods import PeriodError
 from yangfan.datavalues.models import DataValue
+from yangfan.documents.tables import csv_bytes
 from yangfan.ingests.choices import IngestStatus
 from yangfan.ingests.exports import run_lineage
 from yangfan.ingests.forms import IngestForm, IngestUploadHandler, spark_available
@@ -223,13 +220,6 @@ def _sector_rows(by_sector: dict[str, dict[str, int]]) -> dict:
     return {"month": last, "rows": rows, "total": sum(r["count"] for r in rows)}
 
 
-def _download(request, run, response, name: str, detail: str):
-    """``response`` as the attachment ``name``, the export audited."""
-    audit_record(action=AuditAction.EXPORT, actor=request.user, obj=run, request=request, detail=detail)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
-
-
 class RejectsView(PermissionMixin, View):
     """The rejected rows of a run (the pipeline's file: each row as the file held it, with its reason)."""
 
@@ -241,8 +231,8 @@ class RejectsView(PermissionMixin, View):
         if not run.rows_rejected or rejects is None or not rejects.is_file():
             raise Http404(_("该批次没有拒收行文件。"))
         name = f"ingest-{run.pk}-rejects.csv"
-        response = FileResponse(rejects.open("rb"), content_type="text/csv; charset=utf-8")
-        return _download(request, run, response, name, _("拒收行：%(name)s") % {"name": name})
+        detail = _("拒收行：%(name)s") % {"name": name}
+        return audited_download(request, rejects.open("rb"), name, obj=run, detail=detail)
 
 
 class ConflictsView(PermissionMixin, View):
@@ -252,28 +242,16 @@ class ConflictsView(PermissionMixin, View):
 
     def get(self, request, pk: int):
         run = _run(request, pk)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([str(c) for c in CONFLICT_COLUMNS])
-        for c in _conflict_rows(run.conflicts):
-            writer.writerow(
-                [
-                    c["data_element"],
-                    c["data_element_name"],
-                    c["org_unit"],
-                    c["org_unit_name"],
-                    c["period"],
-                    c["operator_name"],
-                    "" if c["stored"] is None else c["stored"],
-                    c["computed"],
-                    c["reason"],
-                ]
-            )
+        keys = ("data_element", "data_element_name", "org_unit", "org_unit_name", "period", "operator_name")
+        rows = [
+            [*(c[k] for k in keys), c["stored"], c["computed"], c["reason"]]
+            for c in _conflict_rows(run.conflicts)
+        ]
         name = f"ingest-{run.pk}-conflicts.csv"
-        response = HttpResponse(
-            ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        content = csv_bytes([str(c) for c in CONFLICT_COLUMNS], rows)
+        return audited_download(
+            request, content, name, obj=run, detail=_("冲突清单：%(name)s") % {"name": name}
         )
-        return _download(request, run, response, name, _("冲突清单：%(name)s") % {"name": name})
 
 
 class ValueView(PermissionMixin, TemplateView):

@@ -39,6 +39,19 @@ def statistical_tree() -> OrgUnit | None:
     return roots[0] if roots else None
 
 
+def unit_or_group(text: str) -> OrgUnit | OrgGroup | None:
+    """The org unit or group ``text`` names, by code first, then by name."""
+    text = text.strip()
+    if not text:
+        return None
+    return (
+        OrgUnit.objects.filter(code=text).first()
+        or OrgGroup.objects.filter(code=text).first()
+        or OrgUnit.objects.filter(name=text).first()
+        or OrgGroup.objects.filter(name=text).first()
+    )
+
+
 def group_list() -> QuerySet[OrgGroup]:
     return OrgGroup.objects.prefetch_related("members", "overlaps")
 

@@ -18,7 +18,6 @@ GB18030 (transcoded to a temporary UTF-8 copy, streaming).
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import os
 import tempfile
@@ -34,6 +33,7 @@ from functools import partial
 from pathlib import Path
 
 from yangfan.core.periods import Period, PeriodKind
+from yangfan.documents.tables import csv_file
 from yangfan.pipeline import definitions as sql
 from yangfan.pipeline.contracts import KINDS, OPERATOR_ALIASES, RATS, Kind
 from yangfan.pipeline.engines import Engine, engine_open
@@ -569,12 +569,6 @@ def _write_rejects(engine: Engine, kind: str, columns: list[str], reference: Ref
     """The rejected rows as the files hold them, with the reason in Chinese (at most ``REJECTS_LISTED``)."""
     rows = engine.fetch(sql.rejected_rows(kind, columns, reference.operators) + f" LIMIT {REJECTS_LISTED}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["文件", *columns, "原因"])
-        for filename, *cells, reason in sorted(
-            rows, key=lambda r: tuple("" if c is None else str(c) for c in r)
-        ):
-            writer.writerow(
-                [Path(filename).name, *("" if c is None else c for c in cells), sql.REASONS[reason]]
-            )
+    ordered = sorted(rows, key=lambda r: tuple("" if c is None else str(c) for c in r))
+    table = ([Path(filename).name, *cells, sql.REASONS[reason]] for filename, *cells, reason in ordered)
+    csv_file(path, ["文件", *columns, "原因"], table)  # the operators' cells, defused

@@ -20,14 +20,15 @@ from yangfan.accounts.permissions import (
     deny,
     may,
     org_unit_codes_in_scope,
-    org_unit_ids_in_scope,
     org_units_in_scope,
     tree_links,
+    visible_group_codes,
 )
 from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.core.plan import Direction
 from yangfan.core.targets import Status
 from yangfan.orgunits.models import OrgGroup, OrgUnit
+from yangfan.orgunits.selectors import unit_or_group
 
 # The maps shipped under static/vendor (see its README), by the GB code of the unit they draw: the name the map
 # file registers with ECharts, and the file. A plan whose root has no map here simply shows no map.
@@ -45,20 +46,10 @@ def dashboard_target(user, text: str | None, *, request=None) -> OrgUnit | OrgGr
     text = (text or "").strip()
     if not text:
         return dashboard_unit(user)
-    found = (
-        OrgUnit.objects.filter(code=text).first()
-        or OrgGroup.objects.filter(code=text).first()
-        or OrgUnit.objects.filter(name=text).first()
-        or OrgGroup.objects.filter(name=text).first()
-    )
+    found = unit_or_group(text)
     if found is None:
         raise Http404(_("没有代码或名称为“%(org)s”的地区。") % {"org": text})
-    allowed = (
-        bool(_visible_groups(user, [found.code]))
-        if isinstance(found, OrgGroup)
-        else may(user, "data.view", found)
-    )
-    if not allowed:
+    if not may(user, "data.view", found):
         deny(user, "data.view", found, request=request)
     return found
 
@@ -216,41 +207,6 @@ def _visible_units(user, codes: list[str]) -> list[str]:
     return [c for c in codes if c in visible]
 
 
-def _visible_groups(user, codes: list[str]) -> list[str]:
-    """``codes`` of the groups the user may view: a group's figures are its members' (and, for 西咸新区, parts of
-    the cities it overlaps), so every unit it draws on must be in the view scope; a group naming no unit, the
-    whole province. Read in one query."""
-    drawn = _group_units(user)
-    scope = org_unit_ids_in_scope(user, "data.view")
-    roots = {pk for pk, parent, counted_in in tree_links(user) if parent is None and counted_in is None}
-
-    def visible(units: set[int]) -> bool:
-        units = units or roots
-        return bool(units) and (scope is None or units <= scope)
-
-    return [c for c in codes if visible(drawn.get(c, set()))]
-
-
-def _group_units(user) -> dict[str, set[int]]:
-    """The ids of the units each group draws on (members and overlaps), read once per request (every group: a
-    handful of rows) and kept with the user's scope."""
-    from django.db.models import CharField, Value
-
-    from yangfan.accounts.permissions import scope_cache
-
-    cached = scope_cache(user)
-    if "groups" not in cached:
-        parts = [
-            t.objects.values_list(Value("", output_field=CharField()), "orggroup__code", "orgunit_id")
-            for t in (OrgGroup.members.through, OrgGroup.overlaps.through)
-        ]
-        drawn: dict[str, set[int]] = {}  # a group naming no unit has no row: it draws on the whole province
-        for _kind, code, unit in parts[0].union(parts[1], all=True):
-            drawn.setdefault(code, set()).add(unit)
-        cached["groups"] = drawn
-    return cached["groups"]
-
-
 def _siblings(user, plan, unit, is_group: bool) -> tuple[list[str], str]:
     """The units ``unit`` is ranked among, as far as the viewer sees them (a rank among units the viewer may
     not read would tell about them), and how the page names them. A city is ranked among the units counted in
@@ -259,7 +215,7 @@ def _siblings(user, plan, unit, is_group: bool) -> tuple[list[str], str]:
     tree = plan.org_tree
     if is_group:
         kind = tree.groups[unit.code].kind
-        codes = _visible_groups(user, [g.code for g in plan.org_groups if g.kind == kind])
+        codes = visible_group_codes(user, [g.code for g in plan.org_groups if g.kind == kind])
         return codes, _("名次为在 %(n)s 个同类分组中的排名。") % {"n": len(codes)}
     parent = tree.units[unit.code].statistical_parent
     if parent is None:
@@ -312,7 +268,7 @@ def _groups(user, plan, unit, is_group: bool, period, indicator: str) -> list[di
     ]
     return [
         {"code": code, "name": tree.groups[code].name, "url": _dashboard_url(code, period, indicator)}
-        for code in _visible_groups(user, related)
+        for code in visible_group_codes(user, related)
     ]
 
 

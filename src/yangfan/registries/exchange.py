@@ -26,11 +26,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import models, transaction
 from django.utils import translation
 
-from yangfan.accounts.permissions import may
+from yangfan.accounts.permissions import may, restrict
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record
 from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.core.uscc import uscc_normalise, uscc_problem
+from yangfan.documents.cells import restored
+from yangfan.documents.tables import csv_bytes
+from yangfan.documents.xlsx import display_width, table_workbook, workbook_bytes
 from yangfan.registries.services import REGISTRIES, city_of, duplicate_of, entry_save, may_manage
 
 # The columns of each registry's file, in order (the entry form's order). Headers and kinds come from the
@@ -56,7 +59,6 @@ YES, NO = "是", "否"
 BOOLEANS = {word: True for word in ("是", "true", "yes", "y", "1", "√")} | {
     word: False for word in ("否", "false", "no", "n", "0", "×", "")
 }
-RISKY = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet program
 DATE_TEXT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
@@ -167,49 +169,18 @@ def _export_cell(entry, column: Column):
     return value.code if column.kind == "orgunit" else value.name
 
 
-def _safe(text: str) -> str:
-    """A text cell a spreadsheet program will not run as a formula (the import takes the quote off again)."""
-    return "'" + text if text.startswith(RISKY) else text
-
-
 def _csv_bytes(columns: list[Column], rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.header for c in columns])
-    for row in rows:
-        writer.writerow([v.isoformat() if isinstance(v, date) else _safe(str(v)) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([c.header for c in columns], rows)
 
 
 def _xlsx_bytes(slug: str, columns: list[Column], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from yangfan.datavalues.exporters import xlsx_bytes
-
-    workbook = Workbook()
-    sheet = workbook.active
     with translation.override("zh-hans"):
-        sheet.title = str(REGISTRIES[slug]._meta.verbose_name_plural)[:31]
-    sheet.append([c.header for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([None if v == "" else v for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # “=…” is text here, never a formula
-    for index, column in enumerate(columns):
-        width = max([_width(column.header), *(_width(str(row[index])) for row in rows)])
-        sheet.column_dimensions[sheet.cell(1, index + 1).column_letter].width = min(60, width + 2)
-    sheet.freeze_panes = "A2"
-    return xlsx_bytes(workbook)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+        title = str(REGISTRIES[slug]._meta.verbose_name_plural)
+    widths = [
+        min(60, max([display_width(c.header), *(display_width(str(row[i])) for row in rows)]) + 2)
+        for i, c in enumerate(columns)
+    ]
+    return workbook_bytes(table_workbook(title, [c.header for c in columns], rows, widths=widths))
 
 
 # ---------------------------------------------------------------------------------------------- import
@@ -247,7 +218,7 @@ def registry_import(
     header = table[0][1]
     mapping = _header(header, columns, file)
     width = max(i for i, cell in enumerate(header) if not _blank(cell)) + 1
-    lookups = _Lookups()
+    lookups = _Lookups(actor)
     errors: list[RowError] = []
     rows: list[_Row] = []
     seen: dict = {}
@@ -366,9 +337,10 @@ def _header(cells: list, columns: list[Column], file: str) -> dict[int, tuple[Co
 class _Lookups:
     """What the cells name, read once per import: org units and operators by code or name, sectors by code
     or name (the same sector may be in several plans: the latest plan's comes first), and entries of other
-    registries by name."""
+    registries by name, of those ``actor`` may read (all of them for the command line's ``None``)."""
 
-    def __init__(self):
+    def __init__(self, actor=None):
+        self.actor = actor
         from yangfan.actionplans.models import Operator, Sector
         from yangfan.orgunits.models import OrgUnit
 
@@ -388,7 +360,10 @@ class _Lookups:
             models_ = {"supplier": Supplier, "applicationcase": ApplicationCase, "industryvpn": IndustryVpn}
             model = models_[kind]
             keys = ("credit_code", "name") if kind == "supplier" else ("name",)
-            self._entries[kind] = _index(model.objects.select_related("org_unit").order_by("pk"), keys)
+            rows = model.objects.select_related("org_unit").order_by("pk")
+            if self.actor is not None:
+                rows = restrict(rows, self.actor, "registries.view")
+            self._entries[kind] = _index(rows, keys)
         return self._entries[kind]
 
     def city(self, unit):
@@ -451,10 +426,7 @@ def _text(raw) -> str:
         raw = int(raw)
     if isinstance(raw, datetime):
         return raw.date().isoformat() if raw.time() == datetime.min.time() else raw.isoformat(sep=" ")
-    text = str(raw).strip()
-    if text.startswith("'") and text[1:].startswith(RISKY):  # the export's guard against formulas
-        text = text[1:]
-    return text
+    return restored(str(raw).strip())  # the export's guard against formulas taken off
 
 
 def _cell(raw, column: Column, header: str, lookups: _Lookups, row: _Row):

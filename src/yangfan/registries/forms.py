@@ -7,18 +7,25 @@ from django.utils.translation import gettext_lazy as _
 
 from yangfan.accounts.permissions import org_units_in_scope
 from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
+from yangfan.registries.services import referable, references
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EntryForm(forms.ModelForm):
-    """Limits the org unit to the units the user may write entries for."""
+    """Limits the org unit to the units the user may write entries for, and the entries of other registries it
+    may point at (a case's VPN and suppliers, a benchmark's case) to those the user may read, besides those the
+    entry points at already."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = org_units_in_scope(user, "registries.manage").order_by(
             "level", "position", "code"
         )
+        for name in references(self._meta.model):
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = referable(field.queryset, user=user, entry=self.instance, name=name)
         for field in self.fields.values():
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DATE

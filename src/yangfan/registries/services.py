@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.permissions import deny, may
+from yangfan.accounts.permissions import deny, may, restrict
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
@@ -20,6 +20,31 @@ REGISTRIES = {
     "benchmarks": Benchmark,
     "carriers": Carrier,
 }
+
+
+def references(model) -> list[str]:
+    """The fields of ``model`` that point at entries of a registry: a case's VPN and suppliers, a benchmark's case.
+    Each may name only entries its writer may read (``entry_save``; the forms and the API offer only those)."""
+    kept = set(REGISTRIES.values())
+    return [
+        f.name
+        for f in model._meta.get_fields()
+        if f.is_relation and not f.auto_created and f.related_model in kept
+    ]
+
+
+def referable(queryset, *, user, entry, name: str):
+    """What ``entry``'s reference ``name`` may be set to by ``user`` (the choices a form or the API offers): the
+    entries of ``queryset`` the user may read, and those ``entry`` points at already."""
+    offered = restrict(queryset, user, "registries.view")
+    if entry is None or entry.pk is None:
+        return offered
+    field = type(entry)._meta.get_field(name)
+    if field.many_to_many:
+        current = list(getattr(entry, name).values_list("pk", flat=True))
+    else:
+        current = [] if getattr(entry, field.attname) is None else [getattr(entry, field.attname)]
+    return offered | queryset.filter(pk__in=current) if current else offered
 
 
 def may_manage(user, org_unit) -> bool:
@@ -75,11 +100,30 @@ def entry_save(*, actor, entry, m2m: dict | None = None, request=None):
     """Create or update ``entry`` (and set its many-to-many fields from ``m2m``), or raise ``ValidationError``
     (in Chinese) or ``PermissionDenied`` (audited: the refusal is recorded outside the write's transaction). An
     entry may be moved only between units the actor manages."""
-    before_unit = type(entry).objects.get(pk=entry.pk).org_unit if entry.pk else None
-    for unit in (before_unit, entry.org_unit if entry.org_unit_id else None):
+    before = type(entry).objects.select_related("org_unit").get(pk=entry.pk) if entry.pk else None
+    for unit in (before.org_unit if before else None, entry.org_unit if entry.org_unit_id else None):
         if unit is not None and not may_manage(actor, unit):
             deny(actor, "registries.manage", unit, request=request)
+    if actor is not None:
+        for target in _new_references(entry, before, m2m or {}):
+            if not may(actor, "registries.view", target):  # another unit's entry is not this one's to name
+                deny(actor, "registries.view", target, request=request)
     return _save(actor=actor, entry=entry, m2m=m2m, request=request)
+
+
+def _new_references(entry, before, m2m: dict) -> list:
+    """The entries ``entry`` is about to point at that it did not point at before."""
+    found = []
+    for name in references(type(entry)):
+        field = type(entry)._meta.get_field(name)
+        if field.many_to_many:
+            old = set(getattr(before, name).values_list("pk", flat=True)) if before else set()
+            found += [target for target in m2m.get(name, ()) if target.pk not in old]
+        elif getattr(entry, field.attname) is not None and (
+            before is None or getattr(before, field.attname) != getattr(entry, field.attname)
+        ):
+            found.append(getattr(entry, name))
+    return found
 
 
 @transaction.atomic

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -17,8 +16,7 @@ from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny, may
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.audit.downloads import audited_download
 from yangfan.registries import services
 from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
 from yangfan.registries.forms import FORMS
@@ -173,20 +171,7 @@ class RegistryExportView(PermissionMixin, View):
             return redirect("registries:list", slug=slug)
         content = registry_export(slug, rows, fmt)
         name = f"{slug}-{timezone.localdate():%Y%m%d}.{fmt}"
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            object_type=f"registries.{slug}",
-            object_repr=name,
-            request=request,
-        )
-        types = {
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "csv": "text/csv; charset=utf-8",
-        }
-        response = HttpResponse(content, content_type=types[fmt])
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        return audited_download(request, content, name, object_type=f"registries.{slug}")
 
 
 class RegistryImportView(PermissionMixin, TemplateView):

@@ -56,7 +56,7 @@ def report_document(
     from yangfan.accounts.permissions import deny
     from yangfan.actionplans.models import Plan
     from yangfan.datavalues.indicators import core_plans, plan_period
-    from yangfan.orgunits.models import OrgUnit
+    from yangfan.orgunits.models import OrgGroup, OrgUnit
 
     step = progress or (lambda _stage: None)
     plans = core_plans()
@@ -72,7 +72,7 @@ def report_document(
     if unit is None and group is None:
         raise LookupError(_("未知组织机构“%(o)s”。") % {"o": org})
     code_of_org = (unit or group).code
-    row = OrgUnit.objects.filter(code=code_of_org).first()
+    row = (OrgUnit if unit is not None else OrgGroup).objects.filter(code=code_of_org).first()
     if actor is not None:
         if not may(actor, "reports.generate"):
             deny(actor, "reports.generate")
@@ -85,10 +85,7 @@ def report_document(
     task_rows, overdue, stalled = _tasks(actor, plan_row, code_of_org, parsed_period)
     step("reporting")
     completeness = _completeness(actor)
-    registries = tuple(
-        RegistryRow(name=r.name, count=None, note="登记簿尚未在扬帆中建立，暂无条目")
-        for r in plan_row.registry_set.all()
-    )
+    registries = _registries(plan, code_of_org, parsed_period)
     step("ranking")
     ranking, ranking_note = _ranking(actor, plan_row, parsed_period)
     org_name = (unit or group).name
@@ -120,6 +117,47 @@ def report_document(
     )
     step("done")
     return document
+
+
+def _registries(plan, org: str, period: Period) -> tuple[RegistryRow, ...]:
+    """Each registry of the plan at ``org``: what stands at the period's end, what started and ended within it,
+    by sector and by each unit counted directly in ``org``; a registry Yangfan does not keep says so."""
+    from yangfan.core.registries import RegistryCounter
+    from yangfan.registries.counts import KEPT, registry_entries
+
+    kept = KEPT & {r.code for r in plan.registries}
+    counter = RegistryCounter(plan.org_tree, registry_entries() if kept else (), kept)
+    sectors = {s.code: s.name for s in plan.sectors}
+    units = {u.code: u.name for u in plan.org_units}
+    rows = []
+    for registry in plan.registries:
+        summary = counter.summary(registry.code, org, period)
+        if summary is None:
+            rows.append(RegistryRow(name=registry.name, count=None, note="登记簿尚未在扬帆中建立，暂无条目"))
+            continue
+        parts = []
+        if summary.standing and any(code is not None for code, _n in summary.by_sector):
+            parts.append(
+                "按行业：" + _counts(summary.by_sector, lambda c: sectors.get(c, c) if c else "未注明行业")
+            )
+        if summary.by_unit:
+            parts.append("按地区：" + _counts(summary.by_unit, lambda c: units.get(c, c)))
+        rows.append(
+            RegistryRow(
+                name=registry.name,
+                count=summary.standing,
+                added=summary.added,
+                ended=summary.ended,
+                note="；".join(parts),
+            )
+        )
+    return tuple(rows)
+
+
+def _counts(counts, name, shown: int = 5) -> str:
+    """``工业 12、医疗 5、…等 9 个`` : the first ``shown`` of ``counts`` (most first) by name."""
+    text = "、".join(f"{name(code)} {n}" for code, n in counts[:shown])
+    return text + (f" 等 {len(counts)} 个" if len(counts) > shown else "")
 
 
 def _figure(value, unit: str) -> str:

@@ -86,8 +86,16 @@ class CompletenessRow:
 @dataclass(frozen=True)
 class RegistryRow:
     name: str
-    count: int | None  # None: the registry is not kept in Yangfan yet
+    count: int | None  # standing at the period's end; None: the registry is not kept in Yangfan yet
     note: str = ""
+    added: int | None = None  # started within the period
+    ended: int | None = None  # retired, revoked or delisted within the period
+
+    @property
+    def description(self) -> str:
+        """The 说明 the report prints: the period's changes, then the note."""
+        changes = f"本期新增 {self.added}，退出 {self.ended}" if self.added is not None else ""
+        return "；".join(part for part in (changes, self.note) if part)
 
 
 @dataclass(frozen=True)

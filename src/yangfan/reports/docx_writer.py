@@ -374,7 +374,10 @@ class _ReportWriter(OfficialWriter):
         self.table(
             "登记簿情况",
             (Column("登记簿", 4.0, "left"), Column("登记数量", 1.8), Column("说明", 5.6, "left")),
-            [(row.name, "尚未启用" if row.count is None else str(row.count), row.note) for row in rows],
+            [
+                (row.name, "尚未启用" if row.count is None else str(row.count), row.description)
+                for row in rows
+            ],
         )
 
     def ranking(self) -> None:

@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tasks import TaskResultStatus
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import deny, may, org_units_in_scope
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.accounts.permissions import deny, groups_in_scope, may, org_units_in_scope
+from yangfan.audit.downloads import audited_download
 from yangfan.core.periods import PeriodError
 from yangfan.jobs import progress_read
 from yangfan.reports.tasks import STAGES, report_job, report_path
-from yangfan.reports.writers import CONTENT_TYPES
 
 STAGE_LABELS = {
     "indicators": gettext_lazy("正在计算指标…"),
@@ -50,7 +47,8 @@ class ReportForm(forms.Form):
             .filter(level__lte=OrgUnitLevel.CITY)
             .order_by("level", "position", "code")
         )
-        self.fields["org"].choices = [(u.code, u.name) for u in units]
+        groups = groups_in_scope(user, "data.view").order_by("position", "code")
+        self.fields["org"].choices = [(u.code, u.name) for u in units] + [(g.code, g.name) for g in groups]
 
     def clean_period(self):
         from yangfan.datavalues.indicators import core_plans, plan_period
@@ -91,9 +89,9 @@ class ReportIndexView(PermissionMixin, TemplateView):
         form = ReportForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        from yangfan.orgunits.models import OrgUnit
+        from yangfan.orgunits.selectors import unit_or_group
 
-        unit = OrgUnit.objects.get(code=form.cleaned_data["org"])
+        unit = unit_or_group(form.cleaned_data["org"])  # a unit or a group the form offered
         if not may(request.user, "data.view", unit):
             deny(request.user, "data.view", unit, request=request)
         job = report_job.enqueue(
@@ -155,17 +153,9 @@ class ReportDownloadView(PermissionMixin, TemplateView):
         if not path.exists():
             messages.error(request, _("报告文件已不在服务器上，请重新生成。"))
             return redirect("reports:index")
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            object_type="reports.report",
-            object_id=str(job.id),
-            object_repr=outcome["name"],
-            request=request,
+        return audited_download(
+            request, path.open("rb"), outcome["name"], object_type="reports.report", object_id=str(job.id)
         )
-        response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = content_disposition_header(True, outcome["name"])
-        return response
 
 
 app_name = "reports"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from yangfan.documents.formats import CONTENT_TYPES as DOCUMENT_TYPES
 from yangfan.reports.document import ReportDocument
 
 FORMATS = ("docx", "xlsx")
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = {fmt: DOCUMENT_TYPES[fmt] for fmt in FORMATS}
 
 
 def report_bytes(document: ReportDocument, fmt: str) -> bytes:

@@ -4,7 +4,7 @@ The workbook is for the offices that check, sort and re-use the figures, so ever
 (a ``Decimal`` written as a float), never the printed text; the printed texts (``value_text``,
 ``target_text``) sit beside them where the report prints them. Lists the Word file shortens (the overdue
 items) are complete here. Each sheet has one header row, frozen, with a filter; the sheets come in the
-report's order. The same document always gives the same bytes (:func:`yangfan.datavalues.exporters.xlsx_bytes`).
+report's order. The same document always gives the same bytes (:func:`yangfan.documents.xlsx.workbook_bytes`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from yangfan.datavalues.exporters import xlsx_bytes
+from yangfan.documents.xlsx import workbook_bytes
 from yangfan.reports.document import DEMO_NOTICE, ReportDocument
 from yangfan.supervision.documents import chinese_date, half_widths
 
@@ -134,7 +134,10 @@ def report_xlsx_bytes(doc: ReportDocument) -> bytes:
     _sheet(
         workbook.create_sheet("登记簿"),
         ("登记簿", "登记数量", "说明"),
-        ((row.name, "尚未启用" if row.count is None else row.count, row.note) for row in doc.registries),
+        (
+            (row.name, "尚未启用" if row.count is None else row.count, row.description)
+            for row in doc.registries
+        ),
     )
     _sheet(
         workbook.create_sheet("评估排名"),
@@ -146,7 +149,7 @@ def report_xlsx_bytes(doc: ReportDocument) -> bytes:
         ("序号", "问题"),
         ((number, text) for number, text in enumerate(doc.attention, start=1)),
     )
-    return xlsx_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def _overview(sheet: Worksheet, doc: ReportDocument) -> None:

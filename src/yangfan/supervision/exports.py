@@ -8,7 +8,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from yangfan.datavalues.exporters import xlsx_bytes
+from yangfan.documents.xlsx import workbook_bytes
 
 KIND_LABELS = {"city": "设区市", "department": "省级部门"}
 
@@ -57,4 +57,4 @@ def ranking_xlsx(rows: list[dict], *, plan: str, period: str, as_of: date, title
     detail.column_dimensions["F"].width = 60
     for line in detail.iter_rows(min_row=2):
         line[5].alignment = Alignment(wrap_text=True)
-    return xlsx_bytes(book)
+    return workbook_bytes(book)

@@ -4,10 +4,7 @@ query, call it within the user's view scope, and render."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,12 +13,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.audit.downloads import audited_download
 from yangfan.collection import completeness
 from yangfan.collection.completeness import CompletenessError
 from yangfan.collection.reminders import open_reminders, reminder_candidates, responsible_users
 from yangfan.collection.selectors import deadline
+from yangfan.documents.tables import csv_bytes
+from yangfan.documents.xlsx import table_bytes
 
 
 def submission_url(pk: int) -> str | None:
@@ -151,60 +149,21 @@ class RemindersExportView(StatusQueryMixin, PermissionMixin, View):
             for row in rows
         ]
         what = "全部数据集的当前期间" if everything else f"{selection['data_set'].name} {selection['period']}"
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            request=request,
+        header = [str(h) for h in EXPORT_HEADER]
+        stamp = timezone.localtime().strftime("%Y%m%d")
+        if fmt == "csv":
+            content = csv_bytes(header, table)
+        else:
+            widths = (24, 16, 9, 14, 10, 10, 16, 8, 12, 9, 40)
+            content = table_bytes(_("催报清单"), header, table, widths=widths)
+        return audited_download(
+            request,
+            content,
+            f"reminders-{stamp}.{fmt}",
             object_type="collection.submission",
             object_repr="催报清单",
             detail=f"导出 {len(table)} 条（{fmt}）：{what}",
         )
-        header = [str(h) for h in EXPORT_HEADER]
-        stamp = timezone.localtime().strftime("%Y%m%d")
-        if fmt == "csv":
-            response = HttpResponse(_csv(header, table), content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(
-                _xlsx(header, table),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="reminders-{stamp}.{fmt}"'
-        return response
-
-
-def _safe(value):
-    """A cell a spreadsheet would read as a formula gets a leading ``'`` (names are anyone's input)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(header: list[str], table: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[_safe(v) for v in row] for row in table])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read the Chinese
-
-
-def _xlsx(header: list[str], table: list[list]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("催报清单")
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table:
-        sheet.append([_safe(v) for v in row])
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJK", (24, 16, 9, 14, 10, 10, 16, 8, 12, 9, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    raw = io.BytesIO()
-    workbook.save(raw)
-    return raw.getvalue()
 
 
 class InboxView(PermissionMixin, TemplateView):

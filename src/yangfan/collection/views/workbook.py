@@ -13,24 +13,22 @@ import base64
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django_tasks import TaskResultStatus
 
 from yangfan.accounts.permissions import deny
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.audit.downloads import audited_download
 from yangfan.collection.choices import WRITABLE
 from yangfan.collection.selectors import deadline, report_key, submission_find
 from yangfan.collection.services import may_capture, may_read
 from yangfan.collection.tasks import outcome_done, outcome_refused, template_import_job
 from yangfan.collection.workbook import (
-    XLSX_TYPE,
     Report,
     cell_reference,
     report_codes,
@@ -77,17 +75,13 @@ class TemplateDownloadView(LoginRequiredMixin, View):
         report = _report(request, kwargs)
         if not may_read(request.user, report):
             deny(request.user, "data.view", report.org_unit, request=request)
-        content = template_bytes(report)
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
-            request=request,
+        return audited_download(
+            request,
+            template_bytes(report),
+            report.file_name,
             obj=report.org_unit,
             detail=_("填报模板：%(title)s") % {"title": report.title},
         )
-        response = HttpResponse(content, content_type=XLSX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, report.file_name)
-        return response
 
 
 class UploadForm(forms.Form):

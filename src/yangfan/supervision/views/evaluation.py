@@ -4,17 +4,14 @@ the published rankings for every reader of tasks, and the ranking as an XLSX wor
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.permissions import deny, may
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.audit.downloads import audited_download
 from yangfan.core.errors import YangfanError
 from yangfan.supervision.evaluation import (
     default_as_of,
@@ -27,8 +24,6 @@ from yangfan.supervision.exports import ranking_xlsx
 from yangfan.supervision.models import EvaluationRun
 from yangfan.supervision.selectors import province_unit
 from yangfan.supervision.views.boards import SupervisionMixin
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def sees_live(user) -> bool:
@@ -75,18 +70,13 @@ class RunXlsxView(SupervisionMixin, View):
             run = get_object_or_404(EvaluationRun, pk=pk, plan=self.plan)
             rows, period, as_of, title = run.rows, run.period, run.as_of, _("评估排名")
         name = f"{self.plan.code}-evaluation-{period}.xlsx"
-        content = ranking_xlsx(rows, plan=self.plan.name, period=period, as_of=as_of, title=title)
-        audit_record(
-            action=AuditAction.EXPORT,
-            actor=request.user,
+        return audited_download(
+            request,
+            ranking_xlsx(rows, plan=self.plan.name, period=period, as_of=as_of, title=title),
+            name,
             object_type="supervision.evaluationrun",
             object_id=str(pk),
-            object_repr=name,
-            request=request,
         )
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
 
 
 class EvaluationPublishView(SupervisionMixin, View):

@@ -10,7 +10,7 @@ from functools import cached_property
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils import timezone
@@ -21,8 +21,7 @@ from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny, may
-from yangfan.audit.choices import AuditAction
-from yangfan.audit.services import audit_record
+from yangfan.audit.downloads import audited_download
 from yangfan.core.periods import Period, PeriodError
 from yangfan.supervision import services
 from yangfan.supervision.boards import FIGURES, alerts_for
@@ -33,8 +32,6 @@ from yangfan.supervision.models import Assignment, NoticeAnswer, SupervisionNoti
 from yangfan.supervision.notice_documents import answer_document, notice_document
 from yangfan.supervision.selectors import assignment_list, may_read_assignment, may_report, period_of
 from yangfan.supervision.views.reports import MultipleFileField
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class NoticeForm(forms.Form):
@@ -266,13 +263,7 @@ class NoticeDocxView(NoticeMixin, View):
         else:
             answer = get_object_or_404(NoticeAnswer, notice=notice, serial=serial)
             document, name = answer_document(answer), f"{notice.number}-反馈{answer.serial}.docx"
-        content = official_docx_bytes(document)
-        audit_record(action=AuditAction.EXPORT, actor=request.user, obj=notice, detail=name, request=request)
-        response = HttpResponse(content, content_type=DOCX)
-        from django.utils.http import content_disposition_header
-
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        return audited_download(request, official_docx_bytes(document), name, obj=notice, detail=name)
 
 
 urlpatterns = [

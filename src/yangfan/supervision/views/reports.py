@@ -8,7 +8,7 @@ from functools import cached_property
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny
+from yangfan.audit.downloads import audited_download
 from yangfan.collection.choices import SubmissionAction
 from yangfan.collection.workflow import NEEDS_REASON, available_actions, is_writable
 from yangfan.core.periods import Period, PeriodError
@@ -231,7 +232,7 @@ class ReportActView(PermissionMixin, View):
 
 class EvidenceView(PermissionMixin, View):
     """A stored file, to a user who may read what it is attached to; always as a download of the type its
-    content was recognised as, never rendered inline, never guessed by the browser."""
+    content was recognised as, never rendered inline, never guessed by the browser; audited as an export."""
 
     permission = "tasks.view"
 
@@ -243,10 +244,9 @@ class EvidenceView(PermissionMixin, View):
             handle = evidence.path.open("rb")
         except FileNotFoundError as exc:
             raise Http404(_("文件不存在。")) from exc
-        response = FileResponse(
-            handle, as_attachment=True, filename=evidence.name, content_type=CONTENT_TYPES[evidence.kind]
+        response = audited_download(
+            request, handle, evidence.name, obj=evidence, mime=CONTENT_TYPES[evidence.kind]
         )
-        response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
 
