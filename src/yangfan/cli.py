@@ -24,6 +24,7 @@ from rich.console import Console
 from yangfan.config import ConfigError, data_dir, ensure_data_dir, env_flag, sqlite_directory_problem
 from yangfan.core.errors import ImportInvalid as ImportInvalidError
 from yangfan.core.errors import PlanInvalid
+from yangfan.core.periods import PeriodError
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -275,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args) or 0
-    except UsageError as exc:
+    except (UsageError, PeriodError) as exc:  # a period the user wrote is a usage error wherever it is read
         err.print(f"yangfan: {exc}")
         return 2
     except PlanInvalid as exc:
@@ -640,12 +641,9 @@ def _print_findings(rows) -> None:
 
 
 def cmd_values_export(args: argparse.Namespace) -> int:
-    from yangfan.core.periods import Period, PeriodError
+    from yangfan.core.periods import Period
 
-    try:
-        period = Period.parse(args.period) if args.period else None
-    except PeriodError as exc:
-        raise UsageError(str(exc)) from None
+    period = Period.parse(args.period) if args.period else None
     setup_django()
     from yangfan.audit.choices import AuditAction
     from yangfan.audit.services import audit_record
@@ -678,12 +676,9 @@ def cmd_values_check(args: argparse.Namespace) -> int:
     exit status 1 when there is an error, 0 when there are only warnings or nothing."""
     import json
 
-    from yangfan.core.periods import Period, PeriodError
+    from yangfan.core.periods import Period
 
-    try:
-        period = Period.parse(args.period)
-    except PeriodError as exc:
-        raise UsageError(str(exc)) from None
+    period = Period.parse(args.period)
     setup_django()
     from yangfan.actionplans.models import DataSet, Operator
     from yangfan.collection.checks import EVERY_OPERATOR, findings_for, unit_findings
@@ -732,12 +727,9 @@ def cmd_values_check(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     import json
 
-    from yangfan.core.periods import Period, PeriodError
+    from yangfan.core.periods import Period
 
-    try:
-        period = Period.parse(args.period)
-    except PeriodError as exc:
-        raise UsageError(str(exc)) from None
+    period = Period.parse(args.period)
     setup_django()
     from yangfan.datavalues.indicators import assessments, core_plans, plan_period
 
@@ -748,10 +740,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if code not in plans:
         raise UsageError(f"未知计划“{code}”；可用：" + "、".join(plans))
     plan = plans[code]
-    try:
-        period = plan_period([plan], args.period)
-    except PeriodError as exc:
-        raise UsageError(str(exc)) from None
+    period = plan_period([plan], args.period)
     org = next((u for u in (*plan.org_units, *plan.org_groups) if args.org in (u.code, u.name)), None)
     if org is None:
         raise UsageError(f"未知组织机构“{args.org}”；请使用代码（如 610000）或名称（如 陕西省）")
@@ -799,7 +788,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not target.parent.exists():
         raise UsageError(f"目录“{target.parent}”不存在")
     setup_django()
-    from yangfan.core.periods import PeriodError
     from yangfan.reports.content import report_document
     from yangfan.reports.writers import report_bytes
 
@@ -818,8 +806,6 @@ def cmd_report(args: argparse.Namespace) -> int:
                 plan_code=args.plan,
                 progress=lambda stage: stage in stages and status.update(f"正在{stages[stage]}…"),
             )
-        except PeriodError as exc:
-            raise UsageError(str(exc)) from None
         except LookupError as exc:
             raise UsageError(str(exc).strip("'\"")) from None
         status.update("正在排版并绘制图表…")
@@ -864,15 +850,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             ahead.wait_aggregating(timeout=2.0)
         try:
             setup_django()
-            from yangfan.core.periods import PeriodError
             from yangfan.ingests.choices import IngestStatus
             from yangfan.ingests.services import ingest_create, ingest_execute
             from yangfan.pipeline.errors import PipelineError, TooManyRejects
 
-            try:
-                run = ingest_create(request=request)
-            except PeriodError as exc:
-                raise UsageError(str(exc)) from None
+            run = ingest_create(request=request)
         except BaseException:
             if ahead is not None:
                 ahead.settle()

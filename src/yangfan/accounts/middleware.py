@@ -9,7 +9,7 @@ from django.db import DatabaseError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from yangfan.accounts.choices import Role
+from yangfan.accounts.permissions import administers
 
 ALWAYS_ALLOWED = (
     "accounts:password_change",
@@ -91,7 +91,7 @@ class AccountGateMiddleware:
         if not user.is_verified():
             if user_has_device(user, confirmed=True):
                 return "accounts:otp_verify"
-            if user.role == Role.ADMIN:
+            if administers(user):
                 return "accounts:otp_setup"
         if user.must_change_password:
             return "accounts:password_change"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yangfan.accounts.choices import Role
@@ -268,6 +268,111 @@ def _group_units(user) -> dict[str, set[int]]:
             drawn.setdefault(code, set()).add(unit)
         cached["groups"] = drawn
     return cached["groups"]
+
+
+# -- what a role carries besides its org units --------------------------------------------------------------
+
+
+def role_requirements(role: str) -> str | None:
+    """What an account of ``role`` must name to be scoped: ``"capture_org_units"`` (a city's reporters and
+    reviewers), ``"responsible_unit"`` (a department), ``"operator"`` (an operator's users), or nothing."""
+    if role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+        return "capture_org_units"
+    return {R.DEPARTMENT: "responsible_unit", R.OPERATOR: "operator"}.get(role)
+
+
+def administers(user_or_role) -> bool:
+    """Is this the system administrator (Django's admin site, a second factor required at sign-in)?"""
+    role = getattr(user_or_role, "role", user_or_role)
+    return role == R.ADMIN
+
+
+def users_who_may(permission: str) -> QuerySet:
+    """The active accounts whose role grants ``permission`` (the experts a benchmark call may assign)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(role__in=PERMISSIONS[permission], is_active=True)
+
+
+def speaks_for_operator(user) -> bool:
+    """Is ``user`` one of an operator's users? They write their own operator's figures only (never a total, never
+    a competitor's) and read their own beside the totals."""
+    return bool(user and user.is_authenticated) and user.role == R.OPERATOR
+
+
+def sees_operator(user, operator_id: int | None) -> bool:
+    """May ``user`` read the figures of ``operator_id`` (``None``: the totals)? Operators compete: each reads
+    its own figures and the totals, every other reader all of them."""
+    return not speaks_for_operator(user) or operator_id is None or operator_id == user.operator_id
+
+
+def writes_operator(user, operator_id: int | None) -> bool:
+    """May ``user`` write the figures of ``operator_id`` (``None``: a total)? An operator's users write their own
+    operator's only; other roles write whatever their org-unit scope allows."""
+    return not speaks_for_operator(user) or (operator_id is not None and operator_id == user.operator_id)
+
+
+def operator_figures(queryset: QuerySet, user, field: str = "operator") -> QuerySet:
+    """``queryset`` cut to the figures (or reports) :func:`sees_operator` lets ``user`` read."""
+    if not speaks_for_operator(user):
+        return queryset
+    return queryset.filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}_id": user.operator_id}))
+
+
+def capture_roots(user) -> QuerySet:
+    """The top units of ``user``'s capture scope: its own units, or the province for the provincial office and for
+    departments and operators that name none."""
+    from yangfan.orgunits.models import OrgUnit
+
+    if not has_permission(user, "data.capture") and not has_permission(user, "data.submit"):
+        return OrgUnit.objects.none()
+    cached = scope_cache(user)
+    tree_links(user)
+    if "assigned" not in cached:
+        cached["assigned"] = _assigned(user)
+    return OrgUnit.objects.filter(pk__in=_scope_roots(user, "capture", cached))
+
+
+def reviews_own_level(user) -> bool:
+    """Does ``user`` approve reports of the units it captures itself? The provincial office approves every unit's;
+    a city's reviewer only those of the units below its own (its counties), never its own city's."""
+    return user.role == R.PROVINCE
+
+
+def assignment_scope(user) -> Q | None:
+    """The ``Q`` on ``supervision.Assignment`` of the task shares ``user`` may read (``None``: none): a department
+    its own unit's, a city's users their city government's shares, other readers the shares of their view scope."""
+    from yangfan.core.plan import UnitKind
+
+    if not has_permission(user, "tasks.view"):
+        return None
+    if user.role == R.DEPARTMENT:
+        if user.responsible_unit_id is None:
+            return None
+        return Q(responsible_unit_id=user.responsible_unit_id)
+    units = org_units_in_scope(user, "tasks.view")
+    if user.role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+        return Q(responsible_unit__kind=UnitKind.CITY_GOVERNMENTS, org_unit__in=units)
+    return Q(org_unit__in=units)
+
+
+def may_report_share(user, assignment) -> bool:
+    """Write, submit or withdraw a progress report on a task share and answer a notice: the department itself, or a
+    city's reporter or reviewer for that city government's share."""
+    from yangfan.core.plan import UnitKind
+
+    if not has_permission(user, "tasks.report"):
+        return False
+    if user.role == R.DEPARTMENT:
+        return (
+            user.responsible_unit_id is not None
+            and assignment.responsible_unit_id == user.responsible_unit_id
+        )
+    if user.role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+        return assignment.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS and may(
+            user, "tasks.report", assignment.org_unit
+        )
+    return False
 
 
 def _in_scope(user, kind: str, obj) -> bool:

@@ -11,8 +11,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.choices import Role
 from yangfan.accounts.models import ApiToken, User
+from yangfan.accounts.permissions import administers, role_requirements
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
 
@@ -41,17 +41,18 @@ def _user_state(user: User) -> dict:
 
 def _check_scope(*, role: str, capture_org_units, responsible_unit, operator) -> None:
     """A role that captures data must say where: cities their units, departments their unit, operators theirs."""
-    if role in (Role.CITY_REPORTER, Role.CITY_REVIEWER) and not capture_org_units:
+    needs = role_requirements(role)
+    if needs == "capture_org_units" and not capture_org_units:
         raise ValidationError(_("市级填报员和审核员须指定填报范围（组织机构）。"), code="scope_required")
-    if role == Role.DEPARTMENT and responsible_unit is None:
+    if needs == "responsible_unit" and responsible_unit is None:
         raise ValidationError(_("部门填报员须指定所属责任单位。"), code="unit_required")
-    if role == Role.OPERATOR and operator is None:
+    if needs == "operator" and operator is None:
         raise ValidationError(_("运营商填报员须指定所属运营商。"), code="operator_required")
 
 
 def _apply_role(user: User) -> None:
     """Django admin access follows the role: only system administrators are staff."""
-    user.is_staff = user.is_superuser = user.role == Role.ADMIN
+    user.is_staff = user.is_superuser = administers(user)
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from yangfan.accounts.forms import (
     UserUpdateForm,
 )
 from yangfan.accounts.models import User
-from yangfan.accounts.permissions import org_units_in_scope, require
+from yangfan.accounts.permissions import administers, org_units_in_scope, require
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record
 
@@ -126,7 +126,13 @@ def otp_setup(request):
     return render(
         request,
         "accounts/otp_setup.html",
-        {"form": form, "qr": qr, "secret": _base32(device), "next": _next_url(request)},
+        {
+            "form": form,
+            "qr": qr,
+            "secret": _base32(device),
+            "next": _next_url(request),
+            "required": administers(request.user),
+        },
     )
 
 

@@ -9,7 +9,6 @@ An entry or a unit outside the caller's scope answers 403 (audited), a refused i
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -361,10 +360,7 @@ def _saved(request, slug: str, entry, data: dict) -> object:
     for name, value in data.items():
         setattr(entry, name, value)
     _check_manager(request, entry.org_unit)
-    try:
-        return entry_save(actor=request.user, entry=entry, m2m=m2m, request=request._request)
-    except DjangoValidationError as exc:
-        raise _bad(exc) from None
+    return entry_save(actor=request.user, entry=entry, m2m=m2m, request=request._request)
 
 
 def _response(request, slug: str, entry, status: int = 200) -> Response:
@@ -492,10 +488,7 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
         slug = _slug(self.kwargs)
         entry = _entry(request, slug, pk)
         _check_manager(request, entry.org_unit, entry)
-        try:
-            entry_delete(actor=request.user, entry=entry, request=request._request)
-        except DjangoValidationError as exc:
-            raise _bad(exc) from None
+        entry_delete(actor=request.user, entry=entry, request=request._request)
         return Response(status=204)
 
 

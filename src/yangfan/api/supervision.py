@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -64,9 +63,9 @@ ACTIONS = ["submit", "withdraw", "approve", "return", "unlock"]
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _bad(exc: DjangoValidationError | str):
-    """A refused input as the other endpoints answer it: 400 ``{"detail": "…"}`` in Chinese."""
-    text = exc if isinstance(exc, str) else " ".join(exc.messages)
+def _bad(text: str):
+    """A refused input as every endpoint answers it (a service's refusal too: ``api.errors``): 400
+    ``{"detail": "…"}`` in Chinese."""
     return ValidationError({"detail": text})
 
 
@@ -114,8 +113,6 @@ def _report(assignment: Assignment, period: str) -> ProgressReport:
         return services.progress_report_open(assignment=assignment, period=period)
     except PeriodError:
         raise _period_error(assignment.task.plan, period) from None
-    except DjangoValidationError as exc:
-        raise _bad(exc) from None
 
 
 def _saved_report(assignment: Assignment, period: str) -> ProgressReport:
@@ -286,18 +283,15 @@ class ProgressReportView(TasksView, generics.GenericAPIView):
         chosen = list(Milestone.objects.filter(pk__in=ids))
         if len(chosen) != len(ids):
             raise _bad(_("所选节点不属于该任务。"))
-        try:
-            services.progress_report_save(
-                actor=request.user,
-                report=report,
-                progress=data["progress"],
-                percent=data["percent"],
-                narrative=data["narrative"],
-                milestones_met=chosen,
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from None
+        services.progress_report_save(
+            actor=request.user,
+            report=report,
+            progress=data["progress"],
+            percent=data["percent"],
+            narrative=data["narrative"],
+            milestones_met=chosen,
+            request=request._request,
+        )
         return _report_response(report)
 
 
@@ -323,19 +317,16 @@ class ProgressReportEvidenceView(TasksView, generics.GenericAPIView):
         if not files:
             raise _bad(_("请选择要上传的文件（字段名 files）。"))
         met = list(report.milestones_met.all()) if report.pk else []
-        try:
-            services.progress_report_save(
-                actor=request.user,
-                report=report,
-                progress=report.progress,
-                percent=report.percent,
-                narrative=report.narrative,
-                milestones_met=met,
-                files=files,
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from None
+        services.progress_report_save(
+            actor=request.user,
+            report=report,
+            progress=report.progress,
+            percent=report.percent,
+            narrative=report.narrative,
+            milestones_met=met,
+            files=files,
+            request=request._request,
+        )
         return Response(EvidenceSerializer(report.evidence.all(), many=True).data, status=201)
 
 
@@ -365,16 +356,13 @@ class ProgressReportActionView(TasksView, generics.GenericAPIView):
             raise Http404
         report = _saved_report(_assignment(request, pk), period)
         data = _valid(ActionSerializer(data=request.data))
-        try:
-            services.progress_report_act(
-                actor=request.user,
-                report=report,
-                action=action,
-                comment=data["comment"],
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from None
+        services.progress_report_act(
+            actor=request.user,
+            report=report,
+            action=action,
+            comment=data["comment"],
+            request=request._request,
+        )
         return _report_response(report)
 
 
@@ -421,19 +409,16 @@ class NoticeListView(generics.ListAPIView):
         assignment = data["assignment"]
         if not may_read_assignment(request.user, assignment):
             deny(request.user, "tasks.view", assignment, request=request._request)
-        try:
-            notice = services.notice_issue(
-                actor=request.user,
-                assignment=assignment,
-                title=data["title"],
-                issue=data["issue"],
-                required_action=data["required_action"],
-                deadline=data["deadline"],
-                figures=data["figures"],
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from None
+        notice = services.notice_issue(
+            actor=request.user,
+            assignment=assignment,
+            title=data["title"],
+            issue=data["issue"],
+            required_action=data["required_action"],
+            deadline=data["deadline"],
+            figures=data["figures"],
+            request=request._request,
+        )
         return Response(NoticeDetailSerializer(_notice(request, notice.pk)).data, status=201)
 
 
@@ -463,16 +448,13 @@ class NoticeAnswerView(TasksView, generics.GenericAPIView):
         text = request.data.get("text")
         if not isinstance(text, str):
             raise _bad(_("请填写反馈内容。"))
-        try:
-            answer = services.notice_answer(
-                actor=request.user,
-                notice=notice,
-                text=text,
-                files=request.FILES.getlist("files"),
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from None
+        answer = services.notice_answer(
+            actor=request.user,
+            notice=notice,
+            text=text,
+            files=request.FILES.getlist("files"),
+            request=request._request,
+        )
         return Response(NoticeAnswerSerializer(answer).data, status=201)
 
 
@@ -488,12 +470,9 @@ class NoticeCloseView(TasksView, generics.GenericAPIView):
     def post(self, request, pk: int):
         notice = _notice(request, pk)
         data = _valid(NoticeCloseSerializer(data=request.data))
-        try:
-            services.notice_close(
-                actor=request.user, notice=notice, comment=data["comment"], request=request._request
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from None
+        services.notice_close(
+            actor=request.user, notice=notice, comment=data["comment"], request=request._request
+        )
         return Response(NoticeDetailSerializer(_notice(request, pk)).data)
 
 

@@ -7,14 +7,17 @@ Every view names the permission it needs; scoped objects go through the same ``r
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.pagination import CursorPagination
 
-from yangfan.accounts.choices import Role
-from yangfan.accounts.permissions import org_unit_ids_in_scope, org_units_in_scope, require
+from yangfan.accounts.permissions import (
+    operator_figures,
+    org_unit_ids_in_scope,
+    org_units_in_scope,
+    require,
+)
 from yangfan.actionplans import selectors as plan_selectors
 from yangfan.api.permissions import Needs
 from yangfan.api.serializers import (
@@ -211,9 +214,7 @@ class DataValueListView(generics.GenericAPIView):
         if scope is not None and len(scope) < OrgUnit.objects.count():
             # a scope that covers every unit is no filter: the page is then read in the key's order, not sorted
             queryset = queryset.filter(org_unit__in=scope)
-        user = self.request.user
-        if user.role == Role.OPERATOR:  # operators compete: each reads its own figures and the totals only
-            queryset = queryset.filter(Q(operator__isnull=True) | Q(operator_id=user.operator_id))
+        queryset = operator_figures(queryset, self.request.user)  # operators compete: own figures and totals
         if params.get("data_element"):
             queryset = queryset.filter(data_element__code=params["data_element"])
         if params.get("operator"):
@@ -470,9 +471,7 @@ class SubmissionActionView(SubmissionScoped, generics.GenericAPIView):
         responses={200: SubmissionDetailSerializer},
     )
     def post(self, request, pk: int, action: str):
-        from django.core.exceptions import ValidationError as DjangoValidationError
         from django.http import Http404
-        from rest_framework.exceptions import ValidationError
         from rest_framework.response import Response
 
         from yangfan.collection.services import submission_act
@@ -483,17 +482,14 @@ class SubmissionActionView(SubmissionScoped, generics.GenericAPIView):
         submission = self.submission()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            submission = submission_act(
-                actor=request.user,
-                submission=submission,
-                action=action,
-                comment=body.validated_data["comment"],
-                explanations=body.validated_data["explanations"] or None,
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError({"detail": " ".join(exc.messages)}) from None
+        submission = submission_act(  # a refusal is 400 {"detail": …} (api.errors)
+            actor=request.user,
+            submission=submission,
+            action=action,
+            comment=body.validated_data["comment"],
+            explanations=body.validated_data["explanations"] or None,
+            request=request._request,
+        )
         return Response(SubmissionDetailSerializer(submission).data)
 
 

@@ -9,8 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from yangfan.accounts.choices import Role
-from yangfan.accounts.permissions import org_units_in_scope
+from yangfan.accounts.permissions import org_units_in_scope, speaks_for_operator
 from yangfan.actionplans.models import DataElement, DataSet, Operator
 from yangfan.collection.selectors import period_kind
 from yangfan.core.numbers import NumberError, parse_number
@@ -50,7 +49,7 @@ class PickForm(forms.Form):
         units = org_units_in_scope(user, "data.capture") | org_units_in_scope(user, "data.view")
         self.fields["org_unit"].queryset = units.distinct().order_by("code")
         self.fields["org_unit"].label_from_instance = lambda u: f"{u.name}（{u.code}）"
-        if user.role == Role.OPERATOR:
+        if speaks_for_operator(user):
             del self.fields["operator"]  # an operator reports its own figures only
 
     def clean(self):
@@ -75,7 +74,7 @@ class PickForm(forms.Form):
             )
             return data
         data["period"] = str(period)
-        operator = self.user.operator if self.user.role == Role.OPERATOR else data.get("operator")
+        operator = self.user.operator if speaks_for_operator(self.user) else data.get("operator")
         if data_set.by_operator and operator is None:
             self.add_error("operator", gettext("该数据集按运营商分别报送，请选择运营商。"))
         data["operator"] = operator if data_set.by_operator else None

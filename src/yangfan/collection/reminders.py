@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from yangfan.accounts.models import User
-from yangfan.accounts.permissions import PERMISSIONS
+from yangfan.accounts.permissions import users_who_may
 from yangfan.collection.choices import SubmissionStatus
 from yangfan.collection.completeness import (
     CompletenessRow,
@@ -95,9 +95,7 @@ def responsible_users(row: CompletenessRow, candidates: list[User] | None = None
 def reminder_candidates() -> list[User]:
     """Users whose role submits reports (the scope decides which reports are theirs)."""
     return list(
-        User.objects.filter(is_active=True, role__in=PERMISSIONS["data.submit"])
-        .select_related("responsible_unit", "operator")
-        .order_by("username")
+        users_who_may("data.submit").select_related("responsible_unit", "operator").order_by("username")
     )
 
 

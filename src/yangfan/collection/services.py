@@ -12,8 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.choices import Role
-from yangfan.accounts.permissions import deny, has_permission, may, reports_data_set
+from yangfan.accounts.permissions import (
+    deny,
+    has_permission,
+    may,
+    reports_data_set,
+    reviews_own_level,
+    sees_operator,
+)
 from yangfan.actionplans.models import DataSet
 from yangfan.collection.choices import WRITABLE, SubmissionAction, SubmissionStatus
 from yangfan.collection.models import Submission, SubmissionEvent
@@ -45,7 +51,7 @@ def may_capture(user, report) -> bool:
 def may_read(user, report) -> bool:
     """Read a report: who may write it, submit or review it, and whoever has its unit in their view scope; an
     operator's figures only for that operator's own users (and users of no operator)."""
-    if user.role == Role.OPERATOR and report.operator_id not in (None, user.operator_id):
+    if not sees_operator(user, report.operator_id):
         return False
     if may(user, "data.view", report.org_unit) or may_capture(user, report):
         return True
@@ -69,7 +75,7 @@ def may_review(user, submission: Submission) -> bool:
         return False
     if submission.submitted_by_id is not None and submission.submitted_by_id == user.pk:
         return False
-    if user.role == Role.PROVINCE:
+    if reviews_own_level(user):
         return True
     return submission.org_unit_id not in set(user.capture_org_units.values_list("pk", flat=True))
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from yangfan.accounts.choices import Role
-from yangfan.accounts.permissions import may
+from yangfan.accounts.permissions import may, writes_operator
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, audit_record_many
 from yangfan.core.errors import ImportInvalid, RowError
@@ -88,12 +87,11 @@ def datavalues_import(
             for r in rows
             if not allowed.setdefault(r.org_unit.pk, may(actor, "data.capture", r.org_unit))
         ]
-        if actor.role == Role.OPERATOR:  # an operator's users write their own operator's figures only
-            refused += [
-                RowError(r.row, "运营商", "只能填报本运营商的数据")
-                for r in rows
-                if r.operator is None or r.operator.pk != actor.operator_id
-            ]
+        refused += [  # an operator's users write their own operator's figures only
+            RowError(r.row, "运营商", "只能填报本运营商的数据")
+            for r in rows
+            if not writes_operator(actor, r.operator.pk if r.operator else None)
+        ]
         if refused:
             raise ImportInvalid(file, refused)
     report = ImportReport(dry_run=dry_run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from yangfan.accounts.permissions import deny, may, require
+from yangfan.accounts.permissions import deny, may, require, sees_operator
 from yangfan.datavalues.models import DataValue
 from yangfan.ingests.models import IngestRun
 
@@ -29,6 +29,6 @@ def value_get(*, actor, pk: int, request=None) -> DataValue:
     ).get(pk=pk)
     if actor is not None:
         require(actor, "data.view", value.org_unit, request=request)
-    if actor is not None and actor.role == "operator" and value.operator_id not in (None, actor.operator_id):
+    if actor is not None and not sees_operator(actor, value.operator_id):
         deny(actor, "data.view", value, request=request)  # another operator's figure: refused and audited
     return value

@@ -6,19 +6,24 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
+from yangfan.accounts.permissions import org_unit_codes_in_scope
 from yangfan.core.periods import PeriodError
 from yangfan.orgunits import selectors
 from yangfan.orgunits.models import OrgUnit
 
 
 class OrgTreeView(PermissionMixin, TemplateView):
-    """The tree itself is reference data of the plan: every role may read the names and codes."""
+    """The tree itself is reference data of the plan: every role may read the names and codes. A unit's name links
+    to its page only where the viewer may open it (``openable``), so that browsing the tree meets no refusal."""
 
     template_name = "orgunits/tree.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            root=selectors.statistical_tree(), groups=selectors.group_list(), **kwargs
+            root=selectors.statistical_tree(),
+            groups=selectors.group_list(),
+            openable=org_unit_codes_in_scope(self.request.user, "data.view"),
+            **kwargs,
         )
 
 

@@ -1,5 +1,5 @@
-"""The navigation every page shows. Areas that later features fill are listed but not yet linked; an area the
-user's role cannot use is listed greyed out."""
+"""The navigation every page shows: the areas the user's role can use, and no other (an area it cannot use is
+not listed, so that nobody is sent to a refusal)."""
 
 from __future__ import annotations
 
@@ -70,4 +70,4 @@ def navigation(request):
         items.append(item(_("用户管理"), "accounts:user_list", active=("accounts:user",)))
     if may(request.user, "audit.read"):
         items.append(item(_("审计日志"), "audit:list", active=("audit:",)))
-    return {"nav_items": items, "nav_plan_code": plan_code}
+    return {"nav_items": [i for i in items if i["url"]], "nav_plan_code": plan_code}

@@ -22,8 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.choices import Role
-from yangfan.accounts.permissions import deny, require
+from yangfan.accounts.permissions import deny, has_permission, require
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record
 from yangfan.registries.choices import CallStatus
@@ -120,7 +119,7 @@ def application_submit(*, actor, call: BenchmarkCall, case, statement: str = "",
 
 def reviewer_assign(*, actor, application: BenchmarkApplication, reviewer, request=None) -> ReviewAssignment:
     require(actor, "benchmarks.run", request=request)
-    if reviewer.role != Role.EXPERT or not reviewer.is_active:
+    if not has_permission(reviewer, "benchmarks.review"):
         raise ValidationError(_("%(u)s 不是评审专家。") % {"u": reviewer.username})
     if application.call.status not in (S.OPEN, S.REVIEWING):
         raise ValidationError(_("评选已公布，不能再分配评审。"))

@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from yangfan.accounts.choices import Role
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.models import User
-from yangfan.accounts.permissions import deny, may
+from yangfan.accounts.permissions import deny, may, users_who_may
 from yangfan.registries import selection
 from yangfan.registries.models import ApplicationCase, BenchmarkApplication, BenchmarkCall, ReviewAssignment
 from yangfan.registries.selectors import entry_list
@@ -96,7 +95,7 @@ class CallView(PermissionMixin, TemplateView):
             results=results,
             runs=runs,
             candidates=candidates,
-            experts=User.objects.filter(role=Role.EXPERT, is_active=True) if runs else [],
+            experts=users_who_may("benchmarks.review") if runs else [],
             today=timezone.localdate(),
             **kwargs,
         )

@@ -13,8 +13,11 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from yangfan.accounts.choices import Role
-from yangfan.accounts.permissions import has_permission, may, org_units_in_scope
+from yangfan.accounts.permissions import (
+    assignment_scope,
+    may,
+    may_report_share,
+)
 from yangfan.actionplans.models import Plan, ResponsibleUnit
 from yangfan.core.periods import Period, PeriodKind
 from yangfan.core.plan import UnitKind
@@ -28,7 +31,6 @@ from yangfan.core.supervision import (
 from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
 from yangfan.supervision.models import Assignment, Milestone, ProgressReport
 
-CITY_ROLES = frozenset({Role.CITY_REPORTER, Role.CITY_REVIEWER})
 PERIOD_KINDS = {"quarterly": PeriodKind.QUARTER, "monthly": PeriodKind.MONTH, "yearly": PeriodKind.YEAR}
 
 
@@ -97,23 +99,9 @@ def province_unit() -> OrgUnit:
     return OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).order_by("code").first()
 
 
-def _scope_filter(user) -> Q | None:
-    """The ``Q`` on ``Assignment`` of what ``user`` may read; None when nothing."""
-    if not has_permission(user, "tasks.view"):
-        return None
-    if user.role == Role.DEPARTMENT:
-        if user.responsible_unit_id is None:
-            return None
-        return Q(responsible_unit_id=user.responsible_unit_id)
-    units = org_units_in_scope(user, "tasks.view")
-    if user.role in CITY_ROLES:
-        return Q(responsible_unit__kind=UnitKind.CITY_GOVERNMENTS, org_unit__in=units)
-    return Q(org_unit__in=units)
-
-
 def assignment_list(*, actor, plan: Plan | None = None) -> QuerySet[Assignment]:
     """The assignments ``actor`` may read, with what their rows show."""
-    condition = _scope_filter(actor)
+    condition = assignment_scope(actor)
     if condition is None:
         return Assignment.objects.none()
     rows = Assignment.objects.filter(condition)
@@ -127,20 +115,8 @@ def may_read_assignment(user, assignment: Assignment) -> bool:
 
 
 def may_report(user, assignment: Assignment) -> bool:
-    """Write, submit or withdraw a progress report and answer a notice: the department itself, or a city
-    reporter or reviewer of that city for a city government's share."""
-    if not has_permission(user, "tasks.report"):
-        return False
-    if user.role == Role.DEPARTMENT:
-        return (
-            user.responsible_unit_id is not None
-            and assignment.responsible_unit_id == user.responsible_unit_id
-        )
-    if user.role in CITY_ROLES:
-        return assignment.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS and may(
-            user, "tasks.report", assignment.org_unit
-        )
-    return False
+    """Write, submit or withdraw a progress report and answer a notice (``permissions.may_report_share``)."""
+    return may_report_share(user, assignment)
 
 
 def may_review_report(user, report: ProgressReport) -> bool:

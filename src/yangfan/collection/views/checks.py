@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from yangfan.accounts.choices import Role
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import org_units_in_scope
+from yangfan.accounts.permissions import org_units_in_scope, speaks_for_operator
 from yangfan.actionplans.models import DataElement, DataSet, Operator
 from yangfan.collection import checks
 from yangfan.collection.selectors import period_kind
@@ -64,7 +63,7 @@ class ChecksView(_UnitPage):
         data_sets = list(DataSet.objects.select_related("plan").order_by("plan__code", "position"))
         chosen = next((d for d in data_sets if d.code == self.request.GET.get("data_set")), None)
         operators = list(Operator.objects.all())
-        own_operator = user.operator.code if user.role == Role.OPERATOR and user.operator_id else None
+        own_operator = user.operator.code if speaks_for_operator(user) and user.operator_id else None
         operator = own_operator or (self.request.GET.get("operator") or "").strip() or None
         if operator is not None and operator not in {o.code for o in operators}:
             operator = None

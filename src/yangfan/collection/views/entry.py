@@ -25,14 +25,16 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from yangfan.accounts.choices import Role
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import (
+    capture_roots,
     deny,
     has_permission,
+    operator_figures,
     org_units_in_scope,
     reports_data_set,
     require,
+    speaks_for_operator,
 )
 from yangfan.actionplans.choices import DataSetLevel
 from yangfan.actionplans.models import DataElement, DataSet, Operator, ResponsibleUnit
@@ -325,9 +327,7 @@ class IndexView(PermissionMixin, View):
         user = request.user
         plan = plan_default()
         data_sets = DataSet.objects.filter(plan=plan).order_by("position") if plan else DataSet.objects.none()
-        roots = list(user.capture_org_units.order_by("code"))
-        if not roots and user.role in (Role.PROVINCE, Role.DEPARTMENT, Role.OPERATOR):
-            roots = list(OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True))
+        roots = list(capture_roots(user).order_by("code"))
         reported = [d for d in data_sets if reports_data_set(user, d)]
         initial = {
             "data_set": reported[0] if reported else None,
@@ -349,7 +349,7 @@ class IndexView(PermissionMixin, View):
             period = _default_period(data_set)
             shortcuts = []
             if data_set in reported:
-                operator = user.operator if user.role == Role.OPERATOR else None
+                operator = user.operator if speaks_for_operator(user) else None
                 if not data_set.by_operator or operator is not None:
                     shortcuts = [
                         {"unit": unit, "url": entry_url(data_set, unit, period, operator)}
@@ -367,8 +367,7 @@ class IndexView(PermissionMixin, View):
                 }
             )
         recent = submission_list(org_unit__in=org_units_in_scope(user, "data.view")).order_by("-updated_at")
-        if user.role == Role.OPERATOR:
-            recent = recent.filter(Q(operator__isnull=True) | Q(operator=user.operator_id))
+        recent = operator_figures(recent, user)
         return render(
             request,
             "collection/index.html",

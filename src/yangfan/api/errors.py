@@ -1,0 +1,18 @@
+"""How the API answers an error, decided once (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``).
+
+What DRF knows (its own exceptions, Django's ``Http404`` and ``PermissionDenied``) it answers as usual. A service's
+refusal of an input (Django's ``ValidationError``, in Chinese) is 400 ``{"detail": "…"}``, the shape every endpoint
+uses, so that no view catches it itself. Anything else is the server's fault and stays a 500.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError({"detail": " ".join(exc.messages)})
+    return drf_exception_handler(exc, context)
