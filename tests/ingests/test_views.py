@@ -120,6 +120,9 @@ def test_an_upload_is_stored_by_its_digest_and_aggregated_in_the_background(prov
     assert province.get(reverse("ingests:progress", kwargs={"pk": run.pk})).json()["finished"] is True
     page = province.get(response["Location"]).content.decode()
     assert digest in page and "运营商未知" in page and "正在后台汇总" not in page
+    timed = re.search(r"<dl class=\"pairs\">(.*?)</dl>", page.split("用时")[-1], re.S)
+    assert set(run.seconds) >= {"hash_wait", "total"} and "hash_wait" not in page  # every stage by its name
+    assert timed is None or "_" not in re.sub(r"<[^>]+>", "", timed.group(1))
     assert run.files.get().name == "jizhan.csv" and "jizhan.csv" in page
     assert run.values_added > 0 and f"<strong>{run.values_added}</strong>" in page
     # 新城区 at the end of 2023: S1 (shared by 电信 and 联通) and S2, once each in the total

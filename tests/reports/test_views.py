@@ -45,6 +45,7 @@ def test_a_report_is_built_in_the_background_and_downloaded_by_its_requester(db,
     assert response.status_code == 302
     waiting = province.get(response["Location"]).content.decode()
     assert "正在后台生成" in waiting and 'data-poll="' in waiting
+    assert "陕西省 · 2023Q4 · Word" in waiting  # the unit by its name, not its code
     run_worker()
     job_page = province.get(response["Location"]).content.decode()
     assert "报告已生成" in job_page

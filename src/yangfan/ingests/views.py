@@ -44,8 +44,10 @@ STAGE_LABELS = {
     "aggregate": gettext_lazy("正在汇总原始数据…"),
     "write": gettext_lazy("正在写入数据值…"),
 }
-SECONDS_LABELS = {
+SECONDS_LABELS = {  # every stage the pipeline times (pipeline.aggregate): no internal name reaches the page
+    "sites": gettext_lazy("核对站址清单"),
     "aggregate": gettext_lazy("汇总"),
+    "hash_wait": gettext_lazy("等待文件摘要计算完成"),
     "total": gettext_lazy("读取、校验与汇总"),
     "run": gettext_lazy("全程（含写入数据值）"),
 }

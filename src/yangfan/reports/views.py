@@ -61,6 +61,14 @@ class ReportForm(forms.Form):
         return text
 
 
+def _org_name(code: str) -> str:
+    """The name of the unit or group a job is for (its code only when it no longer exists)."""
+    from yangfan.orgunits.selectors import unit_or_group
+
+    found = unit_or_group(code)
+    return found.name if found is not None else code
+
+
 def _own_job(request, job_id: str):
     """A report job of this user, or 404 (another user's job is not even said to exist)."""
     try:
@@ -129,6 +137,7 @@ class ReportJobView(PermissionMixin, TemplateView):
         context = self.get_context_data(
             job=job,
             request_kwargs=job.kwargs,
+            org_name=_org_name(job.kwargs.get("org", "")),
             outcome=outcome,
             failed=job.status == TaskResultStatus.FAILED,
             label=label,
