@@ -27,6 +27,10 @@ TASKS = {"province", "department", "city-reporter", "city-reviewer", "viewer"}
 TASK_REPORTERS = {"department", "city-reporter", "city-reviewer"}
 REGISTRY_WRITERS = {"province", "department", "city-reporter"}
 PLAN = "shaanxi-5g-2021-2023"
+# Who reads 西安's objects (its reporter's city) and 宝鸡's (its reviewer's city); who writes them
+SEES_XIAN = PROVINCE_WIDE | {"city-reporter"}
+SEES_BAOJI = PROVINCE_WIDE | {"city-reviewer"}
+WRITES_BAOJI = REGISTRY_WRITERS - {"city-reporter"}
 
 # Public: no login needed, nothing to protect (login, logout, language switch).
 PUBLIC = {"login", "logout", "set_language"}
@@ -92,7 +96,16 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({}, "post", {"province", "department", "city-reporter", "operator"}, 400),
     ],
     "api:submissions": [({}, "get", DATA_VIEWERS, 200), ({}, "post", DATA_VIEWERS, 400)],
-    "api:submission": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "api:submission": [
+        ({"pk": 999999}, "get", DATA_VIEWERS, 404),
+        ({"pk": "submission:city-quarterly:610300"}, "get", SEES_BAOJI, 200),  # real objects of another unit,
+        (
+            {"pk": "submission:operator-monthly:610300:ctcc"},
+            "get",
+            SEES_BAOJI - {"operator"},
+            200,
+        ),  # operator
+    ],
     "api:submission_action": [({"pk": 999999, "action": "approve"}, "post", DATA_VIEWERS, 404)],
     "api:completeness": [({}, "get", DATA_VIEWERS, 200)],
     # 报送情况, 待办, 催报清单 and its export: who sees data, each within their own scope
@@ -124,7 +137,12 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ),
     ],
     # no such report: roles that may read or act on reports get 404 (scopes per report: tests/collection/test_entry.py)
-    "collection:submission": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "collection:submission": [
+        ({"pk": 999999}, "get", DATA_VIEWERS, 404),
+        ({"pk": "submission:city-quarterly:610100"}, "get", SEES_XIAN, 200),
+        ({"pk": "submission:city-quarterly:610300"}, "get", SEES_BAOJI, 200),
+        ({"pk": "submission:operator-monthly:610300:ctcc"}, "get", SEES_BAOJI - {"operator"}, 200),
+    ],
     "collection:act": [
         ({"pk": 999999, "action": "submit"}, "post", DATA_VIEWERS - {"province", "viewer"}, 404),
         ({"pk": 999999, "action": "approve"}, "post", {"province", "city-reviewer"}, 404),
@@ -208,6 +226,10 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({"slug": "cases", "pk": 999999}, "get", DATA_VIEWERS, 404),
         ({"slug": "cases", "pk": 999999}, "put", REGISTRY_WRITERS, 404),
         ({"slug": "cases", "pk": 999999}, "delete", REGISTRY_WRITERS, 404),
+        ({"slug": "vpns", "pk": "entry:vpns:610302"}, "get", SEES_BAOJI, 200),
+        ({"slug": "vpns", "pk": "entry:vpns:610302"}, "put", WRITES_BAOJI, 400),  # in scope: the empty body
+        ({"slug": "vpns", "pk": "entry:vpns:610302"}, "delete", WRITES_BAOJI, 204),
+        ({"slug": "vpns", "pk": "entry:vpns:610116"}, "get", SEES_XIAN, 200),
     ],
     "api:registry_counts": [({}, "get", DATA_VIEWERS - {"city-reviewer"}, 200)],  # 西安: not 宝鸡's reviewer
     # benchmark selection: calls read like the registries; an expert reviews only what is assigned to them
@@ -220,8 +242,16 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "registries:export": [({"slug": "vpns", "fmt": "csv"}, "get", DATA_VIEWERS, 200)],
     "registries:import": [({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200)],
     "registries:new": [({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200)],
-    "registries:entry": [({"slug": "vpns", "pk": 999999}, "get", DATA_VIEWERS, 404)],
-    "registries:edit": [({"slug": "vpns", "pk": 999999}, "get", REGISTRY_WRITERS, 404)],
+    "registries:entry": [
+        ({"slug": "vpns", "pk": 999999}, "get", DATA_VIEWERS, 404),
+        ({"slug": "vpns", "pk": "entry:vpns:610302"}, "get", SEES_BAOJI, 200),
+        ({"slug": "vpns", "pk": "entry:vpns:610116"}, "get", SEES_XIAN, 200),
+    ],
+    "registries:edit": [
+        ({"slug": "vpns", "pk": 999999}, "get", REGISTRY_WRITERS, 404),
+        ({"slug": "vpns", "pk": "entry:vpns:610302"}, "get", WRITES_BAOJI, 200),
+        ({"slug": "vpns", "pk": "entry:vpns:610116"}, "get", REGISTRY_WRITERS, 200),
+    ],
     # the ingest pipeline (原始数据): runs and uploads are the provincial office's (their files hold every county's
     # rows); a value's source follows the value (scopes per value: tests/ingests/test_views.py)
     "ingests:list": [({}, "get", {"province"}, 200)],
@@ -231,10 +261,22 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "ingests:progress": [({"pk": 999999}, "get", {"province"}, 404)],
     "ingests:rejects": [({"pk": 999999}, "get", {"province"}, 404)],
     "ingests:conflicts": [({"pk": 999999}, "get", {"province"}, 404)],
-    "ingests:value": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "ingests:value": [
+        ({"pk": 999999}, "get", DATA_VIEWERS, 404),
+        (
+            {"pk": "value:610302:ctcc"},
+            "get",
+            SEES_BAOJI - {"operator"},
+            200,
+        ),  # another unit's, another operator's
+        ({"pk": "value:610116:cmcc"}, "get", SEES_XIAN, 200),  # the operator user's own figure
+    ],
     "api:ingest_runs": [({}, "get", {"province"}, 200)],
     "api:ingest_run": [({"pk": 999999}, "get", {"province"}, 404)],
-    "api:datavalue_lineage": [({"pk": 999999}, "get", DATA_VIEWERS, 404)],
+    "api:datavalue_lineage": [
+        ({"pk": 999999}, "get", DATA_VIEWERS, 404),
+        ({"pk": "value:610302:ctcc"}, "get", SEES_BAOJI - {"operator"}, 200),
+    ],
     "supervision:index": [({}, "get", TASKS, 302)],
     "supervision:matrix": [({"plan": PLAN}, "get", TASKS, 200)],
     "supervision:mine": [({"plan": PLAN}, "get", TASKS, 200)],
@@ -353,6 +395,8 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
             ).pk
         elif value == "other":
             value = token_create(actor=None, user=other, days=1)[0].pk if "token" in name else other.pk
+        elif isinstance(value, str) and ":" in value:
+            value = _real_object(value)
         resolved[key] = value
     before = AuditEntry.objects.filter(action="permission_denied").count()
 
@@ -369,13 +413,52 @@ def test_permission_matrix(client_for, make_user, name, kwargs, method, role, al
             assert AuditEntry.objects.filter(action="permission_denied").count() == before + 1
 
 
+def _real_object(spec: str) -> int:
+    """The primary key of a real object ``spec`` names, made for the test: ``entry:vpns:<unit>``,
+    ``submission:<data set>:<unit>[:<operator>]``, ``value:<unit>:<operator>``."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.conftest import unsaved_vpn
+
+    from yangfan.actionplans.models import DataElement, DataSet, Operator
+    from yangfan.collection.models import Submission
+    from yangfan.datavalues.models import DataValue
+    from yangfan.orgunits.models import OrgUnit
+
+    kind, *parts = spec.split(":")
+    if kind == "entry":
+        vpn = unsaved_vpn(parts[1])
+        vpn.commissioned_on = date(2023, 3, 1)
+        vpn.save()
+        return vpn.pk
+    if kind == "submission":
+        data_set, unit, *operator = parts
+        return Submission.objects.create(
+            data_set=DataSet.objects.get(code=data_set),
+            org_unit=OrgUnit.objects.get(code=unit),
+            period="2023Q4" if data_set == "city-quarterly" else "202312",
+            operator=Operator.objects.get(code=operator[0]) if operator else None,
+        ).pk
+    if kind == "value":
+        unit, operator = parts
+        return DataValue.objects.create(
+            data_element=DataElement.objects.get(code="base_stations_5g"),
+            org_unit=OrgUnit.objects.get(code=unit),
+            period="202312",
+            operator=Operator.objects.get(code=operator),
+            value=Decimal(120),
+        ).pk
+    raise ValueError(spec)
+
+
 def test_anonymous_users_are_sent_to_login(client, plan):
     for name, rows in MATRIX.items():
         for kwargs, method, _allowed, _status in rows:
             url = reverse(
                 name,
                 kwargs={
-                    k: (1 if v in ("own", "other") or str(v).startswith("assignment:") else v)
+                    k: (1 if v in ("own", "other") or (isinstance(v, str) and ":" in v) else v)
                     for k, v in kwargs.items()
                 },
             )

@@ -357,3 +357,26 @@ def test_pages_follow_each_other_by_cursor_without_gaps_or_repeats(api, values):
             break
         page = province.client.get(page["next"], **province.auth).json()
     assert seen == sorted(DataValue.objects.values_list("pk", flat=True))
+
+
+def test_an_operator_reads_its_own_reports_and_the_totals_never_a_competitors(make_user):
+    """The list and the detail of ``/api/v1/submissions/`` follow the report page's rule (``may_read``)."""
+    from rest_framework.test import APIClient
+
+    from yangfan.actionplans.models import DataSet, Operator
+    from yangfan.collection.models import Submission
+    from yangfan.orgunits.models import OrgUnit
+
+    monthly, baoji = DataSet.objects.get(code="operator-monthly"), OrgUnit.objects.get(code="610300")
+    reports = {
+        code: Submission.objects.create(
+            data_set=monthly, org_unit=baoji, period="202312", operator=Operator.objects.get(code=code)
+        )
+        for code in ("cmcc", "ctcc")
+    }
+    api = APIClient()
+    api.force_authenticate(make_user("operator"))  # 中国移动's
+    listed = api.get("/api/v1/submissions/", {"data_set": "operator-monthly"}).json()["results"]
+    assert {r["operator"] for r in listed} == {"cmcc"}
+    assert api.get(f"/api/v1/submissions/{reports['cmcc'].pk}/").status_code == 200
+    assert api.get(f"/api/v1/submissions/{reports['ctcc'].pk}/").status_code == 403

@@ -13,6 +13,7 @@ from rest_framework import generics
 from rest_framework.pagination import CursorPagination
 
 from yangfan.accounts.permissions import (
+    deny,
     operator_figures,
     org_unit_ids_in_scope,
     org_units_in_scope,
@@ -359,18 +360,22 @@ class SubmissionScoped:
     def get_queryset(self):
         from yangfan.collection.models import Submission
 
-        return Submission.objects.filter(
-            org_unit__in=org_units_in_scope(self.request.user, "data.view")
-        ).select_related("data_set", "org_unit", "operator", "submitted_by", "reviewed_by")
+        reports = Submission.objects.filter(org_unit__in=org_units_in_scope(self.request.user, "data.view"))
+        return operator_figures(reports, self.request.user).select_related(  # operators: their own and totals
+            "data_set", "org_unit", "operator", "submitted_by", "reviewed_by"
+        )
 
     def submission(self):
-        """The submission of the URL: 404 when there is none, 403 (audited) when it is out of scope."""
+        """The submission of the URL: 404 when there is none, 403 (audited) when the caller may not read it, as
+        its page answers (``collection.services.may_read``: another operator's report is refused too)."""
         from yangfan.collection.models import Submission
+        from yangfan.collection.services import may_read
 
         submission = get_object_or_404(
             Submission.objects.select_related("data_set", "org_unit", "operator"), pk=self.kwargs["pk"]
         )
-        self.check_object_permissions(self.request, submission)
+        if not may_read(self.request.user, submission):
+            deny(self.request.user, "data.view", submission, request=self.request._request)
         return submission
 
 
