@@ -753,8 +753,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
+    from yangfan.core.figures import figure, row_target
     from yangfan.core.targets import Status
-    from yangfan.portal.templatetags.yangfan import figure, row_target
 
     names = {u.code: u.name for u in (*plan.org_units, *plan.org_groups)}
     units = {i.code: i.unit for i in plan.indicators}

@@ -71,8 +71,8 @@ def test_the_office_generates_the_report_from_the_dashboard(
         text=True,
         check=True,
     )
+    from yangfan.core.figures import figure
     from yangfan.core.targets import Status
-    from yangfan.portal.templatetags.yangfan import figure
 
     units = {"A1": "%", "A2": "%", "A3": "%", "A4": "%", "A5": "个", "B1": "户"}
     document = Document(io.BytesIO(docx.read_bytes()))

@@ -155,7 +155,7 @@ def test_admin_is_for_administrators_only(client, viewer_client, django_user_mod
 
 
 def test_figures_show_whole_counts_without_decimals_and_rates_with_two():
-    from yangfan.portal.templatetags.yangfan import figure
+    from yangfan.core.figures import figure
 
     assert figure("18732856", "户") == "18,732,856"
     assert figure("18.5", "个") == "18.50"  # a ratio in 个 (per 10,000 people) keeps its decimals

@@ -6,11 +6,11 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from yangfan.core.figures import row_target
 from yangfan.core.periods import Period
 from yangfan.core.plan import Plan
 from yangfan.core.targets import Status
 from yangfan.orgunits.models import OrgGroup, OrgUnit
-from yangfan.portal.templatetags.yangfan import row_target
 
 
 def statistical_children(*, unit: OrgUnit) -> QuerySet[OrgUnit]:

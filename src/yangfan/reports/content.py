@@ -162,13 +162,13 @@ def _counts(counts, name, shown: int = 5) -> str:
 
 def _figure(value, unit: str) -> str:
     """A value as the report prints it, with its unit: ``47.24 %``, ``18,732,856 户``; ``—`` when none."""
-    from yangfan.portal.templatetags.yangfan import figure
+    from yangfan.core.figures import figure
 
     return f"{figure(value, unit)} {unit}".rstrip() if value is not None else "—"
 
 
 def _target_text(row: dict, unit: str) -> str:
-    from yangfan.portal.templatetags.yangfan import row_target
+    from yangfan.core.figures import row_target
 
     return f"{row_target(row)} {unit}".rstrip() if row.get("target") is not None else "未设目标"
 

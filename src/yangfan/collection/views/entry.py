@@ -60,6 +60,7 @@ from yangfan.collection.services import (
 )
 from yangfan.collection.workflow import NEEDS_REASON, REPORTER_ACTIONS, TRANSITIONS, available_actions
 from yangfan.core.errors import ImportInvalid
+from yangfan.core.figures import number
 from yangfan.core.periods import Period
 from yangfan.core.plan import OPERATORS_REPORT
 from yangfan.datavalues.choices import ValueSource
@@ -68,7 +69,6 @@ from yangfan.datavalues.models import DataValue
 from yangfan.datavalues.services import datavalues_import
 from yangfan.orgunits.models import OrgUnit
 from yangfan.portal.fragments import kept
-from yangfan.portal.templatetags.yangfan import number
 
 FORM_FILE = "网页填报"  # what the audit trail names the "file" of a web entry
 
