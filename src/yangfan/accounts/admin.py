@@ -2,7 +2,7 @@ from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yangfan.accounts.models import ApiToken, User
-from yangfan.portal.admin import ReadOnlyModelAdmin
+from yangfan.audit.admin import ReadOnlyModelAdmin
 
 # Users manage their own second factor on “我的账号”; the admin form would bypass the audit trail.
 if admin.site.is_registered(TOTPDevice):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from yangfan.actionplans import models
-from yangfan.portal.admin import ReadOnlyModelAdmin
+from yangfan.audit.admin import ReadOnlyModelAdmin
 
 
 @admin.register(models.Plan)

@@ -1,14 +1,29 @@
-"""The trail in the Django admin: read-only, and only for those who may read it (``audit.read``).
+"""The Django admin is for reading: changes go through Yangfan's pages, plan files and commands, which check
+permissions and write the audit trail, and an admin form would do neither. :class:`ReadOnlyModelAdmin` is what
+every app's admin builds on.
 
-System administrators are the admin site's users, and under 三权分立 they do not read the audit log, so in
-practice the admin lists it for nobody; the auditor's pages are at ``/audit/``.
+The trail itself is read-only there too, and only for those who may read it (``audit.read``). System
+administrators are the admin site's users, and under 三权分立 they do not read the audit log, so in practice the
+admin lists it for nobody; the auditor's pages are at ``/audit/``.
 """
 
 from django.contrib import admin
 
 from yangfan.accounts.permissions import may
 from yangfan.audit.models import AuditEntry
-from yangfan.portal.admin import ReadOnlyModelAdmin
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEntry)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from yangfan.audit.admin import ReadOnlyModelAdmin
 from yangfan.orgunits.models import OrgGroup, OrgUnit
-from yangfan.portal.admin import ReadOnlyModelAdmin
 
 
 @admin.register(OrgUnit)
