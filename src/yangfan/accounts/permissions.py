@@ -177,13 +177,21 @@ def scope_cache(user) -> dict:
     return cached
 
 
+def _scope_state(user) -> dict:
+    """The request's scope cache with the tree and the user's units read: two queries for every scope of a
+    request."""
+    cached = scope_cache(user)
+    tree_links(user)
+    if "assigned" not in cached:
+        cached["assigned"] = _assigned(user)
+    return cached
+
+
 def _scope_unit_ids(user, kind: str) -> set[int]:
     """Unit ids covered by the user's scope: each unit with every unit counted in it, transitively."""
     cached = scope_cache(user)
     if kind not in cached:
-        tree_links(user)  # the tree and the user's units: two queries for every scope of a request
-        if "assigned" not in cached:
-            cached["assigned"] = _assigned(user)
+        _scope_state(user)
         cached[kind] = covered_unit_ids(_scope_roots(user, kind, cached), links=cached["units"])
     return cached[kind]
 
@@ -281,10 +289,9 @@ def role_requirements(role: str) -> str | None:
     return {R.DEPARTMENT: "responsible_unit", R.OPERATOR: "operator"}.get(role)
 
 
-def administers(user_or_role) -> bool:
-    """Is this the system administrator (Django's admin site, a second factor required at sign-in)?"""
-    role = getattr(user_or_role, "role", user_or_role)
-    return role == R.ADMIN
+def administers(user) -> bool:
+    """Is ``user`` the system administrator (Django's admin site, a second factor required at sign-in)?"""
+    return user.role == R.ADMIN
 
 
 def users_who_may(permission: str) -> QuerySet:
@@ -326,11 +333,7 @@ def capture_roots(user) -> QuerySet:
 
     if not has_permission(user, "data.capture") and not has_permission(user, "data.submit"):
         return OrgUnit.objects.none()
-    cached = scope_cache(user)
-    tree_links(user)
-    if "assigned" not in cached:
-        cached["assigned"] = _assigned(user)
-    return OrgUnit.objects.filter(pk__in=_scope_roots(user, "capture", cached))
+    return OrgUnit.objects.filter(pk__in=_scope_roots(user, "capture", _scope_state(user)))
 
 
 def reviews_own_level(user) -> bool:

@@ -139,11 +139,10 @@ class IndicatorValuesView(generics.GenericAPIView):
             period = plan_period([plan], request.query_params["period"])
         except PeriodError as exc:
             raise ValidationError({"period": str(exc)}) from None
-        unit = unit_or_group(
-            request.query_params.get("org", "")
-        )  # a unit or a group (西咸新区), by code or name
+        org = request.query_params.get("org", "")
+        unit = unit_or_group(org)  # a unit or a group (西咸新区), by code or name
         if unit is None:
-            raise NotFound(f"没有代码为“{request.query_params.get('org', '')}”的地区。")
+            raise NotFound(f"没有代码或名称为“{org}”的地区。")
         require(request.user, "data.view", unit, request=request._request)
         codes = [unit.code]
         if request.query_params.get("children") and unit.code in plan.org_tree.units:

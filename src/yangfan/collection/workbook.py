@@ -40,7 +40,6 @@ from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
 from yangfan.datavalues.services import ImportReport, Progress, datavalues_import
-from yangfan.documents.formats import CONTENT_TYPES
 from yangfan.documents.xlsx import sheet_title, workbook_bytes
 from yangfan.orgunits.models import OrgUnit
 
@@ -51,7 +50,6 @@ TITLE_ROW, CODE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
 CODE_COLUMN, NAME_COLUMN, FIRST_VALUE_COLUMN = 1, 2, 3
 PLACES = Decimal("0.000001")  # what the database keeps (decimal_places=6)
 INTEGER_DIGITS = 22  # max_digits=28 less the six places
-XLSX_TYPE = CONTENT_TYPES["xlsx"]
 
 
 @dataclass(frozen=True)

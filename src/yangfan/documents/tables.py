@@ -10,20 +10,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from yangfan.documents.cells import defused
+
 BOM = "\ufeff"
 
 
 def csv_text(value: Any) -> str:
     """One cell as CSV text: nothing for ``None``, ISO 8601 for a date, a decimal as written, text defused."""
-    from yangfan.documents.cells import defused
-
     if value is None:
         return ""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
+    if isinstance(value, int | float):  # bool included
         return str(value)
     if isinstance(value, Decimal):
         return format(value, "f")

@@ -36,7 +36,7 @@ def workbook_bytes(workbook) -> bytes:
     return fixed.getvalue()
 
 
-def table_workbook(title: str, header, rows, *, widths=None, bold_header: bool = True):
+def table_workbook(title: str, header, rows, *, widths=None):
     """A workbook of one sheet ``title``: ``header`` (bold) on a frozen first row, then ``rows``; dates shown as
     ``yyyy-mm-dd``, empty text as an empty cell; ``widths`` in characters, by column, where given."""
     from datetime import date
@@ -49,9 +49,8 @@ def table_workbook(title: str, header, rows, *, widths=None, bold_header: bool =
     sheet = workbook.active
     sheet.title = sheet_title(title)
     sheet.append(list(header))
-    if bold_header:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
     for row in rows:
         sheet.append([None if v == "" else v for v in row])
         for cell in sheet[sheet.max_row]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import CharField, DateField, Value
 
 from yangfan.core.plan import Plan
-from yangfan.core.registries import RegistryCounter, RegistryEntry
+from yangfan.core.registries import RegistryCounter, RegistryEntry, RegistrySummary
 from yangfan.registries.choices import CarrierKind
 
 # registry codes of the plan file kept in Yangfan, and where their entries are
@@ -44,10 +44,17 @@ class LazyRegistryCounter:
         self._counter: RegistryCounter | None = None
 
     def __call__(self, registry: str, org_unit: str, period, sector: str | None):
+        return self._counted()(registry, org_unit, period, sector)
+
+    def summary(self, registry: str, org_unit: str, period) -> RegistrySummary | None:
+        """``RegistryCounter.summary``: the registry as the evaluation report tells it."""
+        return self._counted().summary(registry, org_unit, period)
+
+    def _counted(self) -> RegistryCounter:
         if self._counter is None:
             kept = KEPT & {r.code for r in self.plan.registries}
             self._counter = RegistryCounter(self.plan.org_tree, registry_entries(), kept)
-        return self._counter(registry, org_unit, period, sector)
+        return self._counter
 
 
 def registry_counter(plan: Plan) -> LazyRegistryCounter:

@@ -37,14 +37,19 @@ def referable(queryset, *, user, entry, name: str):
     """What ``entry``'s reference ``name`` may be set to by ``user`` (the choices a form or the API offers): the
     entries of ``queryset`` the user may read, and those ``entry`` points at already."""
     offered = restrict(queryset, user, "registries.view")
+    current = _pointed_at(entry, name)
+    return offered | queryset.filter(pk__in=current) if current else offered
+
+
+def _pointed_at(entry, name: str) -> set[int]:
+    """The primary keys a saved ``entry`` points at through its reference ``name`` (none for an unsaved one)."""
     if entry is None or entry.pk is None:
-        return offered
+        return set()
     field = type(entry)._meta.get_field(name)
     if field.many_to_many:
-        current = list(getattr(entry, name).values_list("pk", flat=True))
-    else:
-        current = [] if getattr(entry, field.attname) is None else [getattr(entry, field.attname)]
-    return offered | queryset.filter(pk__in=current) if current else offered
+        return set(getattr(entry, name).values_list("pk", flat=True))
+    pk = getattr(entry, field.attname)
+    return set() if pk is None else {pk}
 
 
 def may_manage(user, org_unit) -> bool:
@@ -115,13 +120,10 @@ def _new_references(entry, before, m2m: dict) -> list:
     """The entries ``entry`` is about to point at that it did not point at before."""
     found = []
     for name in references(type(entry)):
-        field = type(entry)._meta.get_field(name)
+        field, old = type(entry)._meta.get_field(name), _pointed_at(before, name)
         if field.many_to_many:
-            old = set(getattr(before, name).values_list("pk", flat=True)) if before else set()
             found += [target for target in m2m.get(name, ()) if target.pk not in old]
-        elif getattr(entry, field.attname) is not None and (
-            before is None or getattr(before, field.attname) != getattr(entry, field.attname)
-        ):
+        elif (pk := getattr(entry, field.attname)) is not None and pk not in old:
             found.append(getattr(entry, name))
     return found
 

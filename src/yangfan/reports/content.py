@@ -122,11 +122,9 @@ def report_document(
 def _registries(plan, org: str, period: Period) -> tuple[RegistryRow, ...]:
     """Each registry of the plan at ``org``: what stands at the period's end, what started and ended within it,
     by sector and by each unit counted directly in ``org``; a registry Yangfan does not keep says so."""
-    from yangfan.core.registries import RegistryCounter
-    from yangfan.registries.counts import KEPT, registry_entries
+    from yangfan.registries.counts import registry_counter
 
-    kept = KEPT & {r.code for r in plan.registries}
-    counter = RegistryCounter(plan.org_tree, registry_entries() if kept else (), kept)
+    counter = registry_counter(plan)
     sectors = {s.code: s.name for s in plan.sectors}
     units = {u.code: u.name for u in plan.org_units}
     rows = []

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from yangfan.documents.formats import CONTENT_TYPES as DOCUMENT_TYPES
 from yangfan.reports.document import ReportDocument
 
 FORMATS = ("docx", "xlsx")
-CONTENT_TYPES = {fmt: DOCUMENT_TYPES[fmt] for fmt in FORMATS}
 
 
 def report_bytes(document: ReportDocument, fmt: str) -> bytes:
