@@ -67,7 +67,7 @@ def _fast_password_hashing(request):
 
 @pytest.fixture(autouse=True)
 def _no_kept_pages(request):
-    """Each test starts with no kept page parts (``portal.fragments``): a rolled-back test leaves the audit trail's
+    """Each test starts with no kept page parts (``audit.fragments``): a rolled-back test leaves the audit trail's
     head, the user's id and the day as the next one finds them, so its parts would match the next test's keys."""
     if not {"db", "transactional_db"} & set(request.fixturenames):
         return

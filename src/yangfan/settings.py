@@ -118,7 +118,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Kept parts of pages (portal.fragments), in each server process's memory: keyed by the head of the audit trail,
+# Kept parts of pages (audit.fragments), in each server process's memory: keyed by the head of the audit trail,
 # so nothing is ever invalidated; old keys age out. A dashboard is ~35 kB: 500 of them ~20 MB per process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},

@@ -8,15 +8,15 @@ admin.site.site_title = _("扬帆")
 
 urlpatterns = [
     path("", include("yangfan.portal.urls")),
-    path("plans/", include("yangfan.actionplans.urls")),
-    path("orgunits/", include("yangfan.orgunits.urls")),
+    path("plans/", include("yangfan.portal.actionplans.urls")),
+    path("orgunits/", include("yangfan.portal.orgunits.urls")),
     path("collection/", include("yangfan.collection.urls")),
     path("supervision/", include("yangfan.supervision.urls")),
     path("reports/", include("yangfan.reports.urls")),
     path("registries/", include("yangfan.registries.urls")),
     path("ingest/", include("yangfan.ingests.urls")),
     path("", include("yangfan.accounts.urls")),
-    path("audit/", include("yangfan.audit.urls")),
+    path("audit/", include("yangfan.portal.audit.urls")),
     path("api/", include("yangfan.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

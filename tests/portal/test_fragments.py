@@ -1,4 +1,4 @@
-"""The dashboard is computed once and then read while nothing it shows can have changed (``portal.fragments``):
+"""The dashboard is computed once and then read while nothing it shows can have changed (``audit.fragments``):
 every committed change (each through a service that writes its audit entry) shows on the very next request, a
 kept dashboard is its own user's, a new day computes it again, and a refusal is refused (and audited) every time."""
 
@@ -125,7 +125,7 @@ def test_a_new_day_computes_the_dashboard_again(client_for, figures, monkeypatch
     _html, computed = _get(client)
     _html, read = _get(client)
     tomorrow = timezone.localdate() + timedelta(days=1)
-    monkeypatch.setattr("yangfan.portal.fragments.timezone.localdate", lambda: tomorrow)
+    monkeypatch.setattr("yangfan.audit.fragments.timezone.localdate", lambda: tomorrow)
     _html, next_day = _get(client)
     assert read < computed and next_day > read
 

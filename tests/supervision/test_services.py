@@ -331,3 +331,24 @@ def test_notices_are_numbered_answered_closed_and_escalated(db, users):
     late = services.notice_answer(actor=users["gxt"], notice=second, text="迟到的反馈")
     second.refresh_from_db()
     assert late.serial == 1 and second.status == NoticeStatus.ANSWERED and second.escalated_at is not None
+
+
+def test_a_refused_write_stays_in_the_audit_trail(db, users):
+    """Each supervision write checks its permission before its transaction opens: the rollback of a refused write
+    must not take the refusal's audit entry with it."""
+    from yangfan.core.periods import Period
+    from yangfan.supervision.evaluation import evaluation_publish
+
+    task = Task.objects.get(code="T2.1.1")
+    viewer = users["viewer"]
+    writes = [
+        lambda: services.subtask_create(actor=viewer, task=task, title="x", units=list(task.units.all())),
+        lambda: services.milestone_create(actor=viewer, task=task, title="x", due=date(2023, 6, 30)),
+        lambda: services.task_indicator_set(actor=viewer, task=task, indicators=[]),
+        lambda: evaluation_publish(actor=viewer, plan=task.plan, period=Period.parse("2023")),
+    ]
+    for write in writes:
+        before = AuditEntry.objects.filter(action="permission_denied").count()
+        with pytest.raises(PermissionDenied):
+            write()
+        assert AuditEntry.objects.filter(action="permission_denied").count() == before + 1

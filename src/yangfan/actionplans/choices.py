@@ -45,3 +45,26 @@ class DataSetLevel(models.TextChoices):
     PROVINCE = "province", _("全省")
     CITY = "city", _("地市")
     COUNTY = "county", _("区县")
+
+
+class AssessmentStatus(models.TextChoices):
+    """How an indicator stands against its target (``yangfan.core.targets.Status``), as pages label it."""
+
+    ACHIEVED = "achieved", _("已达标")
+    ON_TRACK = "on_track", _("进度正常")
+    AT_RISK = "at_risk", _("有风险")
+    OFF_TRACK = "off_track", _("严重滞后")
+    UNKNOWN = "unknown", _("数据不足")
+    NO_TARGET = "no_target", _("未设目标")
+
+
+class MeasureUnit(models.TextChoices):
+    """The units of measure plan files use (``unit:`` of data elements and indicators), as pages label them.
+    The value is the plan file's word; a unit not listed here is shown as the file writes it."""
+
+    SUBSCRIBER = "户", _("户")  # a subscriber (an account), as telecom statistics count users
+    ITEM = "个", _("个")
+    ENTERPRISE = "家", _("家")
+    PERSON = "人", _("人")
+    PERCENT = "%", "%"
+    GIGABYTE = "GB", "GB"

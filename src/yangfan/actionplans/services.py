@@ -221,11 +221,8 @@ def plan_load(
     )
     # Sections last: tasks, projects and goals that pointed at a removed section are gone by now.
     _sync(row.section_set.all(), [{"code": s.code} for s in plan.sections], stats, partial=True, delete=True)
-    from yangfan.datavalues.totals import totals_missing, totals_rebuild  # the values build on the plans
-
-    if created or text_changed or stats.changed or totals_missing(plan):
-        totals_rebuild(plan=plan)  # the tree, a data element's aggregation or a group may have changed
-    plan_loaded.send(sender=Plan, plan=row, stats=stats)
+    # the apps built on the plan follow in this transaction: the stored totals (datavalues), the assignments
+    plan_loaded.send(sender=Plan, plan=row, stats=stats, parsed=plan)
     return row, stats
 
 

@@ -26,17 +26,9 @@ from yangfan.actionplans.models import Operator, Sector
 from yangfan.api.permissions import Needs
 from yangfan.api.supervision import _bad, _valid
 from yangfan.orgunits.models import OrgUnit
-from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
-from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
-from yangfan.registries.selectors import RELATED, BadFilter, entry_list
-from yangfan.registries.services import (
-    REGISTRIES,
-    entry_delete,
-    entry_save,
-    may_manage,
-    referable,
-    references,
-)
+from yangfan.registries.selectors import entry_list
+from yangfan.registries.services import entry_delete, entry_save, may_manage, referable, references
+from yangfan.registries.specs import REGISTRIES, SPECS, slug_of_code
 
 # --- serializers ----------------------------------------------------------------------------------------------
 
@@ -115,165 +107,72 @@ class EntrySerializer(serializers.ModelSerializer):
         return fields
 
 
-class SupplierSerializer(EntrySerializer):
-    """解决方案供应商：统一社会信用代码经校验（GB 32100-2015），同一代码只能登记一次。"""
+def entry_serializer(slug: str) -> type[EntrySerializer]:
+    """The serializer of registry ``slug``, made from its spec: the entry's fields in the spec's order (its place
+    first, its remark and who recorded it last); a choice also as its label (``<field>_label``); a sector by its
+    code, an operator by its code, another registry's entry by its id (``<field>_name`` beside it where the spec
+    says so); many-to-many fields set by the service once the entry is saved."""
+    if slug not in _SERIALIZERS:
+        _SERIALIZERS[slug] = _made(SPECS[slug])
+    return _SERIALIZERS[slug]
 
-    sectors = SectorField(many=True, required=False, label=gettext_lazy("能力覆盖行业"), help_text="行业代码")
-    M2M = ("sectors",)
 
-    class Meta(EntrySerializer.Meta):
-        model = Supplier
-        fields = [
-            *EntrySerializer.HEAD,
-            "name",
-            "credit_code",
-            "sectors",
-            "capabilities",
-            "contact",
-            "listed_on",
-            "delisted_on",
-            "published",
-            *EntrySerializer.TAIL,
-        ]
-        # taken as pasted (spaces, full-width, lower case): the model's clean() normalises and checks it
-        extra_kwargs = {
-            "credit_code": {
-                "validators": [],
-                "max_length": 64,
-                "help_text": "18位，GB 32100-2015，校验码经核对",
-            }
+_SERIALIZERS: dict[str, type[EntrySerializer]] = {}
+
+
+def _made(spec) -> type[EntrySerializer]:
+    meta = spec.model._meta
+    attrs: dict = {"__doc__": spec.description, "M2M": spec.many}
+    names = []
+    for name in spec.fields:
+        if name in ("org_unit", "remark"):
+            continue
+        names.append(name)
+        model_field = meta.get_field(name)
+        optional = {"required": False} if model_field.blank or model_field.many_to_many else {}
+        if model_field.null:
+            optional["allow_null"] = True
+        many = {"many": True} if model_field.many_to_many else {}
+        help_text = spec.api_help.get(name)
+        target = model_field.related_model
+        if target is Sector:
+            attrs[name] = SectorField(
+                label=model_field.verbose_name, help_text=help_text or "行业代码", **many, **optional
+            )
+        elif target is Operator:
+            attrs[name] = _operator_field(**optional)
+        elif target is not None:
+            label = target._meta.verbose_name
+            attrs[name] = _id_field(
+                target.objects.all(), label, help_text=help_text or f"{label}的编号", **many, **optional
+            )
+            if name in spec.api_names:
+                names.append(f"{name}_name")
+                attrs[f"{name}_name"] = serializers.CharField(source=f"{name}.name", read_only=True)
+        elif model_field.choices:
+            names.append(f"{name}_label")
+            attrs[f"{name}_label"] = serializers.CharField(source=f"get_{name}_display", read_only=True)
+    extra = {}
+    if (
+        "credit_code" in names
+    ):  # taken as pasted (spaces, full-width, lower case): clean() normalises and checks it
+        extra["credit_code"] = {
+            "validators": [],
+            "max_length": 64,
+            "help_text": "18位，GB 32100-2015，校验码经核对",
         }
-
-
-class IndustryVpnSerializer(EntrySerializer):
-    """行业虚拟专网：期末在用（已开通、未停用）的专网计入 A6。"""
-
-    operator = _operator_field()
-    sector = SectorField(required=False, allow_null=True, label=gettext_lazy("行业"), help_text="行业代码")
-    vpn_type_label = serializers.CharField(source="get_vpn_type_display", read_only=True)
-
-    class Meta(EntrySerializer.Meta):
-        model = IndustryVpn
-        fields = [
-            *EntrySerializer.HEAD,
-            "name",
-            "enterprise",
-            "operator",
-            "sector",
-            "vpn_type",
-            "vpn_type_label",
-            "commissioned_on",
-            "retired_on",
-            *EntrySerializer.TAIL,
-        ]
-
-
-class ApplicationCaseSerializer(EntrySerializer):
-    """5G应用仓库的应用案例：供应商、运营商、网络形态（行业虚拟专网时须填所用专网）和阶段。"""
-
-    sector = SectorField(label=gettext_lazy("行业"), help_text="行业代码")
-    suppliers = _id_field(
-        Supplier.objects.all(),
-        gettext_lazy("解决方案供应商"),
-        many=True,
-        required=False,
-        help_text="供应商编号",
+    fields = [*EntrySerializer.HEAD, *names, *EntrySerializer.TAIL]
+    attrs["Meta"] = type(
+        "Meta", (EntrySerializer.Meta,), {"model": spec.model, "fields": fields, "extra_kwargs": extra}
     )
-    operator = _operator_field(required=False, allow_null=True)
-    vpn = _id_field(
-        IndustryVpn.objects.all(),
-        gettext_lazy("行业虚拟专网"),
-        required=False,
-        allow_null=True,
-        help_text="所用行业虚拟专网的编号",
-    )
-    network_form_label = serializers.CharField(source="get_network_form_display", read_only=True)
-    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-    M2M = ("suppliers",)
-
-    class Meta(EntrySerializer.Meta):
-        model = ApplicationCase
-        fields = [
-            *EntrySerializer.HEAD,
-            "name",
-            "sector",
-            "scenario",
-            "enterprise",
-            "suppliers",
-            "operator",
-            "network_form",
-            "network_form_label",
-            "vpn",
-            "stage",
-            "stage_label",
-            "started_on",
-            "description",
-            "figures",
-            "media_url",
-            "bloom_cup",
-            *EntrySerializer.TAIL,
-        ]
-
-
-class BenchmarkSerializer(EntrySerializer):
-    """5G应用标杆：由应用案例评选，行业与案例一致；期末已公布、未撤销的计入 A7。"""
-
-    case = _id_field(ApplicationCase.objects.all(), gettext_lazy("应用案例"), help_text="应用案例的编号")
-    case_name = serializers.CharField(source="case.name", read_only=True)
-    sector = SectorField(label=gettext_lazy("行业"), help_text="行业代码")
-
-    class Meta(EntrySerializer.Meta):
-        model = Benchmark
-        fields = [
-            *EntrySerializer.HEAD,
-            "case",
-            "case_name",
-            "sector",
-            "year",
-            "published_on",
-            "document",
-            "revoked_on",
-            *EntrySerializer.TAIL,
-        ]
-
-
-class CarrierSerializer(EntrySerializer):
-    """创新载体与基础设施：类别即计划文件的登记簿代码（如 iiot_platform），按期末在册计数。"""
-
-    sector = SectorField(required=False, allow_null=True, label=gettext_lazy("行业"), help_text="行业代码")
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-
-    class Meta(EntrySerializer.Meta):
-        model = Carrier
-        fields = [
-            *EntrySerializer.HEAD,
-            "kind",
-            "kind_label",
-            "name",
-            "operator_org",
-            "sector",
-            "recognised_on",
-            "recognised_by",
-            "retired_on",
-            *EntrySerializer.TAIL,
-        ]
-
-
-SERIALIZERS: dict[str, type[EntrySerializer]] = {
-    "cases": ApplicationCaseSerializer,
-    "vpns": IndustryVpnSerializer,
-    "suppliers": SupplierSerializer,
-    "benchmarks": BenchmarkSerializer,
-    "carriers": CarrierSerializer,
-}
-assert SERIALIZERS.keys() == REGISTRIES.keys()
+    return type(f"{spec.model.__name__}Serializer", (EntrySerializer,), attrs)
 
 
 def _any_entry(many: bool = False) -> PolymorphicProxySerializer:
     """The schema of "an entry of the registry in the URL": one of the five."""
     return PolymorphicProxySerializer(
         component_name="RegistryEntry",
-        serializers=list(SERIALIZERS.values()),
+        serializers=[entry_serializer(slug) for slug in SPECS],
         resource_type_field_name=None,
         many=many,
     )
@@ -310,14 +209,24 @@ SLUG = OpenApiParameter(
     "carriers 创新载体与基础设施",
 )
 
-# registry codes of the plan file → the slug of the registry their entries are in
-SLUG_OF_CODE = {
-    "industry_vpn": "vpns",
-    "benchmark": "benchmarks",
-    "application_case": "cases",
-    "solution_supplier": "suppliers",
-    **{kind: "carriers" for kind in CarrierKind.values},
-}
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    """Each registry's own filters (its spec's), as the list's query parameters."""
+    found: dict[str, OpenApiParameter] = {}
+    for spec in SPECS.values():
+        for each in spec.filters:
+            if each.param == "sector":
+                continue
+            found.setdefault(
+                each.param,
+                OpenApiParameter(
+                    each.param,
+                    each.api_type,
+                    enum=list(each.api_enum) if each.api_enum else None,
+                    description=f"{spec.model._meta.verbose_name}：{each.label}",
+                ),
+            )
+    return list(found.values())
 
 
 def _slug(kwargs) -> str:
@@ -341,7 +250,7 @@ def _unit(request, code: str | None) -> OrgUnit:
 def _entry(request, slug: str, pk: int):
     """The entry of the URL: 404 when there is none, 403 (audited) when it is outside the caller's view scope."""
     model = REGISTRIES[slug]
-    entry = get_object_or_404(model.objects.select_related(*RELATED[slug], "created_by"), pk=pk)
+    entry = get_object_or_404(model.objects.select_related(*SPECS[slug].related, "created_by"), pk=pk)
     require(request.user, "registries.view", entry, request=request._request)
     return entry
 
@@ -355,7 +264,7 @@ def _check_manager(request, unit, obj=None) -> None:
 
 def _saved(request, slug: str, entry, data: dict) -> object:
     """Copy ``data`` onto ``entry`` and save it through the service; 400 with the service's reason."""
-    serializer_class = SERIALIZERS[slug]
+    serializer_class = entry_serializer(slug)
     m2m = {name: data.pop(name) for name in serializer_class.M2M if name in data}
     for name, value in data.items():
         setattr(entry, name, value)
@@ -365,7 +274,7 @@ def _saved(request, slug: str, entry, data: dict) -> object:
 
 def _response(request, slug: str, entry, status: int = 200) -> Response:
     entry = _entry(request, slug, entry.pk)
-    return Response(SERIALIZERS[slug](entry).data, status=status)
+    return Response(entry_serializer(slug)(entry).data, status=status)
 
 
 class RegistryView:
@@ -379,7 +288,7 @@ class RegistryView:
 
     def get_serializer_class(self):
         slug = self.kwargs.get("slug")
-        return SERIALIZERS.get(slug, EntrySerializer)
+        return entry_serializer(slug) if slug in SPECS else EntrySerializer
 
 
 # --- views ----------------------------------------------------------------------------------------------------
@@ -401,14 +310,7 @@ class RegistryEntryListView(RegistryView, generics.GenericAPIView):
             OpenApiParameter("org", str, description="地区代码（含统计上计入它的单位），如 610100"),
             OpenApiParameter("sector", str, description="行业代码（供应商按能力覆盖行业）"),
             OpenApiParameter("q", str, description="检索词"),
-            OpenApiParameter("stage", str, enum=CaseStage.values, description="应用案例：阶段"),
-            OpenApiParameter("network_form", str, enum=NetworkForm.values, description="应用案例：网络形态"),
-            OpenApiParameter("supplier", int, description="应用案例：解决方案供应商编号"),
-            OpenApiParameter("operator", str, description="行业虚拟专网：运营商代码"),
-            OpenApiParameter("active_on", str, description="行业虚拟专网：该日在用的（如 2023-12-31）"),
-            OpenApiParameter("kind", str, enum=CarrierKind.values, description="创新载体与基础设施：类别"),
-            OpenApiParameter("year", int, description="5G应用标杆：评选年度"),
-            OpenApiParameter("published", bool, description="解决方案供应商：是否对外公布"),
+            *_filter_parameters(),
         ],
         responses=_any_entry(many=True),
     )
@@ -417,16 +319,13 @@ class RegistryEntryListView(RegistryView, generics.GenericAPIView):
         params = request.query_params
         if params.get("org"):
             _unit(request, params["org"])
-        try:
-            rows = entry_list(actor=request.user, slug=slug, params=params)
-        except BadFilter as exc:
-            raise _bad(str(exc)) from None
+        rows = entry_list(actor=request.user, slug=slug, params=params)  # a bad filter: 400 (api.errors)
         model = REGISTRIES[slug]
         rows = rows.select_related("created_by").order_by(*model._meta.ordering, "pk")
-        for name in SERIALIZERS[slug].M2M:
+        for name in entry_serializer(slug).M2M:
             rows = rows.prefetch_related(name)
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(SERIALIZERS[slug](page, many=True).data)
+        return self.get_paginated_response(entry_serializer(slug)(page, many=True).data)
 
     @extend_schema(
         description=(
@@ -441,7 +340,7 @@ class RegistryEntryListView(RegistryView, generics.GenericAPIView):
     )
     def post(self, request, slug: str):
         slug = _slug(self.kwargs)
-        data = _valid(SERIALIZERS[slug](data=request.data, context={"request": request}))
+        data = _valid(entry_serializer(slug)(data=request.data, context={"request": request}))
         entry = _saved(request, slug, REGISTRIES[slug](), dict(data))
         return _response(request, slug, entry, status=201)
 
@@ -455,7 +354,7 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
     )
     def get(self, request, slug: str, pk: int):
         slug = _slug(self.kwargs)
-        return Response(SERIALIZERS[slug](_entry(request, slug, pk)).data)
+        return Response(entry_serializer(slug)(_entry(request, slug, pk)).data)
 
     @extend_schema(
         description=(
@@ -471,7 +370,7 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
         slug = _slug(self.kwargs)
         entry = _entry(request, slug, pk)
         _check_manager(request, entry.org_unit, entry)
-        data = _valid(SERIALIZERS[slug](entry, data=request.data, context={"request": request}))
+        data = _valid(entry_serializer(slug)(entry, data=request.data, context={"request": request}))
         entry = _saved(request, slug, REGISTRIES[slug].objects.get(pk=entry.pk), dict(data))
         return _response(request, slug, entry)
 
@@ -510,7 +409,6 @@ class RegistryCountsView(generics.GenericAPIView):
         ],
     )
     def get(self, request):
-        from yangfan.core.periods import PeriodError
         from yangfan.datavalues.indicators import core_plans, plan_period
         from yangfan.registries.counts import registry_counter
 
@@ -519,10 +417,7 @@ class RegistryCountsView(generics.GenericAPIView):
         if row is None:
             raise Http404(_("尚未加载行动计划。"))
         plan = core_plans()[row.code]
-        try:
-            period = plan_period([plan], request.query_params.get("period"))
-        except PeriodError as exc:
-            raise _bad(str(exc)) from None
+        period = plan_period([plan], request.query_params.get("period"))  # a bad period: 400 (api.errors)
         counter = registry_counter(plan)
         rows = []
         for registry in plan.registries:
@@ -531,7 +426,7 @@ class RegistryCountsView(generics.GenericAPIView):
                 {
                     "code": registry.code,
                     "name": registry.name,
-                    "registry": SLUG_OF_CODE.get(registry.code) if count is not None else None,
+                    "registry": slug_of_code(registry.code) if count is not None else None,
                     "count": int(count) if count is not None else None,
                 }
             )

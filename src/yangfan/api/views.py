@@ -125,9 +125,9 @@ class IndicatorValuesView(generics.GenericAPIView):
         from rest_framework.exceptions import NotFound, ValidationError
         from rest_framework.response import Response
 
+        from yangfan.audit.fragments import kept
         from yangfan.core.periods import PeriodError
         from yangfan.datavalues.indicators import assessments, core_plans, plan_period
-        from yangfan.portal.fragments import kept
 
         plans = core_plans()
         plan = plans.get(request.query_params.get("plan") or next(iter(plans)))
@@ -150,7 +150,7 @@ class IndicatorValuesView(generics.GenericAPIView):
             in_scope = org_units_in_scope(request.user, "data.view").filter(code__in=codes)
             allowed = set(in_scope.values_list("code", flat=True))
             codes = [c for c in codes if c in allowed]
-        # computed once while nothing it reads can have changed, for this caller (portal.fragments)
+        # computed once while nothing it reads can have changed, for this caller (audit.fragments)
         return Response(kept(request, "api-indicators", lambda: assessments(plan, codes, period)))
 
 

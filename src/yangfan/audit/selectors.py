@@ -56,7 +56,7 @@ def trail_head() -> str:
 
     Every service writes its audit entry in the transaction of its change, so this changes exactly when a
     committed change happens, and, being the end of a hash chain, names the whole history before it: what was
-    computed under one head is true for as long as the head is the same (``portal.fragments``)."""
+    computed under one head is true for as long as the head is the same (``audit.fragments``)."""
     from yangfan.audit.chain import GENESIS
 
     return AuditEntry.objects.order_by("-seq").values_list("hash", flat=True).first() or GENESIS

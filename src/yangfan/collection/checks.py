@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from yangfan.actionplans.display import localized_name
 from yangfan.collection.selectors import data_set_rows
 from yangfan.core.engine import DataValue as CoreDataValue
 from yangfan.core.engine import Values
@@ -191,7 +192,7 @@ def reconciliation_rows(
     values = values_for_engine(data_elements=elements, org_units=units, periods=periods_checked(period))
     labels = source_labels(plan)
     names = {u.code: u.name for u in plan.org_units}
-    element_names = {e.code: (e.name, e.unit) for e in plan.data_elements}
+    element_names = {e.code: (localized_name(e), e.unit) for e in plan.data_elements}
     rows = []
     for r in reconcile(plan, values, org_unit.code, period, elements):
         name, unit = element_names.get(r.data_element, (r.data_element, ""))

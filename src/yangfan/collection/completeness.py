@@ -25,11 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yangfan.accounts.permissions import org_unit_ids_in_scope, org_units_in_scope, tree_links
+from yangfan.actionplans.display import localized_name
 from yangfan.actionplans.models import DataSet, Operator, ResponsibleUnit
 from yangfan.collection.choices import SubmissionAction, SubmissionStatus
 from yangfan.collection.models import Submission, SubmissionEvent
 from yangfan.collection.selectors import deadline, period_kind
 from yangfan.collection.services import may_review, may_submit
+from yangfan.core.errors import YangfanError
 from yangfan.core.periods import Period, PeriodError
 from yangfan.core.plan import OPERATORS_REPORT, UnitKind
 from yangfan.orgunits.models import OrgUnit
@@ -51,7 +53,7 @@ class Timeliness:
     LABELS = {ON_TIME: gettext_lazy("按时"), LATE: gettext_lazy("逾期"), NOT_DUE: gettext_lazy("未到期")}
 
 
-class CompletenessError(ValueError):
+class CompletenessError(YangfanError, ValueError):
     """A period that does not fit the data set, in the user's words."""
 
 
@@ -170,7 +172,7 @@ class _Units:
     def expected(self, data_set: DataSet) -> list[tuple[OrgUnit, Operator | None, str]]:
         self._load()
         if data_set.reporter == OPERATORS_REPORT:
-            found = [(unit, op, op.name) for unit in self.top for op in self.operators]
+            found = [(unit, op, localized_name(op)) for unit in self.top for op in self.operators]
         else:
             unit = self.responsible.get((data_set.plan_id, data_set.reporter))
             if unit is not None and unit.kind == UnitKind.CITY_GOVERNMENTS:
@@ -196,7 +198,11 @@ def parse_period(data_set: DataSet, text: str) -> Period:
     if period.kind != period_kind(data_set):
         raise CompletenessError(
             _("“%(period)s”不是%(data_set)s的报送期间（%(kind)s）")
-            % {"period": text, "data_set": data_set.name, "kind": data_set.get_period_type_display()}
+            % {
+                "period": text,
+                "data_set": localized_name(data_set),
+                "kind": data_set.get_period_type_display(),
+            }
         )
     return period
 

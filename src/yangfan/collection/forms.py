@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yangfan.accounts.permissions import org_units_in_scope, speaks_for_operator
+from yangfan.actionplans.display import localized_name
 from yangfan.actionplans.models import DataElement, DataSet, Operator
 from yangfan.collection.selectors import period_kind
 from yangfan.core.numbers import NumberError, parse_number
@@ -46,6 +47,9 @@ class PickForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["data_set"].queryset = data_sets
+        self.fields["data_set"].label_from_instance = localized_name
+        if "operator" in self.fields:
+            self.fields["operator"].label_from_instance = localized_name
         units = org_units_in_scope(user, "data.capture") | org_units_in_scope(user, "data.view")
         self.fields["org_unit"].queryset = units.distinct().order_by("code")
         self.fields["org_unit"].label_from_instance = lambda u: f"{u.name}（{u.code}）"
@@ -67,7 +71,7 @@ class PickForm(forms.Form):
                 "period",
                 gettext("%(name)s 按%(kind)s报送，期间应写作 %(example)s 这样的形式。")
                 % {
-                    "name": data_set.name,
+                    "name": localized_name(data_set),
                     "kind": data_set.get_period_type_display(),
                     "example": PERIOD_EXAMPLES[data_set.period_type],
                 },

@@ -173,7 +173,7 @@ def locked_row_errors(rows: Iterable) -> list[RowError]:
     """A ``RowError`` for each parsed row (``datavalues.importers.ParsedRow``) whose value belongs to a report
     that is submitted or approved: such values change only after a withdrawal, a return or an audited unlock.
     Every write path (web entry, Excel, ``values import``, the API, the pipeline) goes through the import
-    service, which calls this."""
+    service, which calls this (registered by ``CollectionConfig.ready``: the service's app sits below this one)."""
     rows = list(rows)
     periods = {r.period for r in rows}
     if not rows:

@@ -7,7 +7,7 @@ The first sheet is named after the data set:
 |--------------|------------------|----------|----------------------------------------------------------|
 | 1            |                  | title: data set · org unit · period (· operator)                    |
 | 2 (hidden)   | ``org_unit``     |          | the data element codes                                   |
-| 3            | 地区代码          | 地区      | each data element's Chinese name and unit                |
+| 3            | 地区代码          | 地区      | each data element's name and unit, in the reader's language |
 | 4, 5, …      | the row's code   | its name | the values: the only unlocked cells, decimal ≥ 0         |
 
 A very hidden sheet (``_yangfan``) says which report the workbook is for; a protected sheet 上期数据 holds the
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from yangfan.actionplans.display import localized_name, unit_label
 from yangfan.actionplans.models import DataElement, DataSet, Operator
 from yangfan.collection.selectors import data_set_rows, period_kind
 from yangfan.core.errors import ImportInvalid, RowError
@@ -77,9 +78,9 @@ class Report:
 
     @property
     def title(self) -> str:
-        parts = [self.data_set.name, self.org_unit.name, self.period]
+        parts = [localized_name(self.data_set), self.org_unit.name, self.period]
         if self.operator is not None:
-            parts.append(self.operator.name)
+            parts.append(localized_name(self.operator))
         return " · ".join(parts)
 
     @property
@@ -137,7 +138,7 @@ def template_bytes(report: Report) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = sheet_title(report.data_set.name)
+    sheet.title = sheet_title(localized_name(report.data_set))
     _fill_values_sheet(sheet, report)
     previous = Period.parse(report.period).previous()
     _fill_previous_sheet(workbook.create_sheet(_("上期数据")), report, str(previous))
@@ -184,7 +185,7 @@ def _styles():
 
 
 def _grid(sheet, report: Report, values: dict[tuple[int, str], DataValue], *, title: str, editable: bool):
-    """Title, hidden code row and column, Chinese headers, one row per grid row: both sheets share it."""
+    """Title, hidden code row and column, headers, one row per grid row: both sheets share it."""
     from openpyxl.styles import Protection
     from openpyxl.utils import get_column_letter
 
@@ -195,7 +196,10 @@ def _grid(sheet, report: Report, values: dict[tuple[int, str], DataValue], *, ti
         start_row=TITLE_ROW, start_column=NAME_COLUMN, end_row=TITLE_ROW, end_column=max(last, 2)
     )
     sheet.cell(CODE_ROW, CODE_COLUMN, "org_unit")
-    headers = [_("地区代码"), _("地区")] + [f"{e.name}（{e.unit}）" for e in report.elements]
+    headers = [_("地区代码"), _("地区")] + [
+        _("%(name)s（%(unit)s）") % {"name": localized_name(e), "unit": unit_label(e.unit)}
+        for e in report.elements
+    ]
     for column, header in enumerate(headers, start=CODE_COLUMN):
         cell = sheet.cell(HEADER_ROW, column, header)
         cell.font, cell.fill = style["bold"], style["grey"]

@@ -22,15 +22,16 @@ from 0 to 1 judged for one reporting period ``period`` as of a day ``as_of`` (wh
 
 A component's points are ``weight × ratio``, the weights of the applicable components scaled up to sum to
 100, so the total stays on 0–100 whatever is not applicable; a not-applicable component gives no points and
-its explanation says 不适用 and why. With nothing applicable the total is 0. The total is rounded half up to
-0.01; the points are rounded to 0.01 so that they add up exactly to the total (each is its exact value
+its explanation says 不适用 and why; each explanation comes with the figures it is written from (``facts``), so
+that a page in another language can say the same. With nothing applicable the total is 0. The total is rounded
+half up to 0.01; the points are rounded to 0.01 so that they add up exactly to the total (each is its exact value
 rounded down, and the hundredths left over go to the largest remainders, in component order on a tie).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
@@ -147,7 +148,13 @@ class UnitInputs:
 
 @dataclass(frozen=True)
 class Component:
-    """One part of a score. ``ratio`` 0..1 (``None``: not applicable); ``points`` what it adds to the total."""
+    """One part of a score. ``ratio`` 0..1 (``None``: not applicable); ``points`` what it adds to the total.
+
+    ``facts`` are the figures ``explanation`` is written from, JSON-ready: ``not_applicable`` (why:
+    ``no_assignments``, ``not_started`` with ``period``, ``nothing_due`` with ``as_of``, ``no_reports``,
+    ``no_indicators``, ``all_unjudged``) or, by component, ``tasks``/``mean``/``done``/``unreported``; ``reports_due``/
+    ``reports_on_time``/``milestones_due``/``milestones_on_time``; ``reports``/``with_evidence``;
+    ``judged``/``counts`` (by status)/``mean``/``skipped``."""
 
     name: str
     label: str
@@ -155,6 +162,7 @@ class Component:
     ratio: Decimal | None
     points: Decimal
     explanation: str
+    facts: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def applicable(self) -> bool:
@@ -209,13 +217,13 @@ def score(
             "indicators": _indicators(unit, scheme),
         }
         applicable_weight = sum(
-            (scheme.weights[name] for name, (ratio, _) in judged.items() if ratio is not None), Decimal(0)
+            (scheme.weights[name] for name, (ratio, _, _) in judged.items() if ratio is not None), Decimal(0)
         )
         raw = {
             name: (scheme.weights[name] * ratio * HUNDRED / applicable_weight)
             if ratio is not None and applicable_weight
             else Decimal(0)
-            for name, (ratio, _) in judged.items()
+            for name, (ratio, _, _) in judged.items()
         }
         total = min(sum(raw.values(), Decimal(0)).quantize(CENT, ROUND_HALF_UP), HUNDRED.quantize(CENT))
         points = _apportion(raw, total)
@@ -232,6 +240,7 @@ def score(
                 ratio=judged[name][0],
                 points=points[name],
                 explanation=judged[name][1],
+                facts=judged[name][2],
             )
             for name in COMPONENTS
         ),
@@ -252,7 +261,7 @@ def rank(scores: Iterable[UnitScore]) -> list[RankedScore]:
 
 
 # -- the components -----------------------------------------------------------------------------------
-Judged = tuple[Decimal | None, str]
+Judged = tuple[Decimal | None, str, dict[str, Any]]  # ratio, explanation, facts
 
 
 def _submitted_up_to(
@@ -266,8 +275,10 @@ def _submitted_up_to(
 def _completion(unit: UnitInputs, looked_at: Period, as_of: date, rules: SupervisionRules) -> Judged:
     started = [a for a in unit.assignments if rules.parse(a.first_period) <= looked_at]
     if not started:
-        why = "没有分派给本单位的任务" if not unit.assignments else f"本单位的任务都在 {looked_at} 之后才开始"
-        return None, f"不适用：{why}"
+        if not unit.assignments:
+            return None, "不适用：没有分派给本单位的任务", {"not_applicable": "no_assignments"}
+        why = f"本单位的任务都在 {looked_at} 之后才开始"
+        return None, f"不适用：{why}", {"not_applicable": "not_started", "period": str(looked_at)}
     percents: list[int] = []
     done = unreported = 0
     for assignment in started:
@@ -284,7 +295,8 @@ def _completion(unit: UnitInputs, looked_at: Period, as_of: date, rules: Supervi
     if unreported:
         notes.append(f"{unreported} 项尚无报告（按 0% 计）")
     explanation = f"{len(started)} 项任务，按最新报告平均完成 {_fmt(mean)}%（{'，'.join(notes)}）"
-    return mean / HUNDRED, explanation
+    facts = {"tasks": len(started), "mean": _fmt(mean), "done": done, "unreported": unreported}
+    return mean / HUNDRED, explanation, facts
 
 
 def _timeliness(unit: UnitInputs, period: str, as_of: date, rules: SupervisionRules) -> Judged:
@@ -304,11 +316,18 @@ def _timeliness(unit: UnitInputs, period: str, as_of: date, rules: SupervisionRu
                 milestones_on_time += met and milestone.met_on <= milestone.due
     due = reports_due + milestones_due
     if not due:
-        return None, f"不适用：截至{chinese_date(as_of)}尚无到期的报告或节点"
+        why = f"不适用：截至{chinese_date(as_of)}尚无到期的报告或节点"
+        return None, why, {"not_applicable": "nothing_due", "as_of": as_of.isoformat()}
     explanation = f"应报 {reports_due} 期，按时报送 {reports_on_time} 期"
     if milestones_due:
         explanation += f"；到期节点 {milestones_due} 个，按期完成 {milestones_on_time} 个"
-    return Decimal(reports_on_time + milestones_on_time) / due, explanation
+    facts = {
+        "reports_due": reports_due,
+        "reports_on_time": reports_on_time,
+        "milestones_due": milestones_due,
+        "milestones_on_time": milestones_on_time,
+    }
+    return Decimal(reports_on_time + milestones_on_time) / due, explanation, facts
 
 
 def _periods_from(first: str, last: str, rules: SupervisionRules) -> list[str]:
@@ -319,11 +338,12 @@ def _periods_from(first: str, last: str, rules: SupervisionRules) -> list[str]:
 def _evidence(unit: UnitInputs, looked_at: Period, as_of: date, rules: SupervisionRules) -> Judged:
     submitted = [r for a in unit.assignments for r in _submitted_up_to(a, looked_at, as_of, rules)]
     if not submitted:
-        return None, "不适用：尚无已报送的报告"
+        return None, "不适用：尚无已报送的报告", {"not_applicable": "no_reports"}
     with_evidence = sum(1 for r in submitted if r.evidence_count >= 1)
     return (
         Decimal(with_evidence) / len(submitted),
         f"已报送 {len(submitted)} 期报告，其中 {with_evidence} 期附有佐证材料",
+        {"reports": len(submitted), "with_evidence": with_evidence},
     )
 
 
@@ -336,15 +356,22 @@ def _indicators(unit: UnitInputs, scheme: ScoringScheme) -> Judged:
             raise UnknownStatus(unit.key, status)
         judged.append(status)
     if not judged:
-        why = "本单位没有负责的指标" if not unit.indicator_statuses else "所负责指标均数据不足或未设目标"
-        return None, f"不适用：{why}"
+        if not unit.indicator_statuses:
+            return None, "不适用：本单位没有负责的指标", {"not_applicable": "no_indicators"}
+        return None, "不适用：所负责指标均数据不足或未设目标", {"not_applicable": "all_unjudged"}
     mean = sum((scheme.status_points[s] for s in judged), Decimal(0)) / len(judged)
     counts = "、".join(f"{STATUS_LABELS[s]} {judged.count(s)} 项" for s in STATUSES if s in judged)
     skipped = len(unit.indicator_statuses) - len(judged)
     explanation = f"{len(judged)} 项指标：{counts}，平均 {_fmt(mean)} 分"
     if skipped:
         explanation += f"（另有 {skipped} 项数据不足或未设目标，不计）"
-    return mean / HUNDRED, explanation
+    facts = {
+        "judged": len(judged),
+        "counts": {s: judged.count(s) for s in STATUSES if s in judged},
+        "mean": _fmt(mean),
+        "skipped": skipped,
+    }
+    return mean / HUNDRED, explanation, facts
 
 
 # -- rounding ------------------------------------------------------------------------------------------

@@ -35,10 +35,11 @@ def figure(value, unit: str = "") -> str:
     return decimal2(amount)
 
 
-def indicator_target(indicator) -> str:
-    """“> 40 %”: the comparison of the plan's words and the target value with its unit."""
+def indicator_target(indicator, unit: str | None = None) -> str:
+    """“> 40 %”: the comparison of the plan's words and the target value with its unit (``unit``: the unit as
+    the reader's language writes it, the plan file's by default)."""
     symbol = Comparison(indicator.target_comparison).symbol
-    return f"{symbol} {number(indicator.target_value)} {indicator.unit}"
+    return f"{symbol} {number(indicator.target_value)} {indicator.unit if unit is None else unit}"
 
 
 def row_target(row) -> str:

@@ -15,6 +15,7 @@ from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.core.numbers import NumberError, parse_number
 from yangfan.core.periods import Period, PeriodError
 from yangfan.documents.cells import restored
+from yangfan.documents.tables import csv_decoded
 from yangfan.orgunits.models import OrgUnit
 
 COLUMNS = {
@@ -63,14 +64,8 @@ def read_table(path: Path) -> list[dict[str, str]]:
         return _read_dhis2(path)
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte sequence it is given
+    text = csv_decoded(path.read_bytes())
+    if text is None:
         raise ImportInvalid(str(path), [RowError(1, "", "无法识别文件编码（应为 UTF-8 或 GB18030）")])
     return list(csv.DictReader(io.StringIO(text)))
 

@@ -1,4 +1,6 @@
-"""Indicator assessments for org units, from the stored values and targets (shared by the CLI, API and pages)."""
+"""Indicator assessments for org units, from the stored values and targets (shared by the CLI, API and pages),
+and what a unit's page and the dashboard show of them (``indicator_glance``, here since ADR 0013: the org tree's
+app sits below the figures)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from yangfan.actionplans.display import localized_name, status_label, unit_label
 from yangfan.core.engine import Engine, assess, periods_read, series_periods
+from yangfan.core.figures import row_target
 from yangfan.core.periods import Period, PeriodKind, parse_within
 from yangfan.core.plan import Indicator, Plan, Target
 from yangfan.core.planfile import bundled_plan_paths, load_plan, load_plan_text
 from yangfan.core.targets import TargetBook, on_path
 from yangfan.datavalues.totals import StoredTotals
+from yangfan.orgunits.models import OrgUnit
 
 
 @cache
@@ -125,7 +130,7 @@ def indicator_chart(
     ]
     names = plan.org_tree.units
     first = runs[0]
-    unit = indicator.unit
+    unit = unit_label(indicator.unit)  # in the reader's language
 
     def label(kind: str, target: Target) -> str:
         return f"{kind} {target.comparison.symbol}{target.value.normalize():f}{unit}（{target.date.isoformat()}）"
@@ -161,3 +166,72 @@ def indicator_chart(
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def plans_of(*, unit: OrgUnit) -> list[Plan]:
+    """The loaded plans (as the engine reads them) whose org tree holds ``unit``."""
+    return [plan for plan in core_plans().values() if unit.code in plan.org_tree.units]
+
+
+def indicator_glance(*, plan: Plan, unit: OrgUnit, period: Period, engine=None) -> list[dict]:
+    """Every indicator of ``plan`` for ``unit`` at ``period``: the rows of ``assessments()`` with what the
+    page shows beside them (unit, target as text, status label) and the sparkline data of charts.js.
+
+    The caller has checked the view scope (the unit's page requires ``data.view`` on the unit). ``engine`` lets a
+    page that computes more (the dashboard) read the stored values once."""
+    rows = assessments(plan, [unit.code], period, engine=engine)
+    for row in rows:
+        indicator = next((i for i in plan.indicators if i.code == row["indicator"]), None)
+        if indicator is not None:
+            row["name"] = localized_name(indicator)
+        row["unit"] = indicator.unit if indicator else ""
+        row["target_text"] = _target_text(row, unit_label(row["unit"]))
+        row["status_label"] = status_label(row["status"])
+        row["chart_id"] = f"glance-{plan.code}-{row['indicator']}"
+        row["chart"] = _series_chart(row, _periods_up_to(plan, period, row), unit_name=unit.name)
+    return rows
+
+
+def _periods_up_to(plan: Plan, period: Period, row: dict) -> list[Period]:
+    """The x axis of a row's series: every period of ``period``'s kind from the plan's start (or the row's
+    first observation, when its series begins earlier, e.g. at the base year) to ``period``."""
+    current = min(
+        [Period.containing(plan.start, period.kind), *(Period.parse(p) for p, _v in row.get("series") or ())]
+    )
+    if period < current:
+        return [period]
+    periods = []
+    while current <= period:
+        periods.append(current)
+        current = current.next()
+    return periods
+
+
+def _number(text: str | None) -> float | None:
+    """A value as charts.js reads it: a JSON number (Decimal text to float, for display only) or null."""
+    return None if text is None else float(Decimal(text))
+
+
+def _target_text(row: dict, unit: str) -> str | None:
+    """“> 40 %”, as the indicator page writes a target; ``None`` where the row has no target for the unit."""
+    return None if row.get("target") is None else f"{row_target(row)} {unit}".strip()
+
+
+def _series_chart(row: dict, periods: list[Period], *, unit_name: str) -> dict:
+    """The data contract of ``portal/charts.js`` for one indicator of one unit (gaps as ``null``)."""
+    by_period = {p: v for p, v in row.get("series") or ()}
+    by_period[row["period"]] = row["value"]
+    target = None
+    if row.get("target_text"):
+        target = {
+            "value": _number(row["target"]),
+            "label": _("目标：%(t)s（%(d)s）") % {"t": row["target_text"], "d": row["target_date"]},
+        }
+    return {
+        "unit": unit_label(row["unit"]),
+        "periods": [str(p) for p in periods],
+        "series": [{"name": unit_name, "values": [_number(by_period.get(str(p))) for p in periods]}],
+        "target": target,
+        "milestones": [],
+        "trajectory": None,
+    }

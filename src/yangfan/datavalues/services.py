@@ -52,13 +52,25 @@ class _DryRun(Exception):
     pass
 
 
+# What refuses rows that would change a locked value: a ``RowError`` for each such row. The app that locks values
+# (collection: submitted and approved reports, ``collection.services.locked_row_errors``) builds on this one, so it
+# registers its check when it is ready (``lock_check_register``) and the one write path asks it without knowing it.
+LockCheck = Callable[[list[ParsedRow]], list[RowError]]
+_lock_checks: list[LockCheck] = []
+
+
+def lock_check_register(check: LockCheck) -> None:
+    """Have every import ask ``check`` which of the rows it adds or changes are locked (once per check)."""
+    if check not in _lock_checks:
+        _lock_checks.append(check)
+
+
 def _refuse_locked(rows: list[ParsedRow], report: ImportReport, file: str) -> None:
     """Roll back (by raising ``ImportInvalid``) when a row would add or change a value of a submitted or approved
     report; a row that leaves a locked value as it is passes, so re-importing the same file still works."""
-    from yangfan.collection.services import locked_row_errors  # collection builds on this app: import late
-
     touched = set(report.added) | set(report.changed)
-    locked = locked_row_errors(r for r in rows if r.row in touched)
+    written = [r for r in rows if r.row in touched]
+    locked = [error for check in _lock_checks for error in check(written)]
     if locked:
         raise ImportInvalid(file, locked)
 

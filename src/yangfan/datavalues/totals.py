@@ -1,7 +1,8 @@
 """Stored totals (ADR 0009): kept in the transaction of every write, read by every page in place of the values.
 
 ``totals_refresh`` is called by the one write path of values (``datavalues.services.datavalues_import``) with what
-it changed; ``totals_rebuild`` by a plan's load (its tree or its data elements' aggregation may have changed). Both
+it changed; ``totals_rebuild`` by a plan's load (its tree or its data elements' aggregation may have changed), which
+sends ``plan_loaded`` to ``totals_on_plan_load``: the plan app sits below this one and knows none of it. Both
 let ``yangfan.core.aggregates`` decide which totals a change reaches and the engine compute them.
 
 ``StoredTotals`` is the read side: the ``Totals`` an engine reads, fetched in one query for the units and periods
@@ -72,6 +73,13 @@ def totals_rebuild(*, plan: Plan, progress: Callable[[int, int], None] | None = 
         if progress is not None:
             progress(done, len(pairs))
     return written
+
+
+def totals_on_plan_load(sender, *, parsed: Plan, stats, **kwargs) -> None:
+    """``plan_loaded`` receiver: a load that changed anything rebuilds the plan's totals in its transaction, as
+    does a load into a database that has values but no totals of the plan yet (``totals_missing``)."""
+    if stats.changed or totals_missing(parsed):
+        totals_rebuild(plan=parsed)
 
 
 def _one_at_a_time() -> None:

@@ -13,6 +13,20 @@ from typing import Any
 from yangfan.documents.cells import defused
 
 BOM = "\ufeff"
+ENCODINGS = (
+    "utf-8-sig",
+    "gb18030",
+)  # what people's CSV files come in: UTF-8 (with a BOM or not), or as Chinese Excel saves
+
+
+def csv_decoded(content: bytes) -> str | None:
+    """The text of a CSV file people made (``ENCODINGS``, tried in turn); ``None`` when it is neither."""
+    for encoding in ENCODINGS:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def csv_text(value: Any) -> str:

@@ -21,6 +21,7 @@ from yangfan.accounts.permissions import may, require
 from yangfan.actionplans.models import DataElement, Operator, Plan, Sector
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record
+from yangfan.collection.services import locked_row_errors
 from yangfan.core.periods import Period, PeriodKind
 from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
@@ -264,8 +265,6 @@ def _rows(figures: Sequence[Figure]) -> list[ParsedRow]:
 def _conflicts(rows: list[ParsedRow]) -> tuple[list[dict], list[ParsedRow]]:
     """Rows that would change a locked value: listed (stored and computed value, why it is locked) and left
     out; a row that leaves a locked value as it is passes."""
-    from yangfan.collection.services import locked_row_errors  # collection builds on datavalues: import late
-
     if not rows:
         return [], rows
     stored = {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from yangfan.core.errors import YangfanError
 
-class PipelineError(Exception):
+
+class PipelineError(YangfanError):
     """Base of the pipeline's errors on bad input."""
 
 

@@ -24,9 +24,9 @@ from yangfan.accounts.permissions import (
     tree_links,
     visible_group_codes,
 )
+from yangfan.actionplans.display import localized_name, status_label, unit_label
 from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.core.plan import Direction
-from yangfan.core.targets import Status
 from yangfan.orgunits.models import OrgGroup, OrgUnit
 from yangfan.orgunits.selectors import unit_or_group
 
@@ -87,10 +87,10 @@ def dashboard_section(request, *, plan_rows=()) -> dict:
     """The dashboard of the request, rendered, for the page around it: ``dashboard_html`` (empty when there is
     none to show), ``dashboard_charts`` (whether it draws charts) and ``map_script``. The unit is checked
     against the viewer's scope first (a refusal is audited each time); the rest is computed once and kept
-    while nothing it shows can have changed (``portal.fragments``)."""
+    while nothing it shows can have changed (``audit.fragments``)."""
     from django.template.loader import render_to_string
 
-    from yangfan.portal.fragments import kept
+    from yangfan.audit.fragments import kept
 
     unit = dashboard_target(request.user, request.GET.get("org"), request=request)
 
@@ -110,8 +110,14 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
     """The context of the dashboard for ``user`` of ``unit`` (``dashboard_target``'s: checked, the viewer's top
     unit without ``?org=``) from the request's ``period`` and ``indicator`` (``plan_rows``: the
     ``actionplans.Plan`` rows the page has read already)."""
-    from yangfan.datavalues.indicators import assessments, core_plans, engine_for, plan_period, prefetch
-    from yangfan.orgunits.selectors import indicator_glance
+    from yangfan.datavalues.indicators import (
+        assessments,
+        core_plans,
+        engine_for,
+        indicator_glance,
+        plan_period,
+        prefetch,
+    )
 
     if unit is None:
         return {}
@@ -165,7 +171,7 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
     for row in ranking:
         row["rank"] = places.get(row["org_unit"], (None, None))[0]
         row["org_name"] = tree.units[row["org_unit"]].name
-        row["status_label"] = Status(row["status"]).label
+        row["status_label"] = status_label(row["status"])
         row["url"] = _dashboard_url(row["org_unit"], period, chosen)
 
     units_below = None if unit.code == tree.root else _covered(user, unit, is_group)
@@ -301,8 +307,8 @@ def _map(unit, ranking: list[dict], indicator, period) -> dict | None:
         return None
     return {
         "map": MAPS[unit.code][0],
-        "unit": indicator.unit,
-        "title": f"{indicator.code} {indicator.name}",
+        "unit": unit_label(indicator.unit),
+        "title": f"{indicator.code} {localized_name(indicator)}",
         "regions": [
             {
                 "name": row["org_name"],

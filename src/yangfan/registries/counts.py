@@ -6,32 +6,26 @@ from django.db.models import CharField, DateField, Value
 
 from yangfan.core.plan import Plan
 from yangfan.core.registries import RegistryCounter, RegistryEntry, RegistrySummary
-from yangfan.registries.choices import CarrierKind
+from yangfan.registries.specs import SPECS
 
-# registry codes of the plan file kept in Yangfan, and where their entries are
-KEPT = frozenset({"industry_vpn", "benchmark", "application_case", "solution_supplier", *CarrierKind.values})
+# registry codes of the plan file kept in Yangfan (each spec's ``counted``)
+KEPT = frozenset(code for spec in SPECS.values() for code in spec.counted.codes)
 
 
 def registry_entries() -> list[RegistryEntry]:
     """Every entry of the kept registries, read as plain rows (codes and dates, no model instances) in one query."""
-    from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
 
-    def rows(model, registry, start: str, end: str | None, sector: str | None):
-        return model.objects.order_by().values_list(
-            registry if registry == "kind" else Value(registry, output_field=CharField()),
+    def rows(spec):
+        counted = spec.counted
+        return spec.model.objects.order_by().values_list(
+            counted.code_field or Value(counted.codes[0], output_field=CharField()),
             "org_unit__code",
-            start,
-            end or Value(None, output_field=DateField()),
-            sector or Value(None, output_field=CharField()),
+            counted.start,
+            counted.end or Value(None, output_field=DateField()),
+            counted.sector or Value(None, output_field=CharField()),
         )
 
-    parts = [
-        rows(IndustryVpn, "industry_vpn", "commissioned_on", "retired_on", "sector__code"),
-        rows(Benchmark, "benchmark", "published_on", "revoked_on", "sector__code"),
-        rows(Carrier, "kind", "recognised_on", "retired_on", "sector__code"),
-        rows(ApplicationCase, "application_case", "started_on", None, "sector__code"),
-        rows(Supplier, "solution_supplier", "listed_on", "delisted_on", None),
-    ]
+    parts = [rows(spec) for spec in SPECS.values()]
     return [RegistryEntry(*row) for row in parts[0].union(*parts[1:], all=True)]
 
 

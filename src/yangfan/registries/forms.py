@@ -1,13 +1,14 @@
-"""Entry forms of the registries: one ModelForm per registry; org units limited to those the user manages."""
+"""Entry forms of the registries, made from their specs; org units limited to those the user manages, references
+to other entries to those the user may read."""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.db import models
 
 from yangfan.accounts.permissions import org_units_in_scope
-from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
 from yangfan.registries.services import referable, references
+from yangfan.registries.specs import SPECS, spec_of
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -19,107 +20,37 @@ class EntryForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = org_units_in_scope(user, "registries.manage").order_by(
+        permission = spec_of(self._meta.model).write_permission
+        self.fields["org_unit"].queryset = org_units_in_scope(user, permission).order_by(
             "level", "position", "code"
         )
         for name in references(self._meta.model):
             if name in self.fields:
                 field = self.fields[name]
                 field.queryset = referable(field.queryset, user=user, entry=self.instance, name=name)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.DateInput):
-                field.widget = DATE
 
 
-class SupplierForm(EntryForm):
-    class Meta:
-        model = Supplier
-        fields = [
-            "name",
-            "credit_code",
-            "org_unit",
-            "sectors",
-            "capabilities",
-            "contact",
-            "listed_on",
-            "delisted_on",
-            "published",
-            "remark",
-        ]
-        widgets = {"sectors": forms.CheckboxSelectMultiple, "listed_on": DATE, "delisted_on": DATE}
+def entry_form(slug: str) -> type[EntryForm]:
+    """The entry form of registry ``slug``, made from its spec: its fields in order, its widgets."""
+    if slug not in _FORMS:
+        spec = SPECS[slug]
+        _FORMS[slug] = forms.modelform_factory(
+            spec.model,
+            form=EntryForm,
+            fields=list(spec.fields),
+            widgets=spec.widgets,
+            formfield_callback=_formfield,
+        )
+    return _FORMS[slug]
 
 
-class IndustryVpnForm(EntryForm):
-    class Meta:
-        model = IndustryVpn
-        fields = [
-            "name",
-            "enterprise",
-            "operator",
-            "sector",
-            "org_unit",
-            "vpn_type",
-            "commissioned_on",
-            "retired_on",
-            "remark",
-        ]
-        widgets = {"commissioned_on": DATE, "retired_on": DATE}
+_FORMS: dict[str, type[EntryForm]] = {}
 
 
-class ApplicationCaseForm(EntryForm):
-    media_url = forms.URLField(label=_("图文或视频链接"), required=False, assume_scheme="https")
-
-    class Meta:
-        model = ApplicationCase
-        fields = [
-            "name",
-            "sector",
-            "scenario",
-            "enterprise",
-            "org_unit",
-            "suppliers",
-            "operator",
-            "network_form",
-            "vpn",
-            "stage",
-            "started_on",
-            "description",
-            "figures",
-            "media_url",
-            "bloom_cup",
-            "remark",
-        ]
-        widgets = {"started_on": DATE, "suppliers": forms.SelectMultiple(attrs={"size": 6})}
-
-
-class BenchmarkForm(EntryForm):
-    class Meta:
-        model = Benchmark
-        fields = ["case", "sector", "year", "org_unit", "published_on", "document", "revoked_on", "remark"]
-        widgets = {"published_on": DATE, "revoked_on": DATE}
-
-
-class CarrierForm(EntryForm):
-    class Meta:
-        model = Carrier
-        fields = [
-            "kind",
-            "name",
-            "operator_org",
-            "sector",
-            "org_unit",
-            "recognised_on",
-            "recognised_by",
-            "retired_on",
-            "remark",
-        ]
-        widgets = {"recognised_on": DATE, "retired_on": DATE}
-
-
-FORMS = {
-    "cases": ApplicationCaseForm,
-    "vpns": IndustryVpnForm,
-    "suppliers": SupplierForm,
-    "benchmarks": BenchmarkForm,
-    "carriers": CarrierForm,
-}
+def _formfield(model_field, **kwargs):
+    """Dates as the browser's date picker; a link typed without a scheme taken as https."""
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    if isinstance(model_field, models.DateField):
+        kwargs.setdefault("widget", DATE)
+    return model_field.formfield(**kwargs)

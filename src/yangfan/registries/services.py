@@ -10,16 +10,7 @@ from django.utils.translation import gettext as _
 from yangfan.accounts.permissions import deny, may, restrict
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
-from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
-
-# the registries by the slug their pages, imports and API use
-REGISTRIES = {
-    "cases": ApplicationCase,
-    "vpns": IndustryVpn,
-    "suppliers": Supplier,
-    "benchmarks": Benchmark,
-    "carriers": Carrier,
-}
+from yangfan.registries.specs import CITY, REGISTRIES, spec_of
 
 
 def references(model) -> list[str]:
@@ -54,7 +45,7 @@ def _pointed_at(entry, name: str) -> set[int]:
 
 def may_manage(user, org_unit) -> bool:
     """Write an entry placed at ``org_unit``: a role that manages registries, with the unit in its capture scope."""
-    return org_unit is not None and may(user, "registries.manage", org_unit)
+    return org_unit is not None and may(user, "registries.manage", org_unit)  # every spec's write_permission
 
 
 def _fields(entry) -> list[str]:
@@ -74,31 +65,35 @@ def city_of(org_unit):
 
 
 def duplicate_of(entry):
-    """An existing entry that is the same thing: a supplier with the same credit code; otherwise one of the
-    same registry with the same name in the same city (of the same kind, for carriers)."""
+    """An existing entry that is the same thing, as its spec's ``same_as`` says: a supplier with the same credit
+    code, a benchmark of the same case and year, anything else with the same name in the same city (of the same
+    kind, for carriers)."""
     model = type(entry)
+    same = spec_of(model).same_as
     others = model.objects.exclude(pk=entry.pk) if entry.pk else model.objects.all()
-    if isinstance(entry, Supplier):
-        return others.filter(credit_code=entry.credit_code).first()
-    if isinstance(entry, Benchmark):
-        return others.filter(case_id=entry.case_id, year=entry.year).first()
-    if isinstance(entry, Carrier):
-        others = others.filter(kind=entry.kind)
+    others = others.filter(
+        **{
+            model._meta.get_field(name).attname: getattr(entry, model._meta.get_field(name).attname)
+            for name in same
+            if name != CITY
+        }
+    )
+    if CITY not in same:
+        return others.first()
     city = city_of(entry.org_unit)
-    for other in others.filter(name=entry.name).select_related("org_unit__parent"):
+    for other in others.select_related("org_unit__parent"):
         if city_of(other.org_unit) == city:
             return other
     return None
 
 
-def search_text_of(case: ApplicationCase) -> str:
-    """What the repository's search matches: the case's words and, as a help, their pinyin initials."""
+def search_text_of(entry) -> str:
+    """What a registry's search matches (its spec's ``indexed`` fields): the entry's words and, as a help, their
+    pinyin (``search.searchable``)."""
     from yangfan.registries.search import searchable
 
-    parts = [case.name, case.scenario, case.enterprise, case.description, case.figures, case.bloom_cup]
-    if case.sector_id:
-        parts.append(case.sector.name)
-    return searchable(" ".join(p for p in parts if p))
+    parts = [getattr(entry, name) for name in spec_of(entry).indexed]
+    return searchable(" ".join(str(p) for p in parts if p))
 
 
 def entry_save(*, actor, entry, m2m: dict | None = None, request=None):
@@ -135,22 +130,19 @@ def _save(*, actor, entry, m2m: dict | None, request):
     entry.full_clean(
         exclude=["created_by", "search_text"], validate_unique=False
     )  # duplicates: below, in words
+    spec = spec_of(entry)
     other = duplicate_of(entry)
-    if other is not None and isinstance(entry, Supplier):
-        raise ValidationError(
-            _("统一社会信用代码 %(code)s 已登记为“%(other)s”（%(unit)s）。")
-            % {"code": entry.credit_code, "other": other, "unit": other.org_unit.name}
-        )
     if other is not None:
         raise ValidationError(
-            _("与已登记的“%(other)s”（%(unit)s）重复。") % {"other": other, "unit": other.org_unit.name}
+            str(spec.duplicate)
+            % {"code": getattr(entry, spec.same_as[0]), "other": other, "unit": other.org_unit.name}
         )
     fields = _fields(entry)
     created = entry.pk is None
     before = {} if created else snapshot(type(entry).objects.get(pk=entry.pk), fields)
     if created:
         entry.created_by = actor
-    if isinstance(entry, ApplicationCase):
+    if spec.indexed:
         entry.search_text = search_text_of(entry)
     entry.save()
     changes = model_changes(before, snapshot(entry, fields))
@@ -182,10 +174,9 @@ def entry_delete(*, actor, entry, request=None) -> None:
 
 @transaction.atomic
 def _delete(*, actor, entry, request) -> None:
-    if isinstance(entry, ApplicationCase) and entry.benchmarks.exists():
-        raise ValidationError(_("该案例已被评为标杆，不能删除；请先撤销标杆。"))
-    if isinstance(entry, IndustryVpn) and entry.cases.exists():
-        raise ValidationError(_("有应用案例使用该专网，不能删除；停用请填写停用日期。"))
+    for name, refusal in spec_of(entry).protected_by:
+        if getattr(entry, name).exists():
+            raise ValidationError(str(refusal))
     audit_record(
         action=AuditAction.DELETE,
         actor=actor,

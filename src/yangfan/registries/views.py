@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -18,62 +17,11 @@ from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny, may
 from yangfan.audit.downloads import audited_download
 from yangfan.registries import services
-from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
-from yangfan.registries.forms import FORMS
+from yangfan.registries.forms import entry_form
 from yangfan.registries.selection_views import urlpatterns as selection_urls
-from yangfan.registries.selectors import BadFilter, entry_list
-from yangfan.registries.services import REGISTRIES
+from yangfan.registries.selectors import BadFilter, entry_list, related_entries
+from yangfan.registries.specs import REGISTRIES, SPECS
 
-TITLES = {
-    "cases": gettext_lazy("5G应用仓库"),
-    "vpns": gettext_lazy("行业虚拟专网"),
-    "suppliers": gettext_lazy("解决方案供应商名录"),
-    "benchmarks": gettext_lazy("5G应用标杆"),
-    "carriers": gettext_lazy("创新载体与基础设施"),
-}
-# the columns of each list: (attribute, header)
-COLUMNS = {
-    "cases": (
-        ("name", gettext_lazy("案例")),
-        ("sector", gettext_lazy("行业")),
-        ("enterprise", gettext_lazy("应用企业")),
-        ("org_unit", gettext_lazy("地区")),
-        ("get_stage_display", gettext_lazy("阶段")),
-        ("get_network_form_display", gettext_lazy("网络形态")),
-        ("started_on", gettext_lazy("启动日期")),
-    ),
-    "vpns": (
-        ("name", gettext_lazy("专网")),
-        ("enterprise", gettext_lazy("服务企业")),
-        ("operator", gettext_lazy("运营商")),
-        ("sector", gettext_lazy("行业")),
-        ("org_unit", gettext_lazy("地区")),
-        ("commissioned_on", gettext_lazy("开通")),
-        ("retired_on", gettext_lazy("停用")),
-    ),
-    "suppliers": (
-        ("name", gettext_lazy("企业")),
-        ("credit_code", gettext_lazy("统一社会信用代码")),
-        ("org_unit", gettext_lazy("地区")),
-        ("listed_on", gettext_lazy("入库")),
-        ("published", gettext_lazy("公布")),
-    ),
-    "benchmarks": (
-        ("case", gettext_lazy("案例")),
-        ("sector", gettext_lazy("行业")),
-        ("year", gettext_lazy("年度")),
-        ("org_unit", gettext_lazy("地区")),
-        ("published_on", gettext_lazy("公布日期")),
-        ("revoked_on", gettext_lazy("撤销")),
-    ),
-    "carriers": (
-        ("get_kind_display", gettext_lazy("类别")),
-        ("name", gettext_lazy("名称")),
-        ("org_unit", gettext_lazy("地区")),
-        ("recognised_on", gettext_lazy("建成或认定")),
-        ("retired_on", gettext_lazy("撤销或停用")),
-    ),
-}
 PAGE = 100
 
 
@@ -93,8 +41,8 @@ class RegistryIndexView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         registries = [
-            {"slug": slug, "title": TITLES[slug], "count": entry_list(actor=user, slug=slug).count()}
-            for slug in REGISTRIES
+            {"slug": slug, "title": spec.title, "count": entry_list(actor=user, slug=slug).count()}
+            for slug, spec in SPECS.items()
         ]
         return super().get_context_data(
             registries=registries, manages=may(user, "registries.manage"), **kwargs
@@ -119,25 +67,31 @@ class RegistryListView(PermissionMixin, TemplateView):
         except ValueError:
             page = 1
         shown = list(rows[(page - 1) * PAGE : page * PAGE])
-        from yangfan.actionplans.models import Operator, Sector
-
+        spec = SPECS[slug]
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
             slug=slug,
-            title=TITLES[slug],
-            columns=COLUMNS[slug],
-            rows=[{"entry": e, "cells": [_cell(e, attr) for attr, _h in COLUMNS[slug]]} for e in shown],
+            title=spec.title,
+            columns=spec.columns,
+            rows=[{"entry": e, "cells": [_cell(e, attr) for attr, _h in spec.columns]} for e in shown],
             total=total,
             page=page,
             pages=(total + PAGE - 1) // PAGE,
             query=query.urlencode(),
             params=self.request.GET,
-            sectors=Sector.objects.order_by("position"),
-            operators=Operator.objects.all(),
-            stages=CaseStage.choices,
-            network_forms=NetworkForm.choices,
-            kinds=CarrierKind.choices,
+            search_hint=spec.search_hint,
+            filters=[
+                {
+                    "param": f.param,
+                    "label": f.label,
+                    "widget": f.widget,
+                    "options": f.options() if f.options else (),
+                    "value": self.request.GET.get(f.param, ""),
+                }
+                for f in spec.filters
+                if f.on_page
+            ],
             manages=may(user, "registries.manage"),
             **kwargs,
         )
@@ -183,7 +137,7 @@ class RegistryImportView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.pop("slug", None)
         slug = _slug(self.kwargs["slug"])
-        return super().get_context_data(slug=slug, title=TITLES[slug], **kwargs)
+        return super().get_context_data(slug=slug, title=SPECS[slug].title, **kwargs)
 
     def post(self, request, slug: str):
         slug = _slug(slug)
@@ -236,20 +190,13 @@ class EntryView(EntryMixin, TemplateView):
             fields.append(
                 (field.verbose_name, "、".join(str(v) for v in getattr(entry, field.name).all()) or "—")
             )
-        extra = {}
-        if slug == "cases":
-            extra["benchmarks"] = entry.benchmarks.select_related("sector")
-        if slug == "vpns":
-            extra["cases"] = entry.cases.all()
-        if slug == "suppliers":
-            extra["cases"] = entry.cases.all()
         return super().get_context_data(
             slug=slug,
-            title=TITLES[slug],
+            title=SPECS[slug].title,
             entry=entry,
             fields=fields,
             may_edit=services.may_manage(self.request.user, entry.org_unit),
-            **extra,
+            related=related_entries(actor=self.request.user, entry=entry),
             **kwargs,
         )
 
@@ -280,9 +227,9 @@ class EntryFormView(PermissionMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         slug, entry = self.instance()
-        form = FORMS[slug](instance=entry, user=request.user)
+        form = entry_form(slug)(instance=entry, user=request.user)
         return self.render_to_response(
-            self.get_context_data(slug=slug, title=TITLES[slug], form=form, entry=entry)
+            self.get_context_data(slug=slug, title=SPECS[slug].title, form=form, entry=entry)
         )
 
     def post(self, request, *args, **kwargs):
@@ -295,7 +242,7 @@ class EntryFormView(PermissionMixin, TemplateView):
                 return redirect(reverse("registries:entry", kwargs={"slug": slug, "pk": entry.pk}))
             messages.success(request, _("已删除。"))
             return redirect("registries:list", slug=slug)
-        form = FORMS[slug](request.POST, instance=entry, user=request.user)
+        form = entry_form(slug)(request.POST, instance=entry, user=request.user)
         if form.is_valid():
             saved = form.save(commit=False)
             m2m = {
@@ -311,7 +258,7 @@ class EntryFormView(PermissionMixin, TemplateView):
                 messages.success(request, _("已保存。"))
                 return redirect(reverse("registries:entry", kwargs={"slug": slug, "pk": saved.pk}))
         return self.render_to_response(
-            self.get_context_data(slug=slug, title=TITLES[slug], form=form, entry=entry), status=400
+            self.get_context_data(slug=slug, title=SPECS[slug].title, form=form, entry=entry), status=400
         )
 
 

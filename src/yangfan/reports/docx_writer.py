@@ -1,12 +1,11 @@
 """The evaluation report (评估报告) as a Word file, laid out the way a provincial office writes one.
 
-The page, the fonts and the page numbers are those of the office's 公文 (GB/T 9704-2012, implemented in
-:mod:`yangfan.supervision.documents`, whose helpers this module uses): A4 with the standard's 版心, 正文 in
-3号仿宋 on 22 exact lines (a grid of lines, not of characters: :func:`_set_line_grid`), level-1 headings
-"一、" in 黑体 and level-2 headings "（一）" in 楷体, the title in 2号小标宋 (bold here, so the machines that
-substitute another font for 小标宋 still print a heavy title) and "— 1 —" page numbers. Tables and captions
-are smaller (5号宋体, 黑体 header on a grey ground, single borders, the header repeated on every page, rows
-never split). Headings carry outline levels, so Word's navigation pane lists them.
+The page, the fonts, the building blocks and the bytes are those of the office's 公文 (GB/T 9704-2012,
+:mod:`yangfan.documents.word`): A4 with the standard's 版心, 正文 in 3号仿宋 on 22 exact lines (a grid of
+lines, not of characters, since tables and charts set other sizes), level-1 headings "一、" in 黑体 and level-2
+headings "（一）" in 楷体, the title in 2号小标宋 (bold here, so the machines that substitute another font for
+小标宋 still print a heavy title) and "— 1 —" page numbers; numbered tables and figures in 5号 and 小4号.
+Headings carry outline levels, so Word's navigation pane lists them.
 
 The order of the report: title; issuer and date; the demo notice when the figures include demo data; an
 opening sentence citing the plan; 一、总体进展; 二、主要指标完成情况 (a table of every indicator, then one
@@ -16,53 +15,26 @@ of the text only in the table); 三、任务推进情况 (by responsible unit, t
 
 Every figure printed is a text or value of the :class:`~yangfan.reports.document.ReportDocument`; the few
 this module formats itself (rates, counts, totals) are plain formatting. The same document always gives the
-same bytes: the core properties take the report's date and the zip is rewritten as the 公文 writer does.
+same bytes: the core properties and the zip take the report's date
+(:func:`~yangfan.documents.word.package.docx_bytes`).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.oxml.ns import qn
-from docx.shared import Emu
-from docx.text.paragraph import Paragraph
 
+from yangfan.documents.word.gbt9704 import BODY_PT, HEITI, KAITI, TITLE_PT, chinese_date
+from yangfan.documents.word.package import docx_bytes, set_core_properties
+from yangfan.documents.word.page import new_document, set_page_numbers
+from yangfan.documents.word.writer import Column, WordWriter, border, title_lines
 from yangfan.reports.charts import indicator_chart_png
 from yangfan.reports.document import DEMO_NOTICE, IndicatorSection, ReportDocument, UnitFigure
-from yangfan.supervision.documents import (
-    BODY_PT,
-    HEITI,
-    KAITI,
-    LINE,
-    SONGTI,
-    TEXT_WIDTH,
-    TITLE_PT,
-    XIAOBIAOSONG,
-    OfficialWriter,
-    border,
-    chinese_date,
-    chinese_number,
-    element,
-    half_widths,
-    normalised_zip,
-    set_core_properties,
-    set_defaults,
-    set_page,
-    set_page_numbers,
-)
 
 OVERDUE_ROWS = 30  # overdue items listed in the Word file; the XLSX lists them all
-TABLE_PT = 10.5  # 5号
-TABLE_LINE = 300  # twips: 15 pt lines in tables
-CAPTION_PT = 12  # 小4号
-CHART_WIDTH = TEXT_WIDTH * 635  # EMU (635 a twip): the chart as wide as the 版心
-HEADER_FILL = "D9D9D9"
+TITLE_LINE = TITLE_PT * 20 * 3 // 2  # twips: the title's lines one and a half 2号 apart
 DEMO_RED = "C00000"
 
 SECTIONS = (
@@ -76,21 +48,9 @@ SECTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Column:
-    """A table column: its header, its share of the table's width, and how its cells align."""
-
-    header: str
-    weight: float
-    align: str = "center"
-
-
 def report_docx_bytes(doc: ReportDocument, *, charts: bool = True) -> bytes:
     """The ``.docx`` file of ``doc``; ``charts=False`` leaves the trend charts out (quicker, for tests)."""
-    document = Document()
-    set_defaults(document)
-    set_page(document)
-    _set_line_grid(document)
+    document = new_document(character_grid=False)
     writer = _ReportWriter(document, doc, charts=charts)
     writer.front()
     writer.overview()
@@ -102,107 +62,30 @@ def report_docx_bytes(doc: ReportDocument, *, charts: bool = True) -> bytes:
     writer.attention()
     writer.notes()
     set_page_numbers(document)
-    _set_properties(document, doc)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalised_zip(buffer.getvalue(), doc.written_on)
+    set_core_properties(
+        document,
+        author=doc.issuer,
+        title=doc.title,
+        subject=f"{doc.org_name} {doc.period_label}",
+        category="评估报告",
+    )
+    return docx_bytes(document, day=doc.written_on)
 
 
-class _ReportWriter(OfficialWriter):
-    """The 公文 writer's paragraphs and runs, plus the report's headings, tables and charts."""
+class _ReportWriter(WordWriter):
+    """The layout primitives, plus the report's parts in order."""
+
+    outline_levels = True
 
     def __init__(self, document: DocxDocument, doc: ReportDocument, *, charts: bool):
         super().__init__(document)
         self.doc = doc
         self.charts = charts
-        self.level_1 = self.level_2 = 0
-        self.tables = self.figures = 0
-
-    # building blocks ----------------------------------------------------------------------------------
-
-    def heading(self, text: str, *, level: int) -> None:
-        """Level 1 "一、" in 黑体, level 2 "（一）" in 楷体; numbered here, kept with what follows."""
-        if level == 1:
-            self.level_1, self.level_2 = self.level_1 + 1, 0
-            text, font = f"{chinese_number(self.level_1)}、{text}", HEITI
-        else:
-            self.level_2 += 1
-            text, font = f"（{chinese_number(self.level_2)}）{text}", KAITI
-        paragraph = self.text(text, east_asia=font, first=200, keep_next=True)
-        paragraph._p.get_or_add_pPr().append(element("w:outlineLvl", val=level - 1))
-
-    def body(self, text: str) -> Paragraph:
-        return self.text(text.strip(), first=200)
-
-    def labelled(self, label: str, text: str) -> None:
-        """A body paragraph led by a label in 楷体 ("达标或进度正常的：…")."""
-        paragraph = self.paragraph(first=200)
-        self.run(paragraph, label, east_asia=KAITI)
-        self.run(paragraph, text)
-
-    def caption(self, text: str, *, keep_next: bool) -> None:
-        paragraph = self.paragraph(
-            align="center", line=CAPTION_PT * 20 * 3 // 2, unit=CAPTION_PT, on_grid=False, keep_next=keep_next
-        )
-        self.run(paragraph, text, size=CAPTION_PT, east_asia=HEITI)
-
-    def table(self, title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
-        """A numbered table: its caption, a grey header row repeated on each page, single borders."""
-        self.tables += 1
-        self.caption(f"表{self.tables}　{title}", keep_next=True)
-        widths = _widths([column.weight for column in columns])
-        table = self.document.add_table(rows=1 + len(rows), cols=len(columns))
-        tbl = table._tbl
-        tblpr = tbl.tblPr
-        for child in list(tblpr):
-            tblpr.remove(child)
-        tblpr.append(element("w:tblW", w=TEXT_WIDTH, type="dxa"))
-        tblpr.append(element("w:jc", val="center"))
-        borders = element("w:tblBorders")
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            borders.append(element(f"w:{side}", val="single", sz=4, space=0, color="000000"))
-        tblpr.append(borders)
-        tblpr.append(element("w:tblLayout", type="fixed"))
-        margins = element("w:tblCellMar")
-        for side, twips in (("top", 30), ("left", 80), ("bottom", 30), ("right", 80)):
-            margins.append(element(f"w:{side}", w=twips, type="dxa"))
-        tblpr.append(margins)
-        tblpr.append(element("w:tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=0, lastColumn=0))
-        for grid_column, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
-            grid_column.set(qn("w:w"), str(width))
-        for index, row in enumerate(table.rows):
-            trpr = row._tr.get_or_add_trPr()
-            trpr.append(element("w:cantSplit"))
-            if index == 0:
-                trpr.append(element("w:tblHeader"))
-            texts = [column.header for column in columns] if index == 0 else rows[index - 1]
-            for cell, column, width, text in zip(row.cells, columns, widths, texts, strict=True):
-                cell.width = Emu(width * 635)
-                if index == 0:
-                    cell._tc.get_or_add_tcPr().append(
-                        element("w:shd", val="clear", color="auto", fill=HEADER_FILL)
-                    )
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                paragraph = cell.paragraphs[0]
-                ppr = paragraph._p.get_or_add_pPr()
-                ppr.append(element("w:snapToGrid", val=0))
-                ppr.append(element("w:spacing", before=0, after=0, line=TABLE_LINE, lineRule="exact"))
-                ppr.append(element("w:jc", val="center" if index == 0 else column.align))
-                self.run(paragraph, text, size=TABLE_PT, east_asia=HEITI if index == 0 else SONGTI)
-        # A short gap before the text that follows; the table's last row stays with its caption's table.
-        self.paragraph(line=160, on_grid=False)
 
     def chart(self, section: IndicatorSection) -> None:
-        """The trend chart as wide as the 版心, its caption below; auto line height so it is not clipped."""
+        """The section's trend chart as wide as the 版心, its caption below."""
         png = indicator_chart_png(section, org_name=self.doc.org_name)
-        paragraph = self.paragraph(align="center", on_grid=False, keep_next=True)
-        spacing = paragraph._p.pPr.find(qn("w:spacing"))
-        spacing.set(qn("w:line"), "240")
-        spacing.set(qn("w:lineRule"), "auto")
-        spacing.set(qn("w:before"), "120")
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Emu(CHART_WIDTH))
-        self.figures += 1
-        self.caption(f"图{self.figures}　{section.code} {section.name}走势", keep_next=False)
+        self.picture(png, caption=f"{section.code} {section.name}走势")
 
     # the report's parts -------------------------------------------------------------------------------
 
@@ -211,9 +94,7 @@ class _ReportWriter(OfficialWriter):
         doc = self.doc
         self.blank()
         for line in title_lines(doc.title):
-            title = self.paragraph(align="center", line=TITLE_PT * 20 * 3 // 2, unit=TITLE_PT, on_grid=False)
-            self.run(title, line, size=TITLE_PT, east_asia=XIAOBIAOSONG)
-            _bold(title)
+            self.title(line, line=TITLE_LINE, bold=True)
         self.blank()
         self.text(doc.issuer.strip(), east_asia=KAITI, align="center")
         self.text(chinese_date(doc.written_on), east_asia=KAITI, align="center")
@@ -417,38 +298,6 @@ class _ReportWriter(OfficialWriter):
 # --- texts ----------------------------------------------------------------------------------------------
 
 
-def title_lines(title: str) -> list[str]:
-    """The title's lines: the caller's own breaks ("\\n") where it gives them; otherwise a closing "（…）"
-    (the period) on a line of its own, and a title too long for one line broken where offices break it, never
-    inside a word: after a plan word ("计划", "方案", "规划") or a 书名号 name ("》"), else after a quotation
-    ("”"), at the place nearest the middle.
-    """
-    lines = [line.strip() for line in title.strip().splitlines() if line.strip()]
-    if len(lines) != 1:
-        return lines
-    text, period = lines[0], ""
-    if text.endswith("）") and "（" in text and not text.startswith("（"):
-        cut = text.rindex("（")
-        text, period = text[:cut], text[cut:]
-    capacity = TEXT_WIDTH // (TITLE_PT * 20) * 2  # half-widths on one line of the title
-    lines = [text]
-    if half_widths(text) > capacity:
-        for words in (("》", "计划", "方案", "规划"), ("”",)):
-            cuts = [
-                index + len(word)
-                for word in words
-                for index in range(1, len(text))
-                if text.startswith(word, index)
-                and half_widths(text[: index + len(word)]) <= capacity
-                and 0 < half_widths(text[index + len(word) :]) <= capacity
-            ]
-            if cuts:
-                cut = min(cuts, key=lambda cut: (abs(half_widths(text[:cut]) - half_widths(text[cut:])), cut))
-                lines = [text[:cut], text[cut:]]
-                break
-    return [*lines, period] if period else lines
-
-
 def _indicator_sentence(section: IndicatorSection, org_name: str) -> str:
     """The sentence "西安市本期值45.20 %，目标≥ 40 %，状态为“已达标”，每月需增…。" of the section's own texts."""
     parts = [f"{org_name}本期值{section.value_text}"]
@@ -474,49 +323,6 @@ def _met(met: bool | None) -> str:
 
 def _percent(rate: Decimal | None) -> str:
     return "—" if rate is None else f"{rate.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
-
-
-def _widths(weights: Sequence[float]) -> list[int]:
-    """Column widths in twips, in proportion to ``weights``, summing exactly to the 版心's width."""
-    total = sum(weights)
-    widths = [int(TEXT_WIDTH * weight / total) for weight in weights]
-    widths[0] += TEXT_WIDTH - sum(widths)
-    return widths
-
-
-# --- document settings -----------------------------------------------------------------------------------
-
-
-def _set_line_grid(document: DocxDocument) -> None:
-    """A grid of lines only: the 公文's 28-character grid has a pitch under the 3号 font size, which Word
-    and WPS absorb by condensing but LibreOffice answers by giving every character two cells (about 14
-    characters a line). A report of tables and charts keeps the 22 lines and lets characters take their width.
-    """
-    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
-    grid.attrib.clear()
-    grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), str(LINE))
-
-
-def _bold(paragraph: Paragraph) -> None:
-    for run in paragraph.runs:
-        rpr = run._r.get_or_add_rPr()
-        rfonts = rpr.find(qn("w:rFonts"))
-        position = 0 if rfonts is None else list(rpr).index(rfonts) + 1
-        rpr.insert(position, element("w:bCs"))
-        rpr.insert(position, element("w:b"))
-
-
-def _set_properties(document: DocxDocument, doc: ReportDocument) -> None:
-    """Core properties from the report itself, never from the clock, and no stale template thumbnail."""
-    set_core_properties(
-        document,
-        author=doc.issuer,
-        title=doc.title,
-        subject=f"{doc.org_name} {doc.period_label}",
-        day=doc.written_on,
-        category="评估报告",
-    )
 
 
 __all__ = ["OVERDUE_ROWS", "report_docx_bytes"]

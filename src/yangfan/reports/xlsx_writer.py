@@ -17,9 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from yangfan.documents.word.gbt9704 import chinese_date, half_widths
 from yangfan.documents.xlsx import workbook_bytes
 from yangfan.reports.document import DEMO_NOTICE, ReportDocument
-from yangfan.supervision.documents import chinese_date, half_widths
 
 SHEETS = (
     "概况",

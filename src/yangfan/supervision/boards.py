@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 
+from yangfan.actionplans.display import localized_name
 from yangfan.actionplans.models import Plan, ResponsibleUnit, Task
 from yangfan.core.periods import Period
 from yangfan.core.plan import UnitKind
@@ -316,6 +317,7 @@ def notice_proposals(*, actor, plan: Plan, period: Period) -> list[Proposal]:
         where[a.org_unit.code].append(a)
     codes = sorted({link.indicator.code for link in links})
     indicators = [i for i in parsed.indicators if i.code in codes]
+    indicator_names = {i.code: localized_name(i) for i in indicators}  # as the reader's language names them
     rows = assessments(parsed, sorted(where), period, indicators=indicators)
     tasks_of = defaultdict(set)
     for link in links:
@@ -330,7 +332,7 @@ def notice_proposals(*, actor, plan: Plan, period: Period) -> list[Proposal]:
             proposals.append(
                 Proposal(
                     indicator=row["indicator"],
-                    indicator_name=row["name"],
+                    indicator_name=indicator_names[row["indicator"]],
                     org_unit=row["org_unit"],
                     org_unit_name=names[row["org_unit"]],
                     status=row["status"],

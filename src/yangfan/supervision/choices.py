@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yangfan.core.supervision import AlertKind as CoreAlertKind
 from yangfan.core.supervision import Progress as CoreProgress
 
 
@@ -31,3 +32,20 @@ class EvidenceKind(models.TextChoices):
     DOCX = "docx", "Word"
     XLSX = "xlsx", "Excel"
     PPTX = "pptx", "PowerPoint"
+
+
+class AlertKind(models.TextChoices):
+    """What the supervision list flags (``yangfan.core.supervision.AlertKind``), as pages label it."""
+
+    MILESTONE_OVERDUE = CoreAlertKind.MILESTONE_OVERDUE.value, _("节点逾期")
+    NO_REPORT = CoreAlertKind.NO_REPORT.value, _("逾期未报")
+    STALLED = CoreAlertKind.STALLED.value, _("连续滞后")
+
+
+class ScoreComponent(models.TextChoices):
+    """The parts of an evaluation score (``yangfan.core.evaluation.COMPONENTS``), as pages label them."""
+
+    COMPLETION = "completion", _("任务完成")
+    TIMELINESS = "timeliness", _("按时报送")
+    EVIDENCE = "evidence", _("佐证材料")
+    INDICATORS = "indicators", _("指标达成")

@@ -114,33 +114,33 @@ def ranking_rows(ranked: list[RankedScore]) -> list[dict]:
     return rows
 
 
-@transaction.atomic
 def evaluation_publish(
     *, actor, plan: Plan, period: Period, as_of: date | None = None, request=None
 ) -> EvaluationRun:
     """Publish the ranking of ``period`` as computed now: kept unchanged from then on."""
     require(actor, "supervision.manage", request=request)
-    as_of = as_of or default_as_of(plan, period)
-    ranked = evaluation_scores(plan=plan, period=period, as_of=as_of)
-    rows = ranking_rows(ranked)
-    run = EvaluationRun.objects.create(
-        plan=plan,
-        period=str(period),
-        scheme_version=rows[0]["scheme_version"] if rows else "",
-        as_of=as_of,
-        rows=rows,
-        published_by=actor,
-        published_at=timezone.now(),
-    )
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=actor,
-        obj=run,
-        changes={"period": [None, str(period)], "units": [None, len(rows)]},
-        detail="发布评估排名",
-        request=request,
-    )
-    return run
+    with transaction.atomic():  # after the check: a refusal stays in the trail
+        as_of = as_of or default_as_of(plan, period)
+        ranked = evaluation_scores(plan=plan, period=period, as_of=as_of)
+        rows = ranking_rows(ranked)
+        run = EvaluationRun.objects.create(
+            plan=plan,
+            period=str(period),
+            scheme_version=rows[0]["scheme_version"] if rows else "",
+            as_of=as_of,
+            rows=rows,
+            published_by=actor,
+            published_at=timezone.now(),
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            obj=run,
+            changes={"period": [None, str(period)], "units": [None, len(rows)]},
+            detail="发布评估排名",
+            request=request,
+        )
+        return run
 
 
 def evaluation_latest(*, plan: Plan, period: Period) -> EvaluationRun | None:

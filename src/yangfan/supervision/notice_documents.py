@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from yangfan.core.targets import Status
-from yangfan.supervision.documents import OfficialDocument
+from yangfan.documents.word.official import OfficialDocument
 from yangfan.supervision.models import NoticeAnswer, SupervisionNotice
 from yangfan.supervision.selectors import supervision_rules
 

@@ -98,42 +98,44 @@ def assignments_sync_on_load(sender, *, plan, stats, **kwargs) -> None:
     assignments_sync(plan=plan, actor=stats.actor)
 
 
-@transaction.atomic
 def subtask_create(
     *, actor, task: Task, title: str, text: str = "", units: Sequence[ResponsibleUnit], request=None
 ) -> SubTask:
     """Split ``task``: a sub-task for some of its units, each of which gets an assignment for it."""
     require(actor, "supervision.manage", request=request)
-    title = title.strip()
-    if not title:
-        raise ValidationError(_("请填写子任务标题。"))
-    allowed = set(task.units.values_list("pk", flat=True))
-    units = list(units)
-    if not units:
-        raise ValidationError(_("请至少选择一个责任单位。"))
-    strangers = [u.name for u in units if u.pk not in allowed]
-    if strangers:
-        raise ValidationError(
-            _("子任务的责任单位须是原任务的责任单位：%(names)s 不是。") % {"names": "、".join(strangers)}
+    with transaction.atomic():  # after the check: a refusal stays in the trail
+        title = title.strip()
+        if not title:
+            raise ValidationError(_("请填写子任务标题。"))
+        allowed = set(task.units.values_list("pk", flat=True))
+        units = list(units)
+        if not units:
+            raise ValidationError(_("请至少选择一个责任单位。"))
+        strangers = [u.name for u in units if u.pk not in allowed]
+        if strangers:
+            raise ValidationError(
+                _("子任务的责任单位须是原任务的责任单位：%(names)s 不是。") % {"names": "、".join(strangers)}
+            )
+        number = SubTask.objects.filter(task=task).count() + 1
+        while SubTask.objects.filter(task=task, code=f"{task.code}-{number}").exists():
+            number += 1
+        subtask = SubTask.objects.create(
+            task=task, code=f"{task.code}-{number}", title=title, text=text.strip(), created_by=actor
         )
-    number = SubTask.objects.filter(task=task).count() + 1
-    while SubTask.objects.filter(task=task, code=f"{task.code}-{number}").exists():
-        number += 1
-    subtask = SubTask.objects.create(
-        task=task, code=f"{task.code}-{number}", title=title, text=text.strip(), created_by=actor
-    )
-    subtask.units.set(units)
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=actor,
-        obj=subtask,
-        changes={"units": [None, [u.name for u in units]]},
-        request=request,
-    )
-    for unit, org in _shares(units):
-        row = Assignment.objects.create(task=task, subtask=subtask, responsible_unit=unit, org_unit=org)
-        audit_record(action=AuditAction.CREATE, actor=actor, obj=row, detail="分派子任务", request=request)
-    return subtask
+        subtask.units.set(units)
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            obj=subtask,
+            changes={"units": [None, [u.name for u in units]]},
+            request=request,
+        )
+        for unit, org in _shares(units):
+            row = Assignment.objects.create(task=task, subtask=subtask, responsible_unit=unit, org_unit=org)
+            audit_record(
+                action=AuditAction.CREATE, actor=actor, obj=row, detail="分派子任务", request=request
+            )
+        return subtask
 
 
 # --- milestones and indicator links ------------------------------------------------------------------------
@@ -153,7 +155,6 @@ def _milestone_check(title: str, due, plan: Plan) -> str:
     return title
 
 
-@transaction.atomic
 def milestone_create(
     *,
     actor,
@@ -166,72 +167,75 @@ def milestone_create(
 ) -> Milestone:
     """A milestone on ``task`` (or one of its sub-tasks) binding every assignment of it."""
     require(actor, "supervision.manage", request=request)
-    title = _milestone_check(title, due, task.plan)
-    if subtask is not None and subtask.task_id != task.pk:
-        raise ValidationError(_("子任务不属于该任务。"))
-    milestone = Milestone.objects.create(
-        task=task,
-        subtask=subtask,
-        title=title,
-        due=due,
-        evidence_expected=evidence_expected.strip(),
-        created_by=actor,
-    )
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=actor,
-        obj=milestone,
-        changes=model_changes({}, snapshot(milestone, MILESTONE_FIELDS)),
-        request=request,
-    )
-    return milestone
+    with transaction.atomic():  # after the check: a refusal stays in the trail
+        title = _milestone_check(title, due, task.plan)
+        if subtask is not None and subtask.task_id != task.pk:
+            raise ValidationError(_("子任务不属于该任务。"))
+        milestone = Milestone.objects.create(
+            task=task,
+            subtask=subtask,
+            title=title,
+            due=due,
+            evidence_expected=evidence_expected.strip(),
+            created_by=actor,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            obj=milestone,
+            changes=model_changes({}, snapshot(milestone, MILESTONE_FIELDS)),
+            request=request,
+        )
+        return milestone
 
 
-@transaction.atomic
 def milestone_update(
     *, actor, milestone: Milestone, title: str, due: date, evidence_expected: str = "", request=None
 ) -> Milestone:
     require(actor, "supervision.manage", request=request)
-    before = snapshot(milestone, MILESTONE_FIELDS)
-    milestone.title = _milestone_check(title, due, milestone.task.plan)
-    milestone.due, milestone.evidence_expected = due, evidence_expected.strip()
-    milestone.save()
-    changes = model_changes(before, snapshot(milestone, MILESTONE_FIELDS))
-    if changes:
-        audit_record(action=AuditAction.UPDATE, actor=actor, obj=milestone, changes=changes, request=request)
-    return milestone
+    with transaction.atomic():  # after the check: a refusal stays in the trail
+        before = snapshot(milestone, MILESTONE_FIELDS)
+        milestone.title = _milestone_check(title, due, milestone.task.plan)
+        milestone.due, milestone.evidence_expected = due, evidence_expected.strip()
+        milestone.save()
+        changes = model_changes(before, snapshot(milestone, MILESTONE_FIELDS))
+        if changes:
+            audit_record(
+                action=AuditAction.UPDATE, actor=actor, obj=milestone, changes=changes, request=request
+            )
+        return milestone
 
 
-@transaction.atomic
 def milestone_delete(*, actor, milestone: Milestone, request=None) -> None:
     """Remove a milestone no report has claimed yet (a claimed one is history: change its date instead)."""
     require(actor, "supervision.manage", request=request)
-    if milestone.reports.exists():
-        raise ValidationError(_("已有进展报告标记完成该节点，不能删除；如需调整，请修改其内容或时限。"))
-    audit_record(
-        action=AuditAction.DELETE,
-        actor=actor,
-        obj=milestone,
-        changes=model_changes(snapshot(milestone, MILESTONE_FIELDS), {}),
-        request=request,
-    )
-    milestone.delete()
+    with transaction.atomic():  # after the check: a refusal stays in the trail
+        if milestone.reports.exists():
+            raise ValidationError(_("已有进展报告标记完成该节点，不能删除；如需调整，请修改其内容或时限。"))
+        audit_record(
+            action=AuditAction.DELETE,
+            actor=actor,
+            obj=milestone,
+            changes=model_changes(snapshot(milestone, MILESTONE_FIELDS), {}),
+            request=request,
+        )
+        milestone.delete()
 
 
-@transaction.atomic
 def task_indicator_set(*, actor, task: Task, indicators: Iterable[Indicator], request=None) -> None:
     """Link ``task`` to exactly ``indicators`` (the indicators it moves)."""
     require(actor, "supervision.manage", request=request)
-    wanted = {i.pk: i for i in indicators if i.plan_id == task.plan_id}
-    current = {link.indicator_id: link for link in TaskIndicator.objects.filter(task=task)}
-    for pk, link in current.items():
-        if pk not in wanted:
-            audit_record(action=AuditAction.DELETE, actor=actor, obj=link, request=request)
-            link.delete()
-    for pk, indicator in wanted.items():
-        if pk not in current:
-            link = TaskIndicator.objects.create(task=task, indicator=indicator, created_by=actor)
-            audit_record(action=AuditAction.CREATE, actor=actor, obj=link, request=request)
+    with transaction.atomic():  # after the check: a refusal stays in the trail
+        wanted = {i.pk: i for i in indicators if i.plan_id == task.plan_id}
+        current = {link.indicator_id: link for link in TaskIndicator.objects.filter(task=task)}
+        for pk, link in current.items():
+            if pk not in wanted:
+                audit_record(action=AuditAction.DELETE, actor=actor, obj=link, request=request)
+                link.delete()
+        for pk, indicator in wanted.items():
+            if pk not in current:
+                link = TaskIndicator.objects.create(task=task, indicator=indicator, created_by=actor)
+                audit_record(action=AuditAction.CREATE, actor=actor, obj=link, request=request)
 
 
 # --- progress reports ---------------------------------------------------------------------------------------
@@ -322,14 +326,14 @@ def _evidence_add(*, actor, stored: Sequence[StoredFile], request=None, **owner)
     return rows
 
 
-@transaction.atomic
 def evidence_delete(*, actor, evidence: Evidence, request=None) -> None:
     """Remove an attachment from a report that is still a draft (the stored file stays: others may share it)."""
     if evidence.report_id is None:
         raise ValidationError(_("督办反馈的材料随反馈存档，不能删除。"))
-    _report_guard(actor, evidence.report, request)
-    audit_record(action=AuditAction.DELETE, actor=actor, obj=evidence, request=request)
-    evidence.delete()
+    _report_guard(actor, evidence.report, request)  # outside the transaction: a refusal stays in the trail
+    with transaction.atomic():
+        audit_record(action=AuditAction.DELETE, actor=actor, obj=evidence, request=request)
+        evidence.delete()
 
 
 def progress_report_act(*, actor, report: ProgressReport, action: str, comment: str = "", request=None):
@@ -464,26 +468,27 @@ def notice_answer(
     return answer
 
 
-@transaction.atomic
 def notice_close(*, actor, notice: SupervisionNotice, comment: str = "", request=None) -> SupervisionNotice:
     """办结: the office accepts the answer."""
+    # outside the transaction: a refusal stays in the trail
     require(actor, "supervision.manage", request=request)
     if notice.status != NoticeStatus.ANSWERED:
         raise ValidationError(
             _("只有已反馈的督办单才能办结（当前为“%(s)s”）。") % {"s": notice.get_status_display()}
         )
-    before = notice.status
-    notice.status, notice.closed_by, notice.closed_at = NoticeStatus.CLOSED, actor, timezone.now()
-    notice.closing_comment = comment.strip()
-    notice.save()
-    audit_record(
-        action=AuditAction.UPDATE,
-        actor=actor,
-        obj=notice,
-        changes={"status": [before, notice.status]},
-        detail=notice.closing_comment,
-        request=request,
-    )
+    with transaction.atomic():
+        before = notice.status
+        notice.status, notice.closed_by, notice.closed_at = NoticeStatus.CLOSED, actor, timezone.now()
+        notice.closing_comment = comment.strip()
+        notice.save()
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            obj=notice,
+            changes={"status": [before, notice.status]},
+            detail=notice.closing_comment,
+            request=request,
+        )
     return notice
 
 

@@ -37,8 +37,10 @@ from yangfan.accounts.permissions import (
     speaks_for_operator,
 )
 from yangfan.actionplans.choices import DataSetLevel
+from yangfan.actionplans.display import localized_name
 from yangfan.actionplans.models import DataElement, DataSet, Operator, ResponsibleUnit
 from yangfan.actionplans.selectors import plan_default
+from yangfan.audit.fragments import kept
 from yangfan.collection.choices import WRITABLE, SubmissionAction
 from yangfan.collection.forms import ActForm, GridForm, PickForm, cell_name
 from yangfan.collection.models import Submission
@@ -68,7 +70,6 @@ from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
 from yangfan.datavalues.services import datavalues_import
 from yangfan.orgunits.models import OrgUnit
-from yangfan.portal.fragments import kept
 
 FORM_FILE = "网页填报"  # what the audit trail names the "file" of a web entry
 
@@ -223,7 +224,7 @@ def _grid(report: Report, form: GridForm | None, findings) -> list[dict]:
                     ),
                     "stored_text": number(current.value) if current else "—",
                     "previous_text": number(before.value) if before else "—",
-                    "label": f"{unit.name} {element.name}",
+                    "label": f"{unit.name} {localized_name(element)}",
                     "row": row_index,
                     "column": column,
                 }
@@ -478,7 +479,7 @@ class EntryView(LoginRequiredMixin, View):
                     ],
                 },
             )
-        # computed from the stored values only: kept until they change (portal.fragments; a save moves the key)
+        # computed from the stored values only: kept until they change (audit.fragments; a save moves the key)
         findings = kept(request, "entry-findings", lambda: findings_of(report.submission, report.rows))
         grid = _grid(report, form, findings)
         editable = report.writable

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
+from yangfan.actionplans.display import localized_name
 from yangfan.audit.downloads import audited_download
 from yangfan.collection import completeness
 from yangfan.collection.completeness import CompletenessError
@@ -131,12 +132,12 @@ class RemindersExportView(StatusQueryMixin, PermissionMixin, View):
         candidates = reminder_candidates()
         table = [
             [
-                row.data_set.name,
+                localized_name(row.data_set),
                 row.data_set.code,
                 row.period,
                 row.org_unit.name,
                 row.org_unit.code,
-                row.operator.name if row.operator else "",
+                localized_name(row.operator) if row.operator else "",
                 row.reporter,
                 row.status_label,
                 row.deadline.isoformat(),

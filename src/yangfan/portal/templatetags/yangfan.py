@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from yangfan.actionplans import display
 from yangfan.core import figures
 
 register = template.Library()
@@ -9,15 +10,16 @@ register = template.Library()
 
 # the figures every page shows, formatted as the reports and the command line format them (core.figures)
 register.filter("number", figures.number)
-register.filter("target", figures.indicator_target)
 register.filter("figure", figures.figure)
 register.filter("decimal2", figures.decimal2)
 register.filter("row_target", figures.row_target)
+# the plan's words in the reader's language (actionplans.display)
+register.filter("unit", display.unit_label)
+register.filter("status_label", display.status_label)
+register.filter("named", display.localized_name)
 
 
 @register.filter
-def status_label(code: str) -> str:
-    """The Chinese label of an assessment status (已达标, 进度正常, …)."""
-    from yangfan.core.targets import Status
-
-    return Status(code).label
+def target(indicator) -> str:
+    """“> 40 %”, the unit in the reader's language."""
+    return figures.indicator_target(indicator, display.unit_label(indicator.unit))

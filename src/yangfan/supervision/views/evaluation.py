@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.permissions import deny, may
+from yangfan.actionplans.display import localized_name
 from yangfan.audit.downloads import audited_download
 from yangfan.core.errors import YangfanError
 from yangfan.supervision.evaluation import (
@@ -23,6 +24,7 @@ from yangfan.supervision.evaluation import (
 from yangfan.supervision.exports import ranking_xlsx
 from yangfan.supervision.models import EvaluationRun
 from yangfan.supervision.selectors import province_unit
+from yangfan.supervision.texts import ranking_in_language
 from yangfan.supervision.views.boards import SupervisionMixin
 
 
@@ -41,7 +43,9 @@ class EvaluationView(SupervisionMixin, TemplateView):
         as_of = default_as_of(self.plan, self.period)
         if sees_live(user):
             try:
-                live = ranking_rows(evaluation_scores(plan=self.plan, period=self.period, as_of=as_of))
+                live = ranking_in_language(
+                    ranking_rows(evaluation_scores(plan=self.plan, period=self.period, as_of=as_of))
+                )
             except YangfanError as exc:
                 error = str(exc)
         published = evaluation_latest(plan=self.plan, period=self.period)
@@ -50,6 +54,7 @@ class EvaluationView(SupervisionMixin, TemplateView):
             error=error,
             eval_as_of=as_of,
             published=published,
+            published_rows=ranking_in_language(published.rows) if published else None,
             runs=EvaluationRun.objects.filter(plan=self.plan).order_by("-published_at")[:20],
             **kwargs,
         )
@@ -72,7 +77,13 @@ class RunXlsxView(SupervisionMixin, View):
         name = f"{self.plan.code}-evaluation-{period}.xlsx"
         return audited_download(
             request,
-            ranking_xlsx(rows, plan=self.plan.name, period=period, as_of=as_of, title=title),
+            ranking_xlsx(
+                ranking_in_language(rows),
+                plan=localized_name(self.plan),
+                period=period,
+                as_of=as_of,
+                title=title,
+            ),
             name,
             object_type="supervision.evaluationrun",
             object_id=str(pk),

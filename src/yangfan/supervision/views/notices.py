@@ -21,16 +21,18 @@ from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny, may
+from yangfan.actionplans.display import localized_name, status_label
 from yangfan.audit.downloads import audited_download
 from yangfan.core.periods import Period, PeriodError
+from yangfan.documents.word.official import official_docx_bytes
 from yangfan.supervision import services
 from yangfan.supervision.boards import FIGURES, alerts_for
 from yangfan.supervision.choices import NoticeStatus
-from yangfan.supervision.documents import official_docx_bytes
 from yangfan.supervision.evidence import accepted_text
 from yangfan.supervision.models import Assignment, NoticeAnswer, SupervisionNotice
 from yangfan.supervision.notice_documents import answer_document, notice_document
 from yangfan.supervision.selectors import assignment_list, may_read_assignment, may_report, period_of
+from yangfan.supervision.texts import alert_message
 from yangfan.supervision.views.reports import MultipleFileField
 
 
@@ -108,16 +110,16 @@ class NoticeNewView(PermissionMixin, TemplateView):
                 ) % {
                     "org": assignment.org_unit.name,
                     "period": period,
-                    "name": row["name"],
+                    "name": localized_name(chosen[0]),
                     "value": row["value"] or "—",
                     "target": row["target"] or "—",
-                    "status": _status_label(row["status"]),
+                    "status": status_label(row["status"]),
                 }
         elif q.get("alert"):
             found = alerts_for(
                 [assignment], plan=plan, period=Period.parse(str(period)), as_of=timezone.localdate()
             )
-            issue = "\n".join(a.message for a in found.get(assignment.pk, []) if a.kind == q["alert"])
+            issue = "\n".join(alert_message(a) for a in found.get(assignment.pk, []) if a.kind == q["alert"])
         initial = {
             "title": _("关于推进“%(task)s”任务的督办通知") % {"task": assignment.work_title},
             "issue": issue,
@@ -173,15 +175,6 @@ def _figures_from(text: str) -> list:
     except ValueError:
         return []
     return value if isinstance(value, list) else []
-
-
-def _status_label(code: str) -> str:
-    from yangfan.core.targets import Status
-
-    try:
-        return Status(code).label
-    except ValueError:
-        return code
 
 
 class NoticeMixin(PermissionMixin):

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import may
+from yangfan.actionplans.display import localized_name
 from yangfan.actionplans.models import Indicator, Task
 from yangfan.actionplans.selectors import plan_get
 from yangfan.supervision import services
@@ -58,6 +59,7 @@ class LinkForm(forms.Form):
     def __init__(self, *args, task, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicators"].queryset = Indicator.objects.filter(plan=task.plan)
+        self.fields["indicators"].label_from_instance = lambda i: f"{i.code} {localized_name(i)}"
 
 
 class TaskMixin(PermissionMixin):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yangfan.actionplans import views
+from yangfan.portal.actionplans import views
 
 app_name = "actionplans"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yangfan.orgunits import views
+from yangfan.portal.orgunits import views
 
 app_name = "orgunits"
 urlpatterns = [

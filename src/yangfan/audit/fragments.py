@@ -14,6 +14,9 @@ it is computed is either in it or, under the next head, computed again.
 
 Refusals happen before a part is looked up (``portal.dashboard.dashboard_target`` audits them), so a kept part
 never stands in for a permission check.
+
+It lives in the audit app, whose trail names the data, rather than with the dashboard: the pages of the apps
+above (the entry grid, the API) keep parts too, and the audit app is below every one of them (ADR 0013).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The auditor's pages: the trail (filtered, paginated), one entry, a CSV export and the chain check.
 
 Every page needs ``audit.read`` (the security auditor only: 三权分立); ``PermissionMixin`` asks
-``permissions.require``, which records a refusal in the trail.
+``permissions.require``, which records a refusal in the trail. That is why they are here and not in the audit app:
+the permission module writes to the trail, so the audit app sits below it and has no pages (ADR 0013).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Browsable pages of the plan: structure, tasks, responsible units, goals and indicator definitions."""
+"""Browsable pages of the plan: structure, tasks, responsible units, goals and indicator definitions.
+
+They are here and not in the plan's app because an indicator's page shows its figures, which build on the plan
+(``datavalues.indicators``); the plan's app holds what the figures read (ADR 0013).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import may, org_units_in_scope
 from yangfan.actionplans import selectors, services
+from yangfan.actionplans.display import status_label
 from yangfan.actionplans.forms import UnitTargetForm
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task, UnitTarget
 from yangfan.core.periods import PeriodError
-from yangfan.core.targets import Status
 from yangfan.datavalues.indicators import (
     assessments,
     core_plans,
@@ -164,7 +168,7 @@ class IndicatorDetailView(PlanMixin, DetailView):
         rows = assessments(core, shown, period, [indicator], engine)
         for row in rows:
             row["org_name"] = core.org_tree.units[row["org_unit"]].name
-            row["status_label"] = Status(row["status"]).label
+            row["status_label"] = status_label(row["status"])
         if self.request.GET.get("sort") == "value":
             rows.sort(key=lambda r: (r["value"] is None, -float(r["value"] or 0)))
         context = {"period": str(period), "unit_rows": rows}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yangfan.audit import views
+from yangfan.portal.audit import views
 
 app_name = "audit"
 urlpatterns = [

@@ -9,8 +9,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Length
+from tests.documents.word_xml import run_fonts
 
-from yangfan.supervision.documents import OfficialDocument, official_docx_bytes
+from yangfan.documents.word.official import OfficialDocument, official_docx_bytes
 
 OFFICE = "陕西省5G应用推广领导小组办公室"
 NUMBER = "陕5G督〔2023〕1号"
@@ -65,17 +66,6 @@ def _signature(document, written_date: str):
     paragraphs = document.paragraphs
     index = next(i for i, p in enumerate(paragraphs) if p.text == written_date)
     return paragraphs[index - 1], paragraphs[index]
-
-
-def _fonts(paragraph) -> list[tuple[str | None, str | None, int]]:
-    """(eastAsia font, ascii font, size in half points) of each run, read from the XML."""
-    result = []
-    for run in paragraph.runs:
-        rpr = run._r.rPr
-        fonts = rpr.find(qn("w:rFonts"))
-        size = int(rpr.find(qn("w:sz")).get(qn("w:val")))
-        result.append((fonts.get(qn("w:eastAsia")), fonts.get(qn("w:ascii")), size))
-    return result
 
 
 def _indent(paragraph, name: str) -> int:
@@ -166,7 +156,7 @@ def test_each_element_is_set_in_its_font_and_size():
         ("抄送：省工信厅，省通信管理局。", "仿宋_GB2312", 28),
         (f"{OFFICE}\t2023年12月5日印发", "仿宋_GB2312", 28),
     ]
-    written = [(p.text, *_fonts(p)) for p in document.paragraphs if p.text]
+    written = [(p.text, *run_fonts(p)) for p in document.paragraphs if p.text]
     assert written == [(text, (east_asia, "Times New Roman", size)) for text, east_asia, size in expected]
 
 
@@ -256,7 +246,7 @@ def test_footers_put_a_page_field_between_em_dashes_right_on_odd_and_left_on_eve
         assert "<w:instrText" in xml and " PAGE " in xml
         assert paragraph.text == "— 1 —"
         assert paragraph._p.pPr.find(qn("w:jc")).get(qn("w:val")) == align
-        assert {(east_asia, size) for east_asia, _, size in _fonts(paragraph)} == {("宋体", 28)}
+        assert {(east_asia, size) for east_asia, _, size in run_fonts(paragraph)} == {("宋体", 28)}
 
 
 def test_the_same_document_gives_the_same_bytes():

@@ -1,0 +1,5 @@
+import sys
+
+from yangfan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,82 @@
+"""``yangfan demo raw|values``: generated demo data (raw operator files, a longer history), labelled
+as such."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from yangfan.cli.base import Parser, UsageError, out, progress_bar, setup_django
+from yangfan.cli.ingests import INGEST_KINDS
+from yangfan.cli.server import initialise
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser("demo", help="演示数据")
+    demo_commands = demo.add_subparsers(dest="demo_command", metavar="子命令", parser_class=Parser)
+    demo_commands.required = True
+    raw = demo_commands.add_parser("raw", help="生成演示用的运营商原始数据文件（生成数据，非真实统计）")
+    raw.add_argument(
+        "--scale", choices=["province", "national"], default="province", help="数据量（默认 province）"
+    )
+    raw.add_argument("--year", type=int, default=2023, help="年份（默认 2023）")
+    raw.add_argument("-o", "--output", required=True, help="输出目录")
+    raw.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    raw.add_argument("--encoding", choices=["utf-8", "gb18030"], default="utf-8", help="CSV 的编码")
+    raw.add_argument(
+        "--kinds", nargs="+", choices=INGEST_KINDS, default=list(INGEST_KINDS), help="生成哪些类型"
+    )
+    raw.add_argument("--hourly", action="store_true", help="小区流量按小时（datetime 列）而非按天")
+    raw.add_argument("--fraction", type=float, default=1.0, help="按比例缩小数据量，如 0.01")
+    raw.add_argument("--seed", type=int, default=2023)
+    raw.set_defaults(handler=cmd_demo_raw)
+    history = demo_commands.add_parser(
+        "values", help="把演示数据的历史扩充到 N 倍（更早的年份，生成数据，非真实统计），用于容量测试"
+    )
+    history.add_argument("--scale", type=int, required=True, help="倍数 N（≥1）：共 N 份四年的演示数据")
+    history.set_defaults(handler=cmd_demo_values)
+
+
+def cmd_demo_values(args: argparse.Namespace) -> int:
+    """N× the demo's history, written through the import service like any import (labelled as demo data)."""
+    if not 1 <= args.scale <= 1000:
+        raise UsageError("--scale 应在 1 到 1000 之间")
+    setup_django()
+    from yangfan.datavalues.demo import demo_history_load
+
+    initialise(demo=True, quiet=True)
+    with progress_bar(f"正在写入 {args.scale} 倍的演示历史数据") as progress:
+        added = demo_history_load(args.scale, progress)
+    out.print(f"演示历史数据已写入：新增 {added:,} 个数值（生成数据，非真实统计）。")
+    return 0
+
+
+def cmd_demo_raw(args: argparse.Namespace) -> int:
+    """Generated raw operator files for the demo, the tests and the benchmark (labelled as demo data)."""
+    target = Path(args.output)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"“{target}”不是目录")
+    if not 0 < args.fraction <= 1:
+        raise UsageError("--fraction 应大于 0 且不超过 1")
+    from yangfan.datavalues.demo import county_population
+    from yangfan.pipeline.generate import raw_generate
+
+    target.mkdir(parents=True, exist_ok=True)
+    with progress_bar(f"正在生成演示原始数据（{args.scale}，{args.year} 年）") as progress:
+        files = raw_generate(
+            target,
+            counties=county_population(),
+            scale=args.scale,
+            year=args.year,
+            seed=args.seed,
+            file_format=args.format,
+            kinds=args.kinds,
+            hourly=args.hourly,
+            fraction=args.fraction,
+            encoding=args.encoding,
+            progress=progress,
+        )
+    for f in files:
+        out.print(f"  {f.path}  {f.rows:,} 行", markup=False)
+    out.print(f"演示原始数据（生成，非真实统计）已写入 {target}。", markup=False)
+    return 0

@@ -1,0 +1,87 @@
+"""Checks of the plan's structure: responsible units and their names, sections, tasks and sectors referring
+to each other, and the org tree (one root, levels below their parents, no cycles, groups without shared
+members)."""
+
+from __future__ import annotations
+
+from yangfan.core.planfile.base import ReaderBase
+
+
+class StructureChecks(ReaderBase):
+    """Who is responsible and where things are: units, sections, tasks, sectors, the org tree."""
+
+    def _check_responsible_units(self) -> dict[str, str]:
+        by_name: dict[str, str] = {}
+        for path, unit in self.items("responsible_units"):
+            for i, name in enumerate([unit["name"], *unit.get("aliases", [])]):
+                where = (*path, "name") if i == 0 else (*path, "aliases", i - 1)
+                if name in by_name:
+                    self.problem(where, f"名称“{name}”已被责任单位 {by_name[name]} 使用")
+                by_name[name] = unit["code"]
+        return by_name
+
+    def _check_sections_and_tasks(self, units_by_name: dict[str, str]) -> None:
+        sections = self._codes("sections")
+        tasks = self._codes("tasks")
+        sectors = self._codes("sectors")
+        for path, section in self.items("sections"):
+            parent = section.get("parent")
+            if parent is not None and parent not in sections:
+                self.problem((*path, "parent"), f"上级章节“{parent}”不存在")
+        for collection in ("tasks", "special_projects", "goals"):
+            for path, item in self.items(collection):
+                if item["section"] not in sections:
+                    self.problem((*path, "section"), f"章节“{item['section']}”不存在")
+        for path, task in self.items("tasks"):
+            for i, name in enumerate(task["responsible_units"]):
+                if name not in units_by_name:
+                    known = "、".join(units_by_name)
+                    self.problem(
+                        (*path, "responsible_units", i), f"未知责任单位“{name}”；已定义的责任单位：{known}"
+                    )
+                elif name not in task["responsibility"]:
+                    self.problem((*path, "responsible_units", i), f"“{name}”不在该任务的责任单位原文中")
+            if task.get("sector") and task["sector"] not in sectors:
+                self.problem((*path, "sector"), f"行业“{task['sector']}”不存在")
+        for path, sector in self.items("sectors"):
+            if sector.get("task") and sector["task"] not in tasks:
+                self.problem((*path, "task"), f"任务“{sector['task']}”不存在")
+
+    def _check_org_tree(self) -> None:
+        units = {u["code"]: (p, u) for p, u in self.items("org_units")}
+        roots = [p for p, u in units.values() if "parent" not in u and "counted_in" not in u]
+        if len(roots) != 1:
+            where = roots[1] if len(roots) > 1 else ("org_units",)
+            self.problem(where, f"组织机构树应有且只有一个根（没有 parent 的单位），现有 {len(roots)} 个")
+        for code, (path, unit) in units.items():
+            for key in ("parent", "counted_in"):
+                ref = unit.get(key)
+                if ref is None:
+                    continue
+                if ref not in units:
+                    self.problem((*path, key), f"上级单位“{ref}”不存在（单位 {code} {unit['name']}）")
+                elif units[ref][1]["level"] >= unit["level"]:
+                    self.problem((*path, "level"), f"层级 {unit['level']} 应大于上级单位 {ref} 的层级")
+        for code, (path, _) in units.items():  # cycles along the statistical tree
+            seen, current = {code}, code
+            while True:
+                unit = units[current][1]
+                parent = unit.get("counted_in") or unit.get("parent")
+                if parent is None or parent not in units:
+                    break
+                if parent in seen:  # reported once for each unit on the cycle, not for units below it
+                    if parent == code:
+                        self.problem(path, f"单位 {code} 的上级关系形成了循环")
+                    break
+                seen.add(parent)
+                current = parent
+        member_of: dict[str, str] = {}
+        for path, group in self.items("org_groups"):
+            for key in ("members", "overlaps"):
+                for i, ref in enumerate(group.get(key, [])):
+                    if ref not in units:
+                        self.problem((*path, key, i), f"单位“{ref}”不存在")
+            for i, ref in enumerate(group["members"]):
+                if ref in member_of:
+                    self.problem((*path, "members", i), f"单位 {ref} 已是分组 {member_of[ref]} 的成员")
+                member_of[ref] = group["code"]

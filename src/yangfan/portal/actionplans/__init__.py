@@ -1,0 +1,1 @@
+"""The plan's pages (URL namespace ``actionplans``), above the figures an indicator's page shows (ADR 0013)."""

@@ -1,0 +1,1 @@
+"""The org tree's pages (URL namespace ``orgunits``), above the permission module and the figures (ADR 0013)."""
