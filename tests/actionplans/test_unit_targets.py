@@ -16,7 +16,7 @@ from yangfan.actionplans.models import Indicator, UnitTarget
 from yangfan.actionplans.services import unit_target_delete, unit_target_set
 from yangfan.audit.models import AuditEntry
 from yangfan.datavalues.importers import parse_rows, read_table
-from yangfan.datavalues.indicators import assessments, core_plans
+from yangfan.datavalues.indicators import as_json, assessments, core_plans
 from yangfan.datavalues.services import datavalues_import
 from yangfan.orgunits.models import OrgUnit
 
@@ -146,7 +146,7 @@ def test_a_city_target_set_through_the_page_binds_the_citys_assessment(client_fo
     plan = core_plans()[PLAN]
     before = {
         r["org_unit"]: r
-        for r in assessments(plan, ["610100", "610300"], _period("2023"), [plan.indicator("B1")])
+        for r in as_json(assessments(plan, ["610100", "610300"], _period("2023"), [plan.indicator("B1")]))
     }
     assert before["610100"]["status"] == "no_target" and before["610100"]["target"] is None
 
@@ -158,7 +158,7 @@ def test_a_city_target_set_through_the_page_binds_the_citys_assessment(client_fo
     assert response.status_code == 302
     after = {
         r["org_unit"]: r
-        for r in assessments(plan, ["610100", "610300"], _period("2023"), [plan.indicator("B1")])
+        for r in as_json(assessments(plan, ["610100", "610300"], _period("2023"), [plan.indicator("B1")]))
     }
     assert (after["610100"]["target"], after["610100"]["target_source"]) == ("6000000", "province")
     assert after["610100"]["target_met"] is True and after["610100"]["status"] == "achieved"

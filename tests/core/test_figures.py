@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from yangfan.core.figures import decimal2, figure, number, row_target
 
@@ -13,5 +14,6 @@ def test_counts_rates_and_targets_read_as_people_write_them():
     assert figure(Decimal("42.5"), "%") == "42.50" and figure(None, "%") == "—"
     assert figure(Decimal("12.5"), "个") == "12.50"  # a count that is not whole keeps its decimals
     assert decimal2("1234.567") == "1,234.57"
-    assert row_target({"target": "40", "target_comparison": "gt"}) == "> 40"
-    assert row_target({"target": None}) == "—"
+    # an indicator result's target (datavalues.indicators.IndicatorRow: target and target_comparison)
+    assert row_target(SimpleNamespace(target=Decimal("40"), target_comparison="gt")) == "> 40"
+    assert row_target(SimpleNamespace(target=None, target_comparison=None)) == "—"

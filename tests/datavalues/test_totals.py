@@ -195,7 +195,7 @@ def test_a_registry_change_shows_at_once(db, make_user):
 
 def test_a_unit_target_change_shows_at_once(db, make_user):
     from yangfan.actionplans.services import unit_target_set
-    from yangfan.datavalues.indicators import assessments
+    from yangfan.datavalues.indicators import as_json, assessments
 
     write(
         [
@@ -212,7 +212,7 @@ def test_a_unit_target_change_shows_at_once(db, make_user):
         value=Decimal(45),
         comparison="gt",
     )
-    [row] = assessments(plan(), ["610100"], P("2023"), [plan().indicator("A1")])
+    [row] = as_json(assessments(plan(), ["610100"], P("2023"), [plan().indicator("A1")]))
     assert row["target"] == "45" and row["target_source"]
 
 

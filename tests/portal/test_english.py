@@ -215,3 +215,23 @@ def test_the_evaluation_explains_scores_in_english(client_for):
     explanations = texts(html, "td.score small")
     assert explanations and chinese(explanations) == []
     assert any(e.startswith("Not applicable: ") for e in explanations)
+
+
+def test_why_a_card_has_no_value_is_said_in_english(client_for, values):
+    """The engine keeps a reason's wording apart from its values (the data element and unit names, plan content,
+    stay as the plan writes them), so the card says the wording in the reader's language."""
+    client = client_for("province")
+    chinese_html = client.get(reverse("portal:home") + "?period=2023").content.decode()
+    assert any(r.startswith("缺少数据：") for r in texts(chinese_html, "article.indicator-card p.small"))
+    html = page(english(client), reverse("portal:home") + "?period=2023")
+    reasons = texts(html, "article.indicator-card p.small")
+    assert reasons, "the province has indicators without a value in 2023"
+    wordings = (
+        "Missing data: ",
+        "Registry ",
+        "The denominator is 0",
+        "No base year",
+        "Period ",
+        "The base value",
+    )
+    assert [r for r in reasons if not r.startswith(wordings)] == []

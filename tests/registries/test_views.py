@@ -39,7 +39,7 @@ def a6(org: str, period: str):
 
     plan = next(iter(core_plans().values()))
     row = assessments(plan, [org], plan_period([plan], period), [plan.indicator("A6")])[0]
-    return row["value"]
+    return row.as_dict()["value"]
 
 
 def test_a6_counts_the_vpns_standing_at_the_periods_end(db, make_user):

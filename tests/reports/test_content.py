@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from yangfan.audit.models import AuditEntry
 from yangfan.datavalues.importers import parse_rows, read_table
-from yangfan.datavalues.indicators import assessments, core_plans
+from yangfan.datavalues.indicators import as_json, assessments, core_plans
 from yangfan.datavalues.services import datavalues_import
 from yangfan.reports.content import report_document
 
@@ -31,7 +31,9 @@ def values(db, tmp_path):
 def test_the_indicators_are_the_engines(values, make_user):
     document = report_document(actor=make_user("province"), org="610000", period="2023Q4")
     plan = next(iter(core_plans().values()))
-    expected = {r["indicator"]: r for r in assessments(plan, ["610000"], plan_period(plan, "2023Q4"))}
+    expected = {
+        r["indicator"]: r for r in as_json(assessments(plan, ["610000"], plan_period(plan, "2023Q4")))
+    }
     assert [s.code for s in document.indicators] == [i.code for i in plan.indicators]
     a1 = next(s for s in document.indicators if s.code == "A1")
     assert a1.value == Decimal(expected["A1"]["value"]) == Decimal("42.5")  # 5.1 million of 12 million
@@ -101,7 +103,7 @@ def test_the_workbook_and_the_word_file_hold_the_computed_figures(values, make_u
     plan = next(iter(core_plans().values()))
     computed = {
         r["indicator"]: r
-        for r in assessments(plan, ["610000", "610100", "610300"], plan_period(plan, "2023"))
+        for r in as_json(assessments(plan, ["610000", "610100", "610300"], plan_period(plan, "2023")))
         if r["org_unit"] == "610000"
     }
     sheet = load_workbook(io.BytesIO(report_xlsx_bytes(document)))["指标"]

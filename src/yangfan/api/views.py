@@ -127,7 +127,7 @@ class IndicatorValuesView(generics.GenericAPIView):
 
         from yangfan.audit.fragments import kept
         from yangfan.core.periods import PeriodError
-        from yangfan.datavalues.indicators import assessments, core_plans, plan_period
+        from yangfan.datavalues.indicators import as_json, assessments, core_plans, plan_period
 
         plans = core_plans()
         plan = plans.get(request.query_params.get("plan") or next(iter(plans)))
@@ -151,7 +151,8 @@ class IndicatorValuesView(generics.GenericAPIView):
             allowed = set(in_scope.values_list("code", flat=True))
             codes = [c for c in codes if c in allowed]
         # computed once while nothing it reads can have changed, for this caller (audit.fragments)
-        return Response(kept(request, "api-indicators", lambda: assessments(plan, codes, period)))
+        rows = kept(request, "api-indicators", lambda: as_json(assessments(plan, codes, period)))
+        return Response(rows)
 
 
 # --- data collection ------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     period = Period.parse(args.period)
     setup_django()
-    from yangfan.datavalues.indicators import assessments, core_plans, plan_period
+    from yangfan.datavalues.indicators import as_json, assessments, core_plans, plan_period
 
     plans = core_plans()
     if not plans:
@@ -42,27 +42,24 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         orgs += [c.code for c in plan.org_tree.children(org.code)]
     rows = assessments(plan, orgs, period)
     if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps(as_json(rows), ensure_ascii=False, indent=2))
         return 0
     from rich.table import Table
 
-    from yangfan.core.figures import figure, row_target
-    from yangfan.core.targets import Status
+    from yangfan.core.figures import decimal2, figure, row_target
 
     names = {u.code: u.name for u in (*plan.org_units, *plan.org_groups)}
-    units = {i.code: i.unit for i in plan.indicators}
     table = Table("地区", "指标", "值", "目标", "达标", "状态", "每月需增", title=f"{plan.name} · {period}")
     for r in rows:
-        value = figure(r["value"], units[r["indicator"]])
-        pace = "" if r["pace_per_month"] is None else f"{float(r['pace_per_month']):,.2f}"
-        met = {True: "是", False: "否", None: "—"}[r["target_met"]]
+        pace = "" if r.pace_per_month is None else decimal2(r.pace_per_month)
+        met = {True: "是", False: "否", None: "—"}[r.target_met]
         table.add_row(
-            names[r["org_unit"]],
-            f"{r['indicator']} {r['name']}",
-            value,
+            names[r.org_unit],
+            f"{r.indicator} {r.definition.name}",
+            figure(r.value, r.unit),
             row_target(r),
             met,
-            Status(r["status"]).label,
+            r.status.label,  # the command line speaks Chinese
             pace,
         )
     out.print(table)

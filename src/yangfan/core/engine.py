@@ -51,12 +51,27 @@ class DataValue:
     operator: str | None = None
 
 
-class NoValue(Exception):
-    """Raised inside an evaluation; becomes ``value=None`` with ``reason`` in the result."""
+def gettext_noop(text: str) -> str:
+    """Marks a reason's wording for the application's message catalogue (the core translates nothing: it keeps
+    the wording and its values apart, ``NoValue.parts``, so that a page can say it in the reader's language)."""
+    return text
 
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
+
+class NoValue(Exception):
+    """Raised inside an evaluation; becomes ``value=None`` with ``reason`` in the result. The reason is a wording
+    (Chinese, with ``%(name)s`` placeholders) and its values."""
+
+    def __init__(self, wording: str, **values):
+        Exception.__init__(self)
+        self.parts = (wording, tuple(values.items()))
+
+    @property
+    def reason(self) -> str:
+        wording, values = self.parts
+        return wording % dict(values) if values else wording
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class MissingData(NoValue):
@@ -68,12 +83,10 @@ class MissingData(NoValue):
         self._parts = (element, code, unit, period)
 
     @property
-    def reason(self) -> str:  # type: ignore[override]
+    def parts(self) -> tuple[str, tuple[tuple[str, str], ...]]:  # type: ignore[override]
         element, code, unit, period = self._parts
-        return f"缺少数据：{element}（{code}），{unit}，{period}"
-
-    def __str__(self) -> str:
-        return self.reason
+        values = (("element", element), ("code", code), ("unit", unit), ("period", str(period)))
+        return gettext_noop("缺少数据：%(element)s（%(code)s），%(unit)s，%(period)s"), values
 
 
 class Totals(Protocol):
@@ -266,15 +279,15 @@ class Engine:
             ctx.traps[InvalidOperation] = True
             try:
                 value = context.eval(formula.tree)
-                reason = ""
+                reason, why = "", None
             except NoValue as exc:
-                value, reason = None, exc.reason
+                value, reason, why = None, exc.reason, exc.parts
             division = _top_division(formula)
             if division is not None:
                 numerator = context.try_eval(division.left)
                 denominator = context.try_eval(division.right)
         return IndicatorResult(
-            indicator.code, indicator.name, org_unit, period, value, numerator, denominator, reason
+            indicator.code, indicator.name, org_unit, period, value, numerator, denominator, reason, why
         )
 
 
@@ -288,6 +301,7 @@ class IndicatorResult:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     reason: str = ""
+    reason_parts: tuple[str, tuple[tuple[str, str], ...]] | None = None  # ``NoValue.parts``: wording, values
 
 
 def _top_division(formula: Formula) -> BinaryOp | None:
@@ -337,23 +351,23 @@ class _Context:
             if node.op == "*":
                 return left * right
             if right == 0:
-                raise NoValue("分母为0，无法计算")
+                raise NoValue(gettext_noop("分母为0，无法计算"))
             return left / right
         if isinstance(node, Call):
             return getattr(self, f"_fn_{node.function}")(node.argument)
-        raise NoValue(f"无法计算的公式部分：{node!r}")
+        raise NoValue(gettext_noop("无法计算的公式部分：%(node)s"), node=repr(node))
 
     def _fn_count(self, argument: Node) -> Decimal:
         assert isinstance(argument, RegistryRef)
         count = self.engine.registry_counts(argument.code, self.org_unit, self.period, self.sector)
         if count is None:
-            raise NoValue(f"登记簿 {argument.code} 尚无数据")
+            raise NoValue(gettext_noop("登记簿 %(code)s 尚无数据"), code=argument.code)
         return Decimal(count)
 
     def _fn_min_over_key_industries(self, argument: Node) -> Decimal:
         sectors = [s.code for s in self.engine.plan.sectors if s.key_industry]
         if not sectors:
-            raise NoValue("计划未设定重点行业")
+            raise NoValue(gettext_noop("计划未设定重点行业"))
         values = [
             _Context(self.engine, self.indicator, self.org_unit, self.period, sector).eval(argument)
             for sector in sectors
@@ -364,17 +378,25 @@ class _Context:
         """Compound annual growth from the end of the base year to the end of the period."""
         base_year = self.indicator.base_year
         if base_year is None:
-            raise NoValue("未设定基期年份")
+            raise NoValue(gettext_noop("未设定基期年份"))
         base_period = Period(PeriodKind.YEAR, base_year)
         months = (self.period.end.year - base_year) * 12 + self.period.end.month - 12
         if months <= 0:
-            raise NoValue(f"期间 {self.period} 不晚于基期 {base_year} 年")
+            raise NoValue(
+                gettext_noop("期间 %(period)s 不晚于基期 %(year)s 年"),
+                period=str(self.period),
+                year=str(base_year),
+            )
         base = _Context(self.engine, self.indicator, self.org_unit, base_period, self.sector).eval(argument)
         current = self.eval(argument)
         if base <= 0:
-            raise NoValue(f"基期（{base_year}年末）的值为 {base}，无法计算增长率")
+            raise NoValue(
+                gettext_noop("基期（%(year)s年末）的值为 %(value)s，无法计算增长率"),
+                year=str(base_year),
+                value=str(base),
+            )
         if current < 0:
-            raise NoValue("当期值为负数，无法计算增长率")
+            raise NoValue(gettext_noop("当期值为负数，无法计算增长率"))
         years = Decimal(months) / Decimal(12)
         return (current / base) ** (Decimal(1) / years) - 1
 

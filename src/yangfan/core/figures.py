@@ -43,7 +43,8 @@ def indicator_target(indicator, unit: str | None = None) -> str:
 
 
 def row_target(row) -> str:
-    """The target of an assessment row (``datavalues.indicators.assessments``): “> 40”, or “—” when none binds."""
-    if not row.get("target"):
+    """The target of an indicator result (``datavalues.indicators.IndicatorRow``: its ``target`` and
+    ``target_comparison``): “> 40”, or “—” when none binds."""
+    if not row.target:
         return "—"
-    return f"{Comparison(row['target_comparison']).symbol} {number(row['target'])}"
+    return f"{Comparison(row.target_comparison).symbol} {number(row.target)}"

@@ -1,10 +1,13 @@
-"""Indicator assessments for org units, from the stored values and targets (shared by the CLI, API and pages),
-and what a unit's page and the dashboard show of them (``indicator_glance``, here since ADR 0013: the org tree's
-app sits below the figures)."""
+"""Indicator results: the one module that assesses indicators for org units, from the stored values and targets,
+for every page, report and export. A result travels as an ``IndicatorRow`` (the engine's ``Assessment`` and the
+indicator it is of) until a template, the report writer, the CLI or ``as_dict`` (JSON) renders it. Also what a
+unit's page and the dashboard show of them (``indicator_glance``, here since ADR 0013: the org tree's app sits
+below the figures)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -13,12 +16,12 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from yangfan.actionplans.display import localized_name, status_label, unit_label
-from yangfan.core.engine import Engine, assess, periods_read, series_periods
+from yangfan.core.engine import Assessment, Engine, assess, periods_read, series_periods
 from yangfan.core.figures import row_target
 from yangfan.core.periods import Period, PeriodKind, parse_within
-from yangfan.core.plan import Indicator, Plan, Target
+from yangfan.core.plan import Direction, Indicator, Plan, Target
 from yangfan.core.planfile import bundled_plan_paths, load_plan, load_plan_text
-from yangfan.core.targets import TargetBook, on_path
+from yangfan.core.targets import Status, TargetBook, on_path
 from yangfan.datavalues.totals import StoredTotals
 from yangfan.orgunits.models import OrgUnit
 
@@ -96,21 +99,157 @@ def prefetch(
         engine.totals.prefetch(org_units, periods_read(engine.plan, indicators, period))
 
 
+@dataclass
+class IndicatorRow:
+    """One indicator of one org unit at one period, as every page, report and export shows it.
+
+    The engine's ``Assessment`` stays whole: numbers are ``Decimal``, dates are dates, the status is a ``Status``.
+    The attributes carry the names of DESIGN.md's JSON rows, so a template reads ``row.value``; only ``as_dict``
+    (the API, ``yangfan indicators --format json``, a notice's stored figures) turns them into text. A page adds
+    what it shows beside the figures: the unit's name, a rank, a link, a chart."""
+
+    assessment: Assessment
+    definition: Indicator
+    org_name: str = ""
+    rank: int | None = None
+    rank_of: int | None = None
+    url: str = ""
+    chart_id: str = ""
+    chart: dict | None = None
+
+    @property
+    def indicator(self) -> str:
+        return self.definition.code
+
+    @property
+    def name(self) -> str:
+        return localized_name(self.definition)
+
+    @property
+    def unit(self) -> str:
+        return self.definition.unit
+
+    @property
+    def org_unit(self) -> str:
+        return self.assessment.result.org_unit
+
+    @property
+    def period(self) -> Period:
+        return self.assessment.result.period
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.assessment.result.value
+
+    @property
+    def reason(self) -> str:
+        """Why there is no value, in the reader's language (the engine's wording through the catalogue)."""
+        parts = self.assessment.result.reason_parts
+        if parts is None:
+            return self.assessment.result.reason
+        wording, values = parts
+        return _(wording) % dict(values) if values else _(wording)
+
+    @property
+    def target(self) -> Decimal | None:
+        final = self.assessment.target
+        return None if final is None else final.value
+
+    @property
+    def target_comparison(self) -> str | None:
+        final = self.assessment.target
+        return None if final is None else final.comparison.value
+
+    @property
+    def target_date(self) -> date | None:
+        final = self.assessment.target
+        return None if final is None else final.date
+
+    @property
+    def target_source(self) -> str | None:
+        source = self.assessment.targets.source
+        return None if source is None else source.value
+
+    @property
+    def target_text(self) -> str | None:
+        """“> 40 %”, as the pages write a target, the unit in the reader's language; ``None`` without one."""
+        return None if self.target is None else f"{row_target(self)} {unit_label(self.unit)}".strip()
+
+    @property
+    def target_met(self) -> bool | None:
+        return self.assessment.judgement.met
+
+    @property
+    def status(self) -> Status:
+        return self.assessment.judgement.status
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def projected(self) -> Decimal | None:
+        return self.assessment.judgement.projected
+
+    @property
+    def pace_per_month(self) -> Decimal | None:
+        return self.assessment.judgement.pace_per_month
+
+    @property
+    def milestone(self) -> Target | None:
+        return self.assessment.milestone
+
+    @property
+    def milestone_met(self) -> bool | None:
+        return self.assessment.milestone_met
+
+    @property
+    def series(self) -> tuple[tuple[Period, Decimal], ...]:
+        return self.assessment.series
+
+    @property
+    def reached(self) -> Decimal | None:
+        """Per cent of the target reached (value ÷ target × 100) for a target to rise to; ``None`` without one."""
+        if self.value is None or not self.target or self.definition.direction != Direction.INCREASE:
+            return None
+        return self.value / self.target * 100
+
+    @property
+    def gap(self) -> Decimal | None:
+        """How far the value is from the target (target − value for a target to rise to, value − target for one
+        to fall to); ``None`` when the target is met, or when there is no value or no target to compare."""
+        if self.target_met is not False or self.value is None or self.target is None:
+            return None
+        difference = self.target - self.value
+        return difference if self.definition.direction == Direction.INCREASE else -difference
+
+    def as_dict(self) -> dict:
+        """DESIGN.md's JSON row (``Assessment.as_dict``): figures as text, unrounded."""
+        return self.assessment.as_dict()
+
+
 def assessments(
     plan: Plan,
     org_units: list[str],
     period: Period,
     indicators: list[Indicator] | None = None,
     engine: Engine | None = None,
-) -> list[dict]:
-    """``assess`` for each org unit × indicator (all of the plan's unless given), as DESIGN.md's JSON rows."""
+) -> list[IndicatorRow]:
+    """``assess`` for each org unit × indicator (all of the plan's unless given), unit by unit."""
     chosen = plan.indicators if indicators is None else indicators
     engine = engine or engine_for(plan)
     prefetch(engine, org_units, period, chosen)
     book = engine_book(engine)
     return [
-        assess(engine, indicator, org, period, book).as_dict() for org in org_units for indicator in chosen
+        IndicatorRow(assess(engine, indicator, org, period, book), indicator)
+        for org in org_units
+        for indicator in chosen
     ]
+
+
+def as_json(rows: Iterable[IndicatorRow]) -> list[dict]:
+    """DESIGN.md's JSON rows of ``rows`` (the API, ``yangfan indicators --format json``)."""
+    return [row.as_dict() for row in rows]
 
 
 def indicator_chart(
@@ -173,31 +312,22 @@ def plans_of(*, unit: OrgUnit) -> list[Plan]:
     return [plan for plan in core_plans().values() if unit.code in plan.org_tree.units]
 
 
-def indicator_glance(*, plan: Plan, unit: OrgUnit, period: Period, engine=None) -> list[dict]:
-    """Every indicator of ``plan`` for ``unit`` at ``period``: the rows of ``assessments()`` with what the
-    page shows beside them (unit, target as text, status label) and the sparkline data of charts.js.
+def indicator_glance(*, plan: Plan, unit: OrgUnit, period: Period, engine=None) -> list[IndicatorRow]:
+    """Every indicator of ``plan`` for ``unit`` at ``period``, each with the sparkline data of charts.js.
 
     The caller has checked the view scope (the unit's page requires ``data.view`` on the unit). ``engine`` lets a
     page that computes more (the dashboard) read the stored values once."""
     rows = assessments(plan, [unit.code], period, engine=engine)
     for row in rows:
-        indicator = next((i for i in plan.indicators if i.code == row["indicator"]), None)
-        if indicator is not None:
-            row["name"] = localized_name(indicator)
-        row["unit"] = indicator.unit if indicator else ""
-        row["target_text"] = _target_text(row, unit_label(row["unit"]))
-        row["status_label"] = status_label(row["status"])
-        row["chart_id"] = f"glance-{plan.code}-{row['indicator']}"
-        row["chart"] = _series_chart(row, _periods_up_to(plan, period, row), unit_name=unit.name)
+        row.chart_id = f"glance-{plan.code}-{row.indicator}"
+        row.chart = _series_chart(row, _periods_up_to(plan, period, row), unit_name=unit.name)
     return rows
 
 
-def _periods_up_to(plan: Plan, period: Period, row: dict) -> list[Period]:
+def _periods_up_to(plan: Plan, period: Period, row: IndicatorRow) -> list[Period]:
     """The x axis of a row's series: every period of ``period``'s kind from the plan's start (or the row's
     first observation, when its series begins earlier, e.g. at the base year) to ``period``."""
-    current = min(
-        [Period.containing(plan.start, period.kind), *(Period.parse(p) for p, _v in row.get("series") or ())]
-    )
+    current = min([Period.containing(plan.start, period.kind), *(p for p, _v in row.series)])
     if period < current:
         return [period]
     periods = []
@@ -207,30 +337,20 @@ def _periods_up_to(plan: Plan, period: Period, row: dict) -> list[Period]:
     return periods
 
 
-def _number(text: str | None) -> float | None:
-    """A value as charts.js reads it: a JSON number (Decimal text to float, for display only) or null."""
-    return None if text is None else float(Decimal(text))
-
-
-def _target_text(row: dict, unit: str) -> str | None:
-    """“> 40 %”, as the indicator page writes a target; ``None`` where the row has no target for the unit."""
-    return None if row.get("target") is None else f"{row_target(row)} {unit}".strip()
-
-
-def _series_chart(row: dict, periods: list[Period], *, unit_name: str) -> dict:
+def _series_chart(row: IndicatorRow, periods: list[Period], *, unit_name: str) -> dict:
     """The data contract of ``portal/charts.js`` for one indicator of one unit (gaps as ``null``)."""
-    by_period = {p: v for p, v in row.get("series") or ()}
-    by_period[row["period"]] = row["value"]
+    by_period = dict(row.series)
+    by_period[row.period] = row.value
     target = None
-    if row.get("target_text"):
+    if row.target_text:
         target = {
-            "value": _number(row["target"]),
-            "label": _("目标：%(t)s（%(d)s）") % {"t": row["target_text"], "d": row["target_date"]},
+            "value": _float(row.target),
+            "label": _("目标：%(t)s（%(d)s）") % {"t": row.target_text, "d": row.target_date.isoformat()},
         }
     return {
-        "unit": unit_label(row["unit"]),
+        "unit": unit_label(row.unit),
         "periods": [str(p) for p in periods],
-        "series": [{"name": unit_name, "values": [_number(by_period.get(str(p))) for p in periods]}],
+        "series": [{"name": unit_name, "values": [_float(by_period.get(p)) for p in periods]}],
         "target": target,
         "milestones": [],
         "trajectory": None,

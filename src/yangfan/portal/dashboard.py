@@ -24,7 +24,7 @@ from yangfan.accounts.permissions import (
     tree_links,
     visible_group_codes,
 )
-from yangfan.actionplans.display import localized_name, status_label, unit_label
+from yangfan.actionplans.display import localized_name, unit_label
 from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.core.plan import Direction
 from yangfan.orgunits.models import OrgGroup, OrgUnit
@@ -54,32 +54,14 @@ def dashboard_target(user, text: str | None, *, request=None) -> OrgUnit | OrgGr
     return found
 
 
-def reached(row: dict, direction: Direction) -> Decimal | None:
-    """Per cent of the target reached (value ÷ target × 100) for a target to rise to; ``None`` without one."""
-    if row["value"] is None or not row["target"] or direction != Direction.INCREASE:
-        return None
-    target = Decimal(row["target"])
-    return None if target == 0 else Decimal(row["value"]) / target * 100
-
-
-def gap(row: dict, direction: Direction) -> Decimal | None:
-    """How far the value is from the target (target − value for a target to rise to, value − target for one
-    to fall to); ``None`` when the target is met, or when there is no value or no target to compare."""
-    if row.get("target_met") is not False or row["value"] is None or row["target"] is None:
-        return None
-    difference = Decimal(row["target"]) - Decimal(row["value"])
-    return difference if direction == Direction.INCREASE else -difference
-
-
-def ranked(rows: list[dict], direction: Direction) -> dict[str, tuple[int, int]]:
-    """``{org_unit: (rank, of)}`` over ``rows`` of one indicator: the best value first (the highest for a
-    target to rise to), equal values share a rank (1, 2, 2, 4), units without a value have none; ``of`` is
+def ranked(values: dict[str, Decimal | None], direction: Direction) -> dict[str, tuple[int, int]]:
+    """``{org_unit: (rank, of)}`` over the ``values`` of one indicator by unit: the best value first (the highest
+    for a target to rise to), equal values share a rank (1, 2, 2, 4), units without a value have none; ``of`` is
     the number of units ranked."""
-    known = [r for r in rows if r["value"] is not None]
-    values = [Decimal(r["value"]) for r in known]
+    known = {org: value for org, value in values.items() if value is not None}
     better = (lambda a, b: a > b) if direction == Direction.INCREASE else (lambda a, b: a < b)
     return {
-        r["org_unit"]: (1 + sum(better(v, Decimal(r["value"])) for v in values), len(known)) for r in known
+        org: (1 + sum(better(v, value) for v in known.values()), len(known)) for org, value in known.items()
     }
 
 
@@ -144,35 +126,25 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
     cards = indicator_glance(plan=plan, unit=unit, period=period, engine=engine)
     ranks: dict[str, dict[str, tuple[int, int]]] = {}
     if len(siblings) > 1:  # a rank needs each sibling's value, not its series and status
-        rows = [
-            {"indicator": i.code, "org_unit": unit_code, "value": engine.evaluate(i, unit_code, period).value}
-            for unit_code in siblings
-            for i in plan.indicators
-        ]
-        for code in codes:
-            ranks[code] = ranked([r for r in rows if r["indicator"] == code], directions[code])
+        for i in plan.indicators:
+            values = {code: engine.evaluate(i, code, period).value for code in siblings}
+            ranks[i.code] = ranked(values, directions[i.code])
     for card in cards:
-        direction = directions[card["indicator"]]
-        card["reached"] = reached(card, direction)
-        card["gap"] = gap(card, direction)
-        card["rank"], card["rank_of"] = ranks.get(card["indicator"], {}).get(unit.code, (None, None))
-        card["url"] = (
-            reverse("actionplans:indicator", args=[plan.code, card["indicator"]])
+        card.rank, card.rank_of = ranks.get(card.indicator, {}).get(unit.code, (None, None))
+        card.url = (
+            reverse("actionplans:indicator", args=[plan.code, card.indicator])
             + "?"
             + urlencode({"period": str(period), "org": unit.code})
             + "#chart"
         )
 
     ranking = assessments(plan, children, period, [plan.indicator(chosen)], engine) if children else []
-    places = ranked(ranking, directions[chosen])
-    ranking.sort(
-        key=lambda r: (r["org_unit"] not in places, places.get(r["org_unit"], (0, 0))[0], r["org_unit"])
-    )
+    places = ranked({row.org_unit: row.value for row in ranking}, directions[chosen])
+    ranking.sort(key=lambda r: (r.org_unit not in places, places.get(r.org_unit, (0, 0))[0], r.org_unit))
     for row in ranking:
-        row["rank"] = places.get(row["org_unit"], (None, None))[0]
-        row["org_name"] = tree.units[row["org_unit"]].name
-        row["status_label"] = status_label(row["status"])
-        row["url"] = _dashboard_url(row["org_unit"], period, chosen)
+        row.rank = places.get(row.org_unit, (None, None))[0]
+        row.org_name = tree.units[row.org_unit].name
+        row.url = _dashboard_url(row.org_unit, period, chosen)
 
     units_below = None if unit.code == tree.root else _covered(user, unit, is_group)
     return {
@@ -311,11 +283,11 @@ def _map(unit, ranking: list[dict], indicator, period) -> dict | None:
         "title": f"{indicator.code} {localized_name(indicator)}",
         "regions": [
             {
-                "name": row["org_name"],
-                "value": None if row["value"] is None else float(row["value"]),
-                "status": row["status"],
-                "label": row["status_label"],
-                "url": row["url"],
+                "name": row.org_name,
+                "value": None if row.value is None else float(row.value),
+                "status": row.status,
+                "label": row.status_label,
+                "url": row.url,
             }
             for row in ranking
         ],

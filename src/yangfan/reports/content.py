@@ -165,21 +165,16 @@ def _figure(value, unit: str) -> str:
     return f"{figure(value, unit)} {unit}".rstrip() if value is not None else "—"
 
 
-def _target_text(row: dict, unit: str) -> str:
+def _target_text(row, unit: str) -> str:
     from yangfan.core.figures import row_target
 
-    return f"{row_target(row)} {unit}".rstrip() if row.get("target") is not None else "未设目标"
+    return f"{row_target(row)} {unit}".rstrip() if row.target is not None else "未设目标"
 
 
-def _decimal(text) -> Decimal | None:
-    return None if text is None else Decimal(str(text))
-
-
-def _pace(row: dict, unit: str) -> str:
-    pace = row.get("pace_per_month")
-    if pace is None or row["status"] == Status.ACHIEVED:
+def _pace(row, unit: str) -> str:
+    amount = row.pace_per_month
+    if amount is None or row.status == Status.ACHIEVED:
         return ""
-    amount = Decimal(pace)
     if amount <= 0:
         return ""
     step = "个百分点" if unit == "%" else unit
@@ -201,7 +196,7 @@ def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection
     child_rows = defaultdict(list)
     if children:
         for r in assessments(plan, children, period, indicators=annex, engine=engine):
-            child_rows[r["indicator"]].append(r)
+            child_rows[r.indicator].append(r)
     names = {u.code: u.name for u in plan.org_units}
     sections = []
     for indicator, row in zip(plan.indicators, rows, strict=True):
@@ -209,36 +204,36 @@ def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection
         figures = sorted(
             (
                 UnitFigure(
-                    org_unit=r["org_unit"],
-                    name=names.get(r["org_unit"], r["org_unit"]),
-                    value=_decimal(r["value"]),
-                    value_text=_figure(r["value"], indicator.unit),
-                    status=r["status"],
-                    status_label=Status(r["status"]).label,
+                    org_unit=r.org_unit,
+                    name=names.get(r.org_unit, r.org_unit),
+                    value=r.value,
+                    value_text=_figure(r.value, indicator.unit),
+                    status=r.status.value,
+                    status_label=r.status.label,
                 )
                 for r in units
             ),
             key=lambda f: (f.value is None, -(f.value or 0), f.org_unit),
         )
-        status = Status(row["status"])
+        status = row.status
         sections.append(
             IndicatorSection(
                 code=indicator.code,
                 name=indicator.name,
                 unit=indicator.unit,
                 annex=indicator.annex_number is not None,
-                value=_decimal(row["value"]),
-                value_text=_figure(row["value"], indicator.unit),
-                target=_decimal(row["target"]),
+                value=row.value,
+                value_text=_figure(row.value, indicator.unit),
+                target=row.target,
                 target_text=_target_text(row, indicator.unit),
-                target_met=row["target_met"],
+                target_met=row.target_met,
                 status=status.value,
                 status_label=status.label,
                 pace_text=_pace(row, indicator.unit),
-                series=tuple((p, _decimal(v)) for p, v in row["series"]),
+                series=tuple((str(p), v) for p, v in row.series),
                 ahead=tuple(f for f in figures if f.status in AHEAD),
                 behind=tuple(f for f in figures if f.status in BEHIND),
-                note=row.get("reason") or "",
+                note=row.reason or "",
             )
         )
     return tuple(sections)

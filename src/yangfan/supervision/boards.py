@@ -19,6 +19,7 @@ from yangfan.actionplans.models import Plan, ResponsibleUnit, Task
 from yangfan.core.periods import Period
 from yangfan.core.plan import UnitKind
 from yangfan.core.supervision import Alert, ReportState, alerts, report_due, report_late
+from yangfan.core.targets import Status
 from yangfan.supervision.choices import NoticeStatus
 from yangfan.supervision.models import Assignment, ProgressReport, SupervisionNotice, TaskIndicator
 from yangfan.supervision.selectors import (
@@ -40,6 +41,15 @@ FIGURES = (
     "status",
     "pace_per_month",
 )
+
+
+def row_figures(row) -> dict:
+    """What a notice keeps of an indicator result (``datavalues.indicators.IndicatorRow``): the ``FIGURES`` of its
+    JSON row, as text, so that the notice says what was true when it was issued."""
+    data = row.as_dict()
+    return {k: data.get(k) for k in FIGURES}
+
+
 OPEN_NOTICE = (NoticeStatus.ISSUED, NoticeStatus.ESCALATED, NoticeStatus.ANSWERED)
 
 
@@ -325,18 +335,18 @@ def notice_proposals(*, actor, plan: Plan, period: Period) -> list[Proposal]:
     names = {a.org_unit.code: a.org_unit.name for a in assignments}
     proposals = []
     for row in rows:
-        if row["status"] not in ("at_risk", "off_track"):
+        if row.status not in (Status.AT_RISK, Status.OFF_TRACK):
             continue
-        chosen = [a for a in where[row["org_unit"]] if a.task_id in tasks_of[row["indicator"]]]
+        chosen = [a for a in where[row.org_unit] if a.task_id in tasks_of[row.indicator]]
         if chosen:
             proposals.append(
                 Proposal(
-                    indicator=row["indicator"],
-                    indicator_name=indicator_names[row["indicator"]],
-                    org_unit=row["org_unit"],
-                    org_unit_name=names[row["org_unit"]],
-                    status=row["status"],
-                    figures={k: row.get(k) for k in FIGURES},
+                    indicator=row.indicator,
+                    indicator_name=indicator_names[row.indicator],
+                    org_unit=row.org_unit,
+                    org_unit_name=names[row.org_unit],
+                    status=row.status.value,
+                    figures=row_figures(row),
                     assignments=chosen,
                 )
             )

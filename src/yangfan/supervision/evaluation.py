@@ -66,7 +66,7 @@ def evaluation_scores(*, plan: Plan, period: Period, as_of: date | None = None) 
         orgs = [*city_codes, province]
         engine = engine_for(parsed)
         for row in assessments(parsed, orgs, period, indicators=chosen, engine=engine):
-            statuses[(row["indicator"], row["org_unit"])] = row["status"]
+            statuses[(row.indicator, row.org_unit)] = row.status.value
     scores = []
     for key, own in units.items():
         code, name, kind = key

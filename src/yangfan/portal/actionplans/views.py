@@ -18,7 +18,6 @@ from django.views.generic import DetailView, ListView, TemplateView
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import may, org_units_in_scope
 from yangfan.actionplans import selectors, services
-from yangfan.actionplans.display import status_label
 from yangfan.actionplans.forms import UnitTargetForm
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task, UnitTarget
 from yangfan.core.periods import PeriodError
@@ -167,10 +166,9 @@ class IndicatorDetailView(PlanMixin, DetailView):
         engine = engine_for(core)  # one engine serves the table and the chart
         rows = assessments(core, shown, period, [indicator], engine)
         for row in rows:
-            row["org_name"] = core.org_tree.units[row["org_unit"]].name
-            row["status_label"] = status_label(row["status"])
+            row.org_name = core.org_tree.units[row.org_unit].name
         if self.request.GET.get("sort") == "value":
-            rows.sort(key=lambda r: (r["value"] is None, -float(r["value"] or 0)))
+            rows.sort(key=lambda r: (r.value is None, -(r.value or 0)))
         context = {"period": str(period), "unit_rows": rows}
         if shown:
             chosen = self.request.GET.get("org")

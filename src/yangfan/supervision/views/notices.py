@@ -21,12 +21,12 @@ from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny, may
-from yangfan.actionplans.display import localized_name, status_label
+from yangfan.actionplans.display import localized_name
 from yangfan.audit.downloads import audited_download
 from yangfan.core.periods import Period, PeriodError
 from yangfan.documents.word.official import official_docx_bytes
 from yangfan.supervision import services
-from yangfan.supervision.boards import FIGURES, alerts_for
+from yangfan.supervision.boards import alerts_for, row_figures
 from yangfan.supervision.choices import NoticeStatus
 from yangfan.supervision.evidence import accepted_text
 from yangfan.supervision.models import Assignment, NoticeAnswer, SupervisionNotice
@@ -104,16 +104,16 @@ class NoticeNewView(PermissionMixin, TemplateView):
             org = q.get("org") or assignment.org_unit.code
             if chosen:
                 row = assessments(parsed, [org], period, indicators=chosen)[0]
-                figures = [{k: row.get(k) for k in FIGURES}]
+                figures = [row_figures(row)]
                 issue = _(
                     "%(org)s %(period)s %(name)s为 %(value)s，目标为 %(target)s，判断为“%(status)s”；该指标与本任务相关。"
                 ) % {
                     "org": assignment.org_unit.name,
                     "period": period,
                     "name": localized_name(chosen[0]),
-                    "value": row["value"] or "—",
-                    "target": row["target"] or "—",
-                    "status": status_label(row["status"]),
+                    "value": figures[0]["value"] or "—",
+                    "target": figures[0]["target"] or "—",
+                    "status": row.status_label,
                 }
         elif q.get("alert"):
             found = alerts_for(
