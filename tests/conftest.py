@@ -98,6 +98,7 @@ ROLE_USERS = {
     "department": ((), "省工信厅", None),
     "city-reporter": (("610100",), None, None),  # 西安
     "city-reviewer": (("610300",), None, None),  # 宝鸡
+    "city-office": (("610300",), None, None),  # 宝鸡's office
     "operator": ((), None, "cmcc"),
     "viewer": ((), None, None),
     "expert": ((), None, None),

@@ -125,15 +125,16 @@ def test_indicators_reads_the_plan_as_loaded_not_the_bundled_file(initialised_en
 
     cli_env = initialised_env
     text = plan_copy.read_text(encoding="utf-8")
-    bundled = "target: {value: 16000000, comparison: gt, date: 2023-12-31}"
+    # B4's quote (“建设15个”) has no comparison word, so the file may read it either way; a figure or a word
+    # that disagrees with its quote would be refused.
+    bundled = "target: {value: 15, comparison: gte, date: 2023-12-31}"
     assert text.count(bundled) == 1
     plan_copy.write_text(
-        text.replace(bundled, "target: {value: 17000000, comparison: gte, date: 2023-12-31}"),
-        encoding="utf-8",
+        text.replace(bundled, "target: {value: 15, comparison: gt, date: 2023-12-31}"), encoding="utf-8"
     )
     assert yangfan("plan", "load", str(plan_copy), env=cli_env).returncode == 0
     plan_copy.unlink()  # the database keeps what was loaded: the file is no longer needed
 
     result = yangfan("indicators", "--org", "610000", "--period", "2023", "--format", "json", env=cli_env)
-    b1 = next(r for r in json.loads(result.stdout) if r["indicator"] == "B1")
-    assert (b1["target"], b1["target_comparison"]) == ("17000000", "gte")
+    b4 = next(r for r in json.loads(result.stdout) if r["indicator"] == "B4")
+    assert (b4["target"], b4["target_comparison"]) == ("15", "gt")

@@ -31,6 +31,9 @@ DEMO_LOGINS = (
     DemoLogin("department", "demo-wlt", "Wenlv#5G-2023", "省文旅厅填报员（演示）", unit="省文旅厅"),
     DemoLogin("city-reporter", "demo-xian", "Changan#5G-2023", "西安市填报员（演示）", orgs=("610100",)),
     DemoLogin("city-reviewer", "demo-baoji", "Chencang#5G-2023", "宝鸡市审核员（演示）", orgs=("610300",)),
+    DemoLogin(
+        "city-office", "demo-xian-office", "Yanta#5G-2023", "西安市领导小组办公室（演示）", orgs=("610100",)
+    ),
     DemoLogin("operator", "demo-cmcc", "Yidong#5G-2023", "中国移动填报员（演示）", operator="cmcc"),
     DemoLogin("viewer", "demo-viewer", "Chayue#5G-2023", "领导·只读（演示）"),
     DemoLogin("expert", "demo-expert1", "Pingshen#5G-2023", "评审专家甲（演示）"),

@@ -17,17 +17,19 @@ ROLES = list(Role.values)
 ALL = set(ROLES)
 DATA_VIEWERS = ALL - {"admin", "auditor", "expert"}
 PROVINCE_WIDE = {"province", "department", "operator", "viewer"}
-TASKS = {"province", "department", "city-reporter", "city-reviewer", "viewer"}
+TASKS = {"province", "department", "city-reporter", "city-reviewer", "city-office", "viewer"}
 REGISTRY_WRITERS = {"province", "department", "city-reporter"}
 PLAN = "shaanxi-5g-2021-2023"
-# Who reads 西安's objects (its reporter's city) and 宝鸡's (its reviewer's city); who writes them
+# Who reads 西安's objects (its reporter's city) and 宝鸡's (its reviewer's and its office's city); who writes them
+BAOJI = {"city-reviewer", "city-office"}
 SEES_XIAN = PROVINCE_WIDE | {"city-reporter"}
-SEES_BAOJI = PROVINCE_WIDE | {"city-reviewer"}
+SEES_BAOJI = PROVINCE_WIDE | BAOJI
 WRITES_BAOJI = REGISTRY_WRITERS - {"city-reporter"}
 # Who reads a task share (and its reports, evidence and notices): the office, the leading group's viewers and the
 # share's own unit: 宝鸡's city government share, 省工信厅's own
-TASKS_BAOJI = {"province", "viewer", "city-reviewer"}
+TASKS_BAOJI = {"province", "viewer"} | BAOJI
 TASKS_GXT = {"province", "viewer", "department"}
+REPORTERS = {"province", "viewer", "city-office"}
 
 # Public: no login needed, nothing to protect (login, logout, language switch).
 PUBLIC = {"login", "logout", "set_language"}
@@ -47,16 +49,24 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     # targets per unit are read like the plan's own; only the provincial office sets or removes them
     "actionplans:targets": [
         ({"plan": PLAN, "code": "A1"}, "get", ALL, 200),
-        ({"plan": PLAN, "code": "A1"}, "post", {"province"}, 200),  # an empty form comes back with errors
+        # an empty form comes back with errors: the provincial office, and a city's office (its counties')
+        ({"plan": PLAN, "code": "A1"}, "post", {"province", "city-office"}, 200),
     ],
+    # a target of 西安 is the province's to remove; one of 宝鸡's 渭滨区 also 宝鸡's office's (none set: 302)
     "actionplans:target_delete": [
-        ({"plan": PLAN, "code": "B1", "org": "610100", "date": "2023-12-31"}, "post", {"province"}, 302)
+        ({"plan": PLAN, "code": "B1", "org": "610100", "date": "2023-12-31"}, "post", {"province"}, 302),
+        (
+            {"plan": PLAN, "code": "B1", "org": "610302", "date": "2023-12-31"},
+            "post",
+            {"province", "city-office"},
+            302,
+        ),
     ],
     "orgunits:tree": [({}, "get", ALL, 200)],
     "orgunits:detail": [
         ({"code": "610100"}, "get", PROVINCE_WIDE | {"city-reporter"}, 200),  # 西安
         ({"code": "610116"}, "get", PROVINCE_WIDE | {"city-reporter"}, 200),  # 长安区, in 西安
-        ({"code": "610300"}, "get", PROVINCE_WIDE | {"city-reviewer"}, 200),  # 宝鸡
+        ({"code": "610300"}, "get", SEES_BAOJI, 200),  # 宝鸡
         ({"code": "610000"}, "get", PROVINCE_WIDE, 200),  # the province: not a city user's
     ],
     "accounts:account": [({}, "get", ALL, 200)],
@@ -80,11 +90,11 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "api:orgunits": [({}, "get", ALL, 200)],
     "api:orgunit": [
         ({"code": "610100"}, "get", PROVINCE_WIDE | {"city-reporter"}, 200),
-        ({"code": "610300"}, "get", PROVINCE_WIDE | {"city-reviewer"}, 200),
+        ({"code": "610300"}, "get", SEES_BAOJI, 200),
         ({"code": "610000"}, "get", PROVINCE_WIDE, 200),
     ],
     "api:tasks": [({"plan": PLAN}, "get", ALL, 200)],
-    "api:indicator_values": [({}, "get", DATA_VIEWERS - {"city-reporter", "city-reviewer"}, 200)],
+    "api:indicator_values": [({}, "get", DATA_VIEWERS - {"city-reporter"} - BAOJI, 200)],
     "api:indicators": [({"plan": PLAN}, "get", ALL, 200)],
     "api:indicator": [({"plan": PLAN, "code": "A1"}, "get", ALL, 200)],
     # collection API: values read in view scope, written by who captures (an empty batch: 400); reports read by
@@ -128,7 +138,7 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         (
             {"data_set": "city-quarterly", "org": "610300", "period": "2023Q4"},
             "get",
-            PROVINCE_WIDE | {"city-reviewer"},
+            SEES_BAOJI,
             200,
         ),
         (
@@ -182,7 +192,7 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "api:assignment": [
         ({"pk": "assignment:gxt:610000"}, "get", {"province", "viewer", "department"}, 200),
         ({"pk": "assignment:cities:610100"}, "get", {"province", "viewer", "city-reporter"}, 200),
-        ({"pk": "assignment:cities:610300"}, "get", {"province", "viewer", "city-reviewer"}, 200),
+        ({"pk": "assignment:cities:610300"}, "get", TASKS_BAOJI, 200),
     ],
     "api:progress_report": [
         ({"pk": "assignment:gxt:610000", "period": "2023Q4"}, "get", TASKS_GXT, 404),  # not written yet
@@ -218,14 +228,15 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "api:tasks_overdue": [({}, "get", TASKS, 200)],
     # reports: the office and the leading group's viewers, each for the units it sees; a job is its requester's
     # (another user's is not said to exist: 404)
-    "reports:index": [({}, "get", {"province", "viewer"}, 200), ({}, "post", {"province", "viewer"}, 400)],
+    # the evaluation report: the province's (the office, the leading group), a city's by its office
+    "reports:index": [({}, "get", REPORTERS, 200), ({}, "post", REPORTERS, 400)],
     "reports:job": [
-        ({"job_id": "job:own"}, "get", {"province", "viewer"}, 200),
-        ({"job_id": "job:other"}, "get", {"province", "viewer"}, 404),
+        ({"job_id": "job:own"}, "get", REPORTERS, 200),
+        ({"job_id": "job:other"}, "get", REPORTERS, 404),
     ],
     "reports:download": [
-        ({"job_id": "job:own:done"}, "get", {"province", "viewer"}, 200),
-        ({"job_id": "job:other:done"}, "get", {"province", "viewer"}, 404),
+        ({"job_id": "job:own:done"}, "get", REPORTERS, 200),
+        ({"job_id": "job:other:done"}, "get", REPORTERS, 404),
     ],
     # registries: read by every role that reads figures (entries of units in its view scope), written by the
     # office, the departments and the cities' reporters (units in their capture scope)
@@ -242,7 +253,7 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({"slug": "vpns", "pk": "entry:vpns:610302"}, "delete", WRITES_BAOJI, 204),
         ({"slug": "vpns", "pk": "entry:vpns:610116"}, "get", SEES_XIAN, 200),
     ],
-    "api:registry_counts": [({}, "get", DATA_VIEWERS - {"city-reviewer"}, 200)],  # 西安: not 宝鸡's reviewer
+    "api:registry_counts": [({}, "get", DATA_VIEWERS - BAOJI, 200)],  # 西安: not 宝鸡's reviewer or office
     # benchmark selection: calls read like the registries (each reader sees the applications in its scope:
     # test_a_call_shows_each_reader_the_applications_in_its_scope); an expert reviews only what is assigned to them
     "registries:calls": [({}, "get", DATA_VIEWERS, 200)],
@@ -300,7 +311,7 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     "supervision:assignment": [
         ({"pk": "assignment:gxt:610000"}, "get", {"province", "viewer", "department"}, 200),
         ({"pk": "assignment:cities:610100"}, "get", {"province", "viewer", "city-reporter"}, 200),
-        ({"pk": "assignment:cities:610300"}, "get", {"province", "viewer", "city-reviewer"}, 200),
+        ({"pk": "assignment:cities:610300"}, "get", TASKS_BAOJI, 200),
     ],
     "supervision:report": [
         (

@@ -64,7 +64,7 @@ def test_element_dropped_from_the_file_is_removed(plan_copy, plan):
 
     assert stats["deleted"] == 1
     assert not QualitativeTarget.objects.filter(plan=plan, code="Q27").exists()
-    assert QualitativeTarget.objects.filter(plan=plan).count() == 26
+    assert QualitativeTarget.objects.filter(plan=plan).count() == 36
 
 
 def test_invalid_file_writes_nothing(plan_copy, plan):

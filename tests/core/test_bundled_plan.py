@@ -17,6 +17,7 @@ import pytest
 from yangfan.core.evaluation import COMPONENTS, scheme_for
 from yangfan.core.plan import Comparison, Plan, Task, UnitKind
 from yangfan.core.planfile import bundled_plan_paths, load_plan
+from yangfan.core.planfile.wording import figures_in
 
 # The 33 "责任单位" clauses by section, with the number the text gives each task (三 numbers none;
 # 四.(一) skips 2).
@@ -389,6 +390,24 @@ def test_text_targets_beyond_the_annex_are_encoded(plan: Plan):
     assert targets["B4"] == ("count(iiot_platform)", Decimal(15))
 
 
+def test_text_targets_are_the_figures_and_comparison_words_of_their_quotes(plan: Plan):
+    units = ["%", "个", "户"]
+    readings = {
+        code: [
+            (f.value, f.comparison) for s in plan.indicator(code).sources for f in figures_in(s.quote, units)
+        ]
+        for code in ("B1", "B2", "B3", "B4")
+    }
+
+    assert readings == {
+        "B1": [(Decimal(16_000_000), Comparison.GT)],  # 超过1600万
+        "B2": [(Decimal(2), Comparison.GTE)],  # 2个以上
+        "B3": [(Decimal(3), Comparison.GTE)],  # 3个以上
+        "B4": [(Decimal(15), None)],  # 建设15个: the file reads it as gte, and says so in the remark
+    }
+    assert "达到15个" in plan.indicator("B4").remark
+
+
 def test_every_indicator_cites_a_clause_of_the_plan(plan: Plan):
     uncited = [i.code for i in plan.indicators if not i.sources]
 
@@ -410,6 +429,40 @@ def test_design_data_elements_are_defined_with_their_time_aggregation(plan: Plan
         "base_stations_5g": "stock",
     }
     assert plan.data_element("population").period_type == "yearly"
+
+
+# -- qualitative targets -------------------------------------------------------------------------
+
+# Goal phrases of 一.(三) that had no target until issue 18, in the words of the text.
+TARGETS_ADDED_FOR_GOAL_PHRASES = {
+    "Q28": ("一.(三)", "5G成为推动全省经济社会跨越发展的重要引擎"),
+    "Q29": ("一.(三)", "打造IT（信息技术）、CT（通信技术）、OT（运营技术）深度融合新生态"),
+    "Q30": ("一.(三)", "实现重点领域5G应用深度和广度双突破"),
+    "Q31": ("一.(三)", "构建技术产业和标准体系双支柱"),
+    "Q32": ("一.(三)", "网络、平台、安全等基础能力进一步提升"),
+    "Q33": ("一.(三)", "5G应用“扬帆远航”的局面逐步形成"),
+    "Q34": ("G2", "打造5G示范应用场景"),
+    "Q35": ("G3", "通过政府奖补、行业推广、领域评选等方式激发市场活力"),
+    "Q36": ("G4", "5G网络覆盖水平不断提升"),
+    "Q37": ("G4", "5G应用安全保障能力进一步提升"),
+}
+
+
+def test_plan_has_37_qualitative_targets_q01_to_q37(plan: Plan):
+    assert [q.code for q in plan.qualitative_targets] == [f"Q{n:02d}" for n in range(1, 38)]
+
+
+def test_every_goal_phrase_without_a_figure_is_a_qualitative_target_in_the_texts_words(plan: Plan):
+    added = {
+        q.code: (q.clause, q.text)
+        for q in plan.qualitative_targets
+        if q.code in TARGETS_ADDED_FOR_GOAL_PHRASES
+    }
+
+    assert added == TARGETS_ADDED_FOR_GOAL_PHRASES
+    for code, (_, text) in added.items():
+        assert text in plan.source_text, code
+        assert not re.search(r"\d", text.replace("5G", "")), code  # no figure: a qualitative target
 
 
 # -- organisation tree ---------------------------------------------------------------------------
@@ -521,6 +574,8 @@ def test_evaluation_has_one_scheme_in_force_from_the_plans_start(plan: Plan):
         "at_risk": 40,
         "off_track": 0,
     }
+    # the scheme gives a target missed at its date no points of its own: it scores as off track (严重滞后 0)
+    assert scheme.points("missed") == scheme.points("off_track") == 0
 
 
 def test_evaluation_remark_is_honest_about_where_the_weights_come_from(plan: Plan):

@@ -89,6 +89,8 @@ def test_scheme_keeps_weights_and_points_as_decimals():
         ({**WEIGHTS, "completion": -10, "indicators": 75}, POINTS, "负数"),
         (WEIGHTS, {**POINTS, "achieved": 120}, "0 至 100"),
         (WEIGHTS, {k: v for k, v in POINTS.items() if k != "at_risk"}, "四项"),
+        (WEIGHTS, {**POINTS, "excellent": 100}, "四项"),
+        (WEIGHTS, {**POINTS, "missed": 120}, "0 至 100"),
     ],
 )
 def test_bad_scheme_is_refused_naming_its_version(weights, points, words):
@@ -256,6 +258,20 @@ def test_indicators_without_a_judged_status_do_not_apply():
 def test_unknown_indicator_status_is_refused():
     with pytest.raises(UnknownStatus, match="excellent"):
         judge(unit(work(), statuses=("excellent",)))
+
+
+def test_a_target_missed_at_its_date_scores_as_off_track_when_the_scheme_gives_it_no_points():
+    assert "missed" not in SCHEME.status_points and SCHEME.points("missed") == SCHEME.points("off_track")
+    component = judge(unit(work(), statuses=(Status.ACHIEVED, Status.MISSED))).component("indicators")
+    assert component.ratio == Decimal("0.5")
+    assert component.explanation == "2 项指标：已达标 1 项、未达标 1 项，平均 50.00 分"
+    assert component.facts["counts"] == {"achieved": 1, "missed": 1}
+
+
+def test_a_scheme_may_give_a_missed_target_points_of_its_own():
+    own = ScoringScheme("2", "试行", date(2022, 1, 1), WEIGHTS, {**POINTS, "off_track": 20, "missed": 10})
+    component = judge(unit(work(), statuses=("off_track", "missed")), scheme=own).component("indicators")
+    assert component.ratio == Decimal("0.15")
 
 
 # -- the total ------------------------------------------------------------------------------------------

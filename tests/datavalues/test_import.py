@@ -140,12 +140,12 @@ def test_cli_import_then_indicators_gives_a1_and_a5_with_their_verdicts(initiali
     }
     assert (rows["A1"]["value"], rows["A1"]["target_met"], rows["A1"]["status"]) == ("41", True, "achieved")
     assert rows["A1"]["numerator"] == "16400000" and rows["A1"]["denominator"] == "40000000"
-    # exactly 18 per 10,000 people does not meet "超过18个"; at the target date the trend stands at 18, short by
-    # nothing but still not over it: within the 10 % margin, so at risk, with no month left for a pace
-    assert (rows["A5"]["value"], rows["A5"]["target_met"], rows["A5"]["status"]) == ("18", False, "at_risk")
+    # exactly 18 per 10,000 people does not meet "超过18个"; at the target date, short by nothing but still not
+    # over it: however close, the target is missed, with no month left for a pace
+    assert (rows["A5"]["value"], rows["A5"]["target_met"], rows["A5"]["status"]) == ("18", False, "missed")
     assert rows["A5"]["pace_per_month"] is None
-    # A6 counts the VPN registry, which is empty here: none registered is 0, far from the target
-    assert rows["A6"]["value"] == "0" and rows["A6"]["status"] == "off_track"
+    # A6 counts the VPN registry, which is empty here: none registered is 0, and the target date has come
+    assert rows["A6"]["value"] == "0" and rows["A6"]["status"] == "missed"
 
     bad = tmp_path / "bad.csv"
     bad.write_text("data_element,period,org_unit,value\npopulation,2023,610000,x\n", encoding="utf-8")

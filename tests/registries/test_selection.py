@@ -182,3 +182,108 @@ def test_only_the_office_runs_a_call(db, people):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "2023年度智慧电力5G应用标杆评选" in page and "满分 100" in page
+
+
+SCORES = {"创新性": 25, "应用成效": 35, "可复制推广性": 20}
+
+
+@pytest.fixture
+def under_review(people):
+    """A call under review with one application, assigned to both experts: ``(call, review of expert 1, review of
+    expert 2)``."""
+    p = people["province"]
+    call = selection.call_create(
+        actor=p,
+        sector=Sector.objects.get(code="smart-power"),
+        year=2023,
+        title="",
+        criteria=CRITERIA,
+        opens_on=date(2023, 3, 1),
+        closes_on=date(2023, 4, 30),
+    )
+    selection.call_move(actor=p, call=call)
+    application = selection.application_submit(actor=p, call=call, case=case(p, "配网差动保护"))
+    selection.call_move(actor=p, call=call)
+    return (
+        call,
+        selection.reviewer_assign(actor=p, application=application, reviewer=people["expert1"]),
+        selection.reviewer_assign(actor=p, application=application, reviewer=people["expert2"]),
+    )
+
+
+def test_an_expert_who_scored_declares_a_conflict_only_after_withdrawing_the_score_with_a_reason(
+    db, people, under_review
+):
+    from yangfan.audit.models import AuditEntry
+
+    call, review, _other = under_review
+    e1 = people["expert1"]
+    selection.review_submit(actor=e1, review=review, conflict=False, scores=SCORES)
+    with pytest.raises(ValidationError, match="请先撤回评分"):
+        selection.review_submit(actor=e1, review=review, conflict=True, conflict_note="系该企业顾问")
+    review.refresh_from_db()
+    assert review.scored and review.total == 80  # the refused declaration changed nothing
+    with pytest.raises(ValidationError, match="撤回评分的原因"):
+        selection.review_withdraw(actor=e1, review=review, reason="  ")
+
+    selection.review_withdraw(actor=e1, review=review, reason="评分后发现曾为该企业提供咨询")
+    review.refresh_from_db()
+    assert not review.scored and review.submitted_at is None and review.scores == {}
+    entry = AuditEntry.objects.filter(action="withdraw").latest("seq")
+    assert entry.detail == "评分后发现曾为该企业提供咨询"
+    assert entry.changes["scores"][0] == {"创新性": "25", "应用成效": "35", "可复制推广性": "20"}
+    assert [(r.reviews, r.pending) for r in selection.call_results(call)] == [(0, 2)]  # pending again
+
+    selection.review_submit(actor=e1, review=review, conflict=True, conflict_note="系该企业顾问")
+    assert [(r.reviews, r.recused) for r in selection.call_results(call)] == [(0, 1)]
+    with pytest.raises(ValidationError, match="没有可撤回的评分"):
+        selection.review_withdraw(actor=e1, review=review, reason="再撤一次")
+
+
+def test_an_expert_may_still_correct_a_score_without_withdrawing_it(db, people, under_review):
+    _call, review, _other = under_review
+    e1 = people["expert1"]
+    selection.review_submit(actor=e1, review=review, conflict=False, scores=SCORES)
+    selection.review_submit(actor=e1, review=review, conflict=False, scores={**SCORES, "创新性": 28})
+    review.refresh_from_db()
+    assert review.total == 83
+
+
+def test_only_the_assigned_expert_withdraws_a_score_while_the_call_is_under_review(db, people, under_review):
+    from yangfan.audit.models import AuditEntry
+
+    call, review, _other = under_review
+    e1, e2, p = people["expert1"], people["expert2"], people["province"]
+    with pytest.raises(ValidationError, match="没有可撤回的评分"):
+        selection.review_withdraw(actor=e1, review=review, reason="误操作")  # nothing scored yet
+    selection.review_submit(actor=e1, review=review, conflict=False, scores=SCORES)
+    for someone in (e2, p):
+        with pytest.raises(PermissionDenied):
+            selection.review_withdraw(actor=someone, review=review, reason="代为撤回")
+    assert AuditEntry.objects.filter(action="permission_denied", actor_username=p.username).exists()
+    selection.call_publish(actor=p, call=call, selected=[review.application], published_on=date(2023, 6, 15))
+    with pytest.raises(ValidationError, match="不在评审阶段"):
+        selection.review_withdraw(actor=e1, review=review, reason="评选已公布")
+    review.refresh_from_db()
+    assert review.scored
+
+
+def test_the_review_page_offers_to_withdraw_a_score_and_refuses_a_conflict_over_it(db, people, under_review):
+    _call, review, _other = under_review
+    client = login_as(Client(), people["expert1"])
+    assert "撤回原因" not in client.get(review.get_absolute_url()).content.decode()  # nothing to withdraw
+    scores = {f"score:{name}": str(value) for name, value in SCORES.items()}
+    client.post(review.get_absolute_url(), {"conflict": "no", **scores})
+    assert "撤回原因" in client.get(review.get_absolute_url()).content.decode()
+
+    refused = client.post(
+        review.get_absolute_url(), {"conflict": "yes", "conflict_note": "系该企业顾问"}, follow=True
+    )
+    assert "请先撤回评分" in refused.content.decode()
+    withdrawn = client.post(
+        review.get_absolute_url(), {"action": "withdraw", "reason": "发现利益冲突"}, follow=True
+    )
+    assert "评分已撤回" in withdrawn.content.decode()
+    client.post(review.get_absolute_url(), {"conflict": "yes", "conflict_note": "系该企业顾问"})
+    review.refresh_from_db()
+    assert review.conflict and review.submitted_at and review.scores == {}

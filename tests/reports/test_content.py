@@ -41,8 +41,9 @@ def test_the_indicators_are_the_engines(values, make_user):
     assert [f.name for f in a1.ahead] == ["西安市"] and [f.name for f in a1.behind] == [
         "宝鸡市"
     ]  # 45 % and 30 %
+    assert a1.behind[0].status == "missed"  # 30 % at the target's date: missed, and behind
     assert document.period_label == "2023年第四季度" and document.org_name == "陕西省"
-    assert "附件所列 7 项主要指标" in document.summary[0]
+    assert "附件所列 7 项主要指标" in document.summary[0] and "到期未达标" in document.summary[0]
     assert (
         "有 334 个任务分工逾期未报送进展报告。" in document.attention
     )  # nobody reported 2023Q4 in this database

@@ -18,7 +18,7 @@ from yangfan.core.supervision import (
     alerts,
     report_due,
 )
-from yangfan.supervision.texts import alert_label, alert_message, ranking_in_language
+from yangfan.supervision.texts import alert_label, alert_message, notice_title, ranking_in_language
 
 RULES = SupervisionRules()  # quarterly, due 15 days after the quarter, stalled after 2 lagging quarters
 SCHEME = ScoringScheme(
@@ -114,3 +114,30 @@ def test_a_ranking_published_before_the_figures_were_kept_shows_its_stored_expla
     with translation.override("en"):
         shown = ranking_in_language([{"components": [stored]}])[0]["components"][0]
     assert shown["label"] == "Task completion" and shown["explanation"] == "旧的说明"
+
+
+def _quote_depth(text: str) -> int:
+    """How deep “…” quotes nest in ``text`` (1: none inside another)."""
+    depth = deepest = 0
+    for char in text:
+        if char == "“":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "”":
+            depth -= 1
+    return deepest
+
+
+def test_a_notice_title_takes_the_task_title_as_written_without_a_second_verb_or_nested_quotes(plan):
+    from yangfan.actionplans.models import Task
+
+    with translation.override("zh-hans"):
+        assert notice_title("推进“5G+信息消费”融合") == "关于推进“5G+信息消费”融合任务的督办通知"
+        assert notice_title("加快打通跨行业协议标准") == "关于加快打通跨行业协议标准任务的督办通知"
+        assert notice_title("开展试点任务") == "关于开展试点任务的督办通知"  # not 任务任务
+        titles = {task.title: notice_title(task.title) for task in Task.objects.filter(plan=plan)}
+    assert len(titles) > 30
+    for task_title, title in titles.items():
+        assert title == f"关于{task_title}任务的督办通知"
+        assert "推进推进" not in title and "“推进" not in title, title
+        assert _quote_depth(title) <= 1, title

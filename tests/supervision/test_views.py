@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from tests.conftest import login_as
 
 from yangfan.actionplans.models import DataElement, Indicator, Task
@@ -195,6 +196,19 @@ def test_a_notice_is_issued_answered_exported_and_closed(db, people):
     c["province"].post(notice.get_absolute_url(), {"form": "close", "comment": "同意"})
     notice.refresh_from_db()
     assert notice.status == "closed"
+
+
+def test_the_notice_form_is_prefilled_with_a_plain_title_and_an_iso_deadline(db, people):
+    """The deadline goes to the browser's date picker as YYYY-MM-DD (it leaves 2023/12/31 blank, and 签发 would
+    wait for it to be typed); the title quotes the task as the plan writes it."""
+    _users, c = people
+    page = (
+        c["province"]
+        .get(reverse("supervision:notice_new") + f"?assignment={assignment('gxt', 'T3.1.1').pk}")
+        .content.decode()
+    )
+    assert 'value="关于推进“5G+信息消费”融合任务的督办通知"' in page
+    assert f'value="{(timezone.localdate() + timedelta(days=15)).isoformat()}"' in page
 
 
 def _values(rows):

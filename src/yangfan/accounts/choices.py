@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     DEPARTMENT = "department", _("部门填报员")
     CITY_REPORTER = "city-reporter", _("市级填报员")
     CITY_REVIEWER = "city-reviewer", _("市级审核员")
+    # 市5G应用推广领导小组办公室 (the plan's 五.(一): 省、市两级领导小组): a city's office for its own city
+    CITY_OFFICE = "city-office", _("市级管理员")
     OPERATOR = "operator", _("运营商填报员")
     VIEWER = "viewer", _("只读")
     EXPERT = "expert", _("评审专家")

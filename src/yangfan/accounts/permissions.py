@@ -27,37 +27,42 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the plan itself (its text, tasks, indicator definitions, the org tree): every signed-in user
     "plan.read": frozenset(Role.values),
     "plan.configure": frozenset({R.ADMIN, R.PROVINCE}),
-    # per-unit targets and milestones on the way to the plan's targets: a decision of the provincial office
-    "targets.set": frozenset({R.PROVINCE}),
+    # per-unit targets and milestones on the way to the plan's targets: the provincial office for every unit, a
+    # city's office for the units below its city (scoped by the capture scope; see may_set_target)
+    "targets.set": frozenset({R.PROVINCE, R.CITY_OFFICE}),
     "users.manage": frozenset({R.ADMIN}),
     "audit.read": frozenset({R.AUDITOR}),
     # figures of an org unit (scoped by the view scope)
     "data.view": frozenset(
-        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.OPERATOR, R.VIEWER}
+        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE, R.OPERATOR, R.VIEWER}
     ),
     # entering and submitting data (scoped by the capture scope, the responsible unit or the operator)
     "data.capture": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.OPERATOR}),
     "data.submit": frozenset({R.CITY_REPORTER, R.CITY_REVIEWER, R.DEPARTMENT, R.OPERATOR}),
     # approving (and returning, unlocking) what the unit below submitted: the province for cities, departments
-    # and operators; a city's reviewer for its counties (collection.services.may_review adds "one level up")
-    "data.approve": frozenset({R.PROVINCE, R.CITY_REVIEWER}),
+    # and operators; a city's reviewer and its office for its counties (collection.services.may_review adds
+    # "one level up")
+    "data.approve": frozenset({R.PROVINCE, R.CITY_REVIEWER, R.CITY_OFFICE}),
     # tasks of the plan: reading assignments and their reports (scoped: a department sees its own, a city its
     # city's; see supervision.selectors), reporting progress and answering notices, and the provincial
     # office's supervision (milestones, sub-tasks, approving reports, notices, the evaluation)
-    "tasks.view": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.VIEWER}),
+    "tasks.view": frozenset(
+        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE, R.VIEWER}
+    ),
     "tasks.report": frozenset({R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER}),
     "supervision.manage": frozenset({R.PROVINCE}),
     # registries (登记簿): read by every role that reads figures, within its view scope; entries written by the
     # provincial office, the departments and the cities' reporters, each for the units of its capture scope
     "registries.view": frozenset(
-        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.OPERATOR, R.VIEWER}
+        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE, R.OPERATOR, R.VIEWER}
     ),
     "registries.manage": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER}),
     # benchmark selection (标杆评选): the provincial office runs the calls and publishes; expert reviewers score
     # only the applications assigned to them (checked on each assignment)
     "benchmarks.run": frozenset({R.PROVINCE}),
     "benchmarks.review": frozenset({R.EXPERT}),
-    "reports.generate": frozenset({R.PROVINCE, R.VIEWER}),
+    # the evaluation report of a unit (scoped by the view scope): the province's, or a city's by its office
+    "reports.generate": frozenset({R.PROVINCE, R.VIEWER, R.CITY_OFFICE}),
     # raw operator files aggregated into data values (the pipeline): the provincial office runs an ingest and
     # reads the runs (their files hold every county's rows); a value's own lineage follows ``data.view``
     "ingest.run": frozenset({R.PROVINCE}),
@@ -72,9 +77,13 @@ SCOPED = {
     "tasks.report": "capture",
     "registries.view": "view",
     "registries.manage": "capture",
+    "targets.set": "capture",
+    "reports.generate": "view",
 }
 # Roles that see the whole province when no view scope is set.
 PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER})
+# A city's roles: scoped to the city their account names (capture_org_units), its counties included.
+CITY_ROLES = frozenset({R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE})
 
 
 def has_permission(user, permission: str) -> bool:
@@ -284,7 +293,7 @@ def _group_units(user) -> dict[str, set[int]]:
 def role_requirements(role: str) -> str | None:
     """What an account of ``role`` must name to be scoped: ``"capture_org_units"`` (a city's reporters and
     reviewers), ``"responsible_unit"`` (a department), ``"operator"`` (an operator's users), or nothing."""
-    if role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+    if role in CITY_ROLES:
         return "capture_org_units"
     return {R.DEPARTMENT: "responsible_unit", R.OPERATOR: "operator"}.get(role)
 
@@ -342,6 +351,23 @@ def reviews_own_level(user) -> bool:
     return user.role == R.PROVINCE
 
 
+def may_set_target(user, org_unit) -> bool:
+    """Set or remove a target of ``org_unit``: the provincial office for any unit; a city's office for the units
+    below its city (its districts and counties), not for its city, whose targets the province sets. (The plan's
+    own province-wide target is the plan file's: ``actionplans.services.unit_target_set`` says so.)"""
+    if not may(user, "targets.set", org_unit):
+        return False
+    return user.role == R.PROVINCE or org_unit.pk not in _scope_roots(user, "capture", _scope_state(user))
+
+
+def target_units(user) -> QuerySet:
+    """The org units ``user`` may set targets for (:func:`may_set_target`), as the target form offers them."""
+    units = org_units_in_scope(user, "targets.set")
+    if has_permission(user, "targets.set") and user.role != R.PROVINCE:
+        units = units.exclude(pk__in=_scope_roots(user, "capture", _scope_state(user)))
+    return units
+
+
 def assignment_scope(user) -> Q | None:
     """The ``Q`` on ``supervision.Assignment`` of the task shares ``user`` may read (``None``: none): a department
     its own unit's, a city's users their city government's shares, other readers the shares of their view scope."""
@@ -354,7 +380,7 @@ def assignment_scope(user) -> Q | None:
             return None
         return Q(responsible_unit_id=user.responsible_unit_id)
     units = org_units_in_scope(user, "tasks.view")
-    if user.role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+    if user.role in CITY_ROLES:
         return Q(responsible_unit__kind=UnitKind.CITY_GOVERNMENTS, org_unit__in=units)
     return Q(org_unit__in=units)
 
@@ -371,7 +397,7 @@ def may_report_share(user, assignment) -> bool:
             user.responsible_unit_id is not None
             and assignment.responsible_unit_id == user.responsible_unit_id
         )
-    if user.role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+    if user.role in CITY_ROLES:
         return assignment.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS and may(
             user, "tasks.report", assignment.org_unit
         )
@@ -413,7 +439,7 @@ def reports_data_set(user, data_set) -> bool:
         return user.role == R.OPERATOR
     if user.role == R.DEPARTMENT:
         return user.responsible_unit is not None and user.responsible_unit.code == data_set.reporter
-    if user.role in (R.CITY_REPORTER, R.CITY_REVIEWER):
+    if user.role in CITY_ROLES:
         from yangfan.core.plan import UnitKind
 
         cities = scope_cache(user).setdefault("city_governments", {})  # by (plan, reporter): once a request

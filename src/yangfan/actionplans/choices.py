@@ -54,6 +54,7 @@ class AssessmentStatus(models.TextChoices):
     ON_TRACK = "on_track", _("进度正常")
     AT_RISK = "at_risk", _("有风险")
     OFF_TRACK = "off_track", _("严重滞后")
+    MISSED = "missed", _("未达标")
     UNKNOWN = "unknown", _("数据不足")
     NO_TARGET = "no_target", _("未设目标")
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yangfan.actionplans.choices import Comparison
+from yangfan.audit.forms import DateField
 from yangfan.orgunits.models import OrgUnit
 
 
@@ -11,9 +12,8 @@ class UnitTargetForm(forms.Form):
     org_unit = forms.ModelChoiceField(
         label=_("地区"), queryset=OrgUnit.objects.order_by("code"), to_field_name="code"
     )
-    date = forms.DateField(
+    date = DateField(
         label=_("目标日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_(
             "等于指标的目标日期时为该地区的最终目标；更早的日期为阶段目标（如 2021-12-31、2022-12-31）。"
         ),

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.permissions import require
+from yangfan.accounts.permissions import deny, may_set_target
 from yangfan.actionplans.choices import Comparison
 from yangfan.actionplans.models import (
     DataElement,
@@ -399,9 +399,11 @@ def unit_target_set(
     request=None,
 ) -> UnitTarget:
     """Set (or change) the target of ``org_unit`` for ``indicator`` at the date ``on``: its final target when
-    ``on`` is the indicator's target date, a milestone when earlier. Only the provincial office may; the
-    plan's own target for the whole province stays the plan file's."""
-    require(actor, "targets.set", request=request)  # outside the transaction: a refusal stays in the trail
+    ``on`` is the indicator's target date, a milestone when earlier. The provincial office may for any unit, a
+    city's office for the units below its city (``accounts.permissions.may_set_target``); the plan's own target
+    for the whole province stays the plan file's."""
+    if not may_set_target(actor, org_unit):  # outside the transaction: a refusal stays in the trail
+        deny(actor, "targets.set", org_unit, request=request)
     plan = indicator.plan
     errors = {}
     if not plan.start <= on <= indicator.target_date:
@@ -452,7 +454,8 @@ def _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, 
 
 
 def unit_target_delete(*, actor, target: UnitTarget, request=None) -> None:
-    require(actor, "targets.set", request=request)
+    if not may_set_target(actor, target.org_unit):
+        deny(actor, "targets.set", target.org_unit, request=request)
     with transaction.atomic():
         _unit_target_remove(actor, target, request)
 

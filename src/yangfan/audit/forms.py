@@ -1,3 +1,10 @@
+"""The auditor's filter form, and the date input every app's forms use.
+
+The date input lives here because audit is the lowest layer of Django apps (ADR 0013): every app that has a form
+with a date (actionplans, registries, supervision, and audit's own filters) sits above it and may import it, as
+they already import the trail's services, ``ReadOnlyModelAdmin`` and the kept fragments.
+"""
+
 from __future__ import annotations
 
 from django import forms
@@ -8,9 +15,26 @@ from django.utils.translation import gettext_lazy as _
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.selectors import audit_object_types
 
+ISO_DATE = "%Y-%m-%d"
+
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, its value always written ``YYYY-MM-DD``: an ``<input type="date">`` takes only
+    ISO 8601 and stays blank for anything else, such as ``2023/12/31``, the first date format of a Chinese page,
+    in which Django would otherwise write it. A form prefilled with a date (a notice's deadline) would then ask
+    for the date again."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or ISO_DATE)
+
+
+class DateField(forms.DateField):
+    """A date entered with the browser's picker: shown as ``YYYY-MM-DD``, which Django also accepts in every
+    language (it adds the ISO format to each locale's input formats)."""
+
+    widget = DateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -19,8 +43,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("操作"), required=False)
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
     object_type = forms.ChoiceField(label=_("对象类型"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput)
+    date_from = DateField(label=_("起始日期"), required=False)
+    date_to = DateField(label=_("截止日期"), required=False)
     q = forms.CharField(label=_("搜索"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):

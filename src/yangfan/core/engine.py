@@ -406,7 +406,9 @@ class Assessment:
     """An indicator value with its target, whether it is met, its status and the pace still needed.
 
     ``series`` runs from the end of the year before the plan (the baseline) to the assessed period, one entry
-    per period of the assessed kind that has a value."""
+    per period of the assessed kind that has a value. The target is the one binding the assessed period
+    (``UnitTargets.binding``): the milestone dated within the period where there is one, else the final target;
+    the judgement is against that target."""
 
     result: IndicatorResult
     targets: UnitTargets
@@ -416,6 +418,13 @@ class Assessment:
 
     @property
     def target(self) -> Target | None:
+        """The target the assessed period is judged against (``UnitTargets.binding``)."""
+        period = self.result.period
+        return self.targets.binding(period.start, period.end)
+
+    @property
+    def final_target(self) -> Target | None:
+        """The unit's final target (at the indicator's target date), whichever target binds the period."""
         return self.targets.final
 
     @property
@@ -441,7 +450,9 @@ class Assessment:
     def as_dict(self) -> dict:
         """The fields of DESIGN.md's ``yangfan indicators --format json`` (values unrounded, as text), and more:
         where the target comes from, the milestone due, the value the trajectory expects at the period's end,
-        and the series the status was judged on (``[period, value]`` pairs)."""
+        and the series the status was judged on (``[period, value]`` pairs). ``target`` and its comparison,
+        date and source are those of the target binding the period (:attr:`target`), which ``target_met`` and
+        ``status`` judge."""
 
         def text(value: Decimal | None) -> str | None:
             return None if value is None else format(value.normalize(), "f")
@@ -453,7 +464,8 @@ class Assessment:
                 else {"value": text(t.value), "comparison": t.comparison.value, "date": t.date.isoformat()}
             )
 
-        r, j, final = self.result, self.judgement, self.targets.final
+        r, j, binding = self.result, self.judgement, self.target
+        source = self.targets.source_of(binding)
         return {
             "indicator": r.indicator,
             "name": r.name,
@@ -462,10 +474,10 @@ class Assessment:
             "value": text(r.value),
             "numerator": text(r.numerator),
             "denominator": text(r.denominator),
-            "target": None if final is None else text(final.value),
-            "target_comparison": None if final is None else final.comparison.value,
-            "target_date": None if final is None else final.date.isoformat(),
-            "target_source": None if self.targets.source is None else self.targets.source.value,
+            "target": None if binding is None else text(binding.value),
+            "target_comparison": None if binding is None else binding.comparison.value,
+            "target_date": None if binding is None else binding.date.isoformat(),
+            "target_source": None if source is None else source.value,
             "target_met": j.met,
             "status": j.status.value,
             "projected": text(j.projected),
@@ -510,9 +522,11 @@ def assess(
     targets: TargetBook | None = None,
 ) -> Assessment:
     """Evaluate ``indicator`` at ``period`` and at each earlier period of the same kind from the end of the
-    year before the plan, and judge the series against the unit's target (``yangfan.core.targets``)."""
+    year before the plan, and judge the series against the unit's target binding ``period``: a milestone dated
+    within it, else the final target (``yangfan.core.targets``)."""
     book = targets if targets is not None else TargetBook(engine.plan)
     unit_targets = book.for_unit(indicator, org_unit)
+    binding = unit_targets.binding(period.start, period.end)
     result = engine.evaluate(indicator, org_unit, period)
     first = Period.containing(engine.plan.start - timedelta(days=1), period.kind)
     series: list[tuple[Period, Decimal]] = []
@@ -520,11 +534,11 @@ def assess(
         value = result.value if current == period else engine.evaluate(indicator, org_unit, current).value
         if value is not None:
             series.append((current, value))
-    if unit_targets.final is None:
+    if binding is None:
         judgement = Judgement(met=None, status=Status.NO_TARGET)
     elif result.value is None:
         judgement = Judgement(met=None, status=Status.UNKNOWN)
     else:
-        judgement = judge(unit_targets.final, [(p.end, v) for p, v in series], indicator.direction)
+        judgement = judge(binding, [(p.end, v) for p, v in series], indicator.direction)
     baseline = (first.end, series[0][1]) if series and series[0][0] == first else None
     return Assessment(result, unit_targets, judgement, tuple(series), baseline)

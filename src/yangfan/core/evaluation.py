@@ -18,7 +18,10 @@ from 0 to 1 judged for one reporting period ``period`` as of a day ``as_of`` (wh
   carry at least one piece of evidence. Not applicable when no report has been submitted.
 - ``indicators`` (指标达成): the mean of the scheme's ``status_points`` over the statuses of the indicators
   the unit answers for (``core.targets.Status`` values), leaving out ``unknown`` and ``no_target``, divided
-  by 100. Not applicable when none remain.
+  by 100. Not applicable when none remain. A scheme gives points to the four statuses of a target still ahead
+  (achieved, on_track, at_risk, off_track); a target ``missed`` at its date scores as ``off_track`` does unless
+  the scheme gives ``missed`` points of its own (``SCORED_AS``): a scheme written before that status existed
+  keeps meaning what it said, and no points are invented for it.
 
 A component's points are ``weight × ratio``, the weights of the applicable components scaled up to sum to
 100, so the total stays on 0–100 whatever is not applicable; a not-applicable component gives no points and
@@ -55,10 +58,19 @@ COMPONENT_LABELS = {
     "evidence": "佐证材料",
     "indicators": "指标达成",
 }
-# The values of core.targets.Status a scheme gives points to, and those that say nothing about achievement.
-# Written out here (not imported) because core.plan holds schemes and core.targets imports core.plan.
-STATUSES = ("achieved", "on_track", "at_risk", "off_track")
-STATUS_LABELS = {"achieved": "已达标", "on_track": "进度正常", "at_risk": "有风险", "off_track": "严重滞后"}
+# The values of core.targets.Status that judge achievement, those a scheme must give points to, those it may
+# leave out (scored as another), and those that say nothing about achievement. Written out here (not imported)
+# because core.plan holds schemes and core.targets imports core.plan.
+STATUSES = ("achieved", "on_track", "at_risk", "off_track", "missed")
+SCHEME_STATUSES = ("achieved", "on_track", "at_risk", "off_track")
+SCORED_AS = {"missed": "off_track"}  # a target missed at its date is at least as far behind as off track
+STATUS_LABELS = {
+    "achieved": "已达标",
+    "on_track": "进度正常",
+    "at_risk": "有风险",
+    "off_track": "严重滞后",
+    "missed": "未达标",
+}
 UNJUDGED_STATUSES = ("unknown", "no_target")
 
 HUNDRED = Decimal(100)
@@ -104,8 +116,8 @@ def _decimal(value: Any) -> Decimal:
 @dataclass(frozen=True)
 class ScoringScheme:
     """One version of the scoring method: the components' weights (summing to 100) and the points an
-    indicator earns for each status. ``weights`` and ``status_points`` are kept as read-only, hashable
-    mappings of Decimals."""
+    indicator earns for each status (``SCHEME_STATUSES``, and optionally those of ``SCORED_AS``: see
+    :meth:`points`). ``weights`` and ``status_points`` are kept as read-only, hashable mappings of Decimals."""
 
     version: str
     name: str
@@ -125,10 +137,20 @@ class ScoringScheme:
             raise ScoringSchemeInvalid(self.version, "权重不能为负数")
         if sum(weights.values()) != HUNDRED:
             raise ScoringSchemeInvalid(self.version, f"权重之和应为 100，实际为 {sum(weights.values())}")
-        if set(points) != set(STATUSES):
-            raise ScoringSchemeInvalid(self.version, f"状态得分应恰好包括 {'、'.join(STATUSES)} 四项")
+        if not set(SCHEME_STATUSES) <= set(points) <= set(STATUSES):
+            optional = "、".join(f"{s}（未设时按 {a} 计）" for s, a in SCORED_AS.items())
+            raise ScoringSchemeInvalid(
+                self.version, f"状态得分应包括 {'、'.join(SCHEME_STATUSES)} 四项，可另设 {optional}"
+            )
         if any(not p.is_finite() or not 0 <= p <= HUNDRED for p in points.values()):
             raise ScoringSchemeInvalid(self.version, "状态得分应在 0 至 100 之间")
+
+    def points(self, status: str) -> Decimal:
+        """The points of ``status`` (one of ``STATUSES``): the scheme's own, else those of the status it is
+        scored as (``SCORED_AS``: a missed target as off track)."""
+        if status in self.status_points:
+            return self.status_points[status]
+        return self.status_points[SCORED_AS[status]]
 
 
 @dataclass(frozen=True)
@@ -359,7 +381,7 @@ def _indicators(unit: UnitInputs, scheme: ScoringScheme) -> Judged:
         if not unit.indicator_statuses:
             return None, "不适用：本单位没有负责的指标", {"not_applicable": "no_indicators"}
         return None, "不适用：所负责指标均数据不足或未设目标", {"not_applicable": "all_unjudged"}
-    mean = sum((scheme.status_points[s] for s in judged), Decimal(0)) / len(judged)
+    mean = sum((scheme.points(s) for s in judged), Decimal(0)) / len(judged)
     counts = "、".join(f"{STATUS_LABELS[s]} {judged.count(s)} 项" for s in STATUSES if s in judged)
     skipped = len(unit.indicator_statuses) - len(judged)
     explanation = f"{len(judged)} 项指标：{counts}，平均 {_fmt(mean)} 分"

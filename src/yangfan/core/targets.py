@@ -7,10 +7,12 @@ evaluated at the target date. Status:
 - ``on_track``: the projection meets the target by the target date;
 - ``at_risk``: the projection misses, but by no more than 10 % of the target value;
 - ``off_track``: the projection misses by more;
+- ``missed``: the target's date has come (the latest value is of a period that ends on or after it) and the
+  value does not meet it;
 - ``unknown``: fewer than two observations, so there is no trend to project.
 
-At or after the target date nothing is projected: a value short of the target is at risk (within 10 %) or
-off track, whatever its trend.
+A target is a dated promise: once its date has come nothing is projected and there is no margin, the value
+meets it (achieved) or the target is missed, however close the value and whatever its trend.
 
 The pace needed is what must be added per calendar month, from the latest observation to the target date,
 for the target to be reached (a straight path; for a strict "超过" target, reaching the value is the pace).
@@ -19,6 +21,13 @@ Which targets bind a unit (:class:`TargetBook`): the targets the province set fo
 (a final target at the plan's target date, and milestones before it) come first; otherwise the plan's own
 target and milestones, for the plan's root unit always and for every other unit only where the plan says its
 target binds every unit (a rate such as 普及率; a count such as "用户数超过1600万" binds the province alone).
+
+Which target judges a period (:meth:`UnitTargets.binding`): the latest of the unit's targets (milestones and
+final target) whose date falls within the period, from its first to its last day; where none does, the final
+target. So the period that contains a milestone's date is judged against that milestone (and, its date having
+come by the period's end, reads achieved or missed), every other period against the final target. The binding
+milestone is always the milestone due at the period's end (:meth:`UnitTargets.milestone_due`) when that one's
+date falls within the period: a milestone due in an earlier period is never a period's target.
 
 The trajectory is the path a unit should follow: straight lines from its baseline value (at the end of the
 year before the plan) through each milestone to the final target. It is a reading aid computed from those
@@ -44,6 +53,7 @@ class Status(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
+    MISSED = "missed"
     UNKNOWN = "unknown"
     NO_TARGET = "no_target"
 
@@ -54,6 +64,7 @@ class Status(StrEnum):
             "on_track": "进度正常",
             "at_risk": "有风险",
             "off_track": "严重滞后",
+            "missed": "未达标",
             "unknown": "数据不足",
             "no_target": "未设目标",
         }[self.value]
@@ -88,7 +99,8 @@ def project(series: list[tuple[date, Decimal]], when: date) -> Decimal | None:
 def judge(
     target: Target, series: list[tuple[date, Decimal]], direction: Direction = Direction.INCREASE
 ) -> Judgement:
-    """Judge the latest value of ``series`` (sorted or not) against ``target``."""
+    """Judge the latest value of ``series`` (sorted or not) against ``target``; ``series`` dates are the ends of
+    the periods the values are of, so the latest date is the end of the period judged."""
     if not series:
         return Judgement(met=None, status=Status.UNKNOWN)
     ordered = sorted(series)
@@ -98,8 +110,10 @@ def judge(
     pace = (target.value - latest) / months if months > 0 and not met else None
     if met:
         return Judgement(met=True, status=Status.ACHIEVED, projected=latest, pace_per_month=None)
-    # once the target date has come, the value itself is the verdict: there is no trend left to wait for
-    projected = latest if latest_date >= target.date else project(ordered, target.date)
+    if latest_date >= target.date:
+        # the date has come: the value itself is the verdict, with no trend left to wait for and no margin
+        return Judgement(met=False, status=Status.MISSED, projected=latest, pace_per_month=None)
+    projected = project(ordered, target.date)
     if projected is None:
         return Judgement(met=False, status=Status.UNKNOWN, pace_per_month=pace)
     if target.met_by(projected):
@@ -128,16 +142,34 @@ class UnitTarget:
 
 @dataclass(frozen=True)
 class UnitTargets:
-    """What binds one unit for one indicator."""
+    """What binds one unit for one indicator: ``milestones`` by date, ``source`` where the final target comes
+    from, ``milestone_sources`` where each milestone does (the same order; ``source`` where not given)."""
 
     final: Target | None
     milestones: tuple[Target, ...] = ()
     source: TargetSource | None = None
+    milestone_sources: tuple[TargetSource, ...] = ()
 
     def milestone_due(self, on: date) -> Target | None:
         """The latest milestone whose date is on or before ``on``."""
         due = [m for m in self.milestones if m.date <= on]
         return due[-1] if due else None
+
+    def binding(self, start: date, end: date) -> Target | None:
+        """The target the period from ``start`` to ``end`` (both inclusive) is judged against: the latest target
+        (milestone or final) dated within it, else the final target (see the module docstring)."""
+        within = [t for t in (*self.milestones, self.final) if t is not None and start <= t.date <= end]
+        return max(within, key=lambda t: t.date) if within else self.final
+
+    def source_of(self, target: Target | None) -> TargetSource | None:
+        """Where ``target`` (the final target or one of the milestones) comes from; ``None`` for no target."""
+        if target is None:
+            return None
+        if target != self.final:
+            for milestone, source in zip(self.milestones, self.milestone_sources, strict=False):
+                if milestone == target:
+                    return source
+        return self.source
 
     def trajectory(self, baseline: tuple[date, Decimal] | None) -> list[tuple[date, Decimal]]:
         """The knots of the path: the baseline (when known), each milestone, the final target."""
@@ -172,11 +204,13 @@ class TargetBook:
         final_date = indicator.target.date
         own = self._set.get((indicator.code, org_unit), {})
         binds = org_unit == self.root or indicator.target_scope == TargetScope.EVERY_UNIT
-        inherited = {m.date: m for m in indicator.milestones}
+        inherited = {m.date: (m, TargetSource.PLAN) for m in indicator.milestones}
         inherited |= {
-            d: t for d, t in self._set.get((indicator.code, self.root), {}).items() if d < final_date
+            d: (t, TargetSource.PROVINCE)
+            for d, t in self._set.get((indicator.code, self.root), {}).items()
+            if d < final_date
         }
-        own_milestones = {d: t for d, t in own.items() if d < final_date}
+        own_milestones = {d: (t, TargetSource.PROVINCE) for d, t in own.items() if d < final_date}
         milestones = own_milestones or (inherited if binds else {})
         if final_date in own:
             final, source = own[final_date], TargetSource.PROVINCE
@@ -184,4 +218,10 @@ class TargetBook:
             final, source = indicator.target, TargetSource.PLAN
         else:
             final, source = None, None
-        return UnitTargets(final, tuple(milestones[d] for d in sorted(milestones)), source)
+        dates = sorted(milestones)
+        return UnitTargets(
+            final,
+            tuple(milestones[d][0] for d in dates),
+            source,
+            tuple(milestones[d][1] for d in dates),
+        )

@@ -152,22 +152,24 @@ class IndicatorRow:
 
     @property
     def target(self) -> Decimal | None:
-        final = self.assessment.target
-        return None if final is None else final.value
+        """The value of the target binding the period (``Assessment.target``): the milestone dated within it,
+        else the final target; the one ``target_met`` and ``status`` judge."""
+        binding = self.assessment.target
+        return None if binding is None else binding.value
 
     @property
     def target_comparison(self) -> str | None:
-        final = self.assessment.target
-        return None if final is None else final.comparison.value
+        binding = self.assessment.target
+        return None if binding is None else binding.comparison.value
 
     @property
     def target_date(self) -> date | None:
-        final = self.assessment.target
-        return None if final is None else final.date
+        binding = self.assessment.target
+        return None if binding is None else binding.date
 
     @property
     def target_source(self) -> str | None:
-        source = self.assessment.targets.source
+        source = self.assessment.targets.source_of(self.assessment.target)
         return None if source is None else source.value
 
     @property
@@ -275,6 +277,7 @@ def indicator_chart(
         return f"{kind} {target.comparison.symbol}{target.value.normalize():f}{unit}（{target.date.isoformat()}）"
 
     knots = first.trajectory
+    final = first.final_target  # the chart's target line; the milestones are drawn as such, whichever binds
     return {
         "unit": unit,
         "periods": [str(m) for m in months],
@@ -285,9 +288,7 @@ def indicator_chart(
             }
             for run in runs
         ],
-        "target": None
-        if first.target is None
-        else {"value": _float(first.target.value), "label": label(_("目标"), first.target)},
+        "target": None if final is None else {"value": _float(final.value), "label": label(_("目标"), final)},
         "milestones": [
             {
                 "period": str(Period.containing(m.date, PeriodKind.MONTH)),

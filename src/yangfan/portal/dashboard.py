@@ -153,7 +153,7 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
         "dashboard_plan": plan,
         "dashboard_unit": unit,
         "dashboard_is_group": is_group,
-        "may_report": may(user, "reports.generate")
+        "may_report": may(user, "reports.generate", unit)
         and not is_group
         and unit.level <= 2,  # the report form's units
         "crumbs": _crumbs(user, plan, unit, is_group, period, chosen),

@@ -7,10 +7,9 @@ from django import forms
 from django.db import models
 
 from yangfan.accounts.permissions import org_units_in_scope
+from yangfan.audit.forms import DateField
 from yangfan.registries.services import referable, references
 from yangfan.registries.specs import SPECS, spec_of
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EntryForm(forms.ModelForm):
@@ -52,5 +51,5 @@ def _formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     if isinstance(model_field, models.DateField):
-        kwargs.setdefault("widget", DATE)
+        kwargs.setdefault("form_class", DateField)
     return model_field.formfield(**kwargs)

@@ -346,6 +346,12 @@ class ReviewAssignment(models.Model):
         return reverse("registries:review", kwargs={"pk": self.pk})
 
     @property
+    def scored(self) -> bool:
+        """Whether the review holds a submitted score (neither pending nor a declared conflict): the expert must
+        withdraw it, with the reason, before declaring a conflict."""
+        return bool(self.submitted_at and not self.conflict and self.scores)
+
+    @property
     def total(self):
         from decimal import Decimal
 

@@ -8,6 +8,7 @@ publication, which enters the selected cases in the benchmark registry (and so i
 | an application of a case of the call's sector | who manages the case's unit, while the call is open | ``application_submit`` |
 | reviewers assigned to an application | the provincial office, during review | ``reviewer_assign`` |
 | a review: conflict declared (then no score), or a score per criterion | the assigned expert only | ``review_submit`` |
+| a score withdrawn, with the reason, before a conflict may be declared | the assigned expert only | ``review_withdraw`` |
 | results (mean of the submitted, unconflicted reviews) and publication | the provincial office | ``call_results``, ``call_publish`` |
 """
 
@@ -141,15 +142,18 @@ def review_submit(
     comment: str = "",
     request=None,
 ) -> ReviewAssignment:
-    """The assigned expert's review; nobody else's, and nothing once the call is published."""
-    if review.reviewer_id != getattr(actor, "pk", None):
-        deny(actor, "benchmarks.review", review.application, request=request)
-    require(actor, "benchmarks.review", request=request)
+    """The assigned expert's review; nobody else's, and nothing once the call is published.
+
+    A score stands until the expert withdraws it (``review_withdraw``, with the reason): declaring a conflict
+    over it is refused, since a conflict found after scoring must leave a trace of the score it cancels."""
+    _review_check(actor, review, request)
     call = review.application.call
-    if call.status != S.REVIEWING:
-        raise ValidationError(_("该评选当前为“%(s)s”，不在评审阶段。") % {"s": call.get_status_display()})
     cleaned: dict[str, str] = {}
     if conflict:
+        if review.scored:
+            raise ValidationError(
+                _("您已为该申报评分，不能直接声明利益冲突：请先撤回评分并说明原因，再声明回避。")
+            )
         if not conflict_note.strip():
             raise ValidationError(_("请说明利益冲突的情况。"))
     else:
@@ -165,6 +169,7 @@ def review_submit(
                 )
             cleaned[criterion["name"]] = str(value)
     with transaction.atomic():
+        before = {"conflict": review.conflict, "scores": review.scores or None}
         review.conflict, review.conflict_note = bool(conflict), conflict_note.strip()
         review.scores, review.comment = cleaned, comment.strip()
         review.submitted_at = timezone.now()
@@ -173,10 +178,49 @@ def review_submit(
             action=AuditAction.UPDATE,
             actor=actor,
             obj=review,
-            changes={"conflict": [None, review.conflict], "scores": [None, cleaned]},
+            changes={
+                "conflict": [before["conflict"], review.conflict],
+                "scores": [before["scores"], cleaned],
+            },
             request=request,
         )
     return review
+
+
+def review_withdraw(*, actor, review: ReviewAssignment, reason: str, request=None) -> ReviewAssignment:
+    """The assigned expert takes back a submitted score, saying why (a conflict found after scoring, a mistake).
+    The review is pending again, so it counts in no mean until it is submitted anew; the trail keeps the score
+    and the reason."""
+    _review_check(actor, review, request)
+    if not review.scored:
+        raise ValidationError(_("该评审尚未评分，没有可撤回的评分。"))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("请说明撤回评分的原因。"))
+    with transaction.atomic():
+        withdrawn = review.scores
+        review.conflict, review.scores, review.submitted_at = None, {}, None
+        review.save(update_fields=["conflict", "scores", "submitted_at"])
+        audit_record(
+            action=AuditAction.WITHDRAW,
+            actor=actor,
+            obj=review,
+            changes={"scores": [withdrawn, None]},
+            detail=reason,
+            request=request,
+        )
+    return review
+
+
+def _review_check(actor, review: ReviewAssignment, request) -> None:
+    """Only the assigned expert, while the call is under review. Checked before any transaction, so that a
+    refusal stays in the trail."""
+    if review.reviewer_id != getattr(actor, "pk", None):
+        deny(actor, "benchmarks.review", review.application, request=request)
+    require(actor, "benchmarks.review", request=request)
+    call = review.application.call
+    if call.status != S.REVIEWING:
+        raise ValidationError(_("该评选当前为“%(s)s”，不在评审阶段。") % {"s": call.get_status_display()})
 
 
 @dataclass(frozen=True)

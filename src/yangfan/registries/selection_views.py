@@ -1,5 +1,6 @@
 """标杆评选 pages: the calls, a call with its applications, reviewers, results and publication; an expert's own
-reviews and the review form (conflict of interest first)."""
+reviews and the review form (conflict of interest first; a submitted score is withdrawn, with the reason,
+before a conflict may be declared)."""
 
 from __future__ import annotations
 
@@ -188,6 +189,16 @@ class ReviewView(PermissionMixin, TemplateView):
 
     def post(self, request, pk: int):
         review = self.review()
+        if request.POST.get("action") == "withdraw":
+            try:
+                selection.review_withdraw(
+                    actor=request.user, review=review, reason=request.POST.get("reason", ""), request=request
+                )
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("评分已撤回，可重新评分或声明利益冲突。"))
+            return redirect(review.get_absolute_url())
         conflict = request.POST.get("conflict") == "yes"
         scores = {c["name"]: request.POST.get(f"score:{c['name']}") for c in review.application.call.criteria}
         try:

@@ -30,7 +30,7 @@ from yangfan.reports.document import (
 
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 AHEAD = (Status.ACHIEVED, Status.ON_TRACK)
-BEHIND = (Status.AT_RISK, Status.OFF_TRACK)
+BEHIND = (Status.AT_RISK, Status.OFF_TRACK, Status.MISSED)  # a target missed at its date is behind, for good
 OVERDUE_KIND = {"milestone_overdue": "节点逾期", "no_report": "逾期未报", "stalled": "连续滞后"}
 DEMO_MARK = "演示数据"
 
@@ -78,6 +78,8 @@ def report_document(
             deny(actor, "reports.generate")
         if row is None or not may(actor, "data.view", row):
             deny(actor, "data.view", row)
+        if not may(actor, "reports.generate", row):  # a city's office: its own city's report
+            deny(actor, "reports.generate", row)
     plan_row = Plan.objects.get(code=code)
     step("indicators")
     indicators = _indicators(actor, plan, code_of_org, parsed_period)
@@ -360,7 +362,7 @@ def _summary(org_name, label, indicators, task_rows, overdue, completeness) -> t
     paragraphs = [
         f"截至{label}，{org_name}附件所列 {len(annex)} 项主要指标中，已达标 {count['achieved']} 项，"
         f"进度正常 {count['on_track']} 项，有风险 {count['at_risk']} 项，滞后于目标 {count['off_track']} 项，"
-        f"暂无数据或未设目标 {count['unknown'] + count['no_target']} 项。"
+        f"到期未达标 {count['missed']} 项，暂无数据或未设目标 {count['unknown'] + count['no_target']} 项。"
     ]
     met = [s for s in annex if s.status == Status.ACHIEVED]
     if met:

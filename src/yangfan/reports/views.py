@@ -43,11 +43,11 @@ class ReportForm(forms.Form):
         from yangfan.orgunits.models import OrgUnitLevel
 
         units = (
-            org_units_in_scope(user, "data.view")
+            org_units_in_scope(user, "reports.generate")
             .filter(level__lte=OrgUnitLevel.CITY)
             .order_by("level", "position", "code")
         )
-        groups = groups_in_scope(user, "data.view").order_by("position", "code")
+        groups = groups_in_scope(user, "reports.generate").order_by("position", "code")
         self.fields["org"].choices = [(u.code, u.name) for u in units] + [(g.code, g.name) for g in groups]
 
     def clean_period(self):

@@ -51,6 +51,9 @@ def row_figures(row) -> dict:
 
 
 OPEN_NOTICE = (NoticeStatus.ISSUED, NoticeStatus.ESCALATED, NoticeStatus.ANSWERED)
+# the statuses the supervision list proposes a notice for, the most urgent first: a target missed at its date
+# is at least as urgent as one off track
+BEHIND = (Status.MISSED, Status.OFF_TRACK, Status.AT_RISK)
 
 
 @dataclass
@@ -297,8 +300,8 @@ def report_deadline(plan: Plan, period: Period) -> date:
 
 @dataclass
 class Proposal:
-    """A notice the supervision list proposes: a linked indicator is at risk or off track where units answer
-    for the task; ``figures`` are the indicator's row as the engine computed it."""
+    """A notice the supervision list proposes: a linked indicator is at risk, off track or has missed its target
+    where units answer for the task; ``figures`` are the indicator's row as the engine computed it."""
 
     indicator: str
     indicator_name: str
@@ -310,9 +313,9 @@ class Proposal:
 
 
 def notice_proposals(*, actor, plan: Plan, period: Period) -> list[Proposal]:
-    """For each task linked to an indicator, the units responsible where that indicator is at risk or off
-    track at the end of ``period``: a city's government where the city is behind, the departments where the
-    province is."""
+    """For each task linked to an indicator, the units responsible where that indicator is behind at the end of
+    ``period`` (``BEHIND``): a city's government where the city is behind, the departments where the province
+    is. The most urgent come first: a missed target, then off track, then at risk."""
     from yangfan.datavalues.indicators import assessments, core_plans
 
     links = list(TaskIndicator.objects.filter(task__plan=plan).select_related("indicator"))
@@ -335,7 +338,7 @@ def notice_proposals(*, actor, plan: Plan, period: Period) -> list[Proposal]:
     names = {a.org_unit.code: a.org_unit.name for a in assignments}
     proposals = []
     for row in rows:
-        if row.status not in (Status.AT_RISK, Status.OFF_TRACK):
+        if row.status not in BEHIND:
             continue
         chosen = [a for a in where[row.org_unit] if a.task_id in tasks_of[row.indicator]]
         if chosen:
@@ -350,4 +353,5 @@ def notice_proposals(*, actor, plan: Plan, period: Period) -> list[Proposal]:
                     assignments=chosen,
                 )
             )
-    return proposals
+    urgency = {status.value: rank for rank, status in enumerate(BEHIND)}
+    return sorted(proposals, key=lambda p: urgency[p.status])  # stable: the rows' order within a status

@@ -79,6 +79,17 @@ def alert_message(alert: Alert) -> str:
     return alert.message  # a kind this page does not know yet: as the core says it
 
 
+def notice_title(work_title: str) -> str:
+    """The title a new notice is offered, e.g. 关于推进“5G+信息消费”融合任务的督办通知.
+
+    The rule: 关于 + the task's title as written + 任务的督办通知. A task's title in the plan already says what is to
+    be done, verb first (推进“5G+信息消费”融合, 加快打通跨行业协议标准), so no verb is added (it doubled: 推进推进)
+    and no quotes are put around it (they nested with the quotes a title holds: “推进“5G+…”融合”). A title that
+    ends in 任务 does not get a second one.
+    """
+    return _("关于%(task)s任务的督办通知") % {"task": work_title.strip().removesuffix("任务")}
+
+
 def alert_label(kind: str) -> str:
     """The label of an alert kind (节点逾期 …); one this version does not know is shown as it comes."""
     try:

@@ -5,10 +5,14 @@ are reported at once, so an author fixes a file in one pass. Texts are checked a
 document (``plan.source``): a task, goal or quote that is not word for word in the text is an error, so
 the file cannot drift from the user's own document.
 
+The figures and words of the text are checked too: a target must equal the figure its quote writes (with
+its 万/亿 and unit) and use the comparison its words say (超过 is ``gt``, 以上 is ``gte``); every goal phrase
+must be quoted by a target; every unit a task's responsibility clause names must be listed for the task.
+
 The steps live in their own modules: ``yaml_lines`` (parsing, with the line of every path), ``schema`` (the
-structural schema and its messages), ``reader`` (the plan's own rules, in ``structure``, ``texts`` and
-``measures``, on the shared state of ``base``), ``build`` (the checked document made into a :class:`Plan`)
-and ``bundled`` (the plan files shipped with Yangfan).
+structural schema and its messages), ``reader`` (the plan's own rules, in ``structure``, ``texts``,
+``measures`` and ``wording``, on the shared state of ``base``), ``build`` (the checked document made into a
+:class:`Plan`) and ``bundled`` (the plan files shipped with Yangfan).
 """
 
 from __future__ import annotations

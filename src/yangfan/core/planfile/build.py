@@ -81,7 +81,7 @@ def plan_build(data: dict, source_text: str, units_by_name: dict[str, str]) -> P
             for s in data.get("sectors", [])
         ),
         operators=tuple(Operator(**o) for o in data.get("operators", [])),
-        sections=tuple(Section(**s) for s in data["sections"]),
+        sections=tuple(Section(**without(s, "lead_ins")) for s in data["sections"]),
         tasks=tuple(
             Task(
                 code=t["code"],
@@ -96,7 +96,7 @@ def plan_build(data: dict, source_text: str, units_by_name: dict[str, str]) -> P
         ),
         special_projects=tuple(SpecialProject(**s) for s in data.get("special_projects", [])),
         safeguards=tuple(Safeguard(**s) for s in data.get("safeguards", [])),
-        goals=tuple(Goal(**g) for g in data.get("goals", [])),
+        goals=tuple(Goal(**without(g, "lead_ins")) for g in data.get("goals", [])),
         annex=Annex(
             title=annex["title"],
             rows=tuple(AnnexRow(**r) for r in annex["rows"]),
@@ -164,6 +164,11 @@ def plan_build(data: dict, source_text: str, units_by_name: dict[str, str]) -> P
         supervision=SupervisionRules(**data.get("supervision", {})),
         evaluation_schemes=tuple(_scheme(e) for e in data.get("evaluation", [])),
     )
+
+
+def without(item: dict, *keys: str) -> dict:
+    """``item`` without ``keys``: fields only the checks read (a goal paragraph's ``lead_ins``)."""
+    return {k: v for k, v in item.items() if k not in keys}
 
 
 def _scheme(d: dict) -> ScoringScheme:

@@ -1,5 +1,5 @@
 """The plan reader: the structural schema first, then the plan's own rules, then the :class:`Plan`. Its checks
-are grouped by part of the plan in ``structure``, ``texts`` and ``measures``."""
+are grouped by part of the plan in ``structure``, ``texts``, ``measures`` and ``wording``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from yangfan.core.planfile.measures import MeasureChecks
 from yangfan.core.planfile.schema import schema_problems
 from yangfan.core.planfile.structure import StructureChecks
 from yangfan.core.planfile.texts import TextChecks
+from yangfan.core.planfile.wording import WordingChecks
 from yangfan.core.planfile.yaml_lines import Path_, format_path
 
 
-class PlanReader(StructureChecks, TextChecks, MeasureChecks):
+class PlanReader(StructureChecks, TextChecks, MeasureChecks, WordingChecks):
     """Checks one parsed document and builds the :class:`Plan`; collects problems instead of stopping."""
 
     def read(self) -> Plan:
@@ -31,6 +32,8 @@ class PlanReader(StructureChecks, TextChecks, MeasureChecks):
         self._check_org_tree()
         self._check_sources(clause_texts)
         self._check_indicators()
+        self._check_target_wording()
+        self._check_goal_targets(clause_texts)
         self._check_data_sets()
         self._check_validation_rules()
         self._check_evaluation()

@@ -1,6 +1,11 @@
 """Checks of the plan's structure: responsible units and their names, sections, tasks and sectors referring
 to each other, and the org tree (one root, levels below their parents, no cycles, groups without shared
-members)."""
+members).
+
+A task's units and its responsibility clause (“责任单位：省工信厅、省通信管理局…”) are checked both ways: every
+unit listed is named in the clause, and every unit the clause names is listed. A name in the clause is any
+responsible unit's ``name`` or one of its ``aliases`` (the text writes 省交通厅 for 省交通运输厅), the longest
+one where names overlap; a short form the text uses is added to the plan file as an alias, never to code."""
 
 from __future__ import annotations
 
@@ -41,6 +46,17 @@ class StructureChecks(ReaderBase):
                     )
                 elif name not in task["responsibility"]:
                     self.problem((*path, "responsible_units", i), f"“{name}”不在该任务的责任单位原文中")
+            listed = {units_by_name.get(name) for name in task["responsible_units"]}
+            named = unit_names_in(task["responsibility"], units_by_name)
+            if None in listed:  # an unknown name, reported above, most likely stands for one the clause names
+                named = []
+            for name, code in named:
+                if code not in listed:
+                    listed.add(code)  # one problem per unit, however often the clause names it
+                    self.problem(
+                        (*path, "responsible_units"),
+                        f"责任单位原文写有“{name}”，但该任务的 responsible_units 中没有列出这个单位",
+                    )
             if task.get("sector") and task["sector"] not in sectors:
                 self.problem((*path, "sector"), f"行业“{task['sector']}”不存在")
         for path, sector in self.items("sectors"):
@@ -85,3 +101,19 @@ class StructureChecks(ReaderBase):
                 if ref in member_of:
                     self.problem((*path, "members", i), f"单位 {ref} 已是分组 {member_of[ref]} 的成员")
                 member_of[ref] = group["code"]
+
+
+def unit_names_in(text: str, units_by_name: dict[str, str]) -> list[tuple[str, str]]:
+    """The unit names and aliases ``text`` contains, in order, each with its unit's code. Where names overlap
+    the longest is read, so a name inside a longer one is not read a second time."""
+    names = sorted(units_by_name, key=len, reverse=True)
+    found: list[tuple[str, str]] = []
+    at = 0
+    while at < len(text):
+        name = next((n for n in names if text.startswith(n, at)), None)
+        if name is None:
+            at += 1
+        else:
+            found.append((name, units_by_name[name]))
+            at += len(name)
+    return found

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import may, org_units_in_scope
+from yangfan.accounts.permissions import deny, may, may_set_target, org_units_in_scope, target_units
 from yangfan.actionplans import selectors, services
 from yangfan.actionplans.forms import UnitTargetForm
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task, UnitTarget
@@ -28,6 +28,7 @@ from yangfan.datavalues.indicators import (
     indicator_chart,
     plan_period,
 )
+from yangfan.orgunits.models import OrgUnit
 
 
 class PlanMixin(PermissionMixin):
@@ -197,6 +198,7 @@ class IndicatorTargetsView(PlanMixin, TemplateView):
 
         require(request.user, "targets.set", request=request)
         form = UnitTargetForm(request.POST)
+        form.fields["org_unit"].queryset = target_units(request.user).order_by("code")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -223,15 +225,19 @@ class IndicatorTargetsView(PlanMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
-        may_set = may(self.request.user, "targets.set")
+        user = self.request.user
+        may_set = may(user, "targets.set")
+        units = target_units(user).order_by("code") if may_set else None
         if may_set and "form" not in kwargs:
             kwargs["form"] = UnitTargetForm(
                 initial={"date": self.indicator.target_date, "comparison": self.indicator.target_comparison}
             )
+            kwargs["form"].fields["org_unit"].queryset = units
         return super().get_context_data(
             indicator=self.indicator,
             targets=selectors.unit_target_list(indicator=self.indicator),
             may_set=may_set,
+            removable=set(units.values_list("pk", flat=True)) if may_set else set(),
             **kwargs,
         )
 
@@ -245,6 +251,9 @@ class IndicatorTargetDeleteView(PlanMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         plan = selectors.plan_get(code=kwargs["plan"])
         indicator = get_object_or_404(plan.indicator_set, code=kwargs["code"])
+        unit = get_object_or_404(OrgUnit, code=kwargs["org"])
+        if not may_set_target(request.user, unit):  # before anything is looked up: another city's is refused
+            deny(request.user, "targets.set", unit, request=request)
         try:
             on = date.fromisoformat(kwargs["date"])
         except ValueError:

@@ -23,6 +23,7 @@ from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny, may
 from yangfan.actionplans.display import localized_name
 from yangfan.audit.downloads import audited_download
+from yangfan.audit.forms import DateField
 from yangfan.core.periods import Period, PeriodError
 from yangfan.documents.word.official import official_docx_bytes
 from yangfan.supervision import services
@@ -32,7 +33,7 @@ from yangfan.supervision.evidence import accepted_text
 from yangfan.supervision.models import Assignment, NoticeAnswer, SupervisionNotice
 from yangfan.supervision.notice_documents import answer_document, notice_document
 from yangfan.supervision.selectors import assignment_list, may_read_assignment, may_report, period_of
-from yangfan.supervision.texts import alert_message
+from yangfan.supervision.texts import alert_message, notice_title
 from yangfan.supervision.views.reports import MultipleFileField
 
 
@@ -42,7 +43,7 @@ class NoticeForm(forms.Form):
     required_action = forms.CharField(
         label=gettext_lazy("督办要求"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    deadline = forms.DateField(label=gettext_lazy("反馈时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = DateField(label=gettext_lazy("反馈时限"))
 
 
 class AnswerForm(forms.Form):
@@ -121,7 +122,7 @@ class NoticeNewView(PermissionMixin, TemplateView):
             )
             issue = "\n".join(alert_message(a) for a in found.get(assignment.pk, []) if a.kind == q["alert"])
         initial = {
-            "title": _("关于推进“%(task)s”任务的督办通知") % {"task": assignment.work_title},
+            "title": notice_title(assignment.work_title),
             "issue": issue,
             "required_action": _("请于反馈时限前报送整改措施和进展情况，并附佐证材料。"),
             "deadline": timezone.localdate() + timedelta(days=15),

@@ -18,6 +18,7 @@ from yangfan.accounts.permissions import may
 from yangfan.actionplans.display import localized_name
 from yangfan.actionplans.models import Indicator, Task
 from yangfan.actionplans.selectors import plan_get
+from yangfan.audit.forms import DateField
 from yangfan.supervision import services
 from yangfan.supervision.models import Milestone, ProgressReport
 from yangfan.supervision.selectors import assignment_list
@@ -25,7 +26,7 @@ from yangfan.supervision.selectors import assignment_list
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("节点内容"), max_length=300)
-    due = forms.DateField(label=gettext_lazy("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = DateField(label=gettext_lazy("完成时限"))
     evidence_expected = forms.CharField(
         label=gettext_lazy("应提供的佐证材料"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

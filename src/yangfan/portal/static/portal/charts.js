@@ -305,7 +305,7 @@
      Clicking a city opens its "url" (on the dashboard: the city's own dashboard). */
   var STATUS_COLORS = {
     achieved: "#3a9a4f", on_track: "#4b8fd6", at_risk: "#e0a526", off_track: "#d9534f",
-    unknown: "#c9ced6", no_target: "#c9ced6"
+    missed: "#9b1c1c", unknown: "#c9ced6", no_target: "#c9ced6"
   };
 
   function mapOption(data) {
