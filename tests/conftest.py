@@ -76,6 +76,17 @@ def _no_kept_pages(request):
     caches["fragments"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A page asked for in English leaves English active on the thread (the locale middleware activates a language
+    and nothing deactivates it), so the next test would read services' messages in English: each test ends by going
+    back to the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def plan(db):
     from yangfan.actionplans.models import Plan

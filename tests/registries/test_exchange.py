@@ -299,7 +299,7 @@ def test_a_dry_run_checks_and_writes_nothing(province):
 def test_the_models_own_checks_are_named_under_their_columns(entries, province):
     text = (
         "案例名称,行业,应用企业,地区,网络形态,阶段,启动日期,图文或视频链接,解决方案供应商,所用行业虚拟专网\n"
-        f"{'长' * 201},智慧采矿,测试企业,610100,5G公网,试点,2023-01-01,不是链接,"
+        f"{'长' * 201},智慧采矿,测试企业,610100,行业虚拟专网,试点,2023-01-01,不是链接,"
         "测试矿山科技有限公司,测试煤矿5G行业虚拟专网\n"
     )
     with pytest.raises(ImportInvalid) as caught:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from tests.conftest import login_as
 
+from yangfan.accounts.models import User
 from yangfan.actionplans.models import Sector
 from yangfan.audit.models import AuditEntry
 from yangfan.core.uscc import check_character
@@ -158,3 +159,52 @@ def test_a_reference_made_before_stays_when_other_fields_change(world, make_user
     mine.scenario = "远程巡检"
     entry_save(actor=world["xian"], entry=mine)
     assert ApplicationCase.objects.get(pk=mine.pk).scenario == "远程巡检"
+
+
+def test_an_entry_page_links_what_the_reader_may_open_and_names_the_rest(world):
+    """A reference made before the reader's scope was narrowed stays on the entry (ADR 0011): its name is shown,
+    its page is not linked; what the reader may open is linked."""
+    mine = world["xian_case"]
+    mine.vpn, mine.network_form = world["xian_vpn"], "vpn"
+    mine.save()
+    mine.suppliers.set([world["xian_supplier"], world["baoji_supplier"]])  # 宝鸡's, named before
+    html = login_as(Client(), world["xian"]).get(mine.get_absolute_url()).content.decode()
+    assert f'<a href="{world["xian_vpn"].get_absolute_url()}">西安专网</a>' in html
+    assert f'<a href="{world["xian_supplier"].get_absolute_url()}">西安供应商</a>' in html
+    assert "宝鸡供应商" in html and world["baoji_supplier"].get_absolute_url() not in html
+
+
+def test_a_supplier_cases_use_is_not_deleted(world, make_user):
+    from django.core.exceptions import ValidationError
+
+    from yangfan.registries.services import entry_delete
+
+    world["xian_case"].suppliers.set([world["xian_supplier"]])
+    with pytest.raises(ValidationError, match="出库日期"):
+        entry_delete(actor=User.objects.get(username="u-province"), entry=world["xian_supplier"])
+    assert Supplier.objects.filter(pk=world["xian_supplier"].pk).exists()
+
+
+def test_a_case_on_the_public_network_names_no_vpn(world):
+    from django.core.exceptions import ValidationError
+
+    mine = world["xian_case"]
+    mine.vpn = world["xian_vpn"]  # network_form stays "public"
+    with pytest.raises(ValidationError, match="清空专网"):
+        entry_save(actor=User.objects.get(username="u-province"), entry=mine)
+
+
+def test_an_unknown_place_in_the_filter_is_said_not_ignored(world):
+    client = login_as(Client(), world["xian"])
+    page = client.get(reverse("registries:list", kwargs={"slug": "cases"}), {"org": "西安"})
+    assert "未知地区“西安”" in page.content.decode()
+
+
+def test_an_english_list_and_entry_name_sectors_in_english(world):
+    client = login_as(Client(), world["xian"])
+    client.cookies["django_language"] = "en"
+    sector = world["xian_case"].sector
+    listed = client.get(reverse("registries:list", kwargs={"slug": "cases"})).content.decode()
+    entry = client.get(world["xian_case"].get_absolute_url()).content.decode()
+    assert sector.name_en and f"<td>{sector.name_en}</td>" in listed and sector.name_en in entry
+    assert f"<td>{sector.name}</td>" not in listed

@@ -129,7 +129,11 @@ def test_an_entry_is_created_through_its_form(db, make_user):
         },
     )
     assert bad.status_code == 400 and "校验码应为 8" in bad.content.decode()
-    client.post(saved.get_absolute_url().replace(f"/{saved.pk}/", f"/{saved.pk}/edit/"), {"delete": "1"})
+    edit = saved.get_absolute_url().replace(f"/{saved.pk}/", f"/{saved.pk}/edit/")
+    asked = client.post(edit, {"delete": "1"})  # the button asks first: nothing is deleted yet
+    assert asked.status_code == 200 and "确认删除" in asked.content.decode()
+    assert IndustryVpn.objects.filter(pk=saved.pk).exists()
+    client.post(edit, {"delete": "confirmed"})
     assert not IndustryVpn.objects.filter(pk=saved.pk).exists()
 
 

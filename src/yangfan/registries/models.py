@@ -171,6 +171,10 @@ class ApplicationCase(Entry):
     def clean(self):
         if self.network_form == NetworkForm.VPN and not self.vpn_id:
             raise ValidationError({"vpn": _("网络形态为行业虚拟专网时，请选择所用的专网。")})
+        if self.network_form != NetworkForm.VPN and self.vpn_id:
+            raise ValidationError(
+                {"vpn": _("只有网络形态为行业虚拟专网的案例才有所用的专网；请改选网络形态或清空专网。")}
+            )
 
 
 class Benchmark(Entry):

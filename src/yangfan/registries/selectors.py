@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from yangfan.accounts.permissions import restrict
 from yangfan.registries.specs import SPECS, BadFilter, spec_of
@@ -43,7 +44,12 @@ def _filtered(rows: QuerySet, slug: str, params: Mapping[str, str]) -> QuerySet:
     get = {k: str(v).strip() for k, v in params.items() if v is not None and str(v).strip()}
     if "org" in get:
         unit = OrgUnit.objects.filter(Q(code=get["org"]) | Q(name=get["org"])).first()
-        rows = rows.filter(org_unit__in=covered_unit_ids([unit.pk])) if unit else rows.none()
+        if unit is None:
+            raise BadFilter(
+                gettext("未知地区“%(org)s”：请填写地区代码（如 610100）或全称（如 西安市）。")
+                % {"org": get["org"]}
+            )
+        rows = rows.filter(org_unit__in=covered_unit_ids([unit.pk]))
     if "q" in get:
         rows = spec.search(rows, get["q"])
     for each in spec.filters:

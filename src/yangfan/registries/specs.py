@@ -316,6 +316,7 @@ SPECS: dict[str, RegistrySpec] = {
             same_text="统一社会信用代码相同",
             duplicate=_("统一社会信用代码 %(code)s 已登记为“%(other)s”（%(unit)s）。"),
             shown_with=(("cases", _("相关应用案例")),),
+            protected_by=(("cases", _("有应用案例使用该供应商，不能删除；出库请填写出库日期。")),),
             widgets={"sectors": forms.CheckboxSelectMultiple},
         ),
         RegistrySpec(
@@ -355,8 +356,8 @@ SPECS: dict[str, RegistrySpec] = {
                 "remark",
             ),
             columns=(
-                ("get_kind_display", _("类别")),
                 ("name", _("名称")),
+                ("get_kind_display", _("类别")),
                 ("org_unit", _("地区")),
                 ("recognised_on", _("建成或认定")),
                 ("retired_on", _("撤销或停用")),

@@ -15,12 +15,13 @@ from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
 from yangfan.accounts.permissions import deny, may
+from yangfan.actionplans.display import localized_name
 from yangfan.audit.downloads import audited_download
 from yangfan.registries import services
 from yangfan.registries.forms import entry_form
 from yangfan.registries.selection_views import urlpatterns as selection_urls
 from yangfan.registries.selectors import BadFilter, entry_list, related_entries
-from yangfan.registries.specs import REGISTRIES, SPECS
+from yangfan.registries.specs import REGISTRIES, SPECS, spec_of
 
 PAGE = 100
 
@@ -99,12 +100,19 @@ class RegistryListView(PermissionMixin, TemplateView):
 
 def _cell(entry, attr: str):
     value = getattr(entry, attr)
-    value = value() if callable(value) else value
+    return _shown(value() if callable(value) else value)
+
+
+def _shown(value):
+    """A value as a page shows it: 是/否, “—” for nothing, a plan element (sector, operator) by its name in the
+    reader's language."""
     if value is True:
         return _("是")
     if value is False:
         return _("否")
-    return "—" if value in (None, "") else value
+    if value in (None, ""):
+        return "—"
+    return localized_name(value) if hasattr(value, "name_en") else value
 
 
 class RegistryExportView(PermissionMixin, View):
@@ -179,17 +187,17 @@ class EntryView(EntryMixin, TemplateView):
         kwargs.pop("slug", None)
         kwargs.pop("pk", None)
         slug, entry = self.entry()
+        user = self.request.user
         fields = []
         for field in entry._meta.concrete_fields:
             if field.name in ("id", "search_text", "created_by"):
                 continue
             display = getattr(entry, f"get_{field.name}_display", None)
             value = display() if display else getattr(entry, field.name)
-            fields.append((field.verbose_name, _cell_value(value)))
+            fields.append((field.verbose_name, [_linked(user, value)]))
         for field in entry._meta.many_to_many:
-            fields.append(
-                (field.verbose_name, "、".join(str(v) for v in getattr(entry, field.name).all()) or "—")
-            )
+            values = [_linked(user, v) for v in getattr(entry, field.name).all()]
+            fields.append((field.verbose_name, values or [("—", None)]))
         return super().get_context_data(
             slug=slug,
             title=SPECS[slug].title,
@@ -201,12 +209,13 @@ class EntryView(EntryMixin, TemplateView):
         )
 
 
-def _cell_value(value):
-    if value is True:
-        return _("是")
-    if value is False:
-        return _("否")
-    return "—" if value in (None, "") else value
+def _linked(user, value) -> tuple:
+    """(text, link) of a field's value on an entry's page: another registry's entry is a link where the reader may
+    open it (its name alone where not: the entry keeps a reference made before, ADR 0011)."""
+    if isinstance(value, tuple(REGISTRIES.values())):
+        readable = may(user, spec_of(value).read_permission, value.org_unit)
+        return str(value), value.get_absolute_url() if readable else None
+    return _shown(value), None
 
 
 class EntryFormView(PermissionMixin, TemplateView):
@@ -235,6 +244,10 @@ class EntryFormView(PermissionMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         slug, entry = self.instance()
         if "delete" in request.POST and entry.pk:
+            if request.POST["delete"] != "confirmed":  # the button asks first; the confirmation deletes
+                return self.render_to_response(
+                    self.get_context_data(slug=slug, title=SPECS[slug].title, entry=entry, confirming=True)
+                )
             try:
                 services.entry_delete(actor=request.user, entry=entry, request=request)
             except ValidationError as exc:
