@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from tests.core.test_bundled_plan import TARGETS_ADDED_FOR_GOAL_PHRASES
 from tests.core.test_planfile_errors import FILE, edit, index_of, line_of, reported
 
 from yangfan.core.errors import PlanInvalid, PlanProblem
@@ -257,19 +258,8 @@ def test_unit_with_a_multiplier_is_split():
 
 # -- every goal phrase has a target --------------------------------------------------------------
 
-# The ten goal phrases that had no target before issue 18: the targets added for them.
-ADDED_FOR_GOALS = {
-    "Q28": ("一.(三)", "5G成为推动全省经济社会跨越发展的重要引擎"),
-    "Q29": ("一.(三)", "打造IT（信息技术）、CT（通信技术）、OT（运营技术）深度融合新生态"),
-    "Q30": ("一.(三)", "实现重点领域5G应用深度和广度双突破"),
-    "Q31": ("一.(三)", "构建技术产业和标准体系双支柱"),
-    "Q32": ("一.(三)", "网络、平台、安全等基础能力进一步提升"),
-    "Q33": ("一.(三)", "5G应用“扬帆远航”的局面逐步形成"),
-    "Q34": ("G2", "打造5G示范应用场景"),
-    "Q35": ("G3", "通过政府奖补、行业推广、领域评选等方式激发市场活力"),
-    "Q36": ("G4", "5G网络覆盖水平不断提升"),
-    "Q37": ("G4", "5G应用安全保障能力进一步提升"),
-}
+# The ten goal phrases that had no target before issue 18: the targets added for them (test_bundled_plan).
+ADDED_FOR_GOALS = TARGETS_ADDED_FOR_GOAL_PHRASES
 
 
 def without_target(plan_text: str, code: str) -> str:
