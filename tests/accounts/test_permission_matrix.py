@@ -349,7 +349,7 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     ],
     "supervision:milestone_delete": [({"pk": "milestone:T2.1.1"}, "post", {"province"}, 302)],
     "supervision:notices": [({}, "get", TASKS, 200)],
-    "supervision:notice_new": [({}, "get", {"province"}, 404)],  # no assignment chosen: nothing to issue on
+    "supervision:notice_new": [({}, "get", {"province"}, 200)],  # no assignment chosen: the office picks one
     "supervision:notice": [
         ({"pk": "notice:cities:610300"}, "get", TASKS_BAOJI, 200),
         ({"pk": "notice:gxt:610000"}, "get", TASKS_GXT, 200),

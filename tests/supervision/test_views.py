@@ -287,3 +287,30 @@ def test_the_ranking_is_published_and_exported_as_it_was(db, people):
         .status_code
         == 403
     )
+
+
+def test_a_notice_is_issued_from_the_notice_list_the_task_and_the_share(db, people):
+    """「下发督办单」 on the notice list (choosing the share first), on each task's shares and on a share's page:
+    for the office only."""
+    _made, clients = people
+    office, gxt = clients["province"], clients["gxt"]
+    share = assignment()
+    new = reverse("supervision:notice_new")
+    listed = office.get(reverse("supervision:notices")).content.decode()
+    assert (
+        f'href="{new}"' in listed
+        and f'href="{new}"' not in gxt.get(reverse("supervision:notices")).content.decode()
+    )
+    picker = office.get(new)
+    assert picker.status_code == 200
+    offered = {a.pk for a in picker.context["shares"]}
+    assert share.pk in offered and offered == set(Assignment.objects.values_list("pk", flat=True))
+    link = f"{new}?assignment={share.pk}"
+    task_page = office.get(
+        reverse("supervision:task", kwargs={"plan": PLAN, "code": "T2.1.1"})
+    ).content.decode()
+    assert link in task_page
+    share_page = office.get(share.get_absolute_url()).content.decode()
+    assert link in share_page and link not in gxt.get(share.get_absolute_url()).content.decode()
+    form = office.get(link)
+    assert form.status_code == 200 and form.context["assignment"] == share

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,7 +69,11 @@ class NoticeListView(PermissionMixin, TemplateView):
         if status:
             notices = notices.filter(status=status)
         return super().get_context_data(
-            notices=notices, status=status, status_choices=NoticeStatus.choices, **kwargs
+            notices=notices,
+            status=status,
+            status_choices=NoticeStatus.choices,
+            manages=may(self.request.user, "supervision.manage"),
+            **kwargs,
         )
 
 
@@ -130,6 +135,13 @@ class NoticeNewView(PermissionMixin, TemplateView):
         return initial, figures
 
     def get(self, request, *args, **kwargs):
+        if not request.GET.get("assignment"):  # from the notice list: first choose the share to supervise
+            shares = assignment_list(actor=request.user).order_by(
+                "task__code", "subtask__code", "org_unit__code"
+            )
+            return TemplateResponse(
+                request, "supervision/notice_pick.html", self.get_context_data(shares=shares)
+            )
         assignment = self.assignment()
         initial, figures = self.prefill(assignment)
         return self.render_to_response(

@@ -18,7 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import deny
+from yangfan.accounts.permissions import deny, may
 from yangfan.audit.downloads import audited_download
 from yangfan.collection.choices import SubmissionAction
 from yangfan.collection.workflow import NEEDS_REASON, available_actions, is_writable
@@ -113,6 +113,7 @@ class AssignmentView(AssignmentMixin, TemplateView):
             history=history,
             notices=a.notices.prefetch_related("answers"),
             may_report=may_report(self.request.user, a),
+            manages=may(self.request.user, "supervision.manage"),
             **kwargs,
         )
 
