@@ -5,27 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from yangfan.actionplans.models import DataElement, Indicator, Plan, Task
+from tests.supervision.test_views import _values
+
+from yangfan.actionplans.models import Indicator, Plan, Task
 from yangfan.core.periods import Period
 from yangfan.supervision.boards import notice_proposals
 from yangfan.supervision.models import TaskIndicator
 
 PLAN = "shaanxi-5g-2021-2023"
 XIAN, BAOJI = "610100", "610300"
-
-
-def _values(rows):
-    from yangfan.datavalues.importers import ParsedRow
-    from yangfan.datavalues.services import datavalues_import
-    from yangfan.orgunits.models import OrgUnit
-
-    parsed = [
-        ParsedRow(
-            i + 2, DataElement.objects.get(code=e), OrgUnit.objects.get(code=o), p, None, Decimal(v), ""
-        )
-        for i, (e, o, p, v) in enumerate(rows)
-    ]
-    datavalues_import(rows=parsed, actor=None)
 
 
 def test_a_missed_milestone_is_proposed_ahead_of_a_target_at_risk(db, make_user):

@@ -351,21 +351,25 @@ def reviews_own_level(user) -> bool:
     return user.role == R.PROVINCE
 
 
+def own_level_ids(user) -> set[int]:
+    """The units a city-level role answers for to the province and so does not decide on itself: its capture
+    roots (its city), whose reports the province approves and whose targets the province sets. None for the
+    provincial office, which acts at its own level (:func:`reviews_own_level`)."""
+    if reviews_own_level(user):
+        return set()
+    return _scope_roots(user, "capture", _scope_state(user))
+
+
 def may_set_target(user, org_unit) -> bool:
     """Set or remove a target of ``org_unit``: the provincial office for any unit; a city's office for the units
     below its city (its districts and counties), not for its city, whose targets the province sets. (The plan's
     own province-wide target is the plan file's: ``actionplans.services.unit_target_set`` says so.)"""
-    if not may(user, "targets.set", org_unit):
-        return False
-    return user.role == R.PROVINCE or org_unit.pk not in _scope_roots(user, "capture", _scope_state(user))
+    return may(user, "targets.set", org_unit) and org_unit.pk not in own_level_ids(user)
 
 
 def target_units(user) -> QuerySet:
     """The org units ``user`` may set targets for (:func:`may_set_target`), as the target form offers them."""
-    units = org_units_in_scope(user, "targets.set")
-    if has_permission(user, "targets.set") and user.role != R.PROVINCE:
-        units = units.exclude(pk__in=_scope_roots(user, "capture", _scope_state(user)))
-    return units
+    return org_units_in_scope(user, "targets.set").exclude(pk__in=own_level_ids(user))
 
 
 def assignment_scope(user) -> Q | None:

@@ -9,6 +9,8 @@ An entry or a unit outside the caller's scope answers 403 (audited), a refused i
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -107,20 +109,13 @@ class EntrySerializer(serializers.ModelSerializer):
         return fields
 
 
+@cache
 def entry_serializer(slug: str) -> type[EntrySerializer]:
     """The serializer of registry ``slug``, made from its spec: the entry's fields in the spec's order (its place
     first, its remark and who recorded it last); a choice also as its label (``<field>_label``); a sector by its
     code, an operator by its code, another registry's entry by its id (``<field>_name`` beside it where the spec
-    says so); many-to-many fields set by the service once the entry is saved."""
-    if slug not in _SERIALIZERS:
-        _SERIALIZERS[slug] = _made(SPECS[slug])
-    return _SERIALIZERS[slug]
-
-
-_SERIALIZERS: dict[str, type[EntrySerializer]] = {}
-
-
-def _made(spec) -> type[EntrySerializer]:
+    says so); many-to-many fields set by the service once the entry is saved. Made once per registry."""
+    spec = SPECS[slug]
     meta = spec.model._meta
     attrs: dict = {"__doc__": spec.description, "M2M": spec.many}
     names = []

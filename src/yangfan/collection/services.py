@@ -16,8 +16,8 @@ from yangfan.accounts.permissions import (
     deny,
     has_permission,
     may,
+    own_level_ids,
     reports_data_set,
-    reviews_own_level,
     sees_operator,
 )
 from yangfan.actionplans.models import DataSet
@@ -69,15 +69,13 @@ def may_submit(user, submission: Submission) -> bool:
 
 
 def may_review(user, submission: Submission) -> bool:
-    """Approve, return or unlock: the provincial office for anything; a city's reviewer for the units below its
-    own (its counties), never its own report. Nobody reviews what they submitted themselves."""
+    """Approve, return or unlock: the provincial office for anything; a city's reviewer or office for the units
+    below its own (its counties), never its own city's report (``own_level_ids``). Nobody reviews what they submitted themselves."""
     if not may(user, "data.approve", submission.org_unit):
         return False
     if submission.submitted_by_id is not None and submission.submitted_by_id == user.pk:
         return False
-    if reviews_own_level(user):
-        return True
-    return submission.org_unit_id not in set(user.capture_org_units.values_list("pk", flat=True))
+    return submission.org_unit_id not in own_level_ids(user)
 
 
 def submission_act(

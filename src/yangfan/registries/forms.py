@@ -3,13 +3,15 @@ to other entries to those the user may read."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django import forms
 from django.db import models
 
 from yangfan.accounts.permissions import org_units_in_scope
 from yangfan.audit.forms import DateField
 from yangfan.registries.services import referable, references
-from yangfan.registries.specs import SPECS, spec_of
+from yangfan.registries.specs import SPECS
 
 
 class EntryForm(forms.ModelForm):
@@ -19,8 +21,7 @@ class EntryForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        permission = spec_of(self._meta.model).write_permission
-        self.fields["org_unit"].queryset = org_units_in_scope(user, permission).order_by(
+        self.fields["org_unit"].queryset = org_units_in_scope(user, "registries.manage").order_by(
             "level", "position", "code"
         )
         for name in references(self._meta.model):
@@ -29,21 +30,17 @@ class EntryForm(forms.ModelForm):
                 field.queryset = referable(field.queryset, user=user, entry=self.instance, name=name)
 
 
+@cache
 def entry_form(slug: str) -> type[EntryForm]:
-    """The entry form of registry ``slug``, made from its spec: its fields in order, its widgets."""
-    if slug not in _FORMS:
-        spec = SPECS[slug]
-        _FORMS[slug] = forms.modelform_factory(
-            spec.model,
-            form=EntryForm,
-            fields=list(spec.fields),
-            widgets=spec.widgets,
-            formfield_callback=_formfield,
-        )
-    return _FORMS[slug]
-
-
-_FORMS: dict[str, type[EntryForm]] = {}
+    """The entry form of registry ``slug``, made from its spec (once): its fields in order, its widgets."""
+    spec = SPECS[slug]
+    return forms.modelform_factory(
+        spec.model,
+        form=EntryForm,
+        fields=list(spec.fields),
+        widgets=spec.widgets,
+        formfield_callback=_formfield,
+    )
 
 
 def _formfield(model_field, **kwargs):

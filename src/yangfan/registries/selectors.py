@@ -17,7 +17,7 @@ __all__ = ["BadFilter", "entry_list", "related_entries"]
 def entry_list(*, actor, slug: str, params: Mapping[str, str] | None = None) -> QuerySet:
     """Entries of registry ``slug`` at units in ``actor``'s view scope, filtered by ``params``."""
     spec = SPECS[slug]
-    rows = restrict(spec.model.objects.all(), actor, spec.read_permission).select_related(*spec.related)
+    rows = restrict(spec.model.objects.all(), actor, "registries.view").select_related(*spec.related)
     return _filtered(rows, slug, params or {})
 
 
@@ -28,7 +28,7 @@ def related_entries(*, actor, entry) -> list[tuple]:
     for name, title in spec_of(entry).shown_with:
         manager = getattr(entry, name)
         spec = spec_of(manager.model)
-        rows = restrict(manager.all(), actor, spec.read_permission).select_related(*spec.related)
+        rows = restrict(manager.all(), actor, "registries.view").select_related(*spec.related)
         end = spec.counted.end
         listed = [(row, getattr(row, end) if end else None) for row in rows]
         if listed:

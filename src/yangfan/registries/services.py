@@ -45,7 +45,7 @@ def _pointed_at(entry, name: str) -> set[int]:
 
 def may_manage(user, org_unit) -> bool:
     """Write an entry placed at ``org_unit``: a role that manages registries, with the unit in its capture scope."""
-    return org_unit is not None and may(user, "registries.manage", org_unit)  # every spec's write_permission
+    return org_unit is not None and may(user, "registries.manage", org_unit)
 
 
 def _fields(entry) -> list[str]:

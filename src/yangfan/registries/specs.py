@@ -1,7 +1,10 @@
-"""Each registry declared once: what its entries are, how they are listed, filtered, searched, told apart, counted
-and who may write them. The entry form (``forms``), the API's serializer (``api.registries``), the spreadsheet
-columns (``exchange``), the list's filters (``selectors``), the pages (``views``) and the indicator engine's rows
+"""Each registry declared once: what its entries are, how they are listed, filtered, searched, told apart and
+counted. The entry form (``forms``), the API's serializer (``api.registries``), the spreadsheet columns
+(``exchange``), the list's filters (``selectors``), the pages (``views``) and the indicator engine's rows
 (``counts``) are all made from these specs. Adding a registry is a spec here, its model and its migration.
+
+Who may read and write the entries is not a spec's: every registry is read with ``registries.view`` and written
+with ``registries.manage``, each within the unit's scope, as the permission module alone decides (ADR 0011).
 
 A spec names model fields; their labels, kinds and choices come from the model, so that a field is described
 once (its Chinese name is its ``verbose_name``).
@@ -180,8 +183,6 @@ class RegistrySpec:
     widgets: dict = field(default_factory=dict)
     api_help: dict = field(default_factory=dict)
     api_names: tuple[str, ...] = ()  # references whose name the API shows beside the id (``<field>_name``)
-    read_permission: str = "registries.view"
-    write_permission: str = "registries.manage"
 
     @property
     def title(self):

@@ -21,7 +21,7 @@ from yangfan.registries import services
 from yangfan.registries.forms import entry_form
 from yangfan.registries.selection_views import urlpatterns as selection_urls
 from yangfan.registries.selectors import BadFilter, entry_list, related_entries
-from yangfan.registries.specs import REGISTRIES, SPECS, spec_of
+from yangfan.registries.specs import REGISTRIES, SPECS
 
 PAGE = 100
 
@@ -213,7 +213,7 @@ def _linked(user, value) -> tuple:
     """(text, link) of a field's value on an entry's page: another registry's entry is a link where the reader may
     open it (its name alone where not: the entry keeps a reference made before, ADR 0011)."""
     if isinstance(value, tuple(REGISTRIES.values())):
-        readable = may(user, spec_of(value).read_permission, value.org_unit)
+        readable = may(user, "registries.view", value.org_unit)
         return str(value), value.get_absolute_url() if readable else None
     return _shown(value), None
 
