@@ -34,6 +34,9 @@ DEMO_LOGINS = (
     DemoLogin(
         "city-office", "demo-xian-office", "Yanta#5G-2023", "西安市领导小组办公室（演示）", orgs=("610100",)
     ),
+    DemoLogin(
+        "city-reporter", "demo-yanta", "Dayanta#5G-2023", "西安市雁塔区填报员（演示）", orgs=("610113",)
+    ),
     DemoLogin("operator", "demo-cmcc", "Yidong#5G-2023", "中国移动填报员（演示）", operator="cmcc"),
     DemoLogin("viewer", "demo-viewer", "Chayue#5G-2023", "领导·只读（演示）"),
     DemoLogin("expert", "demo-expert1", "Pingshen#5G-2023", "评审专家甲（演示）"),
@@ -68,9 +71,15 @@ def demo_load(progress=None) -> tuple[DemoLogin, ...]:
     demo_values_load(progress)  # progress(done, total) as the values are written
     from yangfan.supervision.demo import demo_supervision_load
 
-    users = {u.username: u for u in User.objects.filter(username__in=["demo-province", "demo-wlt"])}
+    names = ["demo-province", "demo-wlt", "demo-xian-office", "demo-yanta"]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
     demo_supervision_load(
-        actor_by_role={"province": users.get("demo-province"), "wlt": users.get("demo-wlt")}
+        actor_by_role={
+            "province": users.get("demo-province"),
+            "wlt": users.get("demo-wlt"),
+            "xian-office": users.get("demo-xian-office"),
+            "yanta": users.get("demo-yanta"),
+        }
     )
     from yangfan.registries.demo import demo_registries_load, demo_selection_load
 

@@ -7,7 +7,8 @@
 | ``YANGFAN_SECRET_KEY`` | generated once and kept in ``<data dir>/secret_key`` |
 | ``YANGFAN_DEBUG`` | off |
 | ``YANGFAN_ALLOWED_HOSTS`` | ``127.0.0.1,localhost,[::1]`` (comma separated) |
-| ``YANGFAN_SMTP_HOST`` | unset: reminders stay in the app; set: they are also e-mailed through this server |
+| ``YANGFAN_SMTP_HOST`` | unset: reminders and notifications stay in the app; set: they are also e-mailed through this server |
+| ``YANGFAN_BASE_URL`` | unset; the site's address as users reach it (``https://yangfan.example.gov.cn``): links in e-mails and webhooks |
 | ``YANGFAN_SMTP_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_FROM`` | 25 (587 with STARTTLS, 465 with SSL) / none / none / ``yangfan@localhost`` |
 | ``YANGFAN_SMTP_STARTTLS`` / ``YANGFAN_SMTP_SSL`` | off |
 | ``YANGFAN_EVIDENCE_MAX_MB`` | 20: the largest evidence file (佐证材料) accepted, in MiB |
@@ -55,7 +56,9 @@ INSTALLED_APPS = [
     "yangfan.supervision",
     "yangfan.reports",
     "yangfan.registries",
+    "yangfan.notifications",
     "yangfan.ingests",
+    "yangfan.goals",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",
@@ -95,7 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yangfan.portal.context_processors.navigation",
-                "yangfan.collection.reminders.reminder_count",
+                "yangfan.notifications.context_processors.inbox_count",
             ],
         },
     },
@@ -255,6 +258,9 @@ EMAIL_HOST_USER = os.environ.get("YANGFAN_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("YANGFAN_SMTP_PASSWORD", "")
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("YANGFAN_SMTP_FROM") or "yangfan@localhost"
+
+# The site's address as its users reach it: e-mails and webhooks (notifications) carry absolute links under it.
+YANGFAN_BASE_URL = os.environ.get("YANGFAN_BASE_URL", "").strip().rstrip("/")
 
 # Evidence files of task supervision (佐证材料): stored under <data dir>/evidence, at most this large each.
 YANGFAN_EVIDENCE_MAX_BYTES = int(os.environ.get("YANGFAN_EVIDENCE_MAX_MB") or 20) * 1024 * 1024

@@ -120,3 +120,31 @@ def test_every_row_a_load_writes_is_audited_with_old_and_new_values(plan_copy, p
         "actionplans.qualitativetarget",
         "actionplans.plan",
     }
+
+
+def test_a_judged_target_dropped_from_the_file_is_refused_with_a_message_and_nothing_changes(
+    plan_copy, plan, make_user
+):
+    from django.core.exceptions import ValidationError
+
+    from yangfan.goals.services import goal_verdict_save
+    from yangfan.orgunits.models import OrgUnit
+
+    goal_verdict_save(
+        actor=make_user("province"),
+        target=QualitativeTarget.objects.get(plan=plan, code="Q27"),
+        org_unit=OrgUnit.objects.get(code="610000"),
+        period="2022",
+        verdict="partly",
+        reasoning="已部分实现",
+    )
+    before = _counts()
+    text = plan_copy.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.strip().startswith("- {code: Q27,"))
+    plan_copy.write_text(text.replace(line + "\n", ""), encoding="utf-8")
+
+    with pytest.raises(ValidationError, match="计划文件删去了 Q27，但已有记录引用它们"):
+        plan_load_file(path=plan_copy)
+
+    assert _counts() == before
+    assert QualitativeTarget.objects.filter(plan=plan, code="Q27").exists()

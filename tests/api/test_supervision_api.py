@@ -478,3 +478,46 @@ def test_the_schema_documents_the_supervision_api_without_warnings(api, tmp_path
     )
     # the generator's own check: any warning fails
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_a_city_office_issues_a_notice_on_a_county_part_that_the_county_signs_for(client, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from tests.api.conftest import Api
+
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.supervision import services as supervision
+    from yangfan.supervision.models import Assignment
+
+    office = make_user("city-office")  # 宝鸡's office
+    county = make_user(
+        "city-reporter", username="weibin", capture_org_units=[OrgUnit.objects.get(code="610302")]
+    )
+    share = Assignment.objects.get(
+        task__code="T2.1.1", responsible_unit__code="cities", org_unit__code="610300", parent__isnull=True
+    )
+    part = supervision.assignment_split(
+        actor=office, assignment=share, counties=[OrgUnit.objects.get(code="610302")]
+    )[0]
+    body = {
+        "title": "关于加快推进工作的督办通知",
+        "issue": "区级方案未印发",
+        "required_action": "请报送整改措施",
+        "deadline": (timezone.localdate() + timedelta(days=1)).isoformat(),
+    }
+    refused = Api(client, office).post("notices", {**body, "assignment": share.pk})  # its own city's share
+    assert refused.status_code == 403
+    made = Api(client, office).post("notices", {**body, "assignment": part.pk})
+    assert made.status_code == 201, made.content
+    notice = made.json()
+    assert notice["number"].startswith("宝鸡5G督〔") and notice["issuer"] == "宝鸡市5G应用推广领导小组办公室"
+    assert notice["issuer_unit"] == "610300" and notice["light"] == "yellow" and notice["signed_by"] is None
+    listed = Api(client, county).get("assignments", {"plan": "shaanxi-5g-2021-2023"}).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [(r["id"], r["parent"], r["unit"]) for r in rows] == [(part.pk, share.pk, "渭滨区人民政府")]
+    signed = Api(client, county).post("notice_sign", pk=notice["id"])
+    assert signed.status_code == 200 and signed.json()["signed_by"] == "weibin"
+    assert signed.json()["status"] == "signed"
+    again = Api(client, county).post("notice_sign", pk=notice["id"])
+    assert again.status_code == 400 and "不能重复签收" in again.content.decode()

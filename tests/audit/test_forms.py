@@ -18,7 +18,7 @@ from yangfan.audit.forms import AuditFilterForm, DateField, DateInput
 from yangfan.registries.forms import entry_form
 from yangfan.registries.specs import SPECS
 from yangfan.supervision.views.notices import NoticeForm
-from yangfan.supervision.views.tasks import MilestoneForm
+from yangfan.supervision.views.tasks import MilestoneForm, PartMilestoneForm
 
 DAY = date(2023, 12, 31)
 LANGUAGES = ["zh-hans", "en"]
@@ -34,6 +34,7 @@ def date_forms(plan, make_user) -> dict[str, tuple[type[forms.BaseForm], dict]]:
         "UnitTargetForm": (UnitTargetForm, {}),
         "NoticeForm": (NoticeForm, {}),
         "MilestoneForm": (MilestoneForm, {"task": task}),
+        "PartMilestoneForm": (PartMilestoneForm, {}),
     }
     for slug in SPECS:
         form = entry_form(slug)

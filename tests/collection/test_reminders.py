@@ -25,6 +25,7 @@ from yangfan.collection.reminders import (
     reminders_schedule,
 )
 from yangfan.collection.services import submission_act, submission_open
+from yangfan.notifications import mail as mail_helpers
 from yangfan.orgunits.models import OrgUnit
 
 # With a 30-day look-back, on 2024-01-08 these are due: 地市季报 2023Q4 (due 2024-01-10, in 2 days) for the
@@ -106,7 +107,7 @@ def test_a_failing_mail_server_leaves_the_reminders_in_the_app(people, monkeypat
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("smtp.example.org:25")
 
-    monkeypatch.setattr(reminders.EmailMessage, "send", refuse)
+    monkeypatch.setattr(mail_helpers.EmailMessage, "send", refuse)
     report = reminders_run(today=TODAY)
     assert (report.emails, report.email_failures) == (0, 12)
     assert Reminder.objects.filter(user=people["cmcc"], emailed_on__isnull=True).count() == 11
@@ -136,10 +137,11 @@ def test_the_navigation_counts_open_reminders(people, client):
     reminders_run(today=TODAY)
     client.force_login(people["cmcc"])
     response = client.get(reverse("portal:home"))
-    assert response.context["reminder_count"] == 11
-    assert "11 条提醒" in response.content.decode()  # the badge in the top bar, linking to the inbox
+    assert response.context["inbox_count"] == 11
+    assert "11 项待办" in response.content.decode()  # the badge in the top bar, linking to the inbox
     inbox = client.get(reverse("collection:inbox")).content.decode()
     assert "催报提醒（11）" in inbox and "运营商5G发展月报" in inbox
+    assert len(client.get(reverse("notifications:inbox")).context["items"]) == 11  # the one inbox lists them
 
 
 # --- the job and its schedule ----------------------------------------------------------------------------------

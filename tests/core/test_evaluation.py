@@ -14,6 +14,7 @@ from yangfan.core.evaluation import (
     COMPONENTS,
     STATUSES,
     UNJUDGED_STATUSES,
+    EvaluationError,
     NoScoringScheme,
     RankedScore,
     ScoringScheme,
@@ -369,6 +370,113 @@ def test_bundled_plans_scheme_scores_a_unit(plan: Plan):
         rules=plan.supervision,
     )
     assert result.total == Decimal("100.00")
+
+
+# -- lead (牵头) and co-operating (配合) assignments ----------------------------------------------------------
+LEAD_WEIGHS_TWO = ScoringScheme(
+    "2", "牵头加权", date(2021, 1, 1), WEIGHTS, POINTS, unit_weights={"lead": 2, "cooperating": 1}
+)
+
+
+def leads_one_done_cooperates_on_one_unstarted() -> UnitInputs:
+    """Leads a task finished and reported every quarter with evidence; co-operates on one it never reported."""
+    led = work(*every_quarter(progress=Progress.DONE, percent=100), key="led")
+    joined = work(key="joined")
+    return UnitInputs("gxt", "省工信厅", "department", (led, joined), leads={"led"})
+
+
+def test_unit_leading_a_finished_task_scores_higher_when_the_lead_weighs_two():
+    inputs = leads_one_done_cooperates_on_one_unstarted()
+
+    equal = judge(inputs)
+    weighted = judge(inputs, scheme=LEAD_WEIGHS_TWO)
+
+    # 1/1: completion (100 + 0) / 2 = 50 %, timeliness 4 of 8 reports, evidence 4 of 4; over 40 + 20 + 15 = 75:
+    # 40 × 0.5 + 20 × 0.5 + 15 × 1 = 45 → 60.00
+    assert [c.ratio for c in equal.components[:3]] == [Decimal("0.5"), Decimal("0.5"), Decimal(1)]
+    assert [c.points for c in equal.components] == [
+        Decimal("26.67"),
+        Decimal("13.33"),
+        Decimal("20.00"),
+        Decimal("0.00"),
+    ]
+    assert equal.total == Decimal("60.00")
+    # 2/1: completion (2 × 100 + 1 × 0) / 3, timeliness (2 × 4) / (2 × 4 + 1 × 4): both 2/3; evidence 1:
+    # 40 × 2/3 + 20 × 2/3 + 15 = 55 → 73.33
+    assert weighted.component("completion").facts["mean"] == "66.67"
+    assert weighted.component("timeliness").ratio.quantize(Decimal("0.0001")) == Decimal("0.6667")
+    assert weighted.component("evidence").ratio == Decimal(1)
+    assert [c.points for c in weighted.components] == [
+        Decimal("35.55"),
+        Decimal("17.78"),
+        Decimal("20.00"),
+        Decimal("0.00"),
+    ]
+    assert weighted.total == Decimal("73.33")
+
+
+def test_weighting_is_said_in_the_explanation_and_its_facts():
+    weighted = judge(leads_one_done_cooperates_on_one_unstarted(), scheme=LEAD_WEIGHS_TWO)
+
+    completion = weighted.component("completion")
+    assert "2 项任务（牵头 1 项，按牵头 2、配合 1 加权），按最新报告平均完成 66.67%" in completion.explanation
+    assert completion.facts["weighted"] == {"leads": 1, "lead": "2", "cooperating": "1"}
+    timeliness = weighted.component("timeliness")
+    assert (
+        timeliness.explanation
+        == "应报 8 期，按时报送 4 期（牵头 1 项，按牵头 2、配合 1 加权），按时率 66.67%"
+    )
+    assert timeliness.facts["weighted"]["rate"] == "66.67"
+    # only the led task has reports: evidence counts one role, so nothing is weighted
+    assert "weighted" not in weighted.component("evidence").facts
+    assert (
+        "加权" not in judge(leads_one_done_cooperates_on_one_unstarted()).component("completion").explanation
+    )
+
+
+def test_evidence_of_a_lead_report_weighs_its_role():
+    led = work(report("2023Q4", evidence=1), key="led")
+    joined = work(report("2023Q4", evidence=0), key="joined")
+    inputs = UnitInputs("gxt", "省工信厅", "department", (led, joined), leads={"led"})
+
+    assert judge(inputs).component("evidence").ratio == Decimal("0.5")
+    evidence = judge(inputs, scheme=LEAD_WEIGHS_TWO).component("evidence")
+    assert evidence.ratio.quantize(Decimal("0.0001")) == Decimal("0.6667")
+    assert evidence.explanation.endswith("占 66.67%")
+
+
+def test_unit_with_one_role_only_scores_the_same_whatever_the_weights():
+    reports = [report("2023Q1", percent=20), report("2023Q2", percent=40, evidence=0)]
+    first, second = work(*reports, key="a"), work(report("2023Q4", percent=90), key="b")
+    for leads in (set(), {"a", "b"}):
+        inputs = UnitInputs("gxt", "省工信厅", "department", (first, second), leads=leads)
+        assert judge(inputs, scheme=LEAD_WEIGHS_TWO).total == judge(inputs).total
+
+
+def test_scheme_without_unit_weights_weighs_both_roles_one():
+    assert SCHEME.unit_weights == {"lead": Decimal(1), "cooperating": Decimal(1)}
+    assert not SCHEME.weighs_roles
+    assert LEAD_WEIGHS_TWO.role_weight("lead") == Decimal(2)
+
+
+@pytest.mark.parametrize(
+    ("unit_weights", "words"),
+    [
+        ({"lead": 2}, "lead（牵头）和 cooperating（配合）两项"),
+        ({"lead": 2, "cooperating": 1, "others": 1}, "两项"),
+        ({"lead": 2, "cooperating": 0}, "大于 0"),
+        ({"lead": -1, "cooperating": 1}, "大于 0"),
+        ({"lead": 101, "cooperating": 1}, "不超过 100"),
+    ],
+)
+def test_bad_unit_weights_are_refused(unit_weights, words):
+    with pytest.raises(ScoringSchemeInvalid, match=words):
+        ScoringScheme("2", "试行", date(2022, 1, 1), WEIGHTS, POINTS, unit_weights=unit_weights)
+
+
+def test_lead_of_an_assignment_the_unit_does_not_have_is_refused():
+    with pytest.raises(EvaluationError, match="牵头的任务分工 x 不在"):
+        UnitInputs("gxt", "省工信厅", "department", (work(key="a"),), leads={"x"})
 
 
 # -- ranking --------------------------------------------------------------------------------------------

@@ -120,6 +120,61 @@ def test_names_in_a_clause_are_read_longest_first():
     assert found == [("省委网信办", "wxb"), ("省交通运输厅", "jtt"), ("省交通厅", "jtt"), ("省委", "sw")]
 
 
+# -- the units are listed in the clause's order: the first named leads (牵头) ---------------------
+
+T439_UNITS = "responsible_units: [省委网信办, 省工信厅, 省通信管理局, 省公安厅, 省发改委, 省卫健委, 省交通厅]"
+
+
+def test_units_listed_in_another_order_than_the_clause_are_refused_naming_both_orders(
+    plan_text, plan, problems_of
+):
+    swapped = "responsible_units: [省通信管理局, 省工信厅, 省市场监督管理局, 各设区市政府]"
+    broken = edit(plan_text, T211_UNITS, swapped)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.line == line_of(broken, swapped)
+    assert problem.path == f"tasks[{index_of(plan, 'tasks', 'T2.1.1')}].responsible_units"
+    assert "任务 T2.1.1" in problem.message
+    assert "（省通信管理局、省工信厅、省市场监督管理局、各设区市政府）" in problem.message
+    assert "原文的顺序（省工信厅、省通信管理局、省市场监督管理局、各设区市政府）" in problem.message
+    assert "牵头" in problem.message
+
+
+def test_order_is_read_through_an_alias(plan_text, plan, problems_of):
+    moved = "responsible_units: [省交通厅, 省委网信办, 省工信厅, 省通信管理局, 省公安厅, 省发改委, 省卫健委]"
+    broken = edit(plan_text, T439_UNITS, moved)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == f"tasks[{index_of(plan, 'tasks', 'T4.3.9')}].responsible_units"
+    assert (
+        "原文的顺序（省委网信办、省工信厅、省通信管理局、省公安厅、省发改委、省卫健委、省交通厅）"
+        in problem.message
+    )
+
+
+def test_unit_listed_twice_is_refused(plan_text, plan, problems_of):
+    twice = T439_UNITS.replace("[省委网信办,", "[省委网信办, 省交通厅,")
+    broken = edit(plan_text, T439_UNITS, twice)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == f"tasks[{index_of(plan, 'tasks', 'T4.3.9')}].responsible_units[7]"
+    assert "“省交通厅”重复列出" in problem.message
+
+
+def test_every_task_of_the_bundled_plan_lists_its_units_in_the_clause_order(plan):
+    names = {n: u.code for u in plan.responsible_units for n in (u.name, *u.aliases)}
+
+    for task in plan.tasks:
+        clause = list(dict.fromkeys(code for _, code in unit_names_in(task.responsibility, names)))
+        assert list(task.responsible_units) == clause, task.code
+    leads = {task.code: task.responsible_units[0] for task in plan.tasks}
+    assert leads["T3.2.8"] == "cities"  # 智慧物流: “各设区市政府、省工信厅、省通信管理局”
+    assert sum(1 for lead in leads.values() if lead != "gxt") == 20
+
+
 # -- every target equals the figure its quotes write ---------------------------------------------
 
 

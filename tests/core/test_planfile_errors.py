@@ -1074,6 +1074,44 @@ def test_weight_that_is_not_a_finite_number_is_reported(plan_text, problems_of):
     assert "有限的数值" in problem.message
 
 
+UNIT_WEIGHTS = "unit_weights: {lead: 2, cooperating: 1}"
+
+
+def test_bundled_scheme_weighs_a_lead_unit_two_and_says_it_is_yangfans_default(plan):
+    (scheme,) = plan.evaluation_schemes
+
+    assert scheme.unit_weights == {"lead": Decimal(2), "cooperating": Decimal(1)}
+    assert "单位权重（牵头2、配合1）都是扬帆平台的默认配置，不是原文的数字" in scheme.remark
+
+
+def test_scheme_without_unit_weights_weighs_both_roles_one(plan_text, plans_dir):
+    plan = load_plan_text(edit(plan_text, f"    {UNIT_WEIGHTS}\n", ""), file=FILE, base_dir=plans_dir)
+
+    assert plan.evaluation_schemes[0].unit_weights == {"lead": Decimal(1), "cooperating": Decimal(1)}
+
+
+@pytest.mark.parametrize(
+    ("new", "path", "words"),
+    [
+        ("unit_weights: {lead: 0, cooperating: 1}", "unit_weights.lead", ["应大于 0"]),
+        ("unit_weights: {lead: 2, cooperating: 120}", "unit_weights.cooperating", ["不大于 100"]),
+        ("unit_weights: {lead: .nan, cooperating: 1}", "unit_weights.lead", ["大于 0、不超过 100"]),
+        ("unit_weights: {lead: 2}", "unit_weights", ["“cooperating”"]),
+        ("unit_weights: {lead: 2, cooperating: 1, expert: 1}", "unit_weights.expert", ["未知字段"]),
+    ],
+    ids=["zero", "above-100", "not-a-number", "missing", "unknown"],
+)
+def test_bad_unit_weights_are_reported(plan_text, problems_of, new, path, words):
+    broken = edit(plan_text, UNIT_WEIGHTS, new)
+
+    (problem,) = problems_of(broken)
+
+    assert problem.path == f"evaluation[0].{path}"
+    assert problem.line == line_of(broken, new)
+    for word in words:
+        assert word in problem.message
+
+
 def test_duplicate_scheme_version_is_reported_at_the_second_use(plan_text, problems_of):
     broken = with_second_scheme(plan_text, "1", "2023-01-01")
 

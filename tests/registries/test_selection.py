@@ -287,3 +287,14 @@ def test_the_review_page_offers_to_withdraw_a_score_and_refuses_a_conflict_over_
     client.post(review.get_absolute_url(), {"conflict": "yes", "conflict_note": "系该企业顾问"})
     review.refresh_from_db()
     assert review.conflict and review.submitted_at and review.scores == {}
+
+
+def test_an_expert_who_declared_a_conflict_gives_no_score_afterwards(db, people, under_review):
+    """The review rules shared with 定性目标评估 (``registries.reviews``): a declared conflict stands."""
+    _call, review, _other = under_review
+    e1 = people["expert1"]
+    selection.review_submit(actor=e1, review=review, conflict=True, conflict_note="系该企业顾问")
+    with pytest.raises(ValidationError, match="不能再给出评分"):
+        selection.review_submit(actor=e1, review=review, conflict=False, scores=SCORES)
+    review.refresh_from_db()
+    assert review.conflict and review.scores == {}

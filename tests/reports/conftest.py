@@ -120,6 +120,7 @@ def sample_report(**changes) -> ReportDocument:
             unit="省工信厅" if number % 2 else "西安市政府",
             kind_label="逾期未报",
             message=f"第四季度进展应于2024年1月{number % 28 + 1}日前报送，尚未报送。",
+            role="牵头" if number % 2 else "配合",
         )
         for number in range(1, 36)
     )
@@ -139,9 +140,9 @@ def sample_report(**changes) -> ReportDocument:
         ),
         "indicators": (a1, a5, users),
         "task_rows": (
-            TaskUnitRow("省工信厅", 12, 7, 3, 1, 1, 0, 18),
-            TaskUnitRow("省通信管理局", 6, 4, 2, 0, 0, 1, 2),
-            TaskUnitRow("西安市政府", 9, 5, 2, 2, 0, 0, 15),
+            TaskUnitRow("省工信厅", 12, 7, 3, 1, 1, 0, 18, leading=10),
+            TaskUnitRow("省通信管理局", 6, 4, 2, 0, 0, 1, 2, leading=1),
+            TaskUnitRow("西安市政府", 9, 5, 2, 2, 0, 0, 15, leading=0),
         ),
         "overdue": overdue,
         "completeness": (

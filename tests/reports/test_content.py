@@ -167,3 +167,22 @@ def test_the_registries_section_holds_what_the_database_holds(db, make_user):
                 assert row.count is not None
             else:
                 assert row.count is None and row.note == "登记簿尚未在扬帆中建立，暂无条目"
+
+
+def test_the_task_section_counts_the_tasks_each_unit_leads(db, make_user, plan):
+    from yangfan.actionplans.models import TaskUnit
+
+    document = report_document(actor=make_user("province"), org="610000", period="2023Q4")
+
+    rows = {t.unit: t for t in document.task_rows}
+    led = {
+        name: TaskUnit.objects.filter(task__plan=plan, unit__name=name, lead=True).count() for name in rows
+    }
+    assert rows["省工信厅"].leading == led["省工信厅"] == 13
+    assert (
+        rows["西安市人民政府"].leading == TaskUnit.objects.filter(unit__code="cities", lead=True).count() == 1
+    )
+    assert sum(t.leading for t in document.task_rows) == 33 - 1 + 10  # one task led by each of the 10 cities
+    roles = {(o.task, o.unit): o.role for o in document.overdue}
+    assert roles[("T3.2.8", "西安市人民政府")] == "牵头"
+    assert roles[("T3.2.8", "省工信厅")] == "配合"

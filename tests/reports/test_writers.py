@@ -23,17 +23,19 @@ from yangfan.reports.xlsx_writer import report_xlsx_bytes
 LEVEL_1_HEADINGS = [
     "一、总体进展",
     "二、主要指标完成情况",
-    "三、任务推进情况",
-    "四、数据报送情况",
-    "五、登记簿情况",
-    "六、评估排名",
-    "七、需领导小组关注的问题",
+    "三、定性目标评估情况",
+    "四、任务推进情况",
+    "五、数据报送情况",
+    "六、登记簿情况",
+    "七、评估排名",
+    "八、需领导小组关注的问题",
 ]
 SHEETS = [
     "概况",
     "指标",
     "指标走势",
     "领先与落后",
+    "定性目标",
     "任务推进",
     "逾期事项",
     "数据报送",
@@ -128,16 +130,17 @@ def test_docx_lists_at_most_30_overdue_items_and_counts_the_rest(sample_document
     table = _table(document, ["序号", "任务", "责任单位", "类型", "情况"])
     rows = _rows(table)[1:]
     assert len(rows) == 30
-    assert rows[0][:3] == ["1", "T3.3.1 推进重点行业5G应用第1项", "省工信厅"]
+    assert rows[0][:3] == ["1", "T3.3.1 推进重点行业5G应用第1项", "省工信厅（牵头）"]
+    assert rows[1][2] == "西安市政府（配合）"
     assert any("另有 5 项" in paragraph.text for paragraph in document.paragraphs)
 
 
 def test_docx_task_table_has_a_row_per_unit_and_a_total(sample_document):
     document = _open_docx(sample_document, charts=False)
-    header = ["责任单位", "任务数", "已完成", "推进中", "滞后", "未启动", "未报送", "逾期提醒"]
+    header = ["责任单位", "任务数", "其中牵头", "已完成", "推进中", "滞后", "未启动", "未报送", "逾期提醒"]
     rows = _rows(_table(document, header))[1:]
-    assert rows[0] == ["省工信厅", "12", "7", "3", "1", "1", "0", "18"]
-    assert rows[-1] == ["合计", "27", "16", "7", "3", "1", "1", "35"]
+    assert rows[0] == ["省工信厅", "12", "10", "7", "3", "1", "1", "0", "18"]
+    assert rows[-1] == ["合计", "27", "11", "16", "7", "3", "1", "1", "35"]
 
 
 def test_docx_registry_not_kept_yet_prints_its_note(sample_document):
@@ -276,6 +279,8 @@ def test_xlsx_lists_every_overdue_item_and_units_ahead_and_behind(sample_documen
 def test_xlsx_other_sections(sample_document):
     workbook = _workbook(sample_document)
     assert _records(workbook["任务推进"])[0]["逾期提醒"] == 18
+    assert _records(workbook["任务推进"])[0]["其中牵头"] == 10
+    assert _records(workbook["逾期事项"])[0]["牵头/配合"] == "牵头"
     completeness = _records(workbook["数据报送"])
     assert Decimal(str(completeness[0]["按时报送率（%）"])) == Decimal("91.666")
     assert completeness[2]["按时报送率（%）"] is None

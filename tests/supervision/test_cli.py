@@ -51,7 +51,9 @@ def test_the_daily_job_escalates_unanswered_notices(db, make_user):
         required_action="补报",
         deadline=deadline,
     )
-    assert notices_daily.call(today=deadline.isoformat()) == {"escalated": 0}
-    assert notices_daily.call(today=(deadline + timedelta(days=1)).isoformat()) == {"escalated": 1}
+    # on its deadline it is yellow: its unit is reminded; the day after, it is escalated
+    first = notices_daily.call(today=deadline.isoformat())
+    assert (first["escalated"], first["notices_due"]) == (0, 1)
+    assert notices_daily.call(today=(deadline + timedelta(days=1)).isoformat())["escalated"] == 1
     notice.refresh_from_db()
     assert notice.status == "escalated"

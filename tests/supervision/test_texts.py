@@ -89,6 +89,34 @@ def test_a_chinese_page_says_what_the_core_says():
                 assert [c["label"] for c in said["components"]] == [c["label"] for c in row["components"]]
 
 
+def test_a_chinese_page_says_how_lead_and_cooperating_tasks_weighed_as_the_core_does():
+    weighted = ScoringScheme(
+        "2",
+        "牵头加权",
+        date(2021, 1, 1),
+        SCHEME.weights,
+        SCHEME.status_points,
+        unit_weights={"lead": 2, "cooperating": 1},
+    )
+    unit = UnitInputs("gxt", "省工信厅", "department", ASSIGNMENTS, leads={"T2.1.1/gxt", "T2.1.3/gxt"})
+    computed = [
+        {
+            "components": [
+                asdict(c)
+                for c in score(unit, scheme=weighted, period="2023Q4", as_of=AS_OF, rules=RULES).components
+            ]
+        }
+    ]
+
+    with translation.override("zh-hans"):
+        said = ranking_in_language(computed)[0]["components"]
+
+    expected = [c["explanation"] for c in computed[0]["components"]]
+    assert [c["explanation"] for c in said] == expected
+    assert "3 项任务（牵头 2 项，按牵头 2、配合 1 加权）" in expected[0]
+    assert "加权）" in expected[1] and "按时率" in expected[1]
+
+
 def test_an_english_page_says_it_in_english():
     with translation.override("en"):
         messages = [alert_message(a) for a in found_alerts()]

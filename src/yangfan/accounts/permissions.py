@@ -44,13 +44,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # "one level up")
     "data.approve": frozenset({R.PROVINCE, R.CITY_REVIEWER, R.CITY_OFFICE}),
     # tasks of the plan: reading assignments and their reports (scoped: a department sees its own, a city its
-    # city's; see supervision.selectors), reporting progress and answering notices, and the provincial
-    # office's supervision (milestones, sub-tasks, approving reports, notices, the evaluation)
+    # city's; see supervision.selectors), reporting progress and answering notices, and supervision (milestones,
+    # sub-tasks, approving reports, notices, the evaluation): the provincial office for the plan and every share,
+    # a city's office for the parts its city's share was split into (scoped by the capture scope; may_supervise)
     "tasks.view": frozenset(
         {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE, R.VIEWER}
     ),
     "tasks.report": frozenset({R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER}),
-    "supervision.manage": frozenset({R.PROVINCE}),
+    # which of a task's units leads (牵头; the plan names it first, the others co-operate): the provincial office
+    # may make another of them the lead, with a reason (actionplans.services.task_lead_set)
+    "tasks.lead": frozenset({R.PROVINCE}),
+    "supervision.manage": frozenset({R.PROVINCE, R.CITY_OFFICE}),
     # registries (登记簿): read by every role that reads figures, within its view scope; entries written by the
     # provincial office, the departments and the cities' reporters, each for the units of its capture scope
     "registries.view": frozenset(
@@ -61,12 +65,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # only the applications assigned to them (checked on each assignment)
     "benchmarks.run": frozenset({R.PROVINCE}),
     "benchmarks.review": frozenset({R.EXPERT}),
+    # the plan's qualitative goals judged (定性目标评估): the provincial office for the province, a city's office for
+    # its own city (scoped by the capture scope; unlike targets, own_level_ids does not apply: a city's office
+    # judges its city's goals). Published verdicts are read with the unit's figures (data.view), drafts only by who
+    # judges them; experts give opinions on the verdicts assigned to them (benchmarks.review)
+    "goals.judge": frozenset({R.PROVINCE, R.CITY_OFFICE}),
     # the evaluation report of a unit (scoped by the view scope): the province's, or a city's by its office
     "reports.generate": frozenset({R.PROVINCE, R.VIEWER, R.CITY_OFFICE}),
     # raw operator files aggregated into data values (the pipeline): the provincial office runs an ingest and
     # reads the runs (their files hold every county's rows); a value's own lineage follows ``data.view``
     "ingest.run": frozenset({R.PROVINCE}),
     "ingest.view": frozenset({R.PROVINCE}),
+    # webhooks forwarding the notifications of a unit to a messaging platform: the provincial office for every
+    # unit, a city's office for its city and the units below it (scoped by the capture scope)
+    "notifications.configure": frozenset({R.PROVINCE, R.CITY_OFFICE}),
 }
 SCOPED = {
     "data.view": "view",
@@ -78,7 +90,10 @@ SCOPED = {
     "registries.view": "view",
     "registries.manage": "capture",
     "targets.set": "capture",
+    "goals.judge": "capture",
     "reports.generate": "view",
+    "notifications.configure": "capture",
+    "supervision.manage": "capture",
 }
 # Roles that see the whole province when no view scope is set.
 PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER})
@@ -387,6 +402,56 @@ def assignment_scope(user) -> Q | None:
     if user.role in CITY_ROLES:
         return Q(responsible_unit__kind=UnitKind.CITY_GOVERNMENTS, org_unit__in=units)
     return Q(org_unit__in=units)
+
+
+def may_supervise(user, assignment) -> bool:
+    """Supervise one task share (its milestones, notices, reviewing its reports; splitting it when it is a city's):
+    the provincial office any share; a city's office the parts its city's share was split into (districts,
+    counties, city departments) and splitting its city's share, never judging that share itself (the province
+    does: :func:`own_level_ids`)."""
+    if not may(user, "supervision.manage", assignment):
+        return False
+    return assignment.parent_id is not None or assignment.org_unit_id not in own_level_ids(user)
+
+
+def may_split(user, assignment) -> bool:
+    """Split a city government's share among the city's districts, counties and departments (the cascade): the
+    city's office, or the provincial office on its behalf."""
+    from yangfan.core.plan import UnitKind
+
+    return (
+        assignment.parent_id is None
+        and assignment.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS
+        and may(user, "supervision.manage", assignment)
+    )
+
+
+def supervision_scope(user) -> Q | None:
+    """The ``Q`` on ``supervision.Assignment`` of the shares :func:`may_supervise` allows (``None``: none)."""
+    if not has_permission(user, "supervision.manage"):
+        return None
+    condition = Q(org_unit__in=org_units_in_scope(user, "supervision.manage"))
+    own = own_level_ids(user)
+    if own:
+        condition &= Q(parent__isnull=False) | ~Q(org_unit__in=own)
+    return condition
+
+
+def home_city(user):
+    """The city a city-level user works for (its capture root at city level), where its pages start; ``None`` for
+    the province's roles and the departments."""
+    from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
+
+    if user.role not in CITY_ROLES:
+        return None
+    roots = _scope_roots(user, "capture", _scope_state(user))
+    return OrgUnit.objects.filter(pk__in=roots, level=OrgUnitLevel.CITY).order_by("code").first()
+
+
+def supervises_plan(user, plan_unit) -> bool:
+    """Decide for the whole plan (a task's milestones and sub-tasks, its indicator links, the province's ranking):
+    ``plan_unit`` is the plan's root unit (the province), so only a province-wide scope passes."""
+    return may(user, "supervision.manage", plan_unit)
 
 
 def may_report_share(user, assignment) -> bool:

@@ -13,6 +13,14 @@ class UnitKind(models.TextChoices):
     CITY_GOVERNMENTS = "city_governments", _("各设区市政府")
 
 
+class UnitRole(models.TextChoices):
+    """A unit's part in a task: the unit the clause names first leads, the others co-operate. The values are
+    ``core.evaluation.ROLES``, which the scoring scheme's ``unit_weights`` weigh."""
+
+    LEAD = "lead", _("牵头")
+    COOPERATING = "cooperating", _("配合")
+
+
 class Aggregation(models.TextChoices):
     STOCK = "stock", _("时点数（取期末值）")
     FLOW = "flow", _("时期数（求和）")

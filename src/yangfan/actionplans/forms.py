@@ -23,3 +23,19 @@ class UnitTargetForm(forms.Form):
     note = forms.CharField(
         label=_("依据或说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class TaskLeadForm(forms.Form):
+    """The provincial office makes another of a task's units its lead (牵头), saying why."""
+
+    unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=None, to_field_name="code", empty_label=None)
+    reason = forms.CharField(
+        label=_("改定理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("请填写改定牵头单位的理由。")},
+    )
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = task.units.order_by("task_links__position")

@@ -20,6 +20,7 @@ from yangfan.actionplans.choices import (
     SectionKind,
     TargetScope,
     UnitKind,
+    UnitRole,
 )
 
 
@@ -124,7 +125,9 @@ class Task(PlanElement):
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("正文"))
     responsibility = models.TextField(_("责任单位（原文）"))
-    units = models.ManyToManyField(ResponsibleUnit, related_name="tasks", verbose_name=_("责任单位"))
+    units = models.ManyToManyField(
+        ResponsibleUnit, through="TaskUnit", related_name="tasks", verbose_name=_("责任单位")
+    )
     sector = models.ForeignKey(
         Sector, models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("行业")
     )
@@ -138,6 +141,56 @@ class Task(PlanElement):
 
     def get_absolute_url(self) -> str:
         return reverse("actionplans:task", kwargs={"plan": self.plan.code, "code": self.code})
+
+
+class TaskUnit(models.Model):
+    """One of a task's responsible units, in the order its clause names them (``position`` 0 first). The unit
+    named first leads (牵头), the others co-operate (配合); the provincial office may make another of them the
+    lead, with a reason (``services.task_lead_set``). ``lead_set_at`` marks that decision: a reload of the plan
+    file keeps it while the unit is still named, and otherwise the first named unit leads again."""
+
+    task = models.ForeignKey(Task, models.CASCADE, related_name="unit_links", verbose_name=_("任务"))
+    unit = models.ForeignKey(
+        ResponsibleUnit, models.CASCADE, related_name="task_links", verbose_name=_("责任单位")
+    )
+    position = models.PositiveIntegerField(_("原文顺序"), default=0)
+    lead = models.BooleanField(_("牵头"), default=False)
+    lead_reason = models.TextField(_("改定牵头单位的理由"), blank=True)
+    lead_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("改定人"),
+    )
+    lead_set_at = models.DateTimeField(_("改定时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "position"]
+        verbose_name = _("任务责任单位")
+        verbose_name_plural = _("任务责任单位")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="taskunit_unique_unit"),
+            models.UniqueConstraint(fields=["task"], condition=models.Q(lead=True), name="taskunit_one_lead"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} · {self.unit_id} · {self.role_label}"
+
+    @property
+    def role(self) -> str:
+        """``lead`` or ``cooperating`` (``core.evaluation.ROLES``)."""
+        return UnitRole.LEAD if self.lead else UnitRole.COOPERATING
+
+    @property
+    def role_label(self) -> str:
+        return UnitRole(self.role).label
+
+    @property
+    def lead_overridden(self) -> bool:
+        """Whether the provincial office made this unit the lead (rather than the plan's order)."""
+        return self.lead_set_at is not None
 
 
 class SpecialProject(PlanElement):

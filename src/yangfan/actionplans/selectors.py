@@ -3,10 +3,13 @@ the plan (scoping of data, tasks' progress and reports comes with the features t
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Section, Task, UnitTarget
+from yangfan.actionplans.choices import UnitRole
+from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Section, Task, TaskUnit, UnitTarget
 from yangfan.core import targets as core
 from yangfan.core.plan import Comparison, Target
 
@@ -20,11 +23,35 @@ def plan_default() -> Plan | None:
 
 
 def task_list(*, plan: Plan) -> QuerySet[Task]:
-    """The plan's tasks with their section, sector and responsible units (each unit links to its page, whose
-    address names the plan: read with it)."""
+    """The plan's tasks with their section, sector and responsible units: ``task.unit_links.all`` in the order
+    the clause names them, each with its unit and whether it leads (each unit links to its page, whose address
+    names the plan: read with it)."""
     return plan.task_set.select_related("section", "sector").prefetch_related(
-        Prefetch("units", queryset=ResponsibleUnit.objects.select_related("plan"))
+        Prefetch("unit_links", queryset=TaskUnit.objects.select_related("unit__plan").order_by("position"))
     )
+
+
+def unit_roles(tasks: QuerySet[Task] | Iterable[Task | int]) -> dict[tuple[int, int], str]:
+    """``{(task id, responsible unit id): "lead" | "cooperating"}`` for ``tasks`` (a queryset, or tasks or their
+    ids), read in one query: what a page listing assignments or units asks instead of a query per row. The
+    values are ``UnitRole``'s (``core.evaluation.ROLES``)."""
+    if not isinstance(tasks, QuerySet):
+        tasks = [t if isinstance(t, int) else t.pk for t in tasks]
+    rows = TaskUnit.objects.filter(task__in=tasks).values_list("task_id", "unit_id", "lead")
+    return {
+        (task, unit): (UnitRole.LEAD if lead else UnitRole.COOPERATING).value for task, unit, lead in rows
+    }
+
+
+def plan_unit_roles(*, plan_id: int) -> dict[tuple[int, int], str]:
+    """:func:`unit_roles` of every task of a plan (one query)."""
+    return unit_roles(Task.objects.filter(plan_id=plan_id).values("pk"))
+
+
+def task_leads() -> set[tuple[int, int]]:
+    """``{(task id, responsible unit id)}`` of every task's lead unit (one query, a row per task): a unit of a task
+    not in it co-operates. What the ``unit_roles`` template tags keep for a request."""
+    return set(TaskUnit.objects.filter(lead=True).values_list("task_id", "unit_id"))
 
 
 def section_tree(*, plan: Plan) -> list[Section]:
@@ -45,7 +72,11 @@ def section_tree(*, plan: Plan) -> list[Section]:
 
 
 def unit_list(*, plan: Plan) -> QuerySet[ResponsibleUnit]:
-    return plan.responsibleunit_set.annotate(task_count=Count("tasks"))
+    """The plan's units with how many tasks each has (``task_count``) and leads (``lead_count``), counted over one
+    join."""
+    return plan.responsibleunit_set.annotate(
+        task_count=Count("task_links"), lead_count=Count("task_links", filter=Q(task_links__lead=True))
+    )
 
 
 def indicator_list(*, plan: Plan) -> QuerySet[Indicator]:

@@ -4,7 +4,7 @@ a changed file updates rows in place (same ids), and elements the file no longer
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -12,15 +12,19 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.permissions import deny, may_set_target
+from yangfan.accounts.permissions import deny, may_set_target, require
 from yangfan.actionplans.choices import Comparison
 from yangfan.actionplans.models import (
     DataElement,
     Indicator,
     Operator,
     Plan,
+    ResponsibleUnit,
+    Task,
+    TaskUnit,
     UnitTarget,
 )
 from yangfan.actionplans.signals import plan_loaded
@@ -160,13 +164,7 @@ def plan_load(
         ],
         stats,
     )
-    for task in plan.tasks:
-        wanted = {units[c].pk for c in task.responsible_units}
-        current = set(tasks[task.code].units.values_list("pk", flat=True))
-        if wanted != current:
-            tasks[task.code].units.set(wanted)
-            stats.touched(tasks[task.code])
-            _audit(stats, AuditAction.UPDATE, tasks[task.code], {"units": [sorted(current), sorted(wanted)]})
+    _sync_task_units(plan, tasks, units, stats)
     _sync(
         row.specialproject_set.all(),
         [
@@ -224,6 +222,45 @@ def plan_load(
     # the apps built on the plan follow in this transaction: the stored totals (datavalues), the assignments
     plan_loaded.send(sender=Plan, plan=row, stats=stats, parsed=plan)
     return row, stats
+
+
+def _sync_task_units(plan: core.Plan, tasks: dict, units: dict, stats: LoadStats) -> None:
+    """Each task's units in the order its clause names them (``TaskUnit.position``). The first leads (牵头)
+    unless the provincial office made another the lead (``task_lead_set``) and the file still names that unit;
+    an office's choice of a unit the file no longer names goes with the unit. Every task's units are read in one
+    query; a task whose order or lead changes is audited with both."""
+    codes = {unit.pk: code for code, unit in units.items()}
+    existing: dict[int, dict[int, TaskUnit]] = defaultdict(dict)
+    for link in TaskUnit.objects.filter(task__in=[t.pk for t in tasks.values()]):
+        existing[link.task_id][link.unit_id] = link
+    for parsed in plan.tasks:
+        task = tasks[parsed.code]
+        wanted = [units[c].pk for c in parsed.responsible_units]
+        current = existing.get(task.pk, {})
+        before = [u for u, _link in sorted(current.items(), key=lambda item: item[1].position)]
+        lead_before = next((u for u, link in current.items() if link.lead), None)
+        chosen = next((u for u, link in current.items() if link.lead_overridden and u in wanted), None)
+        lead = chosen if chosen is not None else wanted[0]
+        if before == wanted and lead_before == lead:
+            continue
+        TaskUnit.objects.filter(task=task).exclude(unit__in=wanted).delete()
+        TaskUnit.objects.filter(task=task, lead=True).exclude(unit=lead).update(
+            lead=False
+        )  # one lead at a time
+        for position, unit in enumerate(wanted):
+            link = current.get(unit)
+            if link is None:
+                TaskUnit.objects.create(task=task, unit_id=unit, position=position, lead=unit == lead)
+            elif (link.position, link.lead) != (position, unit == lead):
+                link.position, link.lead = position, unit == lead
+                link.save(update_fields=["position", "lead"])
+        changes = {}
+        if before != wanted:
+            changes["units"] = [[codes.get(u, u) for u in before], [codes[u] for u in wanted]]
+        if lead_before != lead:
+            changes["lead"] = [codes.get(lead_before, lead_before), codes[lead]]
+        stats.touched(task)
+        _audit(stats, AuditAction.UPDATE, task, changes)
 
 
 def _load_org_tree(plan: core.Plan, stats: LoadStats) -> None:
@@ -308,7 +345,15 @@ def _sync(
         for obj in gone:
             _audit(stats, AuditAction.DELETE, obj, model_changes(snapshot(obj), {}))
         if gone:
-            queryset.model.objects.filter(pk__in=[obj.pk for obj in gone]).delete()
+            try:
+                with transaction.atomic():
+                    queryset.model.objects.filter(pk__in=[obj.pk for obj in gone]).delete()
+            except models.ProtectedError as exc:
+                kept = sorted({str(obj) for obj in exc.protected_objects})[:5]
+                raise ValidationError(
+                    _("计划文件删去了 %(codes)s，但已有记录引用它们（%(kept)s），不能删除：请保留它们或先处理这些记录。")
+                    % {"codes": "、".join(obj.code for obj in gone), "kept": "；".join(kept)}
+                ) from exc
             stats["deleted"] += len(gone)
     return result
 
@@ -464,3 +509,55 @@ def _unit_target_remove(actor, target: UnitTarget, request) -> None:
     changes = model_changes(snapshot(target, ["indicator", "org_unit", "date", *UNIT_TARGET_FIELDS]), {})
     audit_record(action=AuditAction.DELETE, actor=actor, obj=target, changes=changes, request=request)
     target.delete()
+
+
+# -- the lead unit of a task (牵头单位) -------------------------------------------------------------------
+
+
+def task_lead_set(*, actor, task: Task, unit: ResponsibleUnit, reason: str, request=None) -> TaskUnit:
+    """Make ``unit``, one of ``task``'s units, the task's lead (牵头); the others co-operate (配合). The plan names
+    the lead first; the provincial office may decide otherwise, saying why (``reason``, required). The decision
+    is kept across reloads of the plan file while the file still names the unit (``plan_load``), and audited on
+    the task with the lead before and after."""
+    require(
+        actor, "tasks.lead", task, request=request
+    )  # outside the transaction: a refusal stays in the trail
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写改定牵头单位的理由。")})
+    with transaction.atomic():
+        links = list(TaskUnit.objects.select_for_update().filter(task=task).select_related("unit"))
+        chosen = next((link for link in links if link.unit_id == unit.pk), None)
+        if chosen is None:
+            names = "、".join(link.unit.name for link in links)
+            raise ValidationError(
+                {
+                    "unit": _(
+                        "%(unit)s 不是任务 %(task)s 的责任单位，牵头单位只能是它的责任单位之一：%(units)s。"
+                    )
+                    % {"unit": unit.name, "task": task.code, "units": names}
+                }
+            )
+        if chosen.lead:
+            raise ValidationError(
+                {
+                    "unit": _("%(unit)s 已是任务 %(task)s 的牵头单位，未做更改。")
+                    % {"unit": unit.name, "task": task.code}
+                }
+            )
+        before = next((link for link in links if link.lead), None)
+        TaskUnit.objects.filter(task=task).exclude(pk=chosen.pk).update(
+            lead=False, lead_reason="", lead_set_by=None, lead_set_at=None
+        )
+        chosen.lead, chosen.lead_reason, chosen.lead_set_by = True, reason, actor
+        chosen.lead_set_at = timezone.now()
+        chosen.save(update_fields=["lead", "lead_reason", "lead_set_by", "lead_set_at"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            obj=task,
+            changes={"lead": [before.unit.name if before else None, unit.name]},
+            detail=reason,
+            request=request,
+        )
+    return chosen

@@ -23,14 +23,47 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_en", "level", "parent", "counted_in", "kind"]
 
 
+class TaskUnitRoleSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit.code", help_text="责任单位代码")
+    name = serializers.CharField(source="unit.name")
+    role = serializers.CharField(help_text="lead 牵头 · cooperating 配合")
+    lead = serializers.BooleanField()
+
+
 class TaskSerializer(serializers.ModelSerializer):
+    """A task with its units in the order its clause names them; the first leads (牵头) unless the provincial
+    office made another the lead. Read with ``actionplans.selectors.task_list`` (the units prefetched)."""
+
     section = serializers.SlugRelatedField(slug_field="code", read_only=True)
     sector = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    units = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    units = serializers.SerializerMethodField(help_text="责任单位代码，按原文顺序")
+    lead = serializers.SerializerMethodField(help_text="牵头单位代码")
+    unit_roles = serializers.SerializerMethodField(help_text="各责任单位牵头（lead）或配合（cooperating）")
 
     class Meta:
         model = Task
-        fields = ["code", "section", "number", "title", "text", "responsibility", "units", "sector"]
+        fields = [
+            "code",
+            "section",
+            "number",
+            "title",
+            "text",
+            "responsibility",
+            "units",
+            "lead",
+            "unit_roles",
+            "sector",
+        ]
+
+    def get_units(self, task: Task) -> list[str]:
+        return [link.unit.code for link in task.unit_links.all()]
+
+    def get_lead(self, task: Task) -> str | None:
+        return next((link.unit.code for link in task.unit_links.all() if link.lead), None)
+
+    @extend_schema_field(TaskUnitRoleSerializer(many=True))
+    def get_unit_roles(self, task: Task):
+        return TaskUnitRoleSerializer(task.unit_links.all(), many=True).data
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

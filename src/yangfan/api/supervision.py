@@ -132,6 +132,8 @@ def _notice(request, pk: int) -> SupervisionNotice:
             "assignment__org_unit",
             "issued_by",
             "closed_by",
+            "signed_by",
+            "issuer_unit",
         ),
         pk=pk,
     )
@@ -389,6 +391,8 @@ class NoticeListView(generics.ListAPIView):
             "assignment__org_unit",
             "issued_by",
             "closed_by",
+            "signed_by",
+            "issuer_unit",
         )
 
     @extend_schema(
@@ -399,7 +403,10 @@ class NoticeListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        description="下发督办单（省领导小组办公室）；编号按计划和年度顺序生成，如 陕5G督〔2023〕1号。",
+        description=(
+            "下发督办单：省领导小组办公室对任一分工，设区市办公室对本市分解给区县、市级部门的分工；"
+            "编号按签发机关、计划和年度顺序生成，如 陕5G督〔2023〕1号、西安5G督〔2023〕1号。"
+        ),
         operation_id="v1_notices_issue",
         request=NoticeCreateSerializer,
         responses={201: NoticeDetailSerializer},
@@ -458,11 +465,26 @@ class NoticeAnswerView(TasksView, generics.GenericAPIView):
         return Response(NoticeAnswerSerializer(answer).data, status=201)
 
 
+class NoticeSignView(TasksView, generics.GenericAPIView):
+    serializer_class = NoticeDetailSerializer
+
+    @extend_schema(
+        description="签收督办单（承办单位，一次；已签收或已办结的：400）。",
+        operation_id="v1_notice_sign",
+        request=None,
+        responses={200: NoticeDetailSerializer},
+    )
+    def post(self, request, pk: int):
+        notice = _notice(request, pk)
+        services.notice_sign(actor=request.user, notice=notice, request=request._request)
+        return Response(NoticeDetailSerializer(_notice(request, pk)).data)
+
+
 class NoticeCloseView(TasksView, generics.GenericAPIView):
     serializer_class = NoticeCloseSerializer
 
     @extend_schema(
-        description="办结督办单（省领导小组办公室，须已反馈）。",
+        description="办结督办单（督办的省或设区市领导小组办公室，须已反馈）。",
         operation_id="v1_notice_close",
         request=NoticeCloseSerializer,
         responses={200: NoticeDetailSerializer},

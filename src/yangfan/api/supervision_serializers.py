@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from yangfan.actionplans.choices import UnitRole
+from yangfan.actionplans.selectors import task_leads
 from yangfan.api.serializers import SubmissionStatusField
 from yangfan.supervision.choices import Progress
 from yangfan.supervision.models import (
@@ -34,7 +36,9 @@ class ProgressField(serializers.CharField):
 @extend_schema_field(
     {
         "type": "string",
-        "description": "issued 待反馈 · answered 已反馈 · escalated 逾期未反馈（已升级） · closed 已办结",
+        "description": (
+            "issued 待签收 · signed 已签收（办理中） · answered 已反馈 · escalated 逾期未反馈（已升级） · closed 已办结"
+        ),
     }
 )
 class NoticeStatusField(serializers.CharField):
@@ -63,6 +67,12 @@ class AssignmentSerializer(serializers.ModelSerializer):
     responsible_unit = serializers.CharField(source="responsible_unit.code", read_only=True)
     unit = serializers.CharField(source="unit_name", read_only=True, help_text="责任单位，如 西安市人民政府")
     org_unit = serializers.CharField(source="org_unit.code", read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="市级分解：所属的市政府任务分工（省级分工为 null）"
+    )
+    assignee = serializers.CharField(read_only=True, help_text="承办的市级部门（区县或省级分工为空）")
+    role = serializers.SerializerMethodField(help_text="本单位在该任务中牵头（lead）或配合（cooperating）")
+    lead = serializers.SerializerMethodField(help_text="本单位是否为该任务的牵头单位")
     report = serializers.SerializerMethodField(help_text="给出 period 时该期的进展报告（尚无则为 null）")
 
     class Meta:
@@ -77,8 +87,22 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "responsible_unit",
             "unit",
             "org_unit",
+            "parent",
+            "assignee",
+            "role",
+            "lead",
             "report",
         ]
+
+    def get_lead(self, assignment: Assignment) -> bool:
+        """Whether the assignment's unit leads its task: every task's lead read once per response."""
+        if "task_leads" not in self.context:
+            self.context["task_leads"] = task_leads()
+        return (assignment.task_id, assignment.responsible_unit_id) in self.context["task_leads"]
+
+    @extend_schema_field({"type": "string", "description": "lead 牵头 · cooperating 配合"})
+    def get_role(self, assignment: Assignment) -> str:
+        return (UnitRole.LEAD if self.get_lead(assignment) else UnitRole.COOPERATING).value
 
     @extend_schema_field(ReportSummarySerializer(allow_null=True))
     def get_report(self, assignment: Assignment):
@@ -244,7 +268,25 @@ class NoticeSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    issuer = serializers.CharField(read_only=True, help_text="签发机关：省或设区市领导小组办公室")
+    issuer_unit = serializers.CharField(
+        source="issuer_unit.code",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="签发的设区市（省为 null）",
+    )
+    light = serializers.SerializerMethodField(
+        help_text="亮灯：green 绿灯 · yellow 黄灯（临近时限） · red 红灯（逾期）"
+    )
     figures = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    @extend_schema_field({"type": "string", "enum": ["green", "yellow", "red"]})
+    def get_light(self, notice: SupervisionNotice) -> str:
+        from yangfan.supervision.lights import notice_light
+
+        return notice_light(notice).value
 
     class Meta:
         model = SupervisionNotice
@@ -252,6 +294,8 @@ class NoticeSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "plan",
+            "issuer",
+            "issuer_unit",
             "assignment",
             "task",
             "task_title",
@@ -266,6 +310,9 @@ class NoticeSerializer(serializers.ModelSerializer):
             "status_label",
             "issued_by",
             "issued_at",
+            "signed_by",
+            "signed_at",
+            "light",
             "escalation_level",
             "escalated_at",
             "closed_by",

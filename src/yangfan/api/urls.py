@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from yangfan.api import ingests, registries, supervision, views
+from yangfan.api import goals, ingests, registries, supervision, views
 
 app_name = "api"
 urlpatterns = [
@@ -47,8 +47,11 @@ urlpatterns = [
     path("v1/notices/", supervision.NoticeListView.as_view(), name="notices"),
     path("v1/notices/<int:pk>/", supervision.NoticeDetailView.as_view(), name="notice"),
     path("v1/notices/<int:pk>/answers/", supervision.NoticeAnswerView.as_view(), name="notice_answers"),
+    path("v1/notices/<int:pk>/sign/", supervision.NoticeSignView.as_view(), name="notice_sign"),
     path("v1/notices/<int:pk>/close/", supervision.NoticeCloseView.as_view(), name="notice_close"),
     path("v1/tasks/overdue/", supervision.OverdueView.as_view(), name="tasks_overdue"),
+    # qualitative goals judged (定性目标评估): the published verdicts
+    path("v1/goal-verdicts/", goals.GoalVerdictListView.as_view(), name="goal_verdicts"),
     # registries (登记簿); counts/ before <slug>/, which would take it for a registry's name
     path("v1/registries/counts/", registries.RegistryCountsView.as_view(), name="registry_counts"),
     path("v1/registries/<slug:slug>/", registries.RegistryEntryListView.as_view(), name="registry_entries"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -39,6 +41,23 @@ class WorkflowReport(models.Model):
 
     class Meta:
         abstract = True
+
+    @cached_property
+    def review_action_label(self) -> str:
+        """What the last review step did, for "who, when, what" beside ``reviewed_by`` and ``reviewed_at``: 「审核通过」,
+        「退回」 or 「解锁」 (a returned report must not read 「审核」). An approved report was approved last; otherwise
+        its last return or unlock is read from its events (one query; ``workflow_apply`` forgets it)."""
+        if self.status == SubmissionStatus.APPROVED:
+            return SubmissionAction.APPROVE.label
+        last = None
+        if self.pk is not None:
+            last = (
+                self.events.filter(action__in=[SubmissionAction.RETURN, SubmissionAction.UNLOCK])
+                .order_by("-at", "-pk")
+                .values_list("action", flat=True)
+                .first()
+            )
+        return SubmissionAction(last or SubmissionAction.RETURN).label
 
 
 class WorkflowEvent(models.Model):

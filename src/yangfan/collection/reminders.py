@@ -5,8 +5,10 @@ runs once a day: for each data set it looks at the periods whose deadline falls 
 ago and ``DUE_WITHIN_DAYS`` ahead, finds the expected reports not yet submitted
 (``completeness.reminder_rows``), and for each records an in-app reminder per responsible user (those who
 may submit it: ``services.may_submit``); when an SMTP server is configured (``YANGFAN_SMTP_HOST``) it also
-sends one e-mail per report to those of them with an address, at most once a day. Older gaps stay on the
-completeness page and its reminder list; the job does not nag about them every morning.
+sends one e-mail per report to those of them with an address, at most once a day (``notifications.mail``).
+Older gaps stay on the completeness page and its reminder list; the job does not nag about them every morning.
+The open reminders are rows of the one inbox (待办) and of its count in the top bar (registered by the app's
+``ready``: ``reminder_inbox_items``, ``open_reminder_count``).
 
 The worker has no scheduler: each run enqueues the next one (``run_after`` tomorrow at ``RUN_AT_HOUR``), and
 ``yangfan serve`` enqueues a first run when none is pending (``reminders_schedule``).
@@ -14,15 +16,15 @@ The worker has no scheduler: each run enqueues the next one (``run_after`` tomor
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -38,8 +40,8 @@ from yangfan.collection.completeness import (
 from yangfan.collection.models import Reminder, Submission
 from yangfan.collection.services import may_submit
 from yangfan.jobs import next_run, schedule_daily
-
-logger = logging.getLogger(__name__)
+from yangfan.notifications.mail import email_enabled, email_send
+from yangfan.notifications.selectors import InboxItem
 
 DUE_WITHIN_DAYS = 3
 LOOKBACK_DAYS = 366  # overdue reports older than this are on the completeness page, not in daily reminders
@@ -99,11 +101,6 @@ def reminder_candidates() -> list[User]:
     )
 
 
-def email_enabled() -> bool:
-    """E-mail goes out only when an SMTP server is configured (``YANGFAN_SMTP_HOST``)."""
-    return bool(settings.EMAIL_HOST)
-
-
 def reminders_run(*, today: date | None = None) -> ReminderReport:
     """Record (or refresh) the reminders of ``today``, send the e-mails, and resolve reminders whose report has
     been submitted since."""
@@ -130,12 +127,8 @@ def reminders_run(*, today: date | None = None) -> ReminderReport:
                 if user.email and reminder.emailed_on != today:
                     recipients.append((reminder, user.email))
         if recipients and email_enabled():
-            try:
-                _email(row, [address for _r, address in recipients], today)
-            except (OSError, smtplib.SMTPException) as exc:  # the in-app reminders stand; try again tomorrow
-                logger.warning(
-                    "催报邮件发送失败（%s %s %s）：%s", row.data_set.code, row.org_unit.code, row.period, exc
-                )
+            if not _email(row, [address for _r, address in recipients], today):
+                # the in-app reminders stand; try again tomorrow (the failure is logged by email_send)
                 report.email_failures += 1
                 continue
             Reminder.objects.filter(pk__in=[r.pk for r, _a in recipients]).update(emailed_on=today)
@@ -144,7 +137,7 @@ def reminders_run(*, today: date | None = None) -> ReminderReport:
     return report
 
 
-def _email(row: CompletenessRow, addresses: list[str], today: date) -> None:
+def _email(row: CompletenessRow, addresses: list[str], today: date) -> bool:
     what = f"{row.data_set.name} · {row.org_unit.name}" + (f" · {row.operator.name}" if row.operator else "")
     if row.deadline < today:
         state = _("已逾期 %(days)d 天") % {"days": (today - row.deadline).days}
@@ -165,7 +158,7 @@ def _email(row: CompletenessRow, addresses: list[str], today: date) -> None:
         "status": row.status_label,
         "state": state,
     }
-    EmailMessage(subject=subject, body=body, to=addresses).send()
+    return email_send(subject=subject, body=body, to=addresses)
 
 
 def _resolve(*, exclude: set[int]) -> int:
@@ -207,12 +200,45 @@ def open_reminders(user) -> list[Reminder]:
     return [r for r in reminders if (r.data_set_id, r.org_unit_id, r.period, r.operator_id) not in done]
 
 
-def reminder_count(request) -> dict:
-    """Context processor: the signed-in user's open reminders, for the count in the navigation."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"reminder_count": len(open_reminders(user))}
+# --- in the inbox (待办) -----------------------------------------------------------------------------------------
+
+
+def open_reminder_count(user) -> int:
+    """How many of :func:`open_reminders` there are, in one query (the count in the top bar)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    submitted = Submission.objects.annotate(operator_key=Coalesce("operator_id", Value(0))).filter(
+        data_set_id=OuterRef("data_set_id"),
+        org_unit_id=OuterRef("org_unit_id"),
+        period=OuterRef("period"),
+        operator_key=Coalesce(OuterRef("operator_id"), Value(0)),
+        status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+    )
+    return Reminder.objects.filter(user=user, resolved_at__isnull=True).exclude(Exists(submitted)).count()
+
+
+def reminder_inbox_items(user) -> list[InboxItem]:
+    """The open reminders as rows of the inbox, by deadline, each linking to its report's entry grid."""
+    today = timezone.localdate()
+    items = []
+    for r in open_reminders(user):
+        what = f"{r.data_set.name} · {r.period}" + (f" · {r.operator.name}" if r.operator_id else "")
+        kwargs = {"data_set": r.data_set.code, "org": r.org_unit.code, "period": r.period}
+        url = reverse("collection:entry", kwargs=kwargs)
+        if r.operator_id:
+            url += "?" + urlencode({"operator": r.operator.code})
+        items.append(
+            InboxItem(
+                kind=_("催报"),
+                title=what,
+                url=url,
+                org_unit=r.org_unit.name,
+                at=r.reminded_on,
+                deadline=r.deadline,
+                overdue=r.deadline < today,
+            )
+        )
+    return items
 
 
 # --- the daily job ------------------------------------------------------------------------------------------

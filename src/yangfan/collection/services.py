@@ -2,6 +2,10 @@
 shares): approved and submitted reports lock their values against every write path (``locked_row_errors``);
 each step is audited. Who acts: the unit's reviewer, the department or the operator submits and withdraws
 (``data.submit``); one level up (``may_review``), never the submitter, approves, returns and unlocks.
+
+Each step tells who must act next (``notifications``, in the step's transaction): a submitted report waits for
+everyone who may review it (「待审核」), a returned or unlocked one for everyone who may submit it (「报告被退回」);
+approving, withdrawing or submitting again closes what no longer waits.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yangfan.accounts.permissions import (
@@ -19,12 +24,19 @@ from yangfan.accounts.permissions import (
     own_level_ids,
     reports_data_set,
     sees_operator,
+    users_who_may,
 )
 from yangfan.actionplans.models import DataSet
 from yangfan.collection.choices import WRITABLE, SubmissionAction, SubmissionStatus
 from yangfan.collection.models import Submission, SubmissionEvent
 from yangfan.collection.selectors import data_set_rows
-from yangfan.collection.workflow import REPORTER_ACTIONS, TRANSITIONS, workflow_apply, workflow_check
+from yangfan.collection.workflow import (
+    REPORTER_ACTIONS,
+    TRANSITIONS,
+    workflow_announce,
+    workflow_apply,
+    workflow_check,
+)
 from yangfan.core.errors import RowError
 from yangfan.orgunits.models import OrgUnit
 from yangfan.orgunits.selectors import covered_unit_ids
@@ -115,7 +127,39 @@ def submission_act(
             request=request,
             event_fields={"submission": submission},
         )
+        _announce(submission=submission, action=action, comment=comment)
     return submission
+
+
+def submission_reviewers(submission: Submission) -> list:
+    """Every active user who may approve or return ``submission`` now (``may_review``)."""
+    return [
+        user for user in users_who_may("data.approve").order_by("username") if may_review(user, submission)
+    ]
+
+
+def submission_submitters(submission: Submission) -> list:
+    """Every active user who may submit ``submission`` (``may_submit``)."""
+    candidates = (
+        users_who_may("data.submit").select_related("responsible_unit", "operator").order_by("username")
+    )
+    return [user for user in candidates if may_submit(user, submission)]
+
+
+def _announce(*, submission: Submission, action: str, comment: str) -> None:
+    """The notifications of one step (``workflow.workflow_announce``)."""
+    title = _("报送被解锁退回：%(report)s") if action == A.UNLOCK else _("报送被退回：%(report)s")
+    workflow_announce(
+        action=action,
+        subject=f"submission:{submission.pk}",
+        url=reverse("collection:submission", kwargs={"pk": submission.pk}),
+        org_unit=submission.org_unit,
+        reviewers=lambda: submission_reviewers(submission),
+        reporters=lambda: submission_submitters(submission),
+        review_title=_("待审核：%(report)s") % {"report": submission},
+        returned_title=title % {"report": submission},
+        comment=comment,
+    )
 
 
 LISTED_FINDINGS = 10  # a refusal lists this many findings, then says how many more there are

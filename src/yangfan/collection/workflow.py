@@ -15,6 +15,8 @@ holds the states, the moves between them and the bookkeeping every move does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +75,7 @@ def workflow_apply(
     if action in NEEDS_REASON:
         report.reason = comment
     report.save()
+    report.__dict__.pop("review_action_label", None)  # read again from the events when it is next shown
     event_model.objects.create(action=action, status=target, actor=actor, comment=comment, **event_fields)
     audit_record(
         action=AUDIT_ACTIONS[action],
@@ -96,3 +99,49 @@ def available_actions(report, *, reporter: bool, reviewer: bool) -> list[str]:
         for action, (sources, _target) in TRANSITIONS.items()
         if report.status in sources and (reporter if action in REPORTER_ACTIONS else reviewer)
     ]
+
+
+def workflow_announce(
+    *,
+    action: str,
+    subject: str,
+    url: str,
+    org_unit,
+    reviewers: Callable[[], list],
+    reporters: Callable[[], list],
+    review_title: str,
+    returned_title: str,
+    comment: str = "",
+) -> None:
+    """The notifications of one workflow step, for any report that follows it (data reports, progress reports):
+    a submitted report waits for its reviewers, a returned (or unlocked) one for its reporters, with the reason;
+    approving or withdrawing closes what waited. ``reviewers`` and ``reporters`` are asked only when needed."""
+    from yangfan.notifications.choices import NotificationKind as K
+    from yangfan.notifications.services import notifications_done, notify
+
+    A = SubmissionAction
+    if action == A.SUBMIT:
+        notifications_done(subject=subject, kinds=[K.REPORT_RETURNED])
+        notify(
+            users=reviewers(),
+            kind=K.REVIEW_PENDING,
+            title=review_title,
+            url=url,
+            subject=subject,
+            org_unit=org_unit,
+        )
+    elif action == A.APPROVE:
+        notifications_done(subject=subject)
+    elif action == A.WITHDRAW:
+        notifications_done(subject=subject, kinds=[K.REVIEW_PENDING])
+    else:  # returned, or unlocked (which returns it too): its reporters must act
+        notifications_done(subject=subject, kinds=[K.REVIEW_PENDING])
+        notify(
+            users=reporters(),
+            kind=K.REPORT_RETURNED,
+            title=returned_title,
+            url=url,
+            subject=subject,
+            org_unit=org_unit,
+            detail=comment,
+        )

@@ -23,6 +23,13 @@ from 0 to 1 judged for one reporting period ``period`` as of a day ``as_of`` (wh
   the scheme gives ``missed`` points of its own (``SCORED_AS``): a scheme written before that status existed
   keeps meaning what it said, and no points are invented for it.
 
+**Lead and co-operating units.** The plan names a task's units in an order; the first leads (牵头), the others
+co-operate (配合). A unit's assignments are combined with the scheme's ``unit_weights`` (``lead``,
+``cooperating``): in ``completion`` each assignment's percent weighs its role's weight, in ``timeliness`` and
+``evidence`` each report and milestone weighs the weight of its assignment's role. A scheme that sets none weighs
+both roles 1, which is the plain mean and count of before; a unit whose counted assignments all have one role
+gets the same ratio whatever the weights. Which assignments a unit leads is ``UnitInputs.leads``.
+
 A component's points are ``weight × ratio``, the weights of the applicable components scaled up to sum to
 100, so the total stays on 0–100 whatever is not applicable; a not-applicable component gives no points and
 its explanation says 不适用 and why; each explanation comes with the figures it is written from (``facts``), so
@@ -72,6 +79,10 @@ STATUS_LABELS = {
     "missed": "未达标",
 }
 UNJUDGED_STATUSES = ("unknown", "no_target")
+# A unit's role in a task (the plan names the lead unit first) and the weight a scheme gives each by default.
+ROLES = ("lead", "cooperating")
+ROLE_LABELS = {"lead": "牵头", "cooperating": "配合"}
+EQUAL_UNIT_WEIGHTS = {"lead": Decimal(1), "cooperating": Decimal(1)}
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -115,9 +126,11 @@ def _decimal(value: Any) -> Decimal:
 
 @dataclass(frozen=True)
 class ScoringScheme:
-    """One version of the scoring method: the components' weights (summing to 100) and the points an
+    """One version of the scoring method: the components' weights (summing to 100), the points an
     indicator earns for each status (``SCHEME_STATUSES``, and optionally those of ``SCORED_AS``: see
-    :meth:`points`). ``weights`` and ``status_points`` are kept as read-only, hashable mappings of Decimals."""
+    :meth:`points`) and the weight of a lead and of a co-operating unit's assignment (``unit_weights``, each
+    above 0 and at most 100; ``None``: 1 and 1, the plain mean). All are kept as read-only, hashable mappings
+    of Decimals."""
 
     version: str
     name: str
@@ -125,12 +138,21 @@ class ScoringScheme:
     weights: Mapping[str, Decimal]
     status_points: Mapping[str, Decimal]
     remark: str = ""
+    unit_weights: Mapping[str, Decimal] | None = None
 
     def __post_init__(self) -> None:
         weights = FrozenMap((k, _decimal(v)) for k, v in self.weights.items())
         points = FrozenMap((k, _decimal(v)) for k, v in self.status_points.items())
+        roles = FrozenMap((k, _decimal(v)) for k, v in (self.unit_weights or EQUAL_UNIT_WEIGHTS).items())
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "status_points", points)
+        object.__setattr__(self, "unit_weights", roles)
+        if set(roles) != set(ROLES):
+            raise ScoringSchemeInvalid(
+                self.version, "单位权重（unit_weights）应恰好包括 lead（牵头）和 cooperating（配合）两项"
+            )
+        if any(not w.is_finite() or not 0 < w <= HUNDRED for w in roles.values()):
+            raise ScoringSchemeInvalid(self.version, "单位权重（unit_weights）应大于 0 且不超过 100")
         if set(weights) != set(COMPONENTS):
             raise ScoringSchemeInvalid(self.version, f"权重应恰好包括 {'、'.join(COMPONENTS)} 四项")
         if any(not w.is_finite() or w < 0 for w in weights.values()):
@@ -145,6 +167,15 @@ class ScoringScheme:
         if any(not p.is_finite() or not 0 <= p <= HUNDRED for p in points.values()):
             raise ScoringSchemeInvalid(self.version, "状态得分应在 0 至 100 之间")
 
+    def role_weight(self, role: str) -> Decimal:
+        """The weight of an assignment of ``role`` (``lead`` or ``cooperating``)."""
+        return self.unit_weights[role]
+
+    @property
+    def weighs_roles(self) -> bool:
+        """Whether a lead assignment weighs differently from a co-operating one."""
+        return self.unit_weights["lead"] != self.unit_weights["cooperating"]
+
     def points(self, status: str) -> Decimal:
         """The points of ``status`` (one of ``STATUSES``): the scheme's own, else those of the status it is
         scored as (``SCORED_AS``: a missed target as off track)."""
@@ -155,17 +186,29 @@ class ScoringScheme:
 
 @dataclass(frozen=True)
 class UnitInputs:
-    """What a unit is judged on: its assignments and the statuses of the indicators it answers for."""
+    """What a unit is judged on: its assignments, the keys of those it leads (牵头; the others it co-operates
+    on, 配合) and the statuses of the indicators it answers for."""
 
     key: str
     name: str
     kind: str  # "department" or "city"
     assignments: tuple[AssignmentState, ...]
     indicator_statuses: tuple[str, ...] = ()
+    leads: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assignments", tuple(self.assignments))
         object.__setattr__(self, "indicator_statuses", tuple(str(s) for s in self.indicator_statuses))
+        object.__setattr__(self, "leads", frozenset(self.leads))
+        strangers = self.leads - {a.key for a in self.assignments}
+        if strangers:
+            raise EvaluationError(
+                f"单位 {self.key} 牵头的任务分工 {'、'.join(sorted(strangers))} 不在它的任务分工之中"
+            )
+
+    def role(self, assignment: AssignmentState) -> str:
+        """``lead`` for an assignment the unit leads, ``cooperating`` for one it co-operates on."""
+        return "lead" if assignment.key in self.leads else "cooperating"
 
 
 @dataclass(frozen=True)
@@ -233,9 +276,9 @@ def score(
     looked_at = rules.parse(period)
     with localcontext(_CONTEXT):
         judged = {
-            "completion": _completion(unit, looked_at, as_of, rules),
-            "timeliness": _timeliness(unit, period, as_of, rules),
-            "evidence": _evidence(unit, looked_at, as_of, rules),
+            "completion": _completion(unit, scheme, looked_at, as_of, rules),
+            "timeliness": _timeliness(unit, scheme, period, as_of, rules),
+            "evidence": _evidence(unit, scheme, looked_at, as_of, rules),
             "indicators": _indicators(unit, scheme),
         }
         applicable_weight = sum(
@@ -294,62 +337,101 @@ def _submitted_up_to(
     return [r for p, r in sorted(reports, key=lambda pr: pr[0]) if p <= looked_at]
 
 
-def _completion(unit: UnitInputs, looked_at: Period, as_of: date, rules: SupervisionRules) -> Judged:
+def _weighting(
+    unit: UnitInputs, scheme: ScoringScheme, counted: Iterable[AssignmentState]
+) -> tuple[str, dict]:
+    """How the roles weighed in a component, when that changed its ratio: the counted assignments include both
+    a lead and a co-operating one and the scheme weighs the roles differently. The note and its facts, or
+    ``("", {})``."""
+    roles = {unit.role(a) for a in counted}
+    if len(roles) < 2 or not scheme.weighs_roles:
+        return "", {}
+    lead, cooperating = (_plain(scheme.role_weight(r)) for r in ROLES)
+    leads = sum(1 for a in counted if unit.role(a) == "lead")
+    note = f"（牵头 {leads} 项，按牵头 {lead}、配合 {cooperating} 加权）"
+    return note, {"weighted": {"leads": leads, "lead": lead, "cooperating": cooperating}}
+
+
+def _completion(
+    unit: UnitInputs, scheme: ScoringScheme, looked_at: Period, as_of: date, rules: SupervisionRules
+) -> Judged:
     started = [a for a in unit.assignments if rules.parse(a.first_period) <= looked_at]
     if not started:
         if not unit.assignments:
             return None, "不适用：没有分派给本单位的任务", {"not_applicable": "no_assignments"}
         why = f"本单位的任务都在 {looked_at} 之后才开始"
         return None, f"不适用：{why}", {"not_applicable": "not_started", "period": str(looked_at)}
-    percents: list[int] = []
+    weighted = total_weight = Decimal(0)
     done = unreported = 0
     for assignment in started:
+        weight = scheme.role_weight(unit.role(assignment))
+        total_weight += weight
         reports = _submitted_up_to(assignment, looked_at, as_of, rules)
         if not reports:
             unreported += 1
-            percents.append(0)
             continue
         latest = reports[-1]
         done += latest.completion == 100
-        percents.append(latest.completion)
-    mean = Decimal(sum(percents)) / len(percents)
+        weighted += weight * latest.completion
+    mean = weighted / total_weight
     notes = [f"{done} 项已完成"]
     if unreported:
         notes.append(f"{unreported} 项尚无报告（按 0% 计）")
-    explanation = f"{len(started)} 项任务，按最新报告平均完成 {_fmt(mean)}%（{'，'.join(notes)}）"
-    facts = {"tasks": len(started), "mean": _fmt(mean), "done": done, "unreported": unreported}
+    note, weighting = _weighting(unit, scheme, started)
+    explanation = f"{len(started)} 项任务{note}，按最新报告平均完成 {_fmt(mean)}%（{'，'.join(notes)}）"
+    facts = {"tasks": len(started), "mean": _fmt(mean), "done": done, "unreported": unreported, **weighting}
     return mean / HUNDRED, explanation, facts
 
 
-def _timeliness(unit: UnitInputs, period: str, as_of: date, rules: SupervisionRules) -> Judged:
+def _timeliness(
+    unit: UnitInputs, scheme: ScoringScheme, period: str, as_of: date, rules: SupervisionRules
+) -> Judged:
     reports_due = reports_on_time = milestones_due = milestones_on_time = 0
+    weight_due = weight_on_time = Decimal(0)
+    counted = []
     for assignment in unit.assignments:
+        weight = scheme.role_weight(unit.role(assignment))
+        due_before = reports_due + milestones_due
         for p in _periods_from(assignment.first_period, period, rules):
             deadline = report_due(p, rules)
             report = assignment.report(p)
             submitted = report is not None and report.submitted_by(as_of)
             if deadline < as_of or (deadline == as_of and submitted):
+                on_time = submitted and report.submitted_on <= deadline
                 reports_due += 1
-                reports_on_time += submitted and report.submitted_on <= deadline
+                reports_on_time += on_time
+                weight_due += weight
+                weight_on_time += weight * on_time
         for milestone in assignment.milestones:
             met = milestone.met_by(as_of)
             if milestone.due < as_of or (milestone.due == as_of and met):
+                on_time = met and milestone.met_on <= milestone.due
                 milestones_due += 1
-                milestones_on_time += met and milestone.met_on <= milestone.due
+                milestones_on_time += on_time
+                weight_due += weight
+                weight_on_time += weight * on_time
+        if reports_due + milestones_due > due_before:
+            counted.append(assignment)
     due = reports_due + milestones_due
     if not due:
         why = f"不适用：截至{chinese_date(as_of)}尚无到期的报告或节点"
         return None, why, {"not_applicable": "nothing_due", "as_of": as_of.isoformat()}
+    ratio = weight_on_time / weight_due
     explanation = f"应报 {reports_due} 期，按时报送 {reports_on_time} 期"
     if milestones_due:
         explanation += f"；到期节点 {milestones_due} 个，按期完成 {milestones_on_time} 个"
+    note, weighting = _weighting(unit, scheme, counted)
+    if note:
+        explanation += f"{note}，按时率 {_fmt(ratio * HUNDRED)}%"
+        weighting["weighted"]["rate"] = _fmt(ratio * HUNDRED)
     facts = {
         "reports_due": reports_due,
         "reports_on_time": reports_on_time,
         "milestones_due": milestones_due,
         "milestones_on_time": milestones_on_time,
+        **weighting,
     }
-    return Decimal(reports_on_time + milestones_on_time) / due, explanation, facts
+    return ratio, explanation, facts
 
 
 def _periods_from(first: str, last: str, rules: SupervisionRules) -> list[str]:
@@ -357,16 +439,21 @@ def _periods_from(first: str, last: str, rules: SupervisionRules) -> list[str]:
     return periods_between(first, last)
 
 
-def _evidence(unit: UnitInputs, looked_at: Period, as_of: date, rules: SupervisionRules) -> Judged:
-    submitted = [r for a in unit.assignments for r in _submitted_up_to(a, looked_at, as_of, rules)]
+def _evidence(
+    unit: UnitInputs, scheme: ScoringScheme, looked_at: Period, as_of: date, rules: SupervisionRules
+) -> Judged:
+    submitted = [(a, r) for a in unit.assignments for r in _submitted_up_to(a, looked_at, as_of, rules)]
     if not submitted:
         return None, "不适用：尚无已报送的报告", {"not_applicable": "no_reports"}
-    with_evidence = sum(1 for r in submitted if r.evidence_count >= 1)
-    return (
-        Decimal(with_evidence) / len(submitted),
-        f"已报送 {len(submitted)} 期报告，其中 {with_evidence} 期附有佐证材料",
-        {"reports": len(submitted), "with_evidence": with_evidence},
-    )
+    with_evidence = sum(1 for _, r in submitted if r.evidence_count >= 1)
+    weights = [(scheme.role_weight(unit.role(a)), r.evidence_count >= 1) for a, r in submitted]
+    ratio = sum((w for w, has in weights if has), Decimal(0)) / sum((w for w, _ in weights), Decimal(0))
+    explanation = f"已报送 {len(submitted)} 期报告，其中 {with_evidence} 期附有佐证材料"
+    note, weighting = _weighting(unit, scheme, list({a.key: a for a, _ in submitted}.values()))
+    if note:
+        explanation += f"{note}，占 {_fmt(ratio * HUNDRED)}%"
+        weighting["weighted"]["rate"] = _fmt(ratio * HUNDRED)
+    return ratio, explanation, {"reports": len(submitted), "with_evidence": with_evidence, **weighting}
 
 
 def _indicators(unit: UnitInputs, scheme: ScoringScheme) -> Judged:
@@ -409,3 +496,8 @@ def _apportion(raw: Mapping[str, Decimal], total: Decimal) -> dict[str, Decimal]
 
 def _fmt(value: Decimal) -> str:
     return f"{value.quantize(CENT, ROUND_HALF_UP):f}"
+
+
+def _plain(value: Decimal) -> str:
+    """A weight as written: 2, 1.5 (no trailing zeros)."""
+    return f"{value.normalize():f}"

@@ -182,3 +182,15 @@ def _parse(value: str) -> Period:
             index = int(match.group(2)) if kind != PeriodKind.YEAR else 1
             return Period(kind, int(match.group(1)), index)
     raise PeriodError(value)
+
+
+QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+
+
+def period_label(period: Period) -> str:
+    """A period as Chinese documents name it: 2023年, 2023年第四季度, 2023年12月."""
+    if period.kind == PeriodKind.YEAR:
+        return f"{period.year}年"
+    if period.kind == PeriodKind.QUARTER:
+        return f"{period.year}年{QUARTER_NAMES[period.index]}"
+    return f"{period.year}年{period.index}月"

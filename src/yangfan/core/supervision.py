@@ -20,7 +20,7 @@ Nothing here knows the database: an app turns its rows into :class:`AssignmentSt
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -96,6 +96,7 @@ class SupervisionRules:
     stalled_periods: int = 2
     issuer: str = ""  # 督办单的发文机关 (e.g. the leading group's office)
     notice_prefix: str = ""  # 督办单发文字号的前缀: 陕5G督 gives 陕5G督〔2023〕1号
+    warning_working_days: int = 3  # 亮灯: yellow from this many working days before a deadline
     remark: str = ""
 
     def __post_init__(self) -> None:
@@ -107,6 +108,10 @@ class SupervisionRules:
             raise SupervisionError(f"报送期限 {self.report_deadline_days} 天无效，应在 0 至 366 天之间")
         if self.stalled_periods < 1:
             raise SupervisionError(f"连续滞后期数 {self.stalled_periods} 无效，应至少为 1")
+        if not 0 <= self.warning_working_days <= 60:
+            raise SupervisionError(
+                f"黄灯提前的工作日数 {self.warning_working_days} 无效，应在 0 至 60 个工作日之间"
+            )
 
     @property
     def period_kind(self) -> PeriodKind:
@@ -362,3 +367,78 @@ def _stalled(
             f"完成进度依次为 {'、'.join(f'{r.percent}%' for r in run)}。"
         ),
     )
+
+
+# --- 亮灯: how close a deadline is ------------------------------------------------------------------------------
+
+
+class Light(StrEnum):
+    """亮灯: green while a deadline is far, yellow from ``warning_working_days`` working days before it, red once
+    it has passed with the thing still open; done things are green."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}[self.value]
+
+
+def working_days_left(today: date, deadline: date, working_day: Callable[[date], bool]) -> int:
+    """The working days after ``today`` up to and including ``deadline`` (0 on the deadline itself, or after it).
+    ``working_day`` says which days are working days (China's calendar moves some weekends: 调休)."""
+    left, day = 0, today
+    while day < deadline:
+        day += timedelta(days=1)
+        left += working_day(day)
+    return left
+
+
+def light(
+    deadline: date, *, done: bool, today: date, warning_days: int, working_day: Callable[[date], bool]
+) -> Light:
+    """The light of something open until ``deadline``: red after it, yellow when at most ``warning_days`` working
+    days are left (the deadline day itself included), green otherwise or once ``done``."""
+    if done:
+        return Light.GREEN
+    if today > deadline:
+        return Light.RED
+    if working_days_left(today, deadline, working_day) <= warning_days:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def yellow_until(today: date, *, warning_days: int, working_day: Callable[[date], bool]) -> date:
+    """The latest deadline that is yellow on ``today`` (:func:`light`): something open is yellow exactly when
+    ``today <= deadline <= yellow_until(today)``, so that a database counts lights with two date comparisons."""
+    day, left = today, 0
+    for _step in range(366):  # a year without enough working days is not a calendar
+        following = day + timedelta(days=1)
+        if left + working_day(following) > warning_days:
+            return day
+        day, left = following, left + working_day(following)
+    return day
+
+
+# --- cascading: a city's share split among its counties and departments --------------------------------------
+
+
+def roll_up(children: Sequence[tuple[Progress | str, int] | None]) -> tuple[Progress, int]:
+    """The progress of a share split into sub-assignments, from their reports of the period ((progress, percent),
+    or ``None`` for one without a submitted report, counted as not started at 0 %): the mean percent (rounded
+    half up), done only when every part is done, lagging when any part lags, not started when none has started.
+    """
+    if not children:
+        raise SupervisionError("没有下级任务分工，无从汇总")
+    parts = [(Progress.NOT_STARTED, 0) if c is None else (Progress(c[0]), int(c[1])) for c in children]
+    completions = [100 if p == Progress.DONE else percent for p, percent in parts]
+    mean = (sum(completions) * 2 + len(completions)) // (2 * len(completions))
+    states = {p for p, _percent in parts}
+    if states == {Progress.DONE}:
+        return Progress.DONE, 100
+    if Progress.LAGGING in states:
+        return Progress.LAGGING, mean
+    if states == {Progress.NOT_STARTED} and mean == 0:
+        return Progress.NOT_STARTED, 0
+    return Progress.IN_PROGRESS, mean

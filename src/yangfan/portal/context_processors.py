@@ -31,7 +31,15 @@ def navigation(request):
         item(
             _("行动计划"),
             "actionplans:plan" if plan_code else None,
-            active=("actionplans:plan", "actionplans:source", "actionplans:goals", "actionplans:task"),
+            active=(
+                "actionplans:plan",
+                "actionplans:source",
+                "actionplans:goals",
+                "actionplans:task",
+                "goals:board",
+                "goals:verdict",
+                "goals:detail",
+            ),
             **kw,
         ),
         item(
@@ -66,8 +74,14 @@ def navigation(request):
         items.append(item(_("原始数据"), "ingests:list", active=("ingests:",)))
     if may(request.user, "benchmarks.review"):
         items.append(item(_("标杆评审"), "registries:reviews", active=("registries:review",)))
+        items.append(item(_("目标评审"), "goals:reviews", active=("goals:review",)))
     if may(request.user, "users.manage"):
         items.append(item(_("用户管理"), "accounts:user_list", active=("accounts:user",)))
     if may(request.user, "audit.read"):
         items.append(item(_("审计日志"), "audit:list", active=("audit:",)))
-    return {"nav_items": [i for i in items if i["url"]], "nav_plan_code": plan_code}
+    return {
+        "nav_items": [i for i in items if i["url"]],
+        "nav_plan_code": plan_code,
+        # 定性目标评估 is read with a unit's figures or judged by its office: the plan's and supervision's tabs link it
+        "nav_goals": may(request.user, "data.view") or may(request.user, "goals.judge"),
+    }

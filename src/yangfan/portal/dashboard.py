@@ -27,7 +27,7 @@ from yangfan.accounts.permissions import (
 from yangfan.actionplans.display import localized_name, unit_label
 from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.core.plan import Direction
-from yangfan.orgunits.models import OrgGroup, OrgUnit
+from yangfan.orgunits.models import OrgGroup, OrgUnit, OrgUnitLevel
 from yangfan.orgunits.selectors import unit_or_group
 
 # The maps shipped under static/vendor (see its README), by the GB code of the unit they draw: the name the map
@@ -165,6 +165,7 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
         "ranking_indicator": plan.indicator(chosen),
         "indicator_choices": plan.indicators,
         "groups": _groups(user, plan, unit, is_group, period, chosen),
+        "goals": _goals(user, plan, unit, is_group, period),
         "reporting": _reporting(user, units_below),
         "reporting_own": units_below is not None,  # below the province: say so when the unit reports nothing
         "tasks": _tasks(
@@ -300,7 +301,8 @@ def _tasks(user, plan_code: str, period, unit=None, rows=()) -> dict | None:
     province), that unit's government's assignments only; ``None`` where it has none (a county, a group)."""
     from yangfan.actionplans.models import Plan
     from yangfan.core.plan import UnitKind
-    from yangfan.supervision.boards import OPEN_NOTICE, summary
+    from yangfan.supervision.boards import summary
+    from yangfan.supervision.lights import notice_light_counts
     from yangfan.supervision.models import SupervisionNotice
     from yangfan.supervision.selectors import assignment_list, reporting_period_for
 
@@ -317,10 +319,9 @@ def _tasks(user, plan_code: str, period, unit=None, rows=()) -> dict | None:
         assignments = assignments.filter(
             org_unit__code=unit.code, responsible_unit__kind=UnitKind.CITY_GOVERNMENTS
         )
-    notices = SupervisionNotice.objects.filter(assignment__in=assignments.values("pk")).values_list(
-        "status", flat=True
+    lights = notice_light_counts(
+        SupervisionNotice.objects.filter(assignment__in=assignments.values("pk")), plan
     )
-    statuses = list(notices.filter(status__in=OPEN_NOTICE))
     return {
         "plan": plan,
         "period": str(quarter),
@@ -328,8 +329,33 @@ def _tasks(user, plan_code: str, period, unit=None, rows=()) -> dict | None:
         "tasks": found.tasks,
         "assignments": sum(found.counts.values()),
         "counts": found.counts,
-        "open_notices": len(statuses),
-        "escalated": statuses.count("escalated"),
+        "open_notices": lights["open"],
+        "escalated": lights["escalated"],
+        "lights": lights,
+    }
+
+
+def _goals(user, plan, unit, is_group: bool, period) -> dict | None:
+    """定性目标评估 of the unit standing at the period (the province and the cities are judged; a county or a group
+    is not): how many of the plan's qualitative targets stand at each conclusion, with a link to the board. One
+    query, whatever the number of verdicts and periods stored."""
+    from yangfan.goals.choices import TONES, Verdict
+    from yangfan.goals.selectors import verdict_counts
+
+    if is_group or unit.level > OrgUnitLevel.CITY or not plan.qualitative_targets:
+        return None
+    counts = verdict_counts(actor=user, org_unit=unit, period=period, plan_code=plan.code)
+    judged = sum(counts.values())
+    return {
+        "counts": [
+            {"verdict": value, "label": label, "n": counts.get(value, 0), "tone": TONES[value]}
+            for value, label in Verdict.choices
+        ],
+        "judged": judged,
+        "unjudged": len(plan.qualitative_targets) - judged,
+        "url": reverse("goals:board", kwargs={"plan": plan.code})
+        + "?"
+        + urlencode({"org": unit.code, "period": str(period)}),
     }
 
 

@@ -318,7 +318,20 @@ class BenchmarkApplication(models.Model):
         return self.case.org_unit
 
 
-class ReviewAssignment(models.Model):
+class ExpertReview(models.Model):
+    """What every expert review keeps (标杆评选's and the qualitative goals'): when it was assigned, the declaration
+    of a conflict of interest (回避) and when it was submitted; ``registries.reviews`` holds the rules."""
+
+    assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+    conflict = models.BooleanField(_("存在利益冲突（回避）"), null=True, blank=True)
+    conflict_note = models.TextField(_("利益冲突说明"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReviewAssignment(ExpertReview):
     """One reviewer's review of one application: first the declaration of any conflict of interest (回避), then,
     if none, a score per criterion."""
 
@@ -328,12 +341,8 @@ class ReviewAssignment(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="benchmark_reviews", verbose_name=_("评审专家")
     )
-    assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
-    conflict = models.BooleanField(_("存在利益冲突（回避）"), null=True, blank=True)
-    conflict_note = models.TextField(_("利益冲突说明"), blank=True)
     scores = models.JSONField(_("各项得分"), default=dict, blank=True)
     comment = models.TextField(_("评审意见"), blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["application", "reviewer__username"]

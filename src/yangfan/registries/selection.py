@@ -10,6 +10,9 @@ publication, which enters the selected cases in the benchmark registry (and so i
 | a review: conflict declared (then no score), or a score per criterion | the assigned expert only | ``review_submit`` |
 | a score withdrawn, with the reason, before a conflict may be declared | the assigned expert only | ``review_withdraw`` |
 | results (mean of the submitted, unconflicted reviews) and publication | the provincial office | ``call_results``, ``call_publish`` |
+
+An assigned review waits in the expert's inbox (「评审任务」, ``notifications``) until it is submitted or the call is
+published; a withdrawn score puts it there again.
 """
 
 from __future__ import annotations
@@ -20,14 +23,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yangfan.accounts.permissions import deny, has_permission, require
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record
+from yangfan.notifications.choices import NotificationKind
+from yangfan.notifications.services import notifications_done, notify
 from yangfan.registries.choices import CallStatus
 from yangfan.registries.models import Benchmark, BenchmarkApplication, BenchmarkCall, ReviewAssignment
+from yangfan.registries.reviews import (
+    SCORE,
+    review_check_reviewer,
+    review_declaration,
+    review_store,
+    review_withdraw_given,
+)
 from yangfan.registries.services import entry_save, may_manage
 
 S = CallStatus
@@ -129,7 +140,26 @@ def reviewer_assign(*, actor, application: BenchmarkApplication, reviewer, reque
     with transaction.atomic():
         review = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
         audit_record(action=AuditAction.CREATE, actor=actor, obj=review, request=request)
+        _review_announce(review)
     return review
+
+
+def _review_subject(review: ReviewAssignment) -> str:
+    return f"review:{review.pk}"
+
+
+def _review_announce(review: ReviewAssignment, *, again: bool = False) -> None:
+    """Tell the expert that ``review`` waits for them: on assignment, and again after they withdrew a score."""
+    application = review.application
+    title = _("重新评审：%(call)s · %(case)s") if again else _("评审任务：%(call)s · %(case)s")
+    notify(
+        users=[review.reviewer],
+        kind=NotificationKind.REVIEW_ASSIGNED,
+        title=title % {"call": application.call.title, "case": application.case.name},
+        url=review.get_absolute_url(),
+        subject=_review_subject(review),
+        org_unit=application.case.org_unit,
+    )
 
 
 def review_submit(
@@ -144,19 +174,14 @@ def review_submit(
 ) -> ReviewAssignment:
     """The assigned expert's review; nobody else's, and nothing once the call is published.
 
-    A score stands until the expert withdraws it (``review_withdraw``, with the reason): declaring a conflict
-    over it is refused, since a conflict found after scoring must leave a trace of the score it cancels."""
+    The conflict rules are expert review's (``registries.reviews``): a declared conflict means no score, for good;
+    a score stands until the expert withdraws it (``review_withdraw``, with the reason), since a conflict found
+    after scoring must leave a trace of the score it cancels."""
     _review_check(actor, review, request)
     call = review.application.call
+    note = review_declaration(review, conflict=conflict, conflict_note=conflict_note, given=SCORE)
     cleaned: dict[str, str] = {}
-    if conflict:
-        if review.scored:
-            raise ValidationError(
-                _("您已为该申报评分，不能直接声明利益冲突：请先撤回评分并说明原因，再声明回避。")
-            )
-        if not conflict_note.strip():
-            raise ValidationError(_("请说明利益冲突的情况。"))
-    else:
+    if not conflict:
         for criterion in call.criteria:
             raw = (scores or {}).get(criterion["name"])
             try:
@@ -168,22 +193,16 @@ def review_submit(
                     _("“%(c)s”的得分须在 0 到 %(m)s 之间。") % {"c": criterion["name"], "m": criterion["max"]}
                 )
             cleaned[criterion["name"]] = str(value)
-    with transaction.atomic():
-        before = {"conflict": review.conflict, "scores": review.scores or None}
-        review.conflict, review.conflict_note = bool(conflict), conflict_note.strip()
-        review.scores, review.comment = cleaned, comment.strip()
-        review.submitted_at = timezone.now()
-        review.save()
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=review,
-            changes={
-                "conflict": [before["conflict"], review.conflict],
-                "scores": [before["scores"], cleaned],
-            },
-            request=request,
-        )
+    review = review_store(
+        actor=actor,
+        review=review,
+        conflict=conflict,
+        conflict_note=note,
+        given={"scores": cleaned, "comment": comment.strip()},
+        audited=("scores",),
+        request=request,
+    )
+    notifications_done(subject=_review_subject(review), kinds=[NotificationKind.REVIEW_ASSIGNED])
     return review
 
 
@@ -192,32 +211,17 @@ def review_withdraw(*, actor, review: ReviewAssignment, reason: str, request=Non
     The review is pending again, so it counts in no mean until it is submitted anew; the trail keeps the score
     and the reason."""
     _review_check(actor, review, request)
-    if not review.scored:
-        raise ValidationError(_("该评审尚未评分，没有可撤回的评分。"))
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("请说明撤回评分的原因。"))
-    with transaction.atomic():
-        withdrawn = review.scores
-        review.conflict, review.scores, review.submitted_at = None, {}, None
-        review.save(update_fields=["conflict", "scores", "submitted_at"])
-        audit_record(
-            action=AuditAction.WITHDRAW,
-            actor=actor,
-            obj=review,
-            changes={"scores": [withdrawn, None]},
-            detail=reason,
-            request=request,
-        )
+    review = review_withdraw_given(
+        actor=actor, review=review, reason=reason, cleared={"scores": {}}, given=SCORE, request=request
+    )
+    _review_announce(review, again=True)  # pending again: to score anew or to declare the conflict
     return review
 
 
 def _review_check(actor, review: ReviewAssignment, request) -> None:
     """Only the assigned expert, while the call is under review. Checked before any transaction, so that a
     refusal stays in the trail."""
-    if review.reviewer_id != getattr(actor, "pk", None):
-        deny(actor, "benchmarks.review", review.application, request=request)
-    require(actor, "benchmarks.review", request=request)
+    review_check_reviewer(actor, review, review.application, request=request)
     call = review.application.call
     if call.status != S.REVIEWING:
         raise ValidationError(_("该评选当前为“%(s)s”，不在评审阶段。") % {"s": call.get_status_display()})
@@ -284,6 +288,8 @@ def call_publish(
             )
         call.status, call.published_on, call.document = S.PUBLISHED, published_on, document.strip()
         call.save(update_fields=["status", "published_on", "document"])
+        for review in ReviewAssignment.objects.filter(application__call=call, submitted_at__isnull=True):
+            notifications_done(subject=_review_subject(review))  # published: nothing left to review
         audit_record(
             action=AuditAction.UPDATE,
             actor=actor,

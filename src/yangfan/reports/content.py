@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yangfan.accounts.permissions import may, org_units_in_scope
-from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.periods import Period, period_label
 from yangfan.core.targets import Status
 from yangfan.reports.document import (
     CompletenessRow,
+    GoalRow,
     IndicatorSection,
     OverdueItem,
     RankingRow,
@@ -28,19 +29,14 @@ from yangfan.reports.document import (
     UnitFigure,
 )
 
-QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 AHEAD = (Status.ACHIEVED, Status.ON_TRACK)
 BEHIND = (Status.AT_RISK, Status.OFF_TRACK, Status.MISSED)  # a target missed at its date is behind, for good
 OVERDUE_KIND = {"milestone_overdue": "节点逾期", "no_report": "逾期未报", "stalled": "连续滞后"}
+ROLE_LABELS = {
+    "lead": "牵头",
+    "cooperating": "配合",
+}  # the report is written in Chinese (core.evaluation's words)
 DEMO_MARK = "演示数据"
-
-
-def period_label(period: Period) -> str:
-    if period.kind == PeriodKind.YEAR:
-        return f"{period.year}年"
-    if period.kind == PeriodKind.QUARTER:
-        return f"{period.year}年{QUARTER_NAMES[period.index]}"
-    return f"{period.year}年{period.index}月"
 
 
 def report_document(
@@ -83,6 +79,7 @@ def report_document(
     plan_row = Plan.objects.get(code=code)
     step("indicators")
     indicators = _indicators(actor, plan, code_of_org, parsed_period)
+    goals, goals_note = _goals(actor, plan_row, row, parsed_period)
     step("tasks")
     task_rows, overdue, stalled = _tasks(actor, plan_row, code_of_org, parsed_period)
     step("reporting")
@@ -105,7 +102,7 @@ def report_document(
         period_label=label,
         issuer=issuer,
         written_on=timezone.localdate(),
-        summary=_summary(org_name, label, indicators, task_rows, overdue, completeness),
+        summary=_summary(org_name, label, indicators, task_rows, overdue, completeness, goals),
         indicators=indicators,
         task_rows=task_rows,
         overdue=overdue,
@@ -116,9 +113,60 @@ def report_document(
         attention=_attention(indicators, overdue, stalled, plan_row, actor),
         demo=_has_demo_data(),
         notes=tuple(r for r in plan.remarks if "附件指标" in r),
+        goals=goals,
+        goals_note=goals_note,
     )
     step("done")
     return document
+
+
+def _goals(actor, plan_row, org_row, period: Period) -> tuple[tuple[GoalRow, ...], str]:
+    """Every qualitative target of the plan with the verdict on ``org_row`` standing at the period's end (the latest
+    published for a period ended by then), its reasoning and evidence: registry entries by name, tasks by code,
+    documents. The province and the cities are judged; a county or a group is not, and the report says so."""
+    from django.utils import translation
+
+    from yangfan.goals.selectors import verdicts_standing, with_evidence
+    from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
+    from yangfan.registries.specs import SPECS
+
+    targets = list(plan_row.qualitativetarget_set.order_by("position"))
+    if not targets:
+        return (), ""
+    if not isinstance(org_row, OrgUnit) or org_row.level > OrgUnitLevel.CITY:
+        name = org_row.name if org_row is not None else ""
+        return (), f"定性目标在省和设区市两级评估，{name}不单独评估。"
+    standing = {
+        v.target_id: v
+        for v in with_evidence(
+            verdicts_standing(actor=actor, org_unit=org_row, period=period, plan_code=plan_row.code)
+        )
+    }
+    rows = []
+    with translation.override("zh-hans"):
+        for target in targets:
+            verdict = standing.get(target.pk)
+            if verdict is None:
+                rows.append(GoalRow(code=target.code, text=target.text, verdict="", verdict_label="尚未评估"))
+                continue
+            evidence = [
+                f"{SPECS[e.registry].title if e.registry in SPECS else e.registry}：{e.label}"
+                for e in verdict.entries.all()
+            ]
+            evidence += [f"任务 {t.code} {t.title}" for t in verdict.tasks.all()]
+            evidence += [f"文件：{d}" for d in verdict.documents]
+            rows.append(
+                GoalRow(
+                    code=target.code,
+                    text=target.text,
+                    verdict=verdict.verdict,
+                    verdict_label=str(verdict.get_verdict_display()),
+                    period=verdict.period,
+                    reasoning=verdict.reasoning,
+                    evidence=tuple(evidence),
+                )
+            )
+    return tuple(rows), ""
 
 
 def _registries(plan, org: str, period: Period) -> tuple[RegistryRow, ...]:
@@ -244,6 +292,8 @@ def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection
 def _tasks(actor, plan_row, org: str, period: Period):
     """Task rows by responsible unit for the reporting period that ends with ``period`` (or before), the
     overdue items, and how many assignments are stalled. Only assignments of units inside ``org``."""
+    from yangfan.actionplans.choices import UnitRole
+    from yangfan.actionplans.selectors import plan_unit_roles
     from yangfan.orgunits.models import OrgUnit
     from yangfan.orgunits.selectors import covered_unit_ids
     from yangfan.supervision.boards import alert_rows, column_of, matrix
@@ -261,6 +311,11 @@ def _tasks(actor, plan_row, org: str, period: Period):
         column = column_of(cell.assignment)
         by_unit[column.key].append(cell)
         names[column.key] = column.name
+    roles = plan_unit_roles(plan_id=plan_row.pk)  # 牵头 or 配合 of every task's units, one query
+
+    def role(assignment) -> str:
+        return roles.get((assignment.task_id, assignment.responsible_unit_id), UnitRole.COOPERATING)
+
     rows = []
     for key, unit_cells in by_unit.items():
         states = [c.state for c in unit_cells]
@@ -274,6 +329,7 @@ def _tasks(actor, plan_row, org: str, period: Period):
                 not_started=states.count("not_started"),
                 not_reported=states.count("missing") + states.count("overdue"),
                 overdue=sum(len(c.alerts) for c in unit_cells),
+                leading=sum(1 for c in unit_cells if role(c.assignment) == UnitRole.LEAD),
             )
         )
     rows.sort(key=lambda r: (-r.overdue, r.unit))
@@ -289,6 +345,7 @@ def _tasks(actor, plan_row, org: str, period: Period):
             unit=r.assignment.unit_name,
             kind_label=OVERDUE_KIND.get(str(r.alert.kind), str(r.alert.kind)),
             message=r.alert.message,
+            role=ROLE_LABELS[role(r.assignment)],
         )
         for r in alerts
     )
@@ -354,7 +411,7 @@ def _ranking(actor, plan_row, period: Period) -> tuple[tuple[RankingRow, ...], s
     )
 
 
-def _summary(org_name, label, indicators, task_rows, overdue, completeness) -> tuple[str, ...]:
+def _summary(org_name, label, indicators, task_rows, overdue, completeness, goals=()) -> tuple[str, ...]:
     annex = [s for s in indicators if s.annex]
     count = defaultdict(int)
     for s in annex:
@@ -369,6 +426,17 @@ def _summary(org_name, label, indicators, task_rows, overdue, completeness) -> t
         paragraphs.append(
             "已达标的指标："
             + "；".join(f"{s.name} {s.value_text}（目标 {s.target_text}）" for s in met)
+            + "。"
+        )
+    judged = [g for g in goals if g.verdict]
+    if judged:
+        from yangfan.goals.choices import Verdict
+
+        labels = {g.verdict: g.verdict_label for g in judged}
+        counted = [(labels[v], sum(g.verdict == v for g in judged)) for v in Verdict.values if v in labels]
+        paragraphs.append(
+            f"计划的 {len(goals)} 项定性目标中，已评估 {len(judged)} 项："
+            + "，".join(f"{name} {n} 项" for name, n in counted)
             + "。"
         )
     if task_rows:

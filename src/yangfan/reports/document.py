@@ -52,6 +52,19 @@ class IndicatorSection:
 
 
 @dataclass(frozen=True)
+class GoalRow:
+    """A qualitative target of the plan (定性目标) with the verdict standing on the report's unit at its period."""
+
+    code: str  # Q01
+    text: str  # the target, word for word
+    verdict: str  # goals.choices.Verdict value; "" when not judged
+    verdict_label: str  # 已实现 … or 尚未评估
+    period: str = ""  # the period the verdict was given for (2023)
+    reasoning: str = ""
+    evidence: tuple[str, ...] = ()  # "5G应用仓库：某案例", "任务 T2.1.1 …", "文件：陕工信发〔2023〕12号"
+
+
+@dataclass(frozen=True)
 class TaskUnitRow:
     """Task progress of one responsible unit (a department, or one city's government) for the period."""
 
@@ -63,6 +76,7 @@ class TaskUnitRow:
     not_started: int
     not_reported: int  # no submitted report for the period
     overdue: int  # alerts (milestones overdue, reports overdue, stalled)
+    leading: int = 0  # of ``assignments``, those of tasks the unit leads (牵头); the others it co-operates on
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class OverdueItem:
     unit: str
     kind_label: str  # 逾期未报
     message: str
+    role: str = ""  # 牵头 or 配合: the unit's part in the task
 
 
 @dataclass(frozen=True)
@@ -128,3 +143,5 @@ class ReportDocument:
     attention: tuple[str, ...]  # issues needing the leading group's attention
     demo: bool = False  # the figures include generated demo data: the report says so on its first page
     notes: tuple[str, ...] = field(default_factory=tuple)  # remarks printed at the end (readings of the plan)
+    goals: tuple[GoalRow, ...] = ()  # every qualitative target with its standing verdict (定性目标评估情况)
+    goals_note: str = ""  # why there are none (a county, a group: judged with their city)

@@ -10,8 +10,10 @@ Headings carry outline levels, so Word's navigation pane lists them.
 The order of the report: title; issuer and date; the demo notice when the figures include demo data; an
 opening sentence citing the plan; 一、总体进展; 二、主要指标完成情况 (a table of every indicator, then one
 sub-section per annex indicator with its figures, trend chart and the units ahead and behind; further targets
-of the text only in the table); 三、任务推进情况 (by responsible unit, then the overdue items, at most
-:data:`OVERDUE_ROWS` of them); 四、数据报送情况; 五、登记簿情况; 六、评估排名; 七、需领导小组关注的问题; 说明.
+of the text only in the table); 三、定性目标评估情况 (a table of every qualitative target with its standing
+conclusion, then each judged one with its reasoning and evidence); 四、任务推进情况 (by responsible unit, then the
+overdue items, at most :data:`OVERDUE_ROWS` of them); 五、数据报送情况; 六、登记簿情况; 七、评估排名;
+八、需领导小组关注的问题; 说明.
 
 Every figure printed is a text or value of the :class:`~yangfan.reports.document.ReportDocument`; the few
 this module formats itself (rates, counts, totals) are plain formatting. The same document always gives the
@@ -40,6 +42,7 @@ DEMO_RED = "C00000"
 SECTIONS = (
     "总体进展",
     "主要指标完成情况",
+    "定性目标评估情况",
     "任务推进情况",
     "数据报送情况",
     "登记簿情况",
@@ -55,6 +58,7 @@ def report_docx_bytes(doc: ReportDocument, *, charts: bool = True) -> bytes:
     writer.front()
     writer.overview()
     writer.indicators()
+    writer.goals()
     writer.tasks()
     writer.completeness()
     writer.registries()
@@ -166,14 +170,53 @@ class _ReportWriter(WordWriter):
             self.labelled("达标或进度正常的：", _units(section.ahead))
             self.labelled("存在风险或进度滞后的：", _units(section.behind))
 
-    def tasks(self) -> None:
+    def goals(self) -> None:
+        """定性目标评估情况: a table of every qualitative target with its standing conclusion, then each judged
+        target with its conclusion, reasoning and evidence."""
         self.heading(SECTIONS[2], level=1)
+        doc = self.doc
+        if doc.goals_note.strip():
+            self.body(doc.goals_note)
+            return
+        rows = doc.goals
+        if not rows:
+            self.body("行动计划没有定性目标。")
+            return
+        judged = [row for row in rows if row.verdict]
+        if judged:
+            self.body(
+                f"行动计划提出的{len(rows)}项定性目标，截至{doc.period_label}已评估{len(judged)}项，"
+                f"评估结论见表{self.tables + 1}。"
+            )
+        else:
+            self.body(
+                f"行动计划提出的{len(rows)}项定性目标，截至{doc.period_label}尚未发布评估结论，见表{self.tables + 1}。"
+            )
+        self.table(
+            "定性目标评估情况",
+            (
+                Column("代码", 1.1),
+                Column("定性目标", 7.0, "left"),
+                Column("评估结论", 1.8),
+                Column("评估期间", 1.6),
+            ),
+            [(row.code, row.text, row.verdict_label, row.period or "—") for row in rows],
+        )
+        for row in judged:
+            self.heading(f"{row.code} {row.text}", level=2)
+            self.labelled("评估结论：", f"{row.verdict_label}（{row.period}）")
+            self.labelled("判断理由：", row.reasoning)
+            self.labelled("佐证材料：", "；".join(row.evidence) if row.evidence else "未列佐证材料。")
+
+    def tasks(self) -> None:
+        self.heading(SECTIONS[3], level=1)
         rows = self.doc.task_rows
         if rows:
             self.body(f"各责任单位承担的任务推进情况见表{self.tables + 1}。")
             counts = [
                 (
                     row.assignments,
+                    row.leading,
                     row.done,
                     row.in_progress,
                     row.lagging,
@@ -190,7 +233,10 @@ class _ReportWriter(WordWriter):
                 "任务推进情况（按责任单位）",
                 (
                     Column("责任单位", 3.6, "left"),
-                    *(Column(header, 1.3) for header in ("任务数", "已完成", "推进中", "滞后", "未启动")),
+                    *(
+                        Column(header, 1.3)
+                        for header in ("任务数", "其中牵头", "已完成", "推进中", "滞后", "未启动")
+                    ),
                     Column("未报送", 1.3),
                     Column("逾期提醒", 1.5),
                 ),
@@ -214,7 +260,13 @@ class _ReportWriter(WordWriter):
                 Column("情况", 4.2, "left"),
             ),
             [
-                (str(number), f"{item.task} {item.task_title}", item.unit, item.kind_label, item.message)
+                (
+                    str(number),
+                    f"{item.task} {item.task_title}",
+                    f"{item.unit}（{item.role}）" if item.role else item.unit,
+                    item.kind_label,
+                    item.message,
+                )
                 for number, item in enumerate(listed, start=1)
             ],
         )
@@ -224,7 +276,7 @@ class _ReportWriter(WordWriter):
             )
 
     def completeness(self) -> None:
-        self.heading(SECTIONS[3], level=1)
+        self.heading(SECTIONS[4], level=1)
         rows = self.doc.completeness
         if not rows:
             self.body("本期暂无数据报送要求。")
@@ -246,7 +298,7 @@ class _ReportWriter(WordWriter):
         )
 
     def registries(self) -> None:
-        self.heading(SECTIONS[4], level=1)
+        self.heading(SECTIONS[5], level=1)
         rows = self.doc.registries
         if not rows:
             self.body("暂无登记簿。")
@@ -262,7 +314,7 @@ class _ReportWriter(WordWriter):
         )
 
     def ranking(self) -> None:
-        self.heading(SECTIONS[5], level=1)
+        self.heading(SECTIONS[6], level=1)
         note = self.doc.ranking_note.strip()
         rows = self.doc.ranking
         if not rows:
@@ -278,7 +330,7 @@ class _ReportWriter(WordWriter):
         )
 
     def attention(self) -> None:
-        self.heading(SECTIONS[6], level=1)
+        self.heading(SECTIONS[7], level=1)
         issues = [text.strip() for text in self.doc.attention if text.strip()]
         if not issues:
             self.body("本期暂无需提请领导小组关注的问题。")

@@ -26,6 +26,7 @@ SHEETS = (
     "指标",
     "指标走势",
     "领先与落后",
+    "定性目标",
     "任务推进",
     "逾期事项",
     "数据报送",
@@ -99,12 +100,21 @@ def report_xlsx_bytes(doc: ReportDocument) -> bytes:
         ),
     )
     _sheet(
+        workbook.create_sheet("定性目标"),
+        ("代码", "定性目标", "评估结论", "评估期间", "判断理由", "佐证材料"),
+        (
+            (row.code, row.text, row.verdict_label, row.period, row.reasoning, "；".join(row.evidence))
+            for row in doc.goals
+        ),
+    )
+    _sheet(
         workbook.create_sheet("任务推进"),
-        ("责任单位", "任务数", "已完成", "推进中", "滞后", "未启动", "未报送", "逾期提醒"),
+        ("责任单位", "任务数", "其中牵头", "已完成", "推进中", "滞后", "未启动", "未报送", "逾期提醒"),
         (
             (
                 row.unit,
                 row.assignments,
+                row.leading,
                 row.done,
                 row.in_progress,
                 row.lagging,
@@ -117,9 +127,9 @@ def report_xlsx_bytes(doc: ReportDocument) -> bytes:
     )
     _sheet(
         workbook.create_sheet("逾期事项"),
-        ("序号", "任务编号", "任务", "责任单位", "类型", "情况"),
+        ("序号", "任务编号", "任务", "责任单位", "牵头/配合", "类型", "情况"),
         (
-            (number, item.task, item.task_title, item.unit, item.kind_label, item.message)
+            (number, item.task, item.task_title, item.unit, item.role, item.kind_label, item.message)
             for number, item in enumerate(doc.overdue, start=1)
         ),
     )
@@ -168,6 +178,8 @@ def _overview(sheet: Worksheet, doc: ReportDocument) -> None:
     ]
     if doc.demo:
         rows.insert(0, ("演示数据", DEMO_NOTICE))
+    if doc.goals_note:
+        rows.append(("定性目标", doc.goals_note))
     rows += [("总体进展", text) for text in doc.summary]
     rows += [("说明", text) for text in doc.notes]
     _sheet(sheet, ("项目", "内容"), rows, filters=False)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
 from yangfan.actionplans.display import localized_name
@@ -20,7 +20,9 @@ from yangfan.core.periods import Period
 from yangfan.core.plan import UnitKind
 from yangfan.core.supervision import Alert, ReportState, alerts, report_due, report_late
 from yangfan.core.targets import Status
+from yangfan.orgunits.models import OrgUnit
 from yangfan.supervision.choices import NoticeStatus
+from yangfan.supervision.lights import milestone_light
 from yangfan.supervision.models import Assignment, ProgressReport, SupervisionNotice, TaskIndicator
 from yangfan.supervision.selectors import (
     assignment_list,
@@ -50,7 +52,7 @@ def row_figures(row) -> dict:
     return {k: data.get(k) for k in FIGURES}
 
 
-OPEN_NOTICE = (NoticeStatus.ISSUED, NoticeStatus.ESCALATED, NoticeStatus.ANSWERED)
+OPEN_NOTICE = (NoticeStatus.ISSUED, NoticeStatus.SIGNED, NoticeStatus.ESCALATED, NoticeStatus.ANSWERED)
 # the statuses the supervision list proposes a notice for, the most urgent first: a target missed at its date
 # is at least as urgent as one off track
 BEHIND = (Status.MISSED, Status.OFF_TRACK, Status.AT_RISK)
@@ -70,6 +72,7 @@ class Cell:
     assignment: Assignment
     report: ProgressReport | None
     alerts: list[Alert] = field(default_factory=list)
+    parts: int = 0  # how many parts the city's office split this share into (the cascade)
 
     @property
     def flagged(self) -> bool:
@@ -151,9 +154,14 @@ class Matrix:
     columns: list[Column]
     rows: list[Row]
     counts: dict[str, int]
+    milestone_lights: dict[str, int] = field(default_factory=dict)  # yellow and red milestones of the cells
 
 
 def column_of(assignment: Assignment) -> Column:
+    if assignment.parent_id is not None:  # a part of a city's share: a county or a city department
+        name = assignment.unit_name
+        short = assignment.assignee or assignment.org_unit.name
+        return Column(key=f"part:{assignment.org_unit.code}:{assignment.assignee}", name=name, short=short)
     unit = assignment.responsible_unit
     if unit.kind == UnitKind.CITY_GOVERNMENTS:
         name = assignment.org_unit.name
@@ -165,6 +173,12 @@ def column_of(assignment: Assignment) -> Column:
 
 def _columns(plan: Plan, assignments: list[Assignment]) -> list[Column]:
     present = {column_of(a).key for a in assignments}
+    parts = {}
+    for a in sorted(
+        (a for a in assignments if a.parent_id),
+        key=lambda a: (a.assignee != "", a.org_unit.position, a.assignee),
+    ):
+        parts.setdefault(column_of(a).key, column_of(a))
     columns = []
     for unit in ResponsibleUnit.objects.filter(plan=plan):
         if unit.kind == UnitKind.CITY_GOVERNMENTS:
@@ -174,7 +188,7 @@ def _columns(plan: Plan, assignments: list[Assignment]) -> list[Column]:
                     columns.append(Column(key, f"{city.name}人民政府", city.name.removesuffix("市")))
         elif f"unit:{unit.code}" in present:
             columns.append(Column(f"unit:{unit.code}", unit.name, unit.name.removeprefix("省")))
-    return columns
+    return columns + list(parts.values())
 
 
 def _readable(actor, plan: Plan):
@@ -195,20 +209,40 @@ def alerts_for(
     return {pk: alerts(state, period=str(period), as_of=as_of, rules=rules) for pk, state in states.items()}
 
 
-def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None) -> Matrix:
+def matrix(
+    *, actor, plan: Plan, period: Period, as_of: date | None = None, city: OrgUnit | None = None
+) -> Matrix:
     """Tasks × units for ``period``: each cell the unit's report on the task, coloured by the progress it
-    reports or by its absence. ``actor`` ``None`` is the command line's whole plan (``_readable``)."""
+    reports or by its absence. ``actor`` ``None`` is the command line's whole plan (``_readable``). With ``city``,
+    the cascade of that city: its government's shares, then the districts, counties and departments its office
+    gave parts of them to; without, the plan's own shares, each city's cell counting its parts."""
     as_of = as_of or timezone.localdate()
-    assignments = list(_readable(actor, plan).filter(subtask__isnull=True))
+    rows = _readable(actor, plan).filter(subtask__isnull=True)
+    if city is not None:
+        rows = rows.filter(
+            Q(parent__org_unit=city)
+            | Q(parent__isnull=True, org_unit=city, responsible_unit__kind=UnitKind.CITY_GOVERNMENTS)
+        )
+    else:
+        rows = rows.filter(parent__isnull=True)
+    assignments = list(rows.annotate(part_count=Count("children")))
     reports = {
         r.assignment_id: r
         for r in ProgressReport.objects.filter(assignment__in=[a.pk for a in assignments], period=str(period))
     }
-    found = alerts_for(assignments, plan=plan, period=period, as_of=as_of)
+    rules = supervision_rules(plan)
+    states = assignment_states(assignments, plan=plan, until=period)
+    found = {pk: alerts(state, period=str(period), as_of=as_of, rules=rules) for pk, state in states.items()}
+    lights: dict[str, int] = {"yellow": 0, "red": 0}
+    for state in states.values():
+        for m in state.milestones:
+            light = milestone_light(plan, m.due, met=m.met_by(as_of), today=as_of)
+            if light.value in lights:
+                lights[light.value] += 1
     by_task: dict[int, dict[str, Cell]] = defaultdict(dict)
     counts: dict[str, int] = defaultdict(int)
     for a in assignments:
-        cell = Cell(a, reports.get(a.pk), found.get(a.pk, []))
+        cell = Cell(a, reports.get(a.pk), found.get(a.pk, []), parts=a.part_count)
         by_task[a.task_id][column_of(a).key] = cell
         counts[cell.state] += 1
     tasks = Task.objects.filter(pk__in=by_task).select_related("section").order_by("position")
@@ -217,6 +251,7 @@ def matrix(*, actor, plan: Plan, period: Period, as_of: date | None = None) -> M
         columns=_columns(plan, assignments),
         rows=[Row(task=t, cells=by_task[t.pk]) for t in tasks],
         counts=dict(counts),
+        milestone_lights=lights,
     )
 
 

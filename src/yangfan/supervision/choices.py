@@ -15,9 +15,11 @@ class Progress(models.TextChoices):
 
 
 class NoticeStatus(models.TextChoices):
-    """督办单: issued → answered → closed; issued past its deadline without an answer → escalated."""
+    """督办单: issued → signed for (签收) → answered → closed; issued or signed past its deadline without an answer
+    → escalated."""
 
-    ISSUED = "issued", _("待反馈")
+    ISSUED = "issued", _("待签收")
+    SIGNED = "signed", _("已签收（办理中）")
     ANSWERED = "answered", _("已反馈")
     ESCALATED = "escalated", _("逾期未反馈（已升级）")
     CLOSED = "closed", _("已办结")
@@ -49,3 +51,11 @@ class ScoreComponent(models.TextChoices):
     TIMELINESS = "timeliness", _("按时报送")
     EVIDENCE = "evidence", _("佐证材料")
     INDICATORS = "indicators", _("指标达成")
+
+
+class Light(models.TextChoices):
+    """亮灯 (``yangfan.core.supervision.Light``), as pages label it."""
+
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")

@@ -6,7 +6,10 @@
   “【演示数据】”: most units report on time and are approved; some report late, some lag two quarters running,
   some have not reported 2023Q4, some 2023Q4 reports wait for review or were returned. About one report in
   three carries an evidence file: one generated PDF that says it is demo material;
-- one 督办单 to 省文旅厅 with its answer, so that the notice page has something to show.
+- one 督办单 to 省文旅厅 with its answer, so that the notice page has something to show;
+- the cascade of one city: 西安's office splits 西安's share of T2.1.1 among 雁塔区, 长安区 and a city department,
+  sets a milestone on 雁塔区's part, 雁塔区 reports 2023Q4, and the office issues a notice (in 西安's own series)
+  to 长安区, due a few days from the day the demo is loaded, so that its light shows.
 
 Nothing here is a real report of any department or city. The same seed gives the same set every time; a
 second run adds nothing.
@@ -204,7 +207,50 @@ def demo_supervision_load(*, actor_by_role: dict) -> dict[str, int]:
         actor=None,
     )
     _demo_notice(plan, province, actor_by_role.get("wlt"))
+    _demo_cascade(plan, actor_by_role.get("xian-office"), actor_by_role.get("yanta"))
     return counts
+
+
+def _demo_cascade(plan: Plan, office, yanta) -> None:
+    """西安's office at work on its counties, through the services (so the audit trail reads as it would)."""
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.supervision import services
+    from yangfan.supervision.texts import notice_title
+
+    share = Assignment.objects.filter(
+        task__plan=plan, task__code="T2.1.1", org_unit__code="610100", responsible_unit__code="cities"
+    ).first()
+    if share is None or office is None or yanta is None:
+        return
+    counties = list(OrgUnit.objects.filter(code__in=["610113", "610116"]).order_by("code"))
+    parts = services.assignment_split(
+        actor=office, assignment=share, counties=counties, departments=["（演示）西安市工业和信息化局"]
+    )
+    services.milestone_create(
+        actor=office,
+        task=share.task,
+        assignment=parts[0],
+        title="（演示）完成区级5G网络建设三年方案",
+        due=date(2023, 9, 30),
+        evidence_expected="区级方案印发文件",
+    )
+    report = services.progress_report_open(assignment=parts[0], period="2023Q4")
+    services.progress_report_save(
+        actor=yanta,
+        report=report,
+        progress=Progress.IN_PROGRESS,
+        percent=60,
+        narrative="【演示数据】区内重点园区5G覆盖完成六成，剩余点位已纳入年度计划。",
+    )
+    services.progress_report_act(actor=yanta, report=report, action=SubmissionAction.SUBMIT)
+    services.notice_issue(
+        actor=office,
+        assignment=parts[1],
+        title="（演示）" + notice_title(parts[1].work_title),
+        issue="【演示数据】长安区尚未报送2023年第四季度进展情况。",
+        required_action="请于反馈时限前报送进展情况并附佐证材料。",
+        deadline=timezone.localdate() + timedelta(days=4),
+    )
 
 
 def _needed(milestone: Milestone) -> int:

@@ -12,7 +12,11 @@ from openpyxl.styles import Alignment, Font
 
 from yangfan.documents.xlsx import workbook_bytes
 
-KIND_LABELS = {"city": gettext_lazy("设区市"), "department": gettext_lazy("省级部门")}
+KIND_LABELS = {
+    "city": gettext_lazy("设区市"),
+    "department": gettext_lazy("部门"),
+    "county": gettext_lazy("区县"),
+}
 
 
 def ranking_xlsx(rows: list[dict], *, plan: str, period: str, as_of: date, title: str) -> bytes:

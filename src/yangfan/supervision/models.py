@@ -4,7 +4,9 @@ the notices that push them, and the published evaluation.
 An ``Assignment`` is one responsible unit's share of a task of the plan (``actionplans.Task``) or of a sub-task
 the provincial office split it into; a task given to 各设区市政府 has one assignment per city government. Its
 ``org_unit`` places it in the org tree so that scopes apply: the city for a city government, the province for
-a department.
+a department. A city government's share may be split further by the city's office (the cascade): each part is
+an assignment whose ``parent`` is the city's share, given to a district or county (its ``org_unit``) or to a
+city department (``assignee``, at the city).
 """
 
 from __future__ import annotations
@@ -76,20 +78,48 @@ class Assignment(models.Model):
     org_unit = models.ForeignKey(
         "orgunits.OrgUnit", models.PROTECT, related_name="assignments", verbose_name=_("地区")
     )
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级任务分工"),
+        help_text=_("市级分解：市政府承担的任务再分派给区县或市级部门"),
+    )
+    assignee = models.CharField(
+        _("承办部门"),
+        max_length=100,
+        blank=True,
+        help_text=_("市级部门承办时填写部门名称（如 市工业和信息化局）"),
+    )
     created_at = models.DateTimeField(_("分派时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ["task__position", "subtask__code", "responsible_unit__position", "org_unit__position"]
+        ordering = [
+            "task__position",
+            "subtask__code",
+            "responsible_unit__position",
+            "org_unit__position",
+            "assignee",
+        ]
         verbose_name = _("任务分工")
         verbose_name_plural = _("任务分工")
         constraints = [
             models.UniqueConstraint(
-                fields=["task", "subtask", "responsible_unit", "org_unit"], name="assignment_unique_subtask"
+                fields=["task", "subtask", "responsible_unit", "org_unit"],
+                condition=Q(parent__isnull=True),
+                name="assignment_unique_subtask",
             ),
             models.UniqueConstraint(
                 fields=["task", "responsible_unit", "org_unit"],
-                condition=Q(subtask__isnull=True),
+                condition=Q(subtask__isnull=True, parent__isnull=True),
                 name="assignment_unique_task",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "org_unit", "assignee"],
+                condition=Q(parent__isnull=False),
+                name="assignment_unique_part",
             ),
         ]
 
@@ -109,9 +139,12 @@ class Assignment(models.Model):
 
     @property
     def unit_name(self) -> str:
-        """省工信厅, or the city government's name (西安市人民政府) for a share of 各设区市政府."""
+        """省工信厅, or the city government's name (西安市人民政府) for a share of 各设区市政府, a county's
+        (雁塔区人民政府) or a city department's name for a part of a city's share."""
         from yangfan.core.plan import UnitKind
 
+        if self.assignee:
+            return self.assignee
         if self.responsible_unit.kind == UnitKind.CITY_GOVERNMENTS:
             return f"{self.org_unit.name}人民政府"
         return self.responsible_unit.name
@@ -119,13 +152,22 @@ class Assignment(models.Model):
 
 class Milestone(Authored):
     """阶段节点 the provincial office sets on a task (or sub-task): what, by when, and the evidence expected. It
-    binds every assignment of that task (or sub-task); an assignment meets it when a report claims it."""
+    binds every assignment of that task (or sub-task); an assignment meets it when a report claims it. A city's
+    office sets milestones on one part of its city's share (``assignment``): they bind that part only."""
 
     task = models.ForeignKey(
         "actionplans.Task", models.CASCADE, related_name="milestones", verbose_name=_("任务")
     )
     subtask = models.ForeignKey(
         SubTask, models.CASCADE, null=True, blank=True, related_name="milestones", verbose_name=_("子任务")
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_milestones",
+        verbose_name=_("适用任务分工"),
     )
     title = models.CharField(_("节点内容"), max_length=300)
     due = models.DateField(_("完成时限"))
@@ -181,6 +223,11 @@ class ProgressReport(WorkflowReport):
     milestones_met = models.ManyToManyField(
         Milestone, blank=True, related_name="reports", verbose_name=_("本期完成的节点")
     )
+    override_reason = models.TextField(
+        _("与下级汇总不一致的说明"),
+        blank=True,
+        help_text=_("已分解的任务：报送的进展与区县、部门报告的汇总不一致时，须说明理由"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -224,10 +271,21 @@ class ProgressEvent(WorkflowEvent):
 
 
 class SupervisionNotice(models.Model):
-    """督办单: the provincial office tells a unit what is wrong with an assignment, what to do and by when. The
-    unit answers (反馈) before the deadline; unanswered past it, the daily job escalates it."""
+    """督办单: a leading group's office tells a unit what is wrong with an assignment, what to do and by when.
+    The unit signs for it (签收), answers (反馈) before the deadline; unanswered past it, the daily job escalates
+    it. The province's office issues notices on any share; a city's office (``issuer_unit``: its city) on the
+    parts of its city's share, numbered in a series of its own."""
 
     plan = models.ForeignKey("actionplans.Plan", models.PROTECT, verbose_name=_("行动计划"))
+    issuer_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签发机关（市）"),
+        help_text=_("空：省领导小组办公室签发"),
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     serial = models.PositiveIntegerField(_("序号"))
     assignment = models.ForeignKey(
@@ -250,6 +308,15 @@ class SupervisionNotice(models.Model):
         verbose_name=_("签发人"),
     )
     issued_at = models.DateTimeField(_("签发时间"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签收人"),
+    )
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("升级次数"), default=0)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -268,7 +335,16 @@ class SupervisionNotice(models.Model):
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")
         constraints = [
-            models.UniqueConstraint(fields=["plan", "year", "serial"], name="notice_unique_number")
+            models.UniqueConstraint(
+                fields=["plan", "year", "serial"],
+                condition=Q(issuer_unit__isnull=True),
+                name="notice_unique_number",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "issuer_unit", "year", "serial"],
+                condition=Q(issuer_unit__isnull=False),
+                name="notice_unique_city_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -279,8 +355,14 @@ class SupervisionNotice(models.Model):
 
     @property
     def number(self) -> str:
-        """发文字号, e.g. 陕5G督〔2023〕3号: the prefix comes from the plan file's ``supervision`` section."""
-        return f"{notice_prefix(self.plan)}〔{self.year}〕{self.serial}号"
+        """发文字号, e.g. 陕5G督〔2023〕3号: the prefix comes from the plan file's ``supervision`` section; a city's
+        office numbers its own series (西安5G督〔2023〕1号)."""
+        return f"{notice_prefix(self.plan, self.issuer_unit)}〔{self.year}〕{self.serial}号"
+
+    @property
+    def issuer(self) -> str:
+        """发文机关: the plan file's (the province's office) or the city's leading group's office."""
+        return notice_issuer(self.plan, self.issuer_unit)
 
     @property
     def org_unit(self):
@@ -291,10 +373,24 @@ class SupervisionNotice(models.Model):
         return self.assignment.responsible_unit_id
 
 
-def notice_prefix(plan) -> str:
+def notice_prefix(plan, issuer_unit=None) -> str:
+    """The number's prefix: the plan file's for the province's notices; for a city's, the city's short name
+    before the province's prefix without its one-character province abbreviation (陕5G督 → 西安5G督): Yangfan's
+    convention, the plan sets none for cities."""
     from yangfan.supervision.selectors import supervision_rules
 
-    return supervision_rules(plan).notice_prefix or "督"
+    prefix = supervision_rules(plan).notice_prefix or "督"
+    if issuer_unit is None:
+        return prefix
+    return issuer_unit.name.removesuffix("市") + (prefix[1:] if len(prefix) > 1 else prefix)
+
+
+def notice_issuer(plan, issuer_unit=None) -> str:
+    from yangfan.supervision.selectors import supervision_rules
+
+    if issuer_unit is None:
+        return supervision_rules(plan).issuer or "领导小组办公室"
+    return f"{issuer_unit.name}5G应用推广领导小组办公室"
 
 
 class NoticeAnswer(models.Model):
@@ -401,9 +497,20 @@ class Evidence(models.Model):
 
 class EvaluationRun(models.Model):
     """A published evaluation (评估结果): the ranking of one period as it was computed and published, kept
-    unchanged (a later publication of the same period is a new run and the latest is the one shown)."""
+    unchanged (a later publication of the same period is a new run and the latest is the one shown). The
+    province's ranks its departments and cities; a city's (``org_unit``) the counties and departments its office
+    gave parts of the city's share to."""
 
     plan = models.ForeignKey("actionplans.Plan", models.PROTECT, verbose_name=_("行动计划"))
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评估范围（市）"),
+        help_text=_("空：全省排名"),
+    )
     period = models.CharField(_("期间"), max_length=8)
     scheme_version = models.CharField(_("评分方案版本"), max_length=32)
     as_of = models.DateField(_("评估基准日"))

@@ -9,11 +9,10 @@ from django.utils import timezone
 from yangfan.core.targets import Status
 from yangfan.documents.word.official import OfficialDocument
 from yangfan.supervision.models import NoticeAnswer, SupervisionNotice
-from yangfan.supervision.selectors import supervision_rules
 
 
 def _issuer(notice: SupervisionNotice) -> str:
-    return supervision_rules(notice.plan).issuer or "领导小组办公室"
+    return notice.issuer
 
 
 def _figure_lines(figures: list) -> list[str]:

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from yangfan.accounts.permissions import (
     assignment_scope,
-    may,
     may_report_share,
+    may_supervise,
+    supervision_scope,
 )
 from yangfan.actionplans.models import Plan, ResponsibleUnit
 from yangfan.core.periods import Period, PeriodKind
@@ -24,9 +25,11 @@ from yangfan.core.plan import UnitKind
 from yangfan.core.supervision import (
     AssignmentState,
     MilestoneState,
+    Progress,
     ReportState,
     SupervisionRules,
     periods_between,
+    roll_up,
 )
 from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
 from yangfan.supervision.models import Assignment, Milestone, ProgressReport
@@ -107,7 +110,53 @@ def assignment_list(*, actor, plan: Plan | None = None) -> QuerySet[Assignment]:
     rows = Assignment.objects.filter(condition)
     if plan is not None:
         rows = rows.filter(task__plan=plan)
-    return rows.select_related("task", "task__section", "subtask", "responsible_unit", "org_unit")
+    return rows.select_related("task", "task__section", "subtask", "responsible_unit", "org_unit", "parent")
+
+
+def supervised_list(*, actor, plan: Plan | None = None) -> QuerySet[Assignment]:
+    """The assignments ``actor`` may supervise (``permissions.may_supervise``): what a notice may be issued on."""
+    condition = supervision_scope(actor)
+    if condition is None:
+        return Assignment.objects.none()
+    return assignment_list(actor=actor, plan=plan).filter(condition)
+
+
+def parts_under(assignment: Assignment) -> QuerySet[OrgUnit]:
+    """The districts and counties a city's share may be split among: the units directly under the city in the
+    statistical tree (its 区、县, county-level cities), in the tree's order."""
+    return OrgUnit.objects.filter(parent_id=assignment.org_unit_id, counted_in__isnull=True).order_by(
+        "position", "code"
+    )
+
+
+def rolled_up(assignment: Assignment, period: str) -> tuple[Progress, int] | None:
+    """What the parts of a split share report for ``period``, rolled up (``core.supervision.roll_up``); a part
+    without a submitted (or approved) report counts as not started. ``None`` for a share not split."""
+    parts = list(assignment.children.values_list("pk", flat=True))
+    if not parts:
+        return None
+    found = {
+        pk: (progress, percent)
+        for pk, progress, percent in ProgressReport.objects.filter(
+            assignment_id__in=parts, period=period, status__in=("submitted", "approved")
+        ).values_list("assignment_id", "progress", "percent")
+    }
+    return roll_up([found.get(pk) for pk in parts])
+
+
+def city_shares_read(user) -> QuerySet:
+    """The ids of the cities whose government's shares ``user`` reads (a subquery)."""
+    return (
+        assignment_list(actor=user)
+        .filter(responsible_unit__kind=UnitKind.CITY_GOVERNMENTS, parent__isnull=True)
+        .values("org_unit")
+    )
+
+
+def reads_city_tasks(user, city: OrgUnit) -> bool:
+    """Does ``user`` read ``city``'s government's shares (and so its county ranking)? The province's readers and
+    the city's own users do; a department, which reads its own shares only, does not."""
+    return city_shares_read(user).filter(org_unit=city).exists()
 
 
 def may_read_assignment(user, assignment: Assignment) -> bool:
@@ -120,17 +169,21 @@ def may_report(user, assignment: Assignment) -> bool:
 
 
 def may_review_report(user, report: ProgressReport) -> bool:
-    """Approve, return or unlock a progress report: the provincial office, never on a report it submitted."""
-    if not may(user, "supervision.manage"):
+    """Approve, return or unlock a progress report: whoever supervises the share (the provincial office; a city's
+    office for the parts of its city's share), never on a report it submitted."""
+    if not may_supervise(user, report.assignment):
         return False
     return report.submitted_by_id is None or report.submitted_by_id != user.pk
 
 
 def milestones_of(assignment: Assignment) -> QuerySet[Milestone]:
-    """The milestones that bind an assignment: its task's own, and its sub-task's when it has one."""
-    condition = Q(task_id=assignment.task_id, subtask__isnull=True)
+    """The milestones that bind an assignment: its task's own, its sub-task's when it has one, and those set on it
+    alone (a part of a city's share)."""
+    condition = Q(task_id=assignment.task_id, subtask__isnull=True, assignment__isnull=True)
     if assignment.subtask_id:
-        condition |= Q(subtask_id=assignment.subtask_id)
+        condition |= Q(subtask_id=assignment.subtask_id, assignment__isnull=True)
+    if assignment.pk:
+        condition |= Q(assignment_id=assignment.pk)
     return Milestone.objects.filter(condition)
 
 
@@ -193,11 +246,7 @@ def assignment_states(
     milestones = list(Milestone.objects.filter(task_id__in={a.task_id for a in assignments}))
     states = {}
     for a in assignments:
-        own = [
-            m
-            for m in milestones
-            if m.task_id == a.task_id and (m.subtask_id is None or m.subtask_id == a.subtask_id)
-        ]
+        own = [m for m in milestones if binds(m, a)]
         states[a.pk] = AssignmentState(
             key=str(a.pk),
             first_period=first,
@@ -208,6 +257,13 @@ def assignment_states(
             reports=dict(by_assignment.get(a.pk, {})),
         )
     return states
+
+
+def binds(milestone: Milestone, assignment: Assignment) -> bool:
+    """Does ``milestone`` bind ``assignment`` (:func:`milestones_of`, for rows already read)?"""
+    if milestone.assignment_id is not None:
+        return milestone.assignment_id == assignment.pk
+    return milestone.task_id == assignment.task_id and milestone.subtask_id in (None, assignment.subtask_id)
 
 
 def unit_of_work(assignment: Assignment) -> tuple[str, str, str]:

@@ -12,13 +12,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.permissions import deny, require
+from yangfan.accounts.permissions import deny, may_split, may_supervise, supervises_plan
 from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Task
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.collection.choices import WRITABLE, SubmissionAction
 from yangfan.collection.workflow import REPORTER_ACTIONS, workflow_apply, workflow_check
 from yangfan.core.plan import UnitKind
+from yangfan.supervision import announce
 from yangfan.supervision.choices import NoticeStatus, Progress
 from yangfan.supervision.evidence import StoredFile, evidence_store_all
 from yangfan.supervision.models import (
@@ -38,8 +39,10 @@ from yangfan.supervision.selectors import (
     may_report,
     may_review_report,
     milestones_of,
+    parts_under,
     province_unit,
     reporting_kind,
+    rolled_up,
 )
 
 A = SubmissionAction
@@ -102,7 +105,7 @@ def subtask_create(
     *, actor, task: Task, title: str, text: str = "", units: Sequence[ResponsibleUnit], request=None
 ) -> SubTask:
     """Split ``task``: a sub-task for some of its units, each of which gets an assignment for it."""
-    require(actor, "supervision.manage", request=request)
+    _require_plan(actor, request)
     with transaction.atomic():  # after the check: a refusal stays in the trail
         title = title.strip()
         if not title:
@@ -138,6 +141,91 @@ def subtask_create(
         return subtask
 
 
+def _require_plan(actor, request=None) -> None:
+    """Decisions on the plan's tasks themselves are the provincial office's (``permissions.supervises_plan``)."""
+    unit = province_unit()
+    if not supervises_plan(actor, unit):
+        deny(actor, "supervision.manage", unit, request=request)
+
+
+def _require_milestone(actor, milestone: Milestone, request=None) -> None:
+    if milestone.assignment_id is None:
+        _require_plan(actor, request)
+    elif not may_supervise(actor, milestone.assignment):
+        deny(actor, "supervision.manage", milestone.assignment, request=request)
+
+
+# --- the cascade: a city's share split among its districts, counties and departments ------------------------
+
+
+def assignment_split(
+    *,
+    actor,
+    assignment: Assignment,
+    counties: Sequence = (),
+    departments: Sequence[str] = (),
+    request=None,
+) -> list[Assignment]:
+    """Split a city government's share (the cascade): a part for each of ``counties`` (units counted in the city)
+    and each of ``departments`` (the city's departments, by name). Parts already given are refused by name, so a
+    second click changes nothing; the city still reports on its share, rolled up from the parts."""
+    if not may_split(actor, assignment):
+        deny(actor, "supervision.manage", assignment, request=request)
+    departments = [d.strip() for d in departments if d.strip()]
+    counties = list(counties)
+    if not counties and not departments:
+        raise ValidationError(_("请至少选择一个区县或填写一个市级部门。"))
+    allowed = {u.pk for u in parts_under(assignment)}
+    strangers = [u.name for u in counties if u.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            _("%(names)s 不是%(city)s所辖的区县，不能分派。")
+            % {"names": "、".join(strangers), "city": assignment.org_unit.name}
+        )
+    long_names = [d for d in departments if len(d) > 100]
+    if long_names:
+        raise ValidationError(_("部门名称过长（至多100字）：%(n)s。") % {"n": long_names[0][:20]})
+    existing = {(a.org_unit_id, a.assignee) for a in assignment.children.all()}
+    wanted = [(u, "") for u in counties] + [(assignment.org_unit, d) for d in departments]
+    twice = [d or u.name for u, d in wanted if (u.pk, d) in existing]
+    if twice or len({(u.pk, d) for u, d in wanted}) != len(wanted):
+        raise ValidationError(
+            _("已分派过，不能重复：%(names)s。") % {"names": "、".join(twice) or _("同一单位填写了两次")}
+        )
+    with transaction.atomic():
+        parts = []
+        for unit, department in wanted:
+            part = Assignment.objects.create(
+                task=assignment.task,
+                subtask=assignment.subtask,
+                responsible_unit=assignment.responsible_unit,
+                org_unit=unit,
+                parent=assignment,
+                assignee=department,
+            )
+            audit_record(
+                action=AuditAction.CREATE,
+                actor=actor,
+                obj=part,
+                changes={"parent": [None, str(assignment)], "unit": [None, part.unit_name]},
+                detail="市级分解任务",
+                request=request,
+            )
+            parts.append(part)
+        return parts
+
+
+def assignment_part_delete(*, actor, part: Assignment, request=None) -> None:
+    """Take back a part nothing was reported on and no notice was issued on (otherwise it is history)."""
+    if part.parent_id is None or not may_split(actor, part.parent):
+        deny(actor, "supervision.manage", part, request=request)
+    with transaction.atomic():
+        if part.reports.exists() or part.notices.exists():
+            raise ValidationError(_("该分工已有进展报告或督办单，不能撤销。"))
+        audit_record(action=AuditAction.DELETE, actor=actor, obj=part, detail="撤销市级分解", request=request)
+        part.delete()
+
+
 # --- milestones and indicator links ------------------------------------------------------------------------
 
 
@@ -163,17 +251,25 @@ def milestone_create(
     due: date,
     evidence_expected: str = "",
     subtask: SubTask | None = None,
+    assignment: Assignment | None = None,
     request=None,
 ) -> Milestone:
-    """A milestone on ``task`` (or one of its sub-tasks) binding every assignment of it."""
-    require(actor, "supervision.manage", request=request)
+    """A milestone on ``task`` (or one of its sub-tasks) binding every assignment of it; with ``assignment``, a
+    city's office's milestone on one part of its city's share, binding that part only."""
+    if assignment is None:
+        _require_plan(actor, request)
+    elif assignment.parent_id is None or not may_supervise(actor, assignment):
+        deny(actor, "supervision.manage", assignment, request=request)
     with transaction.atomic():  # after the check: a refusal stays in the trail
         title = _milestone_check(title, due, task.plan)
         if subtask is not None and subtask.task_id != task.pk:
             raise ValidationError(_("子任务不属于该任务。"))
+        if assignment is not None and assignment.task_id != task.pk:
+            raise ValidationError(_("任务分工不属于该任务。"))
         milestone = Milestone.objects.create(
             task=task,
             subtask=subtask,
+            assignment=assignment,
             title=title,
             due=due,
             evidence_expected=evidence_expected.strip(),
@@ -192,7 +288,7 @@ def milestone_create(
 def milestone_update(
     *, actor, milestone: Milestone, title: str, due: date, evidence_expected: str = "", request=None
 ) -> Milestone:
-    require(actor, "supervision.manage", request=request)
+    _require_milestone(actor, milestone, request)
     with transaction.atomic():  # after the check: a refusal stays in the trail
         before = snapshot(milestone, MILESTONE_FIELDS)
         milestone.title = _milestone_check(title, due, milestone.task.plan)
@@ -208,7 +304,7 @@ def milestone_update(
 
 def milestone_delete(*, actor, milestone: Milestone, request=None) -> None:
     """Remove a milestone no report has claimed yet (a claimed one is history: change its date instead)."""
-    require(actor, "supervision.manage", request=request)
+    _require_milestone(actor, milestone, request)
     with transaction.atomic():  # after the check: a refusal stays in the trail
         if milestone.reports.exists():
             raise ValidationError(_("已有进展报告标记完成该节点，不能删除；如需调整，请修改其内容或时限。"))
@@ -224,7 +320,7 @@ def milestone_delete(*, actor, milestone: Milestone, request=None) -> None:
 
 def task_indicator_set(*, actor, task: Task, indicators: Iterable[Indicator], request=None) -> None:
     """Link ``task`` to exactly ``indicators`` (the indicators it moves)."""
-    require(actor, "supervision.manage", request=request)
+    _require_plan(actor, request)
     with transaction.atomic():  # after the check: a refusal stays in the trail
         wanted = {i.pk: i for i in indicators if i.plan_id == task.plan_id}
         current = {link.indicator_id: link for link in TaskIndicator.objects.filter(task=task)}
@@ -276,26 +372,43 @@ def progress_report_save(
     narrative: str,
     milestones_met: Iterable[Milestone] = (),
     files: Sequence = (),
+    override_reason: str = "",
     request=None,
 ) -> ProgressReport:
     """Save a draft (or returned) report with its new evidence files. Every file is checked and stored before
-    anything is written, so a refused file or a failed upload leaves the report as it was."""
+    anything is written, so a refused file or a failed upload leaves the report as it was. A share split into
+    parts reports what its parts roll up to, or says why it reports otherwise (``override_reason``)."""
     _report_guard(actor, report, request)
     if progress not in Progress.values:
         raise ValidationError(_("进展状态无效：%(v)s。") % {"v": progress})
     if not 0 <= int(percent) <= 100:
         raise ValidationError(_("完成比例须在 0 到 100 之间。"))
+    override_reason = override_reason.strip()
+    rolled = rolled_up(report.assignment, report.period)
+    if rolled is None or (progress, int(percent)) == (rolled[0].value, rolled[1]):
+        override_reason = ""
+    elif not override_reason:
+        raise ValidationError(
+            _("所报进展（%(p)s %(n)s%%）与区县、部门报告的汇总（%(rp)s %(rn)s%%）不一致，请说明理由。")
+            % {
+                "p": Progress(progress).label,
+                "n": int(percent),
+                "rp": Progress(rolled[0].value).label,
+                "rn": rolled[1],
+            }
+        )
     allowed = {m.pk for m in milestones_of(report.assignment)}
     chosen = list(milestones_met)
     if any(m.pk not in allowed for m in chosen):
         raise ValidationError(_("所选节点不属于该任务。"))
     stored = evidence_store_all(files)  # raises before any write: all files or none
-    fields = ("progress", "percent", "narrative")
+    fields = ("progress", "percent", "narrative", "override_reason")
     with transaction.atomic():
         created = report.pk is None
         before = {} if created else snapshot(report, fields)
         before_met = [] if created else sorted(report.milestones_met.values_list("pk", flat=True))
         report.progress, report.percent, report.narrative = progress, int(percent), narrative.strip()
+        report.override_reason = override_reason
         report.save()
         report.milestones_met.set(chosen)
         changes = model_changes(before, snapshot(report, fields))
@@ -358,6 +471,7 @@ def progress_report_act(*, actor, report: ProgressReport, action: str, comment: 
             request=request,
             event_fields={"report": report},
         )
+        announce.report_moved(report, action, comment)
     return report
 
 
@@ -388,8 +502,11 @@ def notice_issue(
     request=None,
     today: date | None = None,
 ) -> SupervisionNotice:
-    """Issue a 督办单 to the unit of ``assignment``, numbered in sequence for the plan and the year."""
-    require(actor, "supervision.manage", request=request)
+    """Issue a 督办单 to the unit of ``assignment``, numbered in sequence for the plan and the year: the
+    province's series, or the city's own when a city's office issues it on a part of its city's share."""
+    if not may_supervise(actor, assignment):
+        deny(actor, "supervision.manage", assignment, request=request)
+    issuer_unit = None if supervises_plan(actor, province_unit()) else assignment.parent.org_unit
     today = today or timezone.localdate()
     title, issue, required_action = title.strip(), issue.strip(), required_action.strip()
     missing = [
@@ -406,13 +523,14 @@ def notice_issue(
         try:
             with transaction.atomic():
                 serial = (
-                    SupervisionNotice.objects.filter(plan=plan, year=today.year).aggregate(n=Max("serial"))[
-                        "n"
-                    ]
+                    SupervisionNotice.objects.filter(
+                        plan=plan, year=today.year, issuer_unit=issuer_unit
+                    ).aggregate(n=Max("serial"))["n"]
                     or 0
                 ) + 1
                 notice = SupervisionNotice.objects.create(
                     plan=plan,
+                    issuer_unit=issuer_unit,
                     year=today.year,
                     serial=serial,
                     assignment=assignment,
@@ -431,16 +549,55 @@ def notice_issue(
                     changes={"deadline": [None, str(deadline)], "assignment": [None, str(assignment)]},
                     request=request,
                 )
+                announce.notice_issued(notice)
                 return notice
         except IntegrityError:
             continue
     raise ValidationError(_("督办单编号冲突，请重试。"))
 
 
+def notice_sign(*, actor, notice: SupervisionNotice, request=None) -> SupervisionNotice:
+    """签收: the receiving unit acknowledges the notice (who and when). Once only; an escalated notice may still be
+    signed for (the escalation stays on record)."""
+    if not may_report(actor, notice.assignment):
+        deny(actor, "tasks.report", notice, request=request)
+    with transaction.atomic():
+        notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+        if notice.status == NoticeStatus.CLOSED:
+            raise ValidationError(_("该督办单已办结，无需签收。"))
+        if notice.signed_at is not None:
+            raise ValidationError(
+                _("该督办单已于 %(at)s 由 %(who)s 签收，不能重复签收。")
+                % {
+                    "at": timezone.localtime(notice.signed_at).strftime("%Y-%m-%d %H:%M"),
+                    "who": notice.signed_by or "—",
+                }
+            )
+        _sign(notice, actor)
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            obj=notice,
+            changes={"signed_at": [None, notice.signed_at.isoformat()]},
+            detail="签收督办单",
+            request=request,
+        )
+        return notice
+
+
+def _sign(notice: SupervisionNotice, actor) -> None:
+    """Record the signature; an issued notice becomes 已签收 (an escalated or answered one keeps its status)."""
+    notice.signed_by, notice.signed_at = actor, timezone.now()
+    if notice.status == NoticeStatus.ISSUED:
+        notice.status = NoticeStatus.SIGNED
+    notice.save(update_fields=["signed_by", "signed_at", "status"])
+
+
 def notice_answer(
     *, actor, notice: SupervisionNotice, text: str, files: Sequence = (), request=None
 ) -> NoticeAnswer:
-    """The unit's 反馈 to a notice. An escalated notice may still be answered (the escalation stays on record)."""
+    """The unit's 反馈 to a notice. An escalated notice may still be answered (the escalation stays on record);
+    answering one not yet signed for signs for it at the same moment."""
     if not may_report(actor, notice.assignment):
         deny(actor, "tasks.report", notice, request=request)
     if notice.status == NoticeStatus.CLOSED:
@@ -450,6 +607,8 @@ def notice_answer(
         raise ValidationError(_("请填写反馈内容。"))
     stored = evidence_store_all(files)
     with transaction.atomic():
+        if notice.signed_at is None:
+            _sign(notice, actor)
         serial = (notice.answers.aggregate(n=Max("serial"))["n"] or 0) + 1
         answer = NoticeAnswer.objects.create(
             notice=notice, serial=serial, text=text, answered_by=actor, answered_at=timezone.now()
@@ -465,13 +624,15 @@ def notice_answer(
             request=request,
         )
         _evidence_add(actor=actor, stored=stored, request=request, answer=answer)
+        announce.notice_answered(notice)
     return answer
 
 
 def notice_close(*, actor, notice: SupervisionNotice, comment: str = "", request=None) -> SupervisionNotice:
     """办结: the office accepts the answer."""
     # outside the transaction: a refusal stays in the trail
-    require(actor, "supervision.manage", request=request)
+    if not may_supervise(actor, notice.assignment):
+        deny(actor, "supervision.manage", notice, request=request)
     if notice.status != NoticeStatus.ANSWERED:
         raise ValidationError(
             _("只有已反馈的督办单才能办结（当前为“%(s)s”）。") % {"s": notice.get_status_display()}
@@ -489,6 +650,7 @@ def notice_close(*, actor, notice: SupervisionNotice, comment: str = "", request
             detail=notice.closing_comment,
             request=request,
         )
+        announce.notice_closed(notice)
     return notice
 
 
@@ -497,9 +659,12 @@ def notices_escalate(*, today: date | None = None) -> list[SupervisionNotice]:
     """The daily job: every notice still waiting for an answer after its deadline is escalated (逾期未反馈，
     升级督办), once per notice; it then stands out on the supervision list and the unit's board."""
     today = today or timezone.localdate()
-    due = SupervisionNotice.objects.select_for_update().filter(status=NoticeStatus.ISSUED, deadline__lt=today)
+    due = SupervisionNotice.objects.select_for_update().filter(
+        status__in=(NoticeStatus.ISSUED, NoticeStatus.SIGNED), deadline__lt=today
+    )
     escalated = []
     for notice in due:
+        before = notice.status
         notice.status = NoticeStatus.ESCALATED
         notice.escalation_level += 1
         notice.escalated_at = timezone.now()
@@ -507,9 +672,10 @@ def notices_escalate(*, today: date | None = None) -> list[SupervisionNotice]:
         audit_record(
             action=AuditAction.UPDATE,
             obj=notice,
-            changes={"status": [NoticeStatus.ISSUED, NoticeStatus.ESCALATED]},
+            changes={"status": [before, NoticeStatus.ESCALATED]},
             detail=f"反馈时限 {notice.deadline} 已过，未反馈，自动升级督办",
         )
+        announce.notice_escalated(notice)
         escalated.append(notice)
     return escalated
 

@@ -123,6 +123,12 @@ def component_explanation(component: dict) -> str:
                 "unreported": ngettext("%(n)s 项尚无报告（按 0%% 计）", "%(n)s 项尚无报告（按 0%% 计）", n)
                 % {"n": n},
             }
+        if "weighted" in facts:
+            return ngettext(
+                "%(n)s 项任务%(weighting)s，按最新报告平均完成 %(mean)s%%（%(notes)s）",
+                "%(n)s 项任务%(weighting)s，按最新报告平均完成 %(mean)s%%（%(notes)s）",
+                facts["tasks"],
+            ) % {"n": facts["tasks"], "weighting": _weighting(facts), "mean": facts["mean"], "notes": notes}
         return ngettext(
             "%(n)s 项任务，按最新报告平均完成 %(mean)s%%（%(notes)s）",
             "%(n)s 项任务，按最新报告平均完成 %(mean)s%%（%(notes)s）",
@@ -138,12 +144,17 @@ def component_explanation(component: dict) -> str:
                 "due": facts["milestones_due"],
                 "on_time": facts["milestones_on_time"],
             }
+        if "weighted" in facts:
+            text += _weighting(facts) + _("，按时率 %(rate)s%%") % {"rate": facts["weighted"]["rate"]}
         return text
     if name == "evidence" and "reports" in facts:
-        return _("已报送 %(n)s 期报告，其中 %(evidence)s 期附有佐证材料") % {
+        text = _("已报送 %(n)s 期报告，其中 %(evidence)s 期附有佐证材料") % {
             "n": facts["reports"],
             "evidence": facts["with_evidence"],
         }
+        if "weighted" in facts:
+            text += _weighting(facts) + _("，占 %(rate)s%%") % {"rate": facts["weighted"]["rate"]}
+        return text
     if name == "indicators" and "judged" in facts:
         counts = facts["counts"]
         by_status = listing(
@@ -160,6 +171,16 @@ def component_explanation(component: dict) -> str:
             text += _("（另有 %(n)s 项数据不足或未设目标，不计）") % {"n": facts["skipped"]}
         return text
     return component.get("explanation", "")
+
+
+def _weighting(facts: dict) -> str:
+    """How lead (牵头) and co-operating (配合) assignments weighed in a component (``facts["weighted"]``)."""
+    weighted = facts["weighted"]
+    return _("（牵头 %(leads)s 项，按牵头 %(lead)s、配合 %(cooperating)s 加权）") % {
+        "leads": weighted["leads"],
+        "lead": weighted["lead"],
+        "cooperating": weighted["cooperating"],
+    }
 
 
 def _not_applicable(why: str, facts: dict) -> str:

@@ -179,6 +179,9 @@ def _scheme(d: dict) -> ScoringScheme:
         weights={k: as_decimal(v) for k, v in d["weights"].items()},
         status_points={k: as_decimal(v) for k, v in d["status_points"].items()},
         remark=d.get("remark", ""),
+        unit_weights={k: as_decimal(v) for k, v in d["unit_weights"].items()}
+        if "unit_weights" in d
+        else None,
     )
 
 

@@ -116,7 +116,8 @@ class MeasureChecks(ReaderBase):
                 )
 
     def _check_evaluation(self) -> None:
-        """Scoring schemes: weights of the four components summing to 100, points 0–100, versions unique and
+        """Scoring schemes: weights of the four components summing to 100, points 0–100, the weights of a lead
+        and a co-operating unit's assignments finite (their range is the schema's), versions unique and
         in the order they took effect (the scheme for a period is the last one effective by its end)."""
         versions: dict[str, Path_] = {}
         previous: date | None = None
@@ -141,6 +142,11 @@ class MeasureChecks(ReaderBase):
             for key, value in scheme["status_points"].items():
                 if not is_number(value):
                     self.problem((*path, "status_points", key), f"状态得分 {value} 应为 0 至 100 之间的数值")
+            for key, value in scheme.get("unit_weights", {}).items():
+                if not is_number(value):
+                    self.problem(
+                        (*path, "unit_weights", key), f"单位权重 {value} 应为大于 0、不超过 100 的数值"
+                    )
             effective = self._date((*path, "effective_from"), scheme["effective_from"])
             if effective and previous and effective <= previous:
                 self.problem(

@@ -74,6 +74,8 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[Path_, str]:
         return path, f"不能超过 {expected} 个字符"
     if kind == "minItems":
         return path, f"至少需要 {expected} 项"
+    if kind == "exclusiveMinimum":
+        return path, f"应大于 {expected}"
     if kind in ("minimum", "maximum"):
         return path, f"应{'不小于' if kind == 'minimum' else '不大于'} {expected}"
     return path, error.message

@@ -3,9 +3,11 @@ to each other, and the org tree (one root, levels below their parents, no cycles
 members).
 
 A task's units and its responsibility clause (“责任单位：省工信厅、省通信管理局…”) are checked both ways: every
-unit listed is named in the clause, and every unit the clause names is listed. A name in the clause is any
-responsible unit's ``name`` or one of its ``aliases`` (the text writes 省交通厅 for 省交通运输厅), the longest
-one where names overlap; a short form the text uses is added to the plan file as an alias, never to code."""
+unit listed is named in the clause, and every unit the clause names is listed. Then the list must keep the
+clause's order, each unit once: the unit named first leads (牵头), the others co-operate (配合). A name in the
+clause is any responsible unit's ``name`` or one of its ``aliases`` (the text writes 省交通厅 for 省交通运输厅),
+the longest one where names overlap; a short form the text uses is added to the plan file as an alias, never
+to code."""
 
 from __future__ import annotations
 
@@ -50,18 +52,46 @@ class StructureChecks(ReaderBase):
             named = unit_names_in(task["responsibility"], units_by_name)
             if None in listed:  # an unknown name, reported above, most likely stands for one the clause names
                 named = []
+            missing = False
             for name, code in named:
                 if code not in listed:
+                    missing = True
                     listed.add(code)  # one problem per unit, however often the clause names it
                     self.problem(
                         (*path, "responsible_units"),
                         f"责任单位原文写有“{name}”，但该任务的 responsible_units 中没有列出这个单位",
                     )
+            if named and not missing and listed == {code for _, code in named}:
+                self._check_unit_order(path, task, named, units_by_name)
             if task.get("sector") and task["sector"] not in sectors:
                 self.problem((*path, "sector"), f"行业“{task['sector']}”不存在")
         for path, sector in self.items("sectors"):
             if sector.get("task") and sector["task"] not in tasks:
                 self.problem((*path, "task"), f"任务“{sector['task']}”不存在")
+
+    def _check_unit_order(
+        self, path, task: dict, named: list[tuple[str, str]], units_by_name: dict[str, str]
+    ) -> None:
+        """The units are listed once each and in the order the clause names them: the first leads (牵头), the
+        others co-operate (配合). Checked only once the units listed and the units named agree."""
+        listed = task["responsible_units"]
+        first_listed: dict[str, str] = {}
+        for i, name in enumerate(listed):
+            code = units_by_name[name]
+            if code in first_listed:
+                same = "" if name == first_listed[code] else f"与“{first_listed[code]}”是同一个责任单位，"
+                self.problem((*path, "responsible_units", i), f"“{name}”{same}重复列出")
+            first_listed.setdefault(code, name)
+        clause_order: dict[str, str] = {}
+        for name, code in named:
+            clause_order.setdefault(code, name)
+        if len(first_listed) == len(listed) and list(first_listed) != list(clause_order):
+            self.problem(
+                (*path, "responsible_units"),
+                f"任务 {task['code']} 的 responsible_units 顺序（{'、'.join(listed)}）与责任单位原文的顺序"
+                f"（{'、'.join(clause_order.values())}）不一致：原文列在第一位的单位牵头、其余配合，"
+                "请按原文顺序列出",
+            )
 
     def _check_org_tree(self) -> None:
         units = {u["code"]: (p, u) for p, u in self.items("org_units")}

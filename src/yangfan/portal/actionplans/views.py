@@ -16,9 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import deny, may, may_set_target, org_units_in_scope, target_units
+from yangfan.accounts.permissions import (
+    deny,
+    may,
+    may_set_target,
+    org_units_in_scope,
+    require,
+    target_units,
+)
 from yangfan.actionplans import selectors, services
-from yangfan.actionplans.forms import UnitTargetForm
+from yangfan.actionplans.forms import TaskLeadForm, UnitTargetForm
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task, UnitTarget
 from yangfan.core.periods import PeriodError
 from yangfan.datavalues.indicators import (
@@ -85,11 +92,41 @@ class GoalListView(PlanMixin, TemplateView):
 
 
 class TaskDetailView(PlanMixin, DetailView):
+    """A task with its units, the lead (牵头) first named; the provincial office changes the lead here (POST)."""
+
     template_name = "actionplans/task_detail.html"
     context_object_name = "task"
 
     def get_object(self, queryset=None) -> Task:
         return get_object_or_404(selectors.task_list(plan=self.plan), code=self.kwargs["code"])
+
+    def get_context_data(self, **kwargs):
+        may_lead = may(self.request.user, "tasks.lead")
+        if may_lead and "lead_form" not in kwargs:
+            kwargs["lead_form"] = TaskLeadForm(task=self.object)
+        return super().get_context_data(may_lead=may_lead, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        require(request.user, "tasks.lead", request=request)
+        self.object = task = self.get_object()
+        form = TaskLeadForm(request.POST, task=task)
+        if form.is_valid():
+            unit = form.cleaned_data["unit"]
+            try:
+                services.task_lead_set(
+                    actor=request.user,
+                    task=task,
+                    unit=unit,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("已将 %(unit)s 改定为牵头单位。") % {"unit": unit.name})
+                return redirect(task.get_absolute_url())
+        return self.render_to_response(self.get_context_data(lead_form=form))
 
 
 class UnitListView(PlanMixin, ListView):
@@ -108,8 +145,13 @@ class UnitDetailView(PlanMixin, DetailView):
         return get_object_or_404(self.plan.responsibleunit_set, code=self.kwargs["code"])
 
     def get_context_data(self, **kwargs):
-        tasks = selectors.task_list(plan=self.plan).filter(units=self.object)
-        return super().get_context_data(tasks=tasks, **kwargs)
+        tasks = list(selectors.task_list(plan=self.plan).filter(units=self.object))
+        leading = sum(
+            1 for t in tasks for link in t.unit_links.all() if link.unit_id == self.object.pk and link.lead
+        )
+        return super().get_context_data(
+            tasks=tasks, leading=leading, cooperating=len(tasks) - leading, **kwargs
+        )
 
 
 class IndicatorListView(PlanMixin, ListView):

@@ -15,15 +15,20 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import may
+from yangfan.accounts.permissions import home_city, may, supervises_plan
 from yangfan.actionplans.selectors import plan_default, plan_get
 from yangfan.core.periods import PeriodError
 from yangfan.supervision import boards
 from yangfan.supervision.choices import NoticeStatus
+from yangfan.supervision.lights import notice_light_counts
 from yangfan.supervision.models import Milestone, SupervisionNotice
 from yangfan.supervision.selectors import (
     assignment_list,
+    binds,
+    city_governments,
+    city_shares_read,
     period_of,
+    province_unit,
     reporting_periods,
 )
 
@@ -63,7 +68,7 @@ class SupervisionMixin(PermissionMixin):
             periods=reporting_periods(self.plan),
             deadline=boards.report_deadline(self.plan, self.period),
             as_of=self.as_of,
-            manages=may(self.request.user, "supervision.manage"),
+            manages=supervises_plan(self.request.user, province_unit()),
         )
         return super().get_context_data(**kwargs)
 
@@ -83,12 +88,29 @@ class IndexView(PermissionMixin, View):
 
 
 class MatrixView(SupervisionMixin, TemplateView):
+    """The plan's shares (the province's view), or one city's cascade (``?city=``; a city's users start there)."""
+
     template_name = "supervision/matrix.html"
 
     def get_context_data(self, **kwargs):
-        m = boards.matrix(actor=self.request.user, plan=self.plan, period=self.period, as_of=self.as_of)
+        user = self.request.user
+        cities = city_governments().filter(pk__in=city_shares_read(user)).order_by("position", "code")
+        code = self.request.GET.get("city")
+        if code is None:
+            city = home_city(user)
+        else:
+            city = cities.filter(code=code).first() if code else None
+            if code and city is None:
+                messages.error(self.request, _("“%(c)s”不是您范围内的设区市。") % {"c": code})
+        m = boards.matrix(actor=user, plan=self.plan, period=self.period, as_of=self.as_of, city=city)
         rows = [{"task": row.task, "cells": [row.cells.get(c.key) for c in m.columns]} for row in m.rows]
-        return super().get_context_data(matrix=m, rows=rows, **kwargs)
+        counts = notice_light_counts(
+            SupervisionNotice.objects.filter(assignment__in=assignment_list(actor=user, plan=self.plan)),
+            self.plan,
+        )
+        return super().get_context_data(
+            matrix=m, rows=rows, city=city, cities=cities, light_counts=counts, **kwargs
+        )
 
 
 class MineView(SupervisionMixin, TemplateView):
@@ -115,7 +137,7 @@ class MineView(SupervisionMixin, TemplateView):
         )
         for m in soon:
             for a in assignments:
-                if a.task_id == m.task_id and m.subtask_id in (None, a.subtask_id):
+                if binds(m, a):
                     upcoming.append({"assignment": a, "milestone": m})
         upcoming.sort(key=lambda r: r["milestone"].due)
         items = [
@@ -128,7 +150,11 @@ class MineView(SupervisionMixin, TemplateView):
             items=items,
             late=[i for i in items if i["alerts"]],
             upcoming=upcoming,
-            open_notices=[n for n in notices if n.status in (NoticeStatus.ISSUED, NoticeStatus.ESCALATED)],
+            open_notices=[
+                n
+                for n in notices
+                if n.status in (NoticeStatus.ISSUED, NoticeStatus.SIGNED, NoticeStatus.ESCALATED)
+            ],
             notices=notices,
             **kwargs,
         )

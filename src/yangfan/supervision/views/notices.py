@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import deny, may
+from yangfan.accounts.permissions import deny, has_permission, home_city, may, may_supervise
 from yangfan.actionplans.display import localized_name
 from yangfan.audit.downloads import audited_download
 from yangfan.audit.forms import DateField
@@ -31,9 +31,17 @@ from yangfan.supervision import services
 from yangfan.supervision.boards import alerts_for, row_figures
 from yangfan.supervision.choices import NoticeStatus
 from yangfan.supervision.evidence import accepted_text
+from yangfan.supervision.lights import notice_light, notice_light_case, notice_light_counts
 from yangfan.supervision.models import Assignment, NoticeAnswer, SupervisionNotice
 from yangfan.supervision.notice_documents import answer_document, notice_document
-from yangfan.supervision.selectors import assignment_list, may_read_assignment, may_report, period_of
+from yangfan.supervision.selectors import (
+    assignment_list,
+    may_read_assignment,
+    may_report,
+    period_of,
+    reporting_periods,
+    supervised_list,
+)
 from yangfan.supervision.texts import alert_message, notice_title
 from yangfan.supervision.views.reports import MultipleFileField
 
@@ -61,18 +69,33 @@ class NoticeListView(PermissionMixin, TemplateView):
     permission = "tasks.view"
 
     def get_context_data(self, **kwargs):
+        from yangfan.actionplans.selectors import plan_default
+
         visible = assignment_list(actor=self.request.user)
         notices = SupervisionNotice.objects.filter(assignment__in=visible).select_related(
-            "plan", "assignment__task", "assignment__responsible_unit", "assignment__org_unit"
+            "plan",
+            "issuer_unit",
+            "assignment__task",
+            "assignment__responsible_unit",
+            "assignment__org_unit",
         )
+        plan = plan_default()
+        counts = notice_light_counts(notices, plan) if plan is not None else {}
         status = self.request.GET.get("status", "")
         if status:
             notices = notices.filter(status=status)
+        light = self.request.GET.get("light", "")
+        if light and plan is not None:
+            notices = notices.annotate(light=notice_light_case(plan)).filter(light=light)
         return super().get_context_data(
-            notices=notices,
+            notices=[{"notice": n, "light": notice_light(n)} for n in notices],
             status=status,
             status_choices=NoticeStatus.choices,
-            manages=may(self.request.user, "supervision.manage"),
+            light=light,
+            light_counts=counts,
+            plan=plan,
+            periods=reporting_periods(plan) if plan is not None else [],
+            manages=has_permission(self.request.user, "supervision.manage"),
             **kwargs,
         )
 
@@ -85,13 +108,18 @@ class NoticeNewView(PermissionMixin, TemplateView):
     permission = "supervision.manage"
 
     def assignment(self) -> Assignment:
+        """The share of ``?assignment=``, among those the reader may supervise (another city's share, or a city's
+        own share for its office, is refused and audited)."""
         pk = self.request.POST.get("assignment") or self.request.GET.get("assignment")
         try:
-            return Assignment.objects.select_related("task__plan", "responsible_unit", "org_unit").get(
-                pk=int(pk)
-            )
+            found = Assignment.objects.select_related(
+                "task__plan", "responsible_unit", "org_unit", "parent__org_unit"
+            ).get(pk=int(pk))
         except (TypeError, ValueError, Assignment.DoesNotExist) as exc:
             raise Http404(_("请从督导清单或任务页选择要督办的任务分工。")) from exc
+        if not may_supervise(self.request.user, found):
+            deny(self.request.user, "supervision.manage", found, request=self.request)
+        return found
 
     def prefill(self, assignment: Assignment) -> tuple[dict, list]:
         q = self.request.GET
@@ -136,8 +164,8 @@ class NoticeNewView(PermissionMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if not request.GET.get("assignment"):  # from the notice list: first choose the share to supervise
-            shares = assignment_list(actor=request.user).order_by(
-                "task__code", "subtask__code", "org_unit__code"
+            shares = supervised_list(actor=request.user).order_by(
+                "task__position", "subtask__code", "parent_id", "org_unit__code", "assignee"
             )
             return TemplateResponse(
                 request, "supervision/notice_pick.html", self.get_context_data(shares=shares)
@@ -190,6 +218,35 @@ def _figures_from(text: str) -> list:
     return value if isinstance(value, list) else []
 
 
+class BulletinView(PermissionMixin, View):
+    """情况通报 of a reporting period (``?period=``, by default the latest ended) as a Word document: the province's
+    office on its notices, a city's office on its city's (``?city=`` lets the province read a city's)."""
+
+    permission = "supervision.manage"
+
+    def get(self, request, plan: str):
+        from yangfan.actionplans.selectors import plan_get
+        from yangfan.orgunits.models import OrgUnit
+        from yangfan.supervision.bulletins import bulletin, bulletin_document
+        from yangfan.supervision.selectors import province_unit
+
+        plan_row = plan_get(code=plan)
+        try:
+            period = period_of(plan_row, request.GET.get("period"))
+        except PeriodError as exc:
+            raise Http404(_("期间“%(p)s”无效。") % {"p": request.GET.get("period")}) from exc
+        code = request.GET.get("city")
+        city = get_object_or_404(OrgUnit, code=code) if code else home_city(request.user)
+        unit = city or province_unit()
+        if not may(request.user, "supervision.manage", unit):
+            deny(request.user, "supervision.manage", unit, request=request)
+        found = bulletin(plan=plan_row, period=period, issuer_unit=city)
+        name = f"{found.number}.docx"
+        return audited_download(
+            request, official_docx_bytes(bulletin_document(found)), name, obj=unit, detail=name
+        )
+
+
 class NoticeMixin(PermissionMixin):
     """A notice of the URL, looked up after the role check (a role without tasks gets 403, not 404)."""
 
@@ -203,7 +260,10 @@ class NoticeMixin(PermissionMixin):
                 "assignment__task__plan",
                 "assignment__responsible_unit",
                 "assignment__org_unit",
+                "assignment__parent",
                 "issued_by",
+                "signed_by",
+                "issuer_unit",
             ),
             pk=self.kwargs["pk"],
         )
@@ -224,7 +284,11 @@ class NoticeView(NoticeMixin, TemplateView):
             notice=notice,
             answers=notice.answers.select_related("answered_by").prefetch_related("evidence"),
             may_answer=may_report(user, notice.assignment) and notice.status != "closed",
-            may_close=may(user, "supervision.manage") and notice.status == "answered",
+            may_close=notice.status == "answered" and may_supervise(user, notice.assignment),
+            may_sign=notice.signed_at is None
+            and notice.status != NoticeStatus.CLOSED
+            and may_report(user, notice.assignment),
+            light=notice_light(notice),
             **kwargs,
         )
 
@@ -232,7 +296,10 @@ class NoticeView(NoticeMixin, TemplateView):
         self.check_read()
         notice = self.notice
         try:
-            if request.POST.get("form") == "close":
+            if request.POST.get("form") == "sign":
+                services.notice_sign(actor=request.user, notice=notice, request=request)
+                messages.success(request, _("已签收。"))
+            elif request.POST.get("form") == "close":
                 services.notice_close(
                     actor=request.user,
                     notice=notice,
@@ -276,6 +343,7 @@ urlpatterns = [
     path("notices/", NoticeListView.as_view(), name="notices"),
     path("notices/new/", NoticeNewView.as_view(), name="notice_new"),
     path("notices/<int:pk>/", NoticeView.as_view(), name="notice"),
+    path("<slug:plan>/bulletin/", BulletinView.as_view(), name="bulletin"),
     path("notices/<int:pk>/docx/", NoticeDocxView.as_view(), name="notice_docx"),
     path("notices/<int:pk>/answers/<int:answer>/docx/", NoticeDocxView.as_view(), name="answer_docx"),
 ]

@@ -18,7 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import deny, may
+from yangfan.accounts.permissions import deny, may_split, may_supervise, restrict
 from yangfan.audit.downloads import audited_download
 from yangfan.collection.choices import SubmissionAction
 from yangfan.collection.workflow import NEEDS_REASON, available_actions, is_writable
@@ -27,14 +27,19 @@ from yangfan.supervision import services
 from yangfan.supervision.boards import alerts_for, report_deadline
 from yangfan.supervision.choices import Progress
 from yangfan.supervision.evidence import CONTENT_TYPES, accepted_text
+from yangfan.supervision.lights import light_of, milestone_light, notice_light, worst
 from yangfan.supervision.models import Assignment, Evidence, ProgressReport
 from yangfan.supervision.selectors import (
     may_read_assignment,
     may_report,
     may_review_report,
     milestones_of,
+    parts_under,
+    period_of,
     reporting_periods,
+    rolled_up,
 )
+from yangfan.supervision.views.tasks import PartMilestoneForm
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -70,12 +75,48 @@ class ProgressReportForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    override_reason = forms.CharField(
+        label=gettext_lazy("与下级汇总不一致的说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
     files = MultipleFileField(label=gettext_lazy("佐证材料"), required=False)
 
-    def __init__(self, *args, milestones, **kwargs):
+    def __init__(self, *args, milestones, split: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["milestones_met"].queryset = milestones
         self.fields["files"].help_text = accepted_text()
+        if split:
+            self.fields["override_reason"].help_text = _(
+                "本任务已分解给区县和市级部门：所报进展与下级汇总一致时无需填写。"
+            )
+        else:
+            del self.fields["override_reason"]
+
+
+class SplitForm(forms.Form):
+    """Split a city's share among its districts and counties (offered within the reader's scope) and its
+    departments (one name a line)."""
+
+    counties = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("区县"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    departments = forms.CharField(
+        label=gettext_lazy("市级部门（每行一个）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "市工业和信息化局"}),
+    )
+
+    def __init__(self, *args, assignment, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = assignment.children.filter(assignee="").values("org_unit")
+        self.fields["counties"].queryset = restrict(
+            parts_under(assignment), user, "supervision.manage"
+        ).exclude(pk__in=taken)
+
+    def clean_departments(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["departments"].splitlines() if line.strip()]
 
 
 class AssignmentMixin(PermissionMixin):
@@ -95,30 +136,109 @@ class AssignmentMixin(PermissionMixin):
             deny(self.request.user, "tasks.view", self.assignment, request=self.request)
 
 
-class AssignmentView(AssignmentMixin, TemplateView):
+class PartsMixin:
+    def parts(self, period: str) -> list[dict]:
+        """The parts of a split share with their report of ``period`` (two queries)."""
+        parts = list(self.assignment.children.select_related("org_unit", "responsible_unit"))
+        reports = {
+            r.assignment_id: r
+            for r in ProgressReport.objects.filter(assignment__in=[p.pk for p in parts], period=period)
+        }
+        return [{"assignment": p, "report": reports.get(p.pk)} for p in parts]
+
+
+class AssignmentView(PartsMixin, AssignmentMixin, TemplateView):
     """A task's share for one unit, with its whole history: every period's report and every notice."""
 
     template_name = "supervision/assignment.html"
 
     def get_context_data(self, **kwargs):
         self.check_read()
-        a = self.assignment
+        a, user = self.assignment, self.request.user
         plan = a.task.plan
         reports = {r.period: r for r in a.reports.prefetch_related("events__actor", "evidence")}
         history = [{"period": p, "report": reports.get(p)} for p in reversed(reporting_periods(plan))]
+        period = str(period_of(plan, None))
+        met = set(
+            ProgressReport.milestones_met.through.objects.filter(
+                progressreport__assignment=a, progressreport__status__in=("submitted", "approved")
+            ).values_list("milestone_id", flat=True)
+        )
+        milestones = [
+            {"milestone": m, "light": milestone_light(plan, m.due, met=m.pk in met)} for m in milestones_of(a)
+        ]
+        splits = may_split(user, a)
+        if splits:
+            kwargs.setdefault("split_form", SplitForm(assignment=a, user=user))
+        supervises = may_supervise(user, a)
+        if supervises and a.parent_id:
+            kwargs.setdefault("milestone_form", PartMilestoneForm())
+        notices = [
+            {"notice": n, "light": notice_light(n)}
+            for n in a.notices.select_related("plan", "issuer_unit").prefetch_related("answers")
+        ]
+        due = report_deadline(plan, Period.parse(period))
+        reported = reports.get(period) is not None and reports[period].status in ("submitted", "approved")
+        report_light = light_of(plan, due, done=reported)
         return super().get_context_data(
             assignment=a,
             plan=plan,
-            milestones=milestones_of(a),
+            milestones=milestones,
             history=history,
-            notices=a.notices.prefetch_related("answers"),
-            may_report=may_report(self.request.user, a),
-            manages=may(self.request.user, "supervision.manage"),
+            notices=notices,
+            report_light=report_light,
+            report_due=due,
+            light=worst([report_light, *(m["light"] for m in milestones), *(n["light"] for n in notices)]),
+            parts=self.parts(period),
+            period=period,
+            rolled=rolled_up(a, period),
+            may_report=may_report(user, a),
+            manages=supervises,
+            splits=splits,
             **kwargs,
         )
 
+    def post(self, request, *args, **kwargs):
+        """The office's edits on a share: ``form`` = split, milestone (on a part) or part_delete."""
+        self.check_read()
+        a, kind = self.assignment, request.POST.get("form")
+        if kind == "split" and not may_split(request.user, a):
+            deny(request.user, "supervision.manage", a, request=request)
+        if kind == "milestone" and not (a.parent_id and may_supervise(request.user, a)):
+            deny(request.user, "supervision.manage", a, request=request)
+        try:
+            if kind == "split":
+                form = SplitForm(request.POST, assignment=a, user=request.user)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(split_form=form), status=400)
+                parts = services.assignment_split(
+                    actor=request.user,
+                    assignment=a,
+                    counties=form.cleaned_data["counties"],
+                    departments=form.cleaned_data["departments"],
+                    request=request,
+                )
+                messages.success(request, _("已分解给 %(n)d 个单位。") % {"n": len(parts)})
+            elif kind == "milestone":
+                form = PartMilestoneForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(milestone_form=form), status=400)
+                services.milestone_create(
+                    actor=request.user, task=a.task, assignment=a, request=request, **form.cleaned_data
+                )
+                messages.success(request, _("已添加阶段节点。"))
+            elif kind == "part_delete":
+                part = get_object_or_404(Assignment, pk=request.POST.get("part"), parent=a)
+                services.assignment_part_delete(actor=request.user, part=part, request=request)
+                messages.success(request, _("已撤销对 %(u)s 的分派。") % {"u": part.unit_name})
+            else:
+                messages.error(request, _("无法识别的操作。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(request.path)
 
-class ReportView(AssignmentMixin, TemplateView):
+
+class ReportView(PartsMixin, AssignmentMixin, TemplateView):
     """The report of one period: the form while it is a draft or returned (for its unit), read-only otherwise,
     the workflow panel and the evidence."""
 
@@ -142,8 +262,18 @@ class ReportView(AssignmentMixin, TemplateView):
             "percent": r.percent,
             "narrative": r.narrative,
             "milestones_met": list(r.milestones_met.all()) if r.pk else [],
+            "override_reason": r.override_reason,
         }
-        return ProgressReportForm(data, files, initial=initial, milestones=milestones_of(self.assignment))
+        rolled = self.rolled
+        if rolled is not None and r.pk is None:  # a new report starts from what the parts report
+            initial.update(progress=rolled[0].value, percent=rolled[1])
+        return ProgressReportForm(
+            data, files, initial=initial, milestones=milestones_of(self.assignment), split=rolled is not None
+        )
+
+    @cached_property
+    def rolled(self):
+        return rolled_up(self.assignment, self.report.period)
 
     def post(self, request, *args, **kwargs):
         self.report = self.setup_report()
@@ -160,6 +290,7 @@ class ReportView(AssignmentMixin, TemplateView):
                     narrative=form.cleaned_data["narrative"],
                     milestones_met=form.cleaned_data["milestones_met"],
                     files=form.cleaned_data["files"],
+                    override_reason=form.cleaned_data.get("override_reason", ""),
                     request=request,
                 )
             except ValidationError as exc:
@@ -191,6 +322,8 @@ class ReportView(AssignmentMixin, TemplateView):
             plan=plan,
             editable=reporter and is_writable(r),
             alerts=found.get(self.assignment.pk, []),
+            rolled=self.rolled,
+            parts=self.parts(r.period) if self.rolled is not None else [],
             evidence=r.evidence.all() if r.pk else [],
             events=r.events.select_related("actor") if r.pk else [],
             workflow={

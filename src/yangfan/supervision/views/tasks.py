@@ -14,22 +14,29 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import may
+from yangfan.accounts.permissions import supervises_plan
 from yangfan.actionplans.display import localized_name
 from yangfan.actionplans.models import Indicator, Task
 from yangfan.actionplans.selectors import plan_get
 from yangfan.audit.forms import DateField
 from yangfan.supervision import services
 from yangfan.supervision.models import Milestone, ProgressReport
-from yangfan.supervision.selectors import assignment_list
+from yangfan.supervision.selectors import assignment_list, province_unit
 
 
-class MilestoneForm(forms.Form):
+class PartMilestoneForm(forms.Form):
+    """A milestone: what, by when, the evidence expected (a city's office sets one on a part of its share)."""
+
     title = forms.CharField(label=gettext_lazy("节点内容"), max_length=300)
     due = DateField(label=gettext_lazy("完成时限"))
     evidence_expected = forms.CharField(
         label=gettext_lazy("应提供的佐证材料"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MilestoneForm(PartMilestoneForm):
+    """A milestone of the whole task, or of one of its sub-tasks (the provincial office's)."""
+
     subtask = forms.ModelChoiceField(label=gettext_lazy("适用子任务"), queryset=None, required=False)
 
     def __init__(self, *args, task, **kwargs):
@@ -100,7 +107,7 @@ class TaskView(TaskMixin, TemplateView):
             milestones=task.milestones.select_related("subtask"),
             subtasks=task.subtasks.prefetch_related("units"),
             links=task.indicator_links.select_related("indicator"),
-            manages=may(user, "supervision.manage"),
+            manages=supervises_plan(user, province_unit()),
             **kwargs,
         )
 
