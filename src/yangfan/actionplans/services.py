@@ -351,7 +351,9 @@ def _sync(
             except models.ProtectedError as exc:
                 kept = sorted({str(obj) for obj in exc.protected_objects})[:5]
                 raise ValidationError(
-                    _("计划文件删去了 %(codes)s，但已有记录引用它们（%(kept)s），不能删除：请保留它们或先处理这些记录。")
+                    _(
+                        "计划文件删去了 %(codes)s，但已有记录引用它们（%(kept)s），不能删除：请保留它们或先处理这些记录。"
+                    )
                     % {"codes": "、".join(obj.code for obj in gone), "kept": "；".join(kept)}
                 ) from exc
             stats["deleted"] += len(gone)
