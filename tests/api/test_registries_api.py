@@ -154,8 +154,73 @@ def test_the_counts_name_every_registry_of_the_plan_and_none_for_those_not_kept(
         "count": 0,
     }
     assert rows["iiot_platform"]["registry"] == "carriers"
-    assert rows["bloom_cup"]["count"] is None and rows["bloom_cup"]["registry"] is None
-    assert rows["innovation_lead_zone"]["count"] is None
+    # every registry the plan names is kept now: 创新引领区 and 绽放杯 are lists of their own, 双千兆城市 and
+    # 共性技术平台 are carriers the plan file declares (so Q20 「全面建成双千兆城市」 has a figure)
+    assert (rows["bloom_cup"]["registry"], rows["innovation_lead_zone"]["registry"]) == (
+        "bloom-cup",
+        "lead-zones",
+    )
+    assert rows["gigabit_city"]["registry"] == rows["common_tech_platform"]["registry"] == "carriers"
+    assert [code for code, row in rows.items() if row["count"] is None] == []
+
+
+def test_the_four_registries_count_what_the_database_holds(api, make_user):
+    from yangfan.actionplans.models import Sector
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.registries.choices import BloomCupAward, CarrierKind
+    from yangfan.registries.models import BloomCupEntry, Carrier, LeadZone
+    from yangfan.registries.services import entry_save
+
+    province = make_user("province", username="registrar")
+    xian, baoji = OrgUnit.objects.get(code="610100"), OrgUnit.objects.get(code="610300")
+    mining = Sector.objects.get(code="smart-mining")
+    entry_save(
+        actor=province,
+        entry=LeadZone(org_unit=xian, name="高新区引领区", sector=mining, recognised_on=date(2022, 5, 1)),
+    )
+    entry_save(  # retired before the end of 2023: not counted then
+        actor=province,
+        entry=LeadZone(
+            org_unit=xian, name="旧引领区", recognised_on=date(2022, 1, 1), retired_on=date(2023, 3, 1)
+        ),
+    )
+    for year, name in ((2022, "项目甲"), (2023, "项目乙")):
+        entry_save(
+            actor=province,
+            entry=BloomCupEntry(
+                org_unit=xian,
+                round_year=year,
+                name=name,
+                enterprise="测试企业",
+                entered_on=date(year, 5, 1),
+                award=BloomCupAward.ENTERED,
+            ),
+        )
+    entry_save(
+        actor=province,
+        entry=Carrier(
+            org_unit=baoji,
+            kind=CarrierKind.GIGABIT_CITY,
+            name="宝鸡双千兆城市",
+            recognised_on=date(2023, 2, 1),
+        ),
+    )
+    viewer = api("viewer")
+
+    def counts(org, period):
+        body = viewer.get("registry_counts", {"org": org, "period": period}).json()
+        return {row["code"]: row["count"] for row in body["registries"]}
+
+    assert (
+        counts("610100", "2023")["innovation_lead_zone"],
+        counts("610100", "2022")["innovation_lead_zone"],
+    ) == (
+        1,
+        2,
+    )
+    assert (counts("610100", "2022")["bloom_cup"], counts("610100", "2023")["bloom_cup"]) == (1, 2)
+    assert counts("610000", "2023")["gigabit_city"] == 1 and counts("610100", "2023")["gigabit_city"] == 0
+    assert counts("610000", "2022")["gigabit_city"] == 0
 
 
 def test_counts_are_refused_outside_the_view_scope_and_need_a_unit_and_a_valid_period(api, db):
@@ -380,5 +445,13 @@ def test_the_schema_documents_the_registries_api_without_warnings(api, tmp_path)
     assert {"get", "put", "delete"} <= set(paths["/api/v1/registries/{slug}/{id}/"])
     assert "get" in paths["/api/v1/registries/counts/"]
     [slug] = [p for p in paths["/api/v1/registries/{slug}/"]["get"]["parameters"] if p["name"] == "slug"]
-    assert set(slug["schema"]["enum"]) == {"cases", "vpns", "suppliers", "benchmarks", "carriers"}
+    assert set(slug["schema"]["enum"]) == {
+        "cases",
+        "vpns",
+        "suppliers",
+        "benchmarks",
+        "carriers",
+        "lead-zones",
+        "bloom-cup",
+    }
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))

@@ -36,8 +36,16 @@ def entries(province):
     """One entry of every registry, entered through the service as the web form would."""
     from yangfan.actionplans.models import Operator, Sector
     from yangfan.orgunits.models import OrgUnit
-    from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm, VpnType
-    from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
+    from yangfan.registries.choices import BloomCupAward, CarrierKind, CaseStage, NetworkForm, VpnType
+    from yangfan.registries.models import (
+        ApplicationCase,
+        Benchmark,
+        BloomCupEntry,
+        Carrier,
+        IndustryVpn,
+        LeadZone,
+        Supplier,
+    )
     from yangfan.registries.services import entry_save
 
     xian = OrgUnit.objects.get(code="610100")
@@ -105,6 +113,30 @@ def entries(province):
             name="测试5G应用孵化器",
             recognised_on=date(2022, 1, 1),
             retired_on=date(2023, 6, 30),
+        ),
+    )
+    entry_save(
+        actor=province,
+        entry=LeadZone(
+            org_unit=xian,
+            name="测试5G应用创新引领区",
+            sector=mining,
+            recognised_on=date(2022, 8, 1),
+            policy_pilots="基站站址开放试点\n应用场景开放试点",
+        ),
+    )
+    entry_save(
+        actor=province,
+        entry=BloomCupEntry(
+            org_unit=xian,
+            round_year=2022,
+            name="5G智慧矿山井下巡检",
+            enterprise="测试煤业公司",
+            sector=mining,
+            case=case,
+            entered_on=date(2022, 5, 10),
+            award=BloomCupAward.REGIONAL,
+            awarded_on=date(2022, 9, 1),
         ),
     )
 

@@ -46,3 +46,15 @@ class CallStatus(models.TextChoices):
     OPEN = "open", _("征集中")
     REVIEWING = "reviewing", _("评审中")
     PUBLISHED = "published", _("已公布")
+
+
+class BloomCupAward(models.TextChoices):
+    """What an entry of the “绽放杯”5G应用征集大赛 won, by the levels the contest publishes (the plan names none):
+    the national final's prizes, a regional (provincial) round's, or none."""
+
+    NATIONAL_FIRST = "national_first", _("全国一等奖")
+    NATIONAL_SECOND = "national_second", _("全国二等奖")
+    NATIONAL_THIRD = "national_third", _("全国三等奖")
+    NATIONAL_EXCELLENT = "national_excellent", _("全国优秀奖")
+    REGIONAL = "regional", _("区域赛（省赛）获奖")
+    ENTERED = "entered", _("参赛未获奖")

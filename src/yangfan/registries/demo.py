@@ -19,8 +19,16 @@ from django.db import transaction
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record_many
 from yangfan.core.uscc import check_character, organisation_check_character
-from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm, VpnType
-from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
+from yangfan.registries.choices import BloomCupAward, CarrierKind, CaseStage, NetworkForm, VpnType
+from yangfan.registries.models import (
+    ApplicationCase,
+    Benchmark,
+    BloomCupEntry,
+    Carrier,
+    IndustryVpn,
+    LeadZone,
+    Supplier,
+)
 from yangfan.registries.search import searchable
 
 SEED = 20220410
@@ -256,6 +264,51 @@ def demo_registries_load(*, actor=None) -> dict[str, int]:
     )
     Carrier.objects.bulk_create(carriers)
     created += list(Carrier.objects.all())
+
+    zones = [
+        LeadZone(
+            org_unit=units[code],
+            name=f"{units[code].name}5G应用创新引领区{DEMO}",
+            sector=sectors.get(sector),
+            recognised_on=_day(rng, date(2022, 3, 1), date(2023, 9, 30)),
+            recognised_by="演示认定文件",
+            policy_pilots="5G基站站址资源开放共享试点（演示）\n5G行业应用场景开放试点（演示）",
+            remark=REMARK,
+            created_by=actor,
+        )
+        for code, sector in (
+            ("610100", "industrial-internet"),
+            ("610300", "smart-power"),
+            ("610400", "smart-logistics"),
+        )
+    ]
+    LeadZone.objects.bulk_create(zones)
+    created += list(LeadZone.objects.all())
+
+    entries = []
+    pool = list(ApplicationCase.objects.select_related("org_unit", "sector").order_by("pk"))
+    awards = list(BloomCupAward.values)
+    for year in (2021, 2022, 2023):
+        for case in rng.sample(pool, k=min(6, len(pool))):
+            award = rng.choice(awards)
+            entered = _day(rng, date(year, 4, 1), date(year, 6, 30))
+            entries.append(
+                BloomCupEntry(
+                    org_unit=case.org_unit,
+                    round_year=year,
+                    name=case.name,
+                    enterprise=case.enterprise or f"{rng.choice(ENTERPRISE_WORDS)}科技有限公司{DEMO}",
+                    sector=case.sector,
+                    case=case,
+                    entered_on=entered,
+                    award=award,
+                    awarded_on=None if award == BloomCupAward.ENTERED else date(year, 10, 20),
+                    remark=REMARK,
+                    created_by=actor,
+                )
+            )
+    BloomCupEntry.objects.bulk_create(entries)
+    created += list(BloomCupEntry.objects.all())
     audit_record_many(
         [{"action": AuditAction.CREATE, "obj": e, "detail": "演示数据：登记簿条目"} for e in created],
         actor=actor,

@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from yangfan.registries.choices import CallStatus, CarrierKind, CaseStage, NetworkForm, VpnType
+from yangfan.registries.choices import BloomCupAward, CallStatus, CarrierKind, CaseStage, NetworkForm, VpnType
 
 
 def _dates_in_order(entry, start: str, end: str) -> None:
@@ -316,6 +316,84 @@ class BenchmarkApplication(models.Model):
     @property
     def org_unit(self):
         return self.case.org_unit
+
+
+class LeadZone(Entry):
+    """5G应用创新引领区 (T4.2.5; 专栏3 创建5G应用创新引领区): an area a city builds into a lead zone of 5G
+    application innovation, with the application-innovation policy pilots (应用创新政策试点) it runs there."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    sector = models.ForeignKey(
+        "actionplans.Sector",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("主导行业"),
+    )
+    recognised_on = models.DateField(_("认定日期"))
+    recognised_by = models.CharField(_("认定单位或文件"), max_length=200, blank=True)
+    policy_pilots = models.TextField(_("应用创新政策试点"), blank=True, help_text=_("每行一项"))
+    retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recognised_on", "name"]
+        verbose_name = _("5G应用创新引领区")
+        verbose_name_plural = _("5G应用创新引领区")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "lead-zones", "pk": self.pk})
+
+    def clean(self):
+        _dates_in_order(self, "recognised_on", "retired_on")
+
+
+class BloomCupEntry(Entry):
+    """An entry from the province in one round (届) of the “绽放杯”5G应用征集大赛 (专栏3: 持续推广), the award it
+    won, and the case of the 5G应用仓库 it is, where it is there."""
+
+    round_year = models.PositiveSmallIntegerField(_("届次（年度）"))
+    name = models.CharField(_("参赛项目"), max_length=200)
+    enterprise = models.CharField(_("参赛单位"), max_length=200)
+    sector = models.ForeignKey(
+        "actionplans.Sector", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("行业")
+    )
+    case = models.ForeignKey(
+        ApplicationCase,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bloom_entries",
+        verbose_name=_("应用案例"),
+    )
+    entered_on = models.DateField(_("报名日期"))
+    award = models.CharField(
+        _("获奖等级"), max_length=20, choices=BloomCupAward.choices, default=BloomCupAward.ENTERED
+    )
+    awarded_on = models.DateField(_("获奖公布日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-round_year", "name"]
+        verbose_name = _("“绽放杯”参赛项目")
+        verbose_name_plural = _("“绽放杯”参赛项目")
+
+    def __str__(self) -> str:
+        return f"{self.round_year}年 {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "bloom-cup", "pk": self.pk})
+
+    def clean(self):
+        _dates_in_order(self, "entered_on", "awarded_on")
+        if self.entered_on and self.round_year and self.entered_on.year != self.round_year:
+            raise ValidationError(
+                {"entered_on": _("报名日期应在该届（%(y)s年）内。") % {"y": self.round_year}}
+            )
+        if self.award != BloomCupAward.ENTERED and self.awarded_on is None:
+            raise ValidationError({"awarded_on": _("获奖的项目请填写获奖公布日期。")})
 
 
 class ExpertReview(models.Model):

@@ -23,8 +23,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yangfan.core.errors import YangfanError
-from yangfan.registries.choices import CarrierKind, CaseStage, NetworkForm
-from yangfan.registries.models import ApplicationCase, Benchmark, Carrier, IndustryVpn, Supplier
+from yangfan.registries.choices import BloomCupAward, CarrierKind, CaseStage, NetworkForm
+from yangfan.registries.models import (
+    ApplicationCase,
+    Benchmark,
+    BloomCupEntry,
+    Carrier,
+    IndustryVpn,
+    LeadZone,
+    Supplier,
+)
 
 NAME = _("名称")
 DUPLICATE = _("与已登记的“%(other)s”（%(unit)s）重复。")
@@ -246,8 +254,11 @@ SPECS: dict[str, RegistrySpec] = {
             search=by_words,
             indexed=("name", "scenario", "enterprise", "description", "figures", "bloom_cup", "sector"),
             search_hint=_("名称、企业、场景，或拼音首字母"),
-            shown_with=(("benchmarks", _("评为标杆")),),
-            protected_by=(("benchmarks", _("该案例已被评为标杆，不能删除；请先撤销标杆。")),),
+            shown_with=(("benchmarks", _("评为标杆")), ("bloom_entries", _("“绽放杯”参赛"))),
+            protected_by=(
+                ("benchmarks", _("该案例已被评为标杆，不能删除；请先撤销标杆。")),
+                ("bloom_entries", _("该案例参加过“绽放杯”，不能删除；请先修改参赛项目。")),
+            ),
             widgets={"suppliers": forms.SelectMultiple(attrs={"size": 6})},
             api_help={"suppliers": "供应商编号", "vpn": "所用行业虚拟专网的编号"},
         ),
@@ -367,6 +378,65 @@ SPECS: dict[str, RegistrySpec] = {
             counted=Counted(tuple(CarrierKind.values), "recognised_on", "retired_on", code_field="kind"),
             same_as=("kind", "name", CITY),
             same_text="类别、名称相同且在同一市",
+        ),
+        RegistrySpec(
+            slug="lead-zones",
+            model=LeadZone,
+            description="5G应用创新引领区（T4.2.5）：认定的引领区及其开展的应用创新政策试点，按期末在册计数。",
+            fields=(
+                "name",
+                "sector",
+                "org_unit",
+                "recognised_on",
+                "recognised_by",
+                "policy_pilots",
+                "retired_on",
+                "remark",
+            ),
+            columns=(
+                ("name", _("名称")),
+                ("sector", _("主导行业")),
+                ("org_unit", _("地区")),
+                ("recognised_on", _("认定日期")),
+                ("retired_on", _("撤销日期")),
+            ),
+            filters=(SECTOR, standing_on("standing", _("在册日期"), "recognised_on", "retired_on")),
+            counted=Counted(("innovation_lead_zone",), "recognised_on", "retired_on"),
+        ),
+        RegistrySpec(
+            slug="bloom-cup",
+            model=BloomCupEntry,
+            description="“绽放杯”5G应用征集大赛：本省各届参赛项目、获奖等级及对应的应用案例，按报名计数。",
+            fields=(
+                "round_year",
+                "name",
+                "enterprise",
+                "sector",
+                "case",
+                "org_unit",
+                "entered_on",
+                "award",
+                "awarded_on",
+                "remark",
+            ),
+            columns=(
+                ("round_year", _("届次")),
+                ("name", _("参赛项目")),
+                ("enterprise", _("参赛单位")),
+                ("get_award_display", _("获奖等级")),
+                ("org_unit", _("地区")),
+            ),
+            filters=(
+                SECTOR,
+                year("round_year", _("届次（年度）")),
+                choice("award", _("获奖等级"), BloomCupAward),
+                by_id("case", _("应用案例"), "case_id"),
+            ),
+            counted=Counted(("bloom_cup",), "entered_on", None),
+            same_as=("round_year", "name", CITY),
+            same_text="同一届、项目名称相同且在同一市",
+            api_help={"case": "应用案例的编号"},
+            api_names=("case",),
         ),
     )
 }
