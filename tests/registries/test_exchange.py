@@ -36,7 +36,15 @@ def entries(province):
     """One entry of every registry, entered through the service as the web form would."""
     from yangfan.actionplans.models import Operator, Sector
     from yangfan.orgunits.models import OrgUnit
-    from yangfan.registries.choices import BloomCupAward, CarrierKind, CaseStage, NetworkForm, VpnType
+    from yangfan.registries.choices import (
+        BloomCupAward,
+        CarrierKind,
+        CaseStage,
+        NetworkForm,
+        StandardLevel,
+        StandardStage,
+        VpnType,
+    )
     from yangfan.registries.models import (
         ApplicationCase,
         Benchmark,
@@ -44,6 +52,7 @@ def entries(province):
         Carrier,
         IndustryVpn,
         LeadZone,
+        Standard,
         Supplier,
     )
     from yangfan.registries.services import entry_save
@@ -138,6 +147,21 @@ def entries(province):
             award=BloomCupAward.REGIONAL,
             awarded_on=date(2022, 9, 1),
         ),
+    )
+    entry_save(
+        actor=province,
+        entry=Standard(
+            org_unit=xian,
+            code="YD/T 3615-2022",
+            title="5G智慧矿山井下通信技术要求",
+            level=StandardLevel.INDUSTRY,
+            sector=mining,
+            stage=StandardStage.PUBLISHED,
+            proposed_on=date(2021, 5, 1),
+            consultation_on=date(2021, 11, 1),
+            published_on=date(2022, 7, 1),
+        ),
+        m2m={"drafters": [supplier], "adopters": [case]},
     )
 
 

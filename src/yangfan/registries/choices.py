@@ -58,3 +58,23 @@ class BloomCupAward(models.TextChoices):
     NATIONAL_EXCELLENT = "national_excellent", _("全国优秀奖")
     REGIONAL = "regional", _("区域赛（省赛）获奖")
     ENTERED = "entered", _("参赛未获奖")
+
+
+class StandardLevel(models.TextChoices):
+    """标准的层级 (《中华人民共和国标准化法》: 国家标准、行业标准、地方标准、团体标准、企业标准)."""
+
+    NATIONAL = "national", _("国家标准")
+    INDUSTRY = "industry", _("行业标准")
+    LOCAL = "local", _("地方标准")
+    GROUP = "group", _("团体标准")
+    ENTERPRISE = "enterprise", _("企业标准")
+
+
+class StandardStage(models.TextChoices):
+    """Where a standard stands, in the order it gets there (立项 → 征求意见 → 报批 → 发布 → 实施)."""
+
+    PROPOSED = "proposed", _("立项")
+    CONSULTATION = "consultation", _("征求意见")
+    SUBMITTED = "submitted", _("报批")
+    PUBLISHED = "published", _("发布")
+    IMPLEMENTED = "implemented", _("实施")

@@ -17,7 +17,9 @@ def registry_entries() -> list[RegistryEntry]:
 
     def rows(spec):
         counted = spec.counted
-        return spec.model.objects.order_by().values_list(
+        # an entry without its start date (a standard not published yet) is not counted, not yet
+        started = spec.model.objects.filter(**{f"{counted.start}__isnull": False})
+        return started.order_by().values_list(
             counted.code_field or Value(counted.codes[0], output_field=CharField()),
             "org_unit__code",
             counted.start,

@@ -19,7 +19,15 @@ from django.db import transaction
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record_many
 from yangfan.core.uscc import check_character, organisation_check_character
-from yangfan.registries.choices import BloomCupAward, CarrierKind, CaseStage, NetworkForm, VpnType
+from yangfan.registries.choices import (
+    BloomCupAward,
+    CarrierKind,
+    CaseStage,
+    NetworkForm,
+    StandardLevel,
+    StandardStage,
+    VpnType,
+)
 from yangfan.registries.models import (
     ApplicationCase,
     Benchmark,
@@ -27,6 +35,7 @@ from yangfan.registries.models import (
     Carrier,
     IndustryVpn,
     LeadZone,
+    Standard,
     Supplier,
 )
 from yangfan.registries.search import searchable
@@ -309,6 +318,53 @@ def demo_registries_load(*, actor=None) -> dict[str, int]:
             )
     BloomCupEntry.objects.bulk_create(entries)
     created += list(BloomCupEntry.objects.all())
+
+    standards = []
+    levels = [
+        (StandardLevel.INDUSTRY, "YD/T {n}-{y}"),
+        (StandardLevel.LOCAL, "DB61/T {n}-{y}"),
+        (StandardLevel.GROUP, "T/SXCA {n}-{y}"),
+    ]
+    for i, sector_code in enumerate(
+        (
+            "industrial-internet",
+            "smart-mining",
+            "smart-power",
+            "smart-healthcare",
+            "smart-logistics",
+            "smart-education",
+        )
+    ):
+        sector = sectors.get(sector_code)
+        if sector is None:
+            continue
+        level, pattern = levels[i % len(levels)]
+        stage = list(StandardStage)[i % len(StandardStage)]
+        proposed = _day(rng, date(2021, 3, 1), date(2022, 3, 31))
+        dates = {"proposed_on": proposed}
+        for step, name in enumerate(("consultation_on", "submitted_on", "published_on", "implemented_on"), 1):
+            if list(StandardStage).index(stage) >= step:
+                dates[name] = proposed + timedelta(days=120 * step)
+        published = stage in (StandardStage.PUBLISHED, StandardStage.IMPLEMENTED)
+        standard = Standard(
+            org_unit=units["610100"],
+            code=pattern.format(n=1000 + i, y=dates["published_on"].year) if published else "",
+            title=f"5G+{sector.name}应用技术要求{DEMO}",
+            level=level,
+            sector=sector,
+            stage=stage,
+            other_drafters="演示起草单位",
+            remark=REMARK,
+            created_by=actor,
+            **dates,
+        )
+        standard.full_clean()
+        standard.save()
+        standard.drafters.set(rng.sample(suppliers, k=2))
+        if published:
+            standard.adopters.set([c for c in cases if c.sector_id == sector.pk][:2])
+        standards.append(standard)
+    created += standards
     audit_record_many(
         [{"action": AuditAction.CREATE, "obj": e, "detail": "演示数据：登记簿条目"} for e in created],
         actor=actor,

@@ -7,13 +7,25 @@ period's end (``registries.counts``), so a VPN retired in March 2023 counts in 2
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from yangfan.registries.choices import BloomCupAward, CallStatus, CarrierKind, CaseStage, NetworkForm, VpnType
+from yangfan.registries.choices import (
+    BloomCupAward,
+    CallStatus,
+    CarrierKind,
+    CaseStage,
+    NetworkForm,
+    StandardLevel,
+    StandardStage,
+    VpnType,
+)
 
 
 def _dates_in_order(entry, start: str, end: str) -> None:
@@ -394,6 +406,110 @@ class BloomCupEntry(Entry):
             )
         if self.award != BloomCupAward.ENTERED and self.awarded_on is None:
             raise ValidationError({"awarded_on": _("获奖的项目请填写获奖公布日期。")})
+
+
+# 标准编号 by level, as the standards' own numbering rules write them: GB/T 39786-2021, YD/T 3615-2019 (an
+# industry's two-letter code), DB61/T 1234-2021 (a province's two-digit code), T/CCSA 123-2021, Q/XXX 001-2021
+STANDARD_CODES = {
+    StandardLevel.NATIONAL: (re.compile(r"^GB(/[TZ])? \d+(\.\d+)?-\d{4}$"), "GB/T 39786-2021"),
+    StandardLevel.INDUSTRY: (re.compile(r"^[A-Z]{2}(/[TZ])? \d+(\.\d+)?-\d{4}$"), "YD/T 3615-2019"),
+    StandardLevel.LOCAL: (re.compile(r"^DB\d{2}(/T)? \d+(\.\d+)?-\d{4}$"), "DB61/T 1234-2021"),
+    StandardLevel.GROUP: (re.compile(r"^T/[A-Z0-9]+ \d+(\.\d+)?-\d{4}$"), "T/CCSA 123-2021"),
+    StandardLevel.ENTERPRISE: (re.compile(r"^Q/\S+ \S+$"), "Q/SXYD 001-2021"),
+}
+STAGE_DATES = (
+    (StandardStage.PROPOSED, "proposed_on"),
+    (StandardStage.CONSULTATION, "consultation_on"),
+    (StandardStage.SUBMITTED, "submitted_on"),
+    (StandardStage.PUBLISHED, "published_on"),
+    (StandardStage.IMPLEMENTED, "implemented_on"),
+)
+
+
+class Standard(Entry):
+    """5G应用标准 (专栏1: 加快重点行业融合应用标准制定, 推动5G应用标准落地): a standard in drafting or in force, its
+    level and key industry, the date it reached each stage, who drafted it and the applications that adopted it."""
+
+    code = models.CharField(
+        _("标准编号"), max_length=64, blank=True, help_text=_("发布后必填，如 YD/T 3615-2019")
+    )
+    title = models.CharField(_("标准名称"), max_length=300)
+    level = models.CharField(_("层级"), max_length=12, choices=StandardLevel.choices)
+    sector = models.ForeignKey(
+        "actionplans.Sector", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("行业")
+    )
+    stage = models.CharField(
+        _("所处阶段"), max_length=16, choices=StandardStage.choices, default=StandardStage.PROPOSED
+    )
+    proposed_on = models.DateField(_("立项日期"))
+    consultation_on = models.DateField(_("征求意见日期"), null=True, blank=True)
+    submitted_on = models.DateField(_("报批日期"), null=True, blank=True)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    implemented_on = models.DateField(_("实施日期"), null=True, blank=True)
+    drafters = models.ManyToManyField(
+        Supplier, blank=True, related_name="standards", verbose_name=_("起草单位（供应商名录内）")
+    )
+    other_drafters = models.CharField(_("其他起草单位"), max_length=500, blank=True)
+    adopters = models.ManyToManyField(
+        ApplicationCase, blank=True, related_name="standards", verbose_name=_("落地应用")
+    )
+    withdrawn_on = models.DateField(_("废止日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_on", "title"]
+        verbose_name = _("5G应用标准")
+        verbose_name_plural = _("5G应用标准")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "standards", "pk": self.pk})
+
+    def clean(self):
+        """The stage it is at has its date, no later stage has one, the dates given run in order; a published
+        standard has a code written as its level numbers them."""
+        errors = {}
+        stages = [stage for stage, _name in STAGE_DATES]
+        reached = stages.index(self.stage) + 1 if self.stage in stages else 0
+        upto = [name for _stage, name in STAGE_DATES[:reached]]
+        if (
+            upto and getattr(self, upto[-1]) is None
+        ):  # the stage it is at has its date (earlier ones may be unknown)
+            errors[upto[-1]] = _("处于“%(stage)s”阶段的标准须填写%(field)s。") % {
+                "stage": self.get_stage_display(),
+                "field": self._meta.get_field(upto[-1]).verbose_name,
+            }
+        later = [n for _s, n in STAGE_DATES if n not in upto and getattr(self, n) is not None]
+        if later and not errors:
+            errors[later[0]] = _("标准尚处于“%(stage)s”阶段，不应填写%(field)s。") % {
+                "stage": self.get_stage_display(),
+                "field": self._meta.get_field(later[0]).verbose_name,
+            }
+        dated = [(n, getattr(self, n)) for n in upto if getattr(self, n) is not None]
+        for (first, a), (second, b) in pairwise(dated):
+            if b < a and second not in errors:
+                errors[second] = _("%(second)s不应早于%(first)s。") % {
+                    "second": self._meta.get_field(second).verbose_name,
+                    "first": self._meta.get_field(first).verbose_name,
+                }
+        code = self.code.strip()
+        self.code = code
+        if self.stage in (StandardStage.PUBLISHED, StandardStage.IMPLEMENTED) and not code:
+            errors["code"] = _("已发布的标准须填写标准编号。")
+        if code and self.level in STANDARD_CODES:
+            pattern, example = STANDARD_CODES[self.level]
+            if not pattern.match(code):
+                errors["code"] = _(
+                    "标准编号“%(code)s”不符合%(level)s的编号格式，应写作 %(example)s 这样的形式。"
+                ) % {
+                    "code": code,
+                    "level": self.get_level_display(),
+                    "example": example,
+                }
+        if errors:
+            raise ValidationError(errors)
+        _dates_in_order(self, "proposed_on", "withdrawn_on")
 
 
 class ExpertReview(models.Model):

@@ -23,7 +23,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yangfan.core.errors import YangfanError
-from yangfan.registries.choices import BloomCupAward, CarrierKind, CaseStage, NetworkForm
+from yangfan.registries.choices import (
+    BloomCupAward,
+    CarrierKind,
+    CaseStage,
+    NetworkForm,
+    StandardLevel,
+    StandardStage,
+)
 from yangfan.registries.models import (
     ApplicationCase,
     Benchmark,
@@ -31,6 +38,7 @@ from yangfan.registries.models import (
     Carrier,
     IndustryVpn,
     LeadZone,
+    Standard,
     Supplier,
 )
 
@@ -437,6 +445,52 @@ SPECS: dict[str, RegistrySpec] = {
             same_text="同一届、项目名称相同且在同一市",
             api_help={"case": "应用案例的编号"},
             api_names=("case",),
+        ),
+        RegistrySpec(
+            slug="standards",
+            model=Standard,
+            description=(
+                "5G应用标准（专栏1）：层级、行业、所处阶段及各阶段日期、起草单位和落地应用；按发布计数，"
+                "编号按层级的编号规则核对。"
+            ),
+            fields=(
+                "code",
+                "title",
+                "level",
+                "sector",
+                "stage",
+                "proposed_on",
+                "consultation_on",
+                "submitted_on",
+                "published_on",
+                "implemented_on",
+                "drafters",
+                "other_drafters",
+                "adopters",
+                "org_unit",
+                "withdrawn_on",
+                "remark",
+            ),
+            columns=(
+                ("code", _("标准编号")),
+                ("title", _("标准名称")),
+                ("get_level_display", _("层级")),
+                ("get_stage_display", _("所处阶段")),
+                ("sector", _("行业")),
+            ),
+            filters=(
+                SECTOR,
+                choice("level", _("层级"), StandardLevel),
+                choice("stage", _("所处阶段"), StandardStage),
+                by_id("case", _("落地应用"), "adopters"),
+            ),
+            counted=Counted(("standard",), "published_on", "withdrawn_on"),
+            search=lambda rows, text: rows.filter(Q(title__icontains=text) | Q(code__icontains=text)),
+            search_hint=_("标准编号或名称"),
+            named_by=("title",),
+            same_as=("level", "title"),
+            same_text="层级相同、名称相同",
+            api_help={"drafters": "起草单位（供应商名录）的编号", "adopters": "落地应用案例的编号"},
         ),
     )
 }
