@@ -41,6 +41,8 @@ def entries(province):
         CarrierKind,
         CaseStage,
         NetworkForm,
+        ProductKind,
+        ProductStage,
         StandardLevel,
         StandardStage,
         VpnType,
@@ -50,6 +52,7 @@ def entries(province):
         Benchmark,
         BloomCupEntry,
         Carrier,
+        IndustryProduct,
         IndustryVpn,
         LeadZone,
         Standard,
@@ -163,6 +166,23 @@ def entries(province):
         ),
         m2m={"drafters": [supplier], "adopters": [case]},
     )
+    entry_save(
+        actor=province,
+        entry=IndustryProduct(
+            org_unit=xian,
+            kind=ProductKind.BASE_STATION,
+            name="矿用防爆5G基站",
+            model_number="KT-5G-01",
+            category="防爆",
+            supplier=supplier,
+            sector=mining,
+            stage=ProductStage.COMMERCIAL,
+            started_on=date(2021, 4, 1),
+            commercial_on=date(2022, 2, 1),
+            certification="煤安认证",
+        ),
+        m2m={"used_by": [case]},
+    )
 
 
 def _counts() -> dict[str, int]:
@@ -206,9 +226,10 @@ def test_the_csv_cells_name_related_things_as_people_write_them(entries):
 
 
 def test_an_export_brought_into_an_empty_database_recreates_the_entries(entries, province):
-    from yangfan.registries.models import Supplier
+    from yangfan.registries.models import IndustryProduct, Supplier
 
     content = registry_export("suppliers", Supplier.objects.all(), "xlsx")
+    IndustryProduct.objects.all().delete()  # a product keeps its supplier in the directory
     Supplier.objects.all().delete()
     outcome = registry_import(slug="suppliers", content=content, file="s.xlsx", actor=province)
     assert outcome.created == 1

@@ -78,3 +78,21 @@ class StandardStage(models.TextChoices):
     SUBMITTED = "submitted", _("报批")
     PUBLISHED = "published", _("发布")
     IMPLEMENTED = "implemented", _("实施")
+
+
+class ProductKind(models.TextChoices):
+    """The kinds of product 专栏2 names: special base stations, modules, industry terminals, high-end equipment."""
+
+    BASE_STATION = "base_station", _("行业专用5G基站")
+    MODULE = "module", _("5G模组")
+    TERMINAL = "terminal", _("5G行业终端")
+    EQUIPMENT = "equipment", _("预置5G能力的高端装备")
+
+
+class ProductStage(models.TextChoices):
+    """How far a product has come (研制 → 测试 → 商用 → 规模应用)."""
+
+    DEVELOPMENT = "development", _("研制")
+    TESTING = "testing", _("测试")
+    COMMERCIAL = "commercial", _("商用")
+    SCALE = "scale", _("规模应用")

@@ -24,6 +24,8 @@ from yangfan.registries.choices import (
     CarrierKind,
     CaseStage,
     NetworkForm,
+    ProductKind,
+    ProductStage,
     StandardLevel,
     StandardStage,
     VpnType,
@@ -33,6 +35,7 @@ from yangfan.registries.models import (
     Benchmark,
     BloomCupEntry,
     Carrier,
+    IndustryProduct,
     IndustryVpn,
     LeadZone,
     Standard,
@@ -365,6 +368,42 @@ def demo_registries_load(*, actor=None) -> dict[str, int]:
             standard.adopters.set([c for c in cases if c.sector_id == sector.pk][:2])
         standards.append(standard)
     created += standards
+
+    products = []
+    examples = (
+        (ProductKind.BASE_STATION, "防爆型5G基站", "防爆"),
+        (ProductKind.BASE_STATION, "高温高湿型5G小基站", "高温、高湿"),
+        (ProductKind.MODULE, "工业级5G模组", "工业级"),
+        (ProductKind.TERMINAL, "5G工业网关", "工业级路由器/网关"),
+        (ProductKind.TERMINAL, "5G高清摄像头", "高清摄像头"),
+        (ProductKind.TERMINAL, "5G自动导引车", "AGV"),
+        (ProductKind.EQUIPMENT, "预置5G的数控机床", "高端装备"),
+    )
+    stages = list(ProductStage)
+    for i, (kind, name, category) in enumerate(examples):
+        stage = stages[i % len(stages)]
+        started = _day(rng, date(2021, 2, 1), date(2022, 6, 30))
+        on_market = stage in (ProductStage.COMMERCIAL, ProductStage.SCALE)
+        product = IndustryProduct(
+            org_unit=_pick_city(rng, units),
+            kind=kind,
+            name=f"{name}{DEMO}",
+            model_number=f"YF-{100 + i}",
+            category=category,
+            supplier=rng.choice(suppliers),
+            stage=stage,
+            started_on=started,
+            commercial_on=started + timedelta(days=300) if on_market else None,
+            certification="演示认证信息" if on_market else "",
+            remark=REMARK,
+            created_by=actor,
+        )
+        product.full_clean()
+        product.save()
+        if on_market:
+            product.used_by.set(rng.sample(cases, k=2))
+        products.append(product)
+    created += products
     audit_record_many(
         [{"action": AuditAction.CREATE, "obj": e, "detail": "演示数据：登记簿条目"} for e in created],
         actor=actor,

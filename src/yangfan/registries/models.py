@@ -22,6 +22,8 @@ from yangfan.registries.choices import (
     CarrierKind,
     CaseStage,
     NetworkForm,
+    ProductKind,
+    ProductStage,
     StandardLevel,
     StandardStage,
     VpnType,
@@ -510,6 +512,65 @@ class Standard(Entry):
         if errors:
             raise ValidationError(errors)
         _dates_in_order(self, "proposed_on", "withdrawn_on")
+
+
+class IndustryProduct(Entry):
+    """面向行业的5G产品 (专栏2 面向行业需求的5G产品攻坚工程): a special base station (高温、高湿、防爆…), a module (by
+    class), an industry terminal (高清摄像头、工业级路由器/网关、车载联网设备、AGV…) or high-end equipment with 5G
+    built in; its supplier, certification, the stage it reached and the applications using it. It counts once it
+    is on the market (商用) until it is withdrawn."""
+
+    kind = models.CharField(_("产品类别"), max_length=16, choices=ProductKind.choices)
+    name = models.CharField(_("产品名称"), max_length=200)
+    model_number = models.CharField(_("型号"), max_length=100, blank=True)
+    category = models.CharField(
+        _("细分类别或适配场景"), max_length=100, blank=True, help_text=_("如 防爆、高温、工业级网关、AGV")
+    )
+    supplier = models.ForeignKey(
+        Supplier, models.PROTECT, null=True, blank=True, related_name="products", verbose_name=_("供应商")
+    )
+    sector = models.ForeignKey(
+        "actionplans.Sector", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("行业")
+    )
+    stage = models.CharField(
+        _("所处阶段"), max_length=16, choices=ProductStage.choices, default=ProductStage.DEVELOPMENT
+    )
+    started_on = models.DateField(_("研制启动日期"))
+    commercial_on = models.DateField(_("商用日期"), null=True, blank=True)
+    certification = models.CharField(_("认证情况"), max_length=300, blank=True)
+    used_by = models.ManyToManyField(
+        ApplicationCase, blank=True, related_name="products", verbose_name=_("使用该产品的应用")
+    )
+    retired_on = models.DateField(_("停产日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("面向行业的5G产品")
+        verbose_name_plural = _("面向行业的5G产品")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.model_number}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "products", "pk": self.pk})
+
+    def clean(self):
+        """A product on the market (商用, 规模应用) has the day it got there; one still in development or testing has
+        none."""
+        on_market = self.stage in (ProductStage.COMMERCIAL, ProductStage.SCALE)
+        if on_market and self.commercial_on is None:
+            raise ValidationError({"commercial_on": _("已商用的产品须填写商用日期。")})
+        if (
+            not on_market and self.commercial_on is not None
+        ):  # the date says more than the stage: ask for the stage
+            raise ValidationError(
+                {
+                    "stage": _("产品尚处于“%(stage)s”阶段，不应填写商用日期。")
+                    % {"stage": self.get_stage_display()}
+                }
+            )
+        _dates_in_order(self, "started_on", "commercial_on")
+        _dates_in_order(self, "started_on", "retired_on")
 
 
 class ExpertReview(models.Model):

@@ -28,6 +28,8 @@ from yangfan.registries.choices import (
     CarrierKind,
     CaseStage,
     NetworkForm,
+    ProductKind,
+    ProductStage,
     StandardLevel,
     StandardStage,
 )
@@ -36,6 +38,7 @@ from yangfan.registries.models import (
     Benchmark,
     BloomCupEntry,
     Carrier,
+    IndustryProduct,
     IndustryVpn,
     LeadZone,
     Standard,
@@ -335,8 +338,11 @@ SPECS: dict[str, RegistrySpec] = {
             same_as=("credit_code",),
             same_text="统一社会信用代码相同",
             duplicate=_("统一社会信用代码 %(code)s 已登记为“%(other)s”（%(unit)s）。"),
-            shown_with=(("cases", _("相关应用案例")),),
-            protected_by=(("cases", _("有应用案例使用该供应商，不能删除；出库请填写出库日期。")),),
+            shown_with=(("cases", _("相关应用案例")), ("products", _("面向行业的5G产品"))),
+            protected_by=(
+                ("cases", _("有应用案例使用该供应商，不能删除；出库请填写出库日期。")),
+                ("products", _("名录中有该供应商的产品，不能删除；出库请填写出库日期。")),
+            ),
             widgets={"sectors": forms.CheckboxSelectMultiple},
         ),
         RegistrySpec(
@@ -491,6 +497,53 @@ SPECS: dict[str, RegistrySpec] = {
             same_as=("level", "title"),
             same_text="层级相同、名称相同",
             api_help={"drafters": "起草单位（供应商名录）的编号", "adopters": "落地应用案例的编号"},
+        ),
+        RegistrySpec(
+            slug="products",
+            model=IndustryProduct,
+            description=(
+                "面向行业的5G产品（专栏2）：行业专用基站、模组、行业终端和预置5G能力的高端装备，供应商、认证、"
+                "所处阶段和使用它的应用；商用后计数，停产为止。"
+            ),
+            fields=(
+                "kind",
+                "name",
+                "model_number",
+                "category",
+                "supplier",
+                "sector",
+                "stage",
+                "started_on",
+                "commercial_on",
+                "certification",
+                "used_by",
+                "org_unit",
+                "retired_on",
+                "remark",
+            ),
+            columns=(
+                ("name", _("产品名称")),
+                ("get_kind_display", _("产品类别")),
+                ("supplier", _("供应商")),
+                ("get_stage_display", _("所处阶段")),
+                ("org_unit", _("地区")),
+            ),
+            filters=(
+                SECTOR,
+                choice("kind", _("产品类别"), ProductKind),
+                choice("stage", _("所处阶段"), ProductStage),
+                by_id("supplier", _("供应商"), "supplier_id"),
+                by_id("case", _("使用该产品的应用"), "used_by"),
+            ),
+            counted=Counted(("industry_product",), "commercial_on", "retired_on"),
+            search=lambda rows, text: rows.filter(
+                Q(name__icontains=text) | Q(model_number__icontains=text) | Q(category__icontains=text)
+            ),
+            search_hint=_("产品名称、型号或类别"),
+            same_as=("kind", "name", "model_number"),
+            same_text="类别、名称和型号相同",
+            api_help={"supplier": "供应商的编号", "used_by": "应用案例的编号"},
+            api_names=("supplier",),
         ),
     )
 }
