@@ -75,17 +75,11 @@ def notice_light_case(plan: Plan, today: date | None = None) -> Case:
 
 
 def notice_light_counts(notices: QuerySet, plan: Plan, today: date | None = None) -> dict[str, int]:
-    """How many of ``notices`` are green, yellow and red, how many are still open (not closed) and how many were
-    escalated: one query."""
-    today = today or timezone.localdate()
-    until = yellow_until(today, warning_days=warning_days(plan), working_day=working_day)
-    waiting = ~Q(status__in=NOTICE_DONE)
-    counts = notices.order_by().aggregate(
-        red=Count("pk", filter=waiting & Q(deadline__lt=today)),
-        yellow=Count("pk", filter=waiting & Q(deadline__gte=today, deadline__lte=until)),
+    """How many of ``notices`` are green, yellow and red (by :func:`notice_light_case`), how many are still open
+    (not closed) and how many were escalated: one query."""
+    lit = notices.order_by().annotate(light=notice_light_case(plan, today))
+    return lit.aggregate(
+        **{light.value: Count("pk", filter=Q(light=light.value)) for light in Light},
         open=Count("pk", filter=~Q(status=NoticeStatus.CLOSED)),
         escalated=Count("pk", filter=Q(status=NoticeStatus.ESCALATED)),
-        total=Count("pk"),
     )
-    counts["green"] = counts.pop("total") - counts["red"] - counts["yellow"]
-    return counts

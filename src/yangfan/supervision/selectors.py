@@ -129,19 +129,27 @@ def parts_under(assignment: Assignment) -> QuerySet[OrgUnit]:
     )
 
 
-def rolled_up(assignment: Assignment, period: str) -> tuple[Progress, int] | None:
-    """What the parts of a split share report for ``period``, rolled up (``core.supervision.roll_up``); a part
-    without a submitted (or approved) report counts as not started. ``None`` for a share not split."""
-    parts = list(assignment.children.values_list("pk", flat=True))
+def parts_reported(assignment: Assignment, period: str) -> list[tuple[Assignment, ProgressReport | None]]:
+    """The parts of a split share, each with its report of ``period`` (``None``: none yet): two queries."""
+    parts = list(assignment.children.select_related("org_unit", "responsible_unit"))
+    reports = {
+        r.assignment_id: r
+        for r in ProgressReport.objects.filter(assignment__in=[p.pk for p in parts], period=period)
+    }
+    return [(p, reports.get(p.pk)) for p in parts]
+
+
+def rolled_up(
+    assignment: Assignment, period: str, parts: list[tuple[Assignment, ProgressReport | None]] | None = None
+) -> tuple[Progress, int] | None:
+    """What the parts of a split share report for ``period`` (:func:`parts_reported`, read here unless given),
+    rolled up (``core.supervision.roll_up``); a part without a submitted (or approved) report counts as not
+    started. ``None`` for a share not split."""
+    parts = parts_reported(assignment, period) if parts is None else parts
     if not parts:
         return None
-    found = {
-        pk: (progress, percent)
-        for pk, progress, percent in ProgressReport.objects.filter(
-            assignment_id__in=parts, period=period, status__in=("submitted", "approved")
-        ).values_list("assignment_id", "progress", "percent")
-    }
-    return roll_up([found.get(pk) for pk in parts])
+    counted = ("submitted", "approved")
+    return roll_up([(r.progress, r.percent) if r and r.status in counted else None for _p, r in parts])
 
 
 def city_shares_read(user) -> QuerySet:

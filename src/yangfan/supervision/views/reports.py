@@ -34,6 +34,7 @@ from yangfan.supervision.selectors import (
     may_report,
     may_review_report,
     milestones_of,
+    parts_reported,
     parts_under,
     period_of,
     reporting_periods,
@@ -137,14 +138,15 @@ class AssignmentMixin(PermissionMixin):
 
 
 class PartsMixin:
-    def parts(self, period: str) -> list[dict]:
-        """The parts of a split share with their report of ``period`` (two queries)."""
-        parts = list(self.assignment.children.select_related("org_unit", "responsible_unit"))
-        reports = {
-            r.assignment_id: r
-            for r in ProgressReport.objects.filter(assignment__in=[p.pk for p in parts], period=period)
-        }
-        return [{"assignment": p, "report": reports.get(p.pk)} for p in parts]
+    def cascade(self, period: str) -> tuple[list[dict], object]:
+        """The parts of a split share with their report of ``period``, and what they roll up to (``None``: not
+        split): read once a request."""
+        cached = self.__dict__.setdefault("_cascade", {})
+        if period not in cached:
+            rows = parts_reported(self.assignment, period)
+            parts = [{"assignment": p, "report": r} for p, r in rows]
+            cached[period] = parts, rolled_up(self.assignment, period, rows)
+        return cached[period]
 
 
 class AssignmentView(PartsMixin, AssignmentMixin, TemplateView):
@@ -189,9 +191,9 @@ class AssignmentView(PartsMixin, AssignmentMixin, TemplateView):
             report_light=report_light,
             report_due=due,
             light=worst([report_light, *(m["light"] for m in milestones), *(n["light"] for n in notices)]),
-            parts=self.parts(period),
+            parts=self.cascade(period)[0],
             period=period,
-            rolled=rolled_up(a, period),
+            rolled=self.cascade(period)[1],
             may_report=may_report(user, a),
             manages=supervises,
             splits=splits,
@@ -271,9 +273,9 @@ class ReportView(PartsMixin, AssignmentMixin, TemplateView):
             data, files, initial=initial, milestones=milestones_of(self.assignment), split=rolled is not None
         )
 
-    @cached_property
+    @property
     def rolled(self):
-        return rolled_up(self.assignment, self.report.period)
+        return self.cascade(self.report.period)[1]
 
     def post(self, request, *args, **kwargs):
         self.report = self.setup_report()
@@ -323,7 +325,7 @@ class ReportView(PartsMixin, AssignmentMixin, TemplateView):
             editable=reporter and is_writable(r),
             alerts=found.get(self.assignment.pk, []),
             rolled=self.rolled,
-            parts=self.parts(r.period) if self.rolled is not None else [],
+            parts=self.cascade(r.period)[0],
             evidence=r.evidence.all() if r.pk else [],
             events=r.events.select_related("actor") if r.pk else [],
             workflow={
