@@ -113,7 +113,11 @@ ROLE_USERS = {
     "operator": ((), None, "cmcc"),
     "viewer": ((), None, None),
     "expert": ((), None, None),
+    "enterprise": (("610100",), None, None),  # an enterprise in 西安 (ENTERPRISE below)
 }
+# the enterprise of the test enterprise user: a supplier of the directory, registered by ``make_user``
+ENTERPRISE = "秦川数智科技有限公司"
+ENTERPRISE_CREDIT_CODE = "91610000MA6TG1234X"
 
 
 @pytest.fixture
@@ -135,10 +139,28 @@ def make_user(db):
             "operator": Operator.objects.filter(code=operator).first() if operator else None,
             "must_change_password": False,
         }
+        if role == "enterprise":
+            values["enterprise"] = _an_enterprise()
         values.update(overrides)
         return user_create(**values)
 
     return make
+
+
+def _an_enterprise() -> str:
+    """The test enterprise, in the supplier directory (an enterprise user must name one Yangfan knows)."""
+    from datetime import date
+
+    from yangfan.core.uscc import check_character
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.registries.models import Supplier
+
+    code = ENTERPRISE_CREDIT_CODE[:17] + check_character(ENTERPRISE_CREDIT_CODE[:17])
+    Supplier.objects.get_or_create(
+        credit_code=code,
+        defaults={"name": ENTERPRISE, "org_unit": OrgUnit.objects.get(code="610100"), "listed_on": date(2022, 1, 1)},
+    )
+    return ENTERPRISE
 
 
 def login_as(client, user):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "yangfan.notifications",
     "yangfan.ingests",
     "yangfan.goals",
+    "yangfan.security",
     "yangfan.portal",
     "rest_framework",
     "drf_spectacular",

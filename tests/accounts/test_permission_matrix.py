@@ -15,7 +15,7 @@ from yangfan.accounts.choices import Role
 
 ROLES = list(Role.values)
 ALL = set(ROLES)
-DATA_VIEWERS = ALL - {"admin", "auditor", "expert"}
+DATA_VIEWERS = ALL - {"admin", "auditor", "expert", "enterprise"}
 PROVINCE_WIDE = {"province", "department", "operator", "viewer"}
 TASKS = {"province", "department", "city-reporter", "city-reviewer", "city-office", "viewer"}
 REGISTRY_WRITERS = {"province", "department", "city-reporter"}

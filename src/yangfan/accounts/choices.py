@@ -16,3 +16,6 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("运营商填报员")
     VIEWER = "viewer", _("只读")
     EXPERT = "expert", _("评审专家")
+    # an enterprise of the supplier directory or the owner of application cases (应用企业): its own cases,
+    # products, “绽放杯” entries and security self-assessments, nothing of any other enterprise
+    ENTERPRISE = "enterprise", _("企业用户")

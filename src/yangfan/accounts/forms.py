@@ -9,7 +9,15 @@ from yangfan.accounts.models import User
 class UserScopeFields(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "role", "capture_org_units", "view_org_units", "responsible_unit", "operator"]
+        fields = [
+            "first_name",
+            "role",
+            "capture_org_units",
+            "view_org_units",
+            "responsible_unit",
+            "operator",
+            "enterprise",
+        ]
         labels = {"first_name": _("姓名")}
         widgets = {
             "capture_org_units": forms.SelectMultiple(attrs={"size": 8}),

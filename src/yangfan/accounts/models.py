@@ -44,6 +44,12 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("所属运营商"),
     )
+    enterprise = models.CharField(
+        _("所属企业"),
+        max_length=200,
+        blank=True,
+        help_text=_("企业用户：供应商名录中的企业名称，或应用案例中的应用企业名称（须一字不差）"),
+    )
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:

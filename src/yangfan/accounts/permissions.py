@@ -57,10 +57,29 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "supervision.manage": frozenset({R.PROVINCE, R.CITY_OFFICE}),
     # registries (登记簿): read by every role that reads figures, within its view scope; entries written by the
     # provincial office, the departments and the cities' reporters, each for the units of its capture scope
+    # An enterprise user (企业用户) reads and writes only its own enterprise's entries (``owns``).
     "registries.view": frozenset(
-        {R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE, R.OPERATOR, R.VIEWER}
+        {
+            R.PROVINCE,
+            R.DEPARTMENT,
+            R.CITY_REPORTER,
+            R.CITY_REVIEWER,
+            R.CITY_OFFICE,
+            R.OPERATOR,
+            R.VIEWER,
+            R.ENTERPRISE,
+        }
     ),
-    "registries.manage": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER}),
+    "registries.manage": frozenset({R.PROVINCE, R.DEPARTMENT, R.CITY_REPORTER, R.ENTERPRISE}),
+    # 5G应用安全 (四.(三) 8–11): an application's assessments, risks and 密评 are read by the unit it is in (its city's
+    # office), the provincial office, the auditor, and its own enterprise, nobody else's (scoped by the view scope
+    # and, for an enterprise, by ``owns``). Assessments are filed and risks answered by the enterprise or by the
+    # offices on its behalf (``security.assess``); the offices keep the register: risks closed or accepted,
+    # inspections and threat reports (``security.manage``); the questionnaire is the provincial office's
+    "security.view": frozenset({R.PROVINCE, R.CITY_OFFICE, R.AUDITOR, R.ENTERPRISE}),
+    "security.assess": frozenset({R.PROVINCE, R.CITY_OFFICE, R.ENTERPRISE}),
+    "security.manage": frozenset({R.PROVINCE, R.CITY_OFFICE}),
+    "security.configure": frozenset({R.PROVINCE}),
     # benchmark selection (标杆评选): the provincial office runs the calls and publishes; expert reviewers score
     # only the applications assigned to them (checked on each assignment)
     "benchmarks.run": frozenset({R.PROVINCE}),
@@ -94,9 +113,13 @@ SCOPED = {
     "reports.generate": "view",
     "notifications.configure": "capture",
     "supervision.manage": "capture",
+    "security.view": "view",
+    "security.assess": "capture",
+    "security.manage": "capture",
 }
-# Roles that see the whole province when no view scope is set.
-PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER})
+# Roles that see the whole province when no view scope is set (an enterprise's entries anywhere, and only those;
+# the auditor reads the security records, which the issue of them says it does).
+PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER, R.ENTERPRISE, R.AUDITOR})
 # A city's roles: scoped to the city their account names (capture_org_units), its counties included.
 CITY_ROLES = frozenset({R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE})
 
@@ -164,7 +187,10 @@ def restrict(queryset: QuerySet, user, permission: str) -> QuerySet:
 
     if queryset.model is OrgUnit:
         return queryset.filter(pk__in=units)
-    return queryset.filter(org_unit__in=units)
+    queryset = queryset.filter(org_unit__in=units)
+    if speaks_for_enterprise(user):
+        return queryset.filter(_owned_q(queryset.model, user, SCOPED[permission]))
+    return queryset
 
 
 def org_unit_ids_in_scope(user, permission: str) -> set[int] | None:
@@ -307,10 +333,11 @@ def _group_units(user) -> dict[str, set[int]]:
 
 def role_requirements(role: str) -> str | None:
     """What an account of ``role`` must name to be scoped: ``"capture_org_units"`` (a city's reporters and
-    reviewers), ``"responsible_unit"`` (a department), ``"operator"`` (an operator's users), or nothing."""
+    reviewers), ``"responsible_unit"`` (a department), ``"operator"`` (an operator's users), ``"enterprise"`` (an
+    enterprise's users: its name and the units it places entries at), or nothing."""
     if role in CITY_ROLES:
         return "capture_org_units"
-    return {R.DEPARTMENT: "responsible_unit", R.OPERATOR: "operator"}.get(role)
+    return {R.DEPARTMENT: "responsible_unit", R.OPERATOR: "operator", R.ENTERPRISE: "enterprise"}.get(role)
 
 
 def administers(user) -> bool:
@@ -473,6 +500,49 @@ def may_report_share(user, assignment) -> bool:
     return False
 
 
+def speaks_for_enterprise(user) -> bool:
+    """Is ``user`` an enterprise's? It reads and keeps its own enterprise's entries only (:func:`owns`)."""
+    return bool(user and user.is_authenticated) and user.role == R.ENTERPRISE
+
+
+def _owned_q(model, user, kind: str) -> Q:
+    """The rows of ``model`` that are ``user``'s enterprise's: a model names the lookups to its enterprise
+    (``owned_by``) and says whether the enterprise keeps the rows or only reads them (``kept_by_owner``). A model
+    that names none is no enterprise's."""
+    lookups = getattr(model, "owned_by", ())
+    if (
+        not lookups
+        or not user.enterprise
+        or (kind == "capture" and not getattr(model, "kept_by_owner", True))
+    ):
+        return Q(pk__in=[])
+    condition = Q()
+    for lookup in lookups:
+        condition |= Q(**{lookup: user.enterprise})
+    return condition
+
+
+def owns(user, obj, kind: str = "view") -> bool:
+    """Is ``obj`` one of ``user``'s enterprise's (read through ``owned_by``; ``kind="capture"``: one it keeps)?"""
+    model = type(obj)
+    lookups = getattr(model, "owned_by", ())
+    if (
+        not lookups
+        or not user.enterprise
+        or (kind == "capture" and not getattr(model, "kept_by_owner", True))
+    ):
+        return False
+    for lookup in lookups:
+        value = obj
+        for step in lookup.split("__"):
+            value = getattr(value, step, None)
+            if value is None:
+                break
+        if value == user.enterprise:
+            return True
+    return False
+
+
 def _in_scope(user, kind: str, obj) -> bool:
     """Is ``obj`` within the user's scope? Objects name their org unit, operator or responsible unit; an org
     group is in it when every unit it draws on is."""
@@ -491,6 +561,9 @@ def _in_scope(user, kind: str, obj) -> bool:
         return user.operator_id is not None and obj.operator_id == user.operator_id
     if kind == "capture" and user.role == R.DEPARTMENT and hasattr(obj, "responsible_unit_id"):
         return user.responsible_unit_id is not None and obj.responsible_unit_id == user.responsible_unit_id
+    if speaks_for_enterprise(user) and not isinstance(obj, OrgUnit):
+        # a bare unit says "may place an entry here", which the scope answered; anything else must be its own
+        return owns(user, obj, kind)
     return True
 
 

@@ -27,6 +27,7 @@ USER_FIELDS = (
     "is_superuser",
     "responsible_unit",
     "operator",
+    "enterprise",
     "must_change_password",
 )
 TOKEN_PREFIX = "yf_"
@@ -39,15 +40,37 @@ def _user_state(user: User) -> dict:
     return state
 
 
-def _check_scope(*, role: str, capture_org_units, responsible_unit, operator) -> None:
-    """A role that captures data must say where: cities their units, departments their unit, operators theirs."""
+def _check_scope(*, role: str, capture_org_units, responsible_unit, operator, enterprise: str = "") -> None:
+    """A role that captures data must say where: cities their units, departments their unit, operators theirs, an
+    enterprise its name and where it is."""
     needs = role_requirements(role)
+    if needs == "enterprise":
+        if not enterprise.strip():
+            raise ValidationError(_("企业用户须指定所属企业。"), code="enterprise_required")
+        if not capture_org_units:
+            raise ValidationError(_("企业用户须指定所在地区（填报范围）。"), code="scope_required")
+        if not known_enterprise(enterprise):
+            raise ValidationError(
+                _("“%(e)s”既不在解决方案供应商名录中，也不是任何应用案例的应用企业；请核对企业名称。")
+                % {"e": enterprise},
+                code="enterprise_unknown",
+            )
     if needs == "capture_org_units" and not capture_org_units:
         raise ValidationError(_("市级填报员和审核员须指定填报范围（组织机构）。"), code="scope_required")
     if needs == "responsible_unit" and responsible_unit is None:
         raise ValidationError(_("部门填报员须指定所属责任单位。"), code="unit_required")
     if needs == "operator" and operator is None:
         raise ValidationError(_("运营商填报员须指定所属运营商。"), code="operator_required")
+
+
+def known_enterprise(name: str) -> bool:
+    """Is ``name`` an enterprise Yangfan knows: one of the supplier directory, or the owner of an application case?"""
+    from django.apps import apps  # the registries build on this app: their models are named, not imported
+
+    return (
+        apps.get_model("registries", "Supplier").objects.filter(name=name).exists()
+        or apps.get_model("registries", "ApplicationCase").objects.filter(enterprise=name).exists()
+    )
 
 
 def _apply_role(user: User) -> None:
@@ -67,14 +90,20 @@ def user_create(
     view_org_units=(),
     responsible_unit=None,
     operator=None,
+    enterprise: str = "",
     must_change_password: bool = True,
     request=None,
 ) -> User:
     """Create an account. Created by an administrator, it must change its password at first login."""
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("用户名“%(u)s”已存在。") % {"u": username}, code="duplicate")
+    enterprise = enterprise.strip()
     _check_scope(
-        role=role, capture_org_units=capture_org_units, responsible_unit=responsible_unit, operator=operator
+        role=role,
+        capture_org_units=capture_org_units,
+        responsible_unit=responsible_unit,
+        operator=operator,
+        enterprise=enterprise,
     )
     user = User(
         username=username,
@@ -82,6 +111,7 @@ def user_create(
         role=role,
         responsible_unit=responsible_unit,
         operator=operator,
+        enterprise=enterprise,
         must_change_password=must_change_password,
     )
     validate_password(password, user)
@@ -119,6 +149,7 @@ def user_update(
         capture_org_units=captures,
         responsible_unit=user.responsible_unit,
         operator=user.operator,
+        enterprise=user.enterprise,
     )
     _apply_role(user)
     user.save()

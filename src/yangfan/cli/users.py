@@ -30,6 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--view-org", action="append", default=[], metavar="CODE", help="查看范围（可重复）")
     create.add_argument("--unit", metavar="NAME", help="所属责任单位（部门填报员），如 省工信厅")
     create.add_argument("--operator", metavar="NAME", help="所属运营商（运营商填报员），如 中国移动")
+    create.add_argument(
+        "--enterprise", default="", metavar="NAME", help="所属企业（企业用户）：供应商名录或应用案例中的企业名称"
+    )
     create.add_argument("--name", default="", help="姓名")
     create.set_defaults(handler=cmd_users_create)
     listing = user_commands.add_parser("list", help="列出用户")
@@ -91,6 +94,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         view_org_units=org_units(args.view_org),
         responsible_unit=unit,
         operator=operator,
+        enterprise=args.enterprise,
     )
     out.print(f"用户 {user.username}（{user.get_role_display()}）已创建；首次登录时须修改密码。")
     return 0

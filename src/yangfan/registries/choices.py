@@ -96,3 +96,47 @@ class ProductStage(models.TextChoices):
     TESTING = "testing", _("测试")
     COMMERCIAL = "commercial", _("商用")
     SCALE = "scale", _("规模应用")
+
+
+class CertificationKind(models.TextChoices):
+    """测试评估认证 (专栏1 推动5G应用标准落地: 开展标准的测试、评估和认证; 四.(三) 10 安全评测和能力认证)."""
+
+    TEST = "test", _("测试")
+    EVALUATION = "evaluation", _("评估")
+    CERTIFICATION = "certification", _("认证")
+
+
+class CertificationResult(models.TextChoices):
+    PASSED = "passed", _("通过")
+    FAILED = "failed", _("未通过")
+
+
+class CryptoLevel(models.TextChoices):
+    """The five levels of GB/T 39786-2021《信息安全技术 信息系统密码应用基本要求》 a system is assessed against."""
+
+    LEVEL_1 = "1", _("第一级")
+    LEVEL_2 = "2", _("第二级")
+    LEVEL_3 = "3", _("第三级")
+    LEVEL_4 = "4", _("第四级")
+    LEVEL_5 = "5", _("第五级")
+
+
+class CryptoResult(models.TextChoices):
+    """The conclusion of a 商用密码应用安全性评估 (密评) report: 符合, 基本符合, 不符合."""
+
+    COMPLIANT = "compliant", _("符合")
+    BASICALLY = "basically", _("基本符合")
+    NON_COMPLIANT = "non_compliant", _("不符合")
+
+
+class InspectionTarget(models.TextChoices):
+    """What a 监督检查 (四.(三) 8: 做好5G应用及关键信息基础设施监督检查) inspects."""
+
+    APPLICATION = "application", _("5G应用")
+    CII = "cii", _("关键信息基础设施")
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", _("高")
+    MEDIUM = "medium", _("中")
+    LOW = "low", _("低")

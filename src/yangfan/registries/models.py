@@ -21,9 +21,15 @@ from yangfan.registries.choices import (
     CallStatus,
     CarrierKind,
     CaseStage,
+    CertificationKind,
+    CertificationResult,
+    CryptoLevel,
+    CryptoResult,
+    InspectionTarget,
     NetworkForm,
     ProductKind,
     ProductStage,
+    Severity,
     StandardLevel,
     StandardStage,
     VpnType,
@@ -65,6 +71,11 @@ class Entry(models.Model):
 
 class Supplier(Entry):
     """解决方案供应商名录: a company, identified by its 统一社会信用代码 (GB 32100-2015, check digit verified)."""
+
+    # the enterprise an entry belongs to, for enterprise users (``accounts.permissions``): the lookups to its name,
+    # and whether the enterprise keeps the entry itself or only reads it (the directory is the office's)
+    owned_by = ("name",)
+    kept_by_owner = False
 
     name = models.CharField(_("企业名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
@@ -136,6 +147,8 @@ class IndustryVpn(Entry):
 
 class ApplicationCase(Entry):
     """应用案例 in the 5G应用仓库: a 5G application of an enterprise, with its suppliers, network and stage."""
+
+    owned_by = ("enterprise",)
 
     name = models.CharField(_("案例名称"), max_length=200)
     sector = models.ForeignKey(
@@ -369,6 +382,8 @@ class BloomCupEntry(Entry):
     """An entry from the province in one round (届) of the “绽放杯”5G应用征集大赛 (专栏3: 持续推广), the award it
     won, and the case of the 5G应用仓库 it is, where it is there."""
 
+    owned_by = ("enterprise",)
+
     round_year = models.PositiveSmallIntegerField(_("届次（年度）"))
     name = models.CharField(_("参赛项目"), max_length=200)
     enterprise = models.CharField(_("参赛单位"), max_length=200)
@@ -520,6 +535,8 @@ class IndustryProduct(Entry):
     built in; its supplier, certification, the stage it reached and the applications using it. It counts once it
     is on the market (商用) until it is withdrawn."""
 
+    owned_by = ("supplier__name",)
+
     kind = models.CharField(_("产品类别"), max_length=16, choices=ProductKind.choices)
     name = models.CharField(_("产品名称"), max_length=200)
     model_number = models.CharField(_("型号"), max_length=100, blank=True)
@@ -571,6 +588,252 @@ class IndustryProduct(Entry):
             )
         _dates_in_order(self, "started_on", "commercial_on")
         _dates_in_order(self, "started_on", "retired_on")
+
+
+def _one_application(entry) -> None:
+    """A record about one application: a case of the 5G应用仓库 or an industry VPN, not both; its unit is theirs."""
+    if bool(entry.case_id) == bool(entry.vpn_id):
+        raise ValidationError({"case": _("请选择一个应用案例或一个行业虚拟专网（二者选一）。")})
+
+
+class EvaluationBody(Entry):
+    """5G安全评测认证机构 (四.(三) 10 支持5G安全评测机构建设; 专栏4 评估检测与认证能力): a body registered to assess
+    5G applications, assess commercial cryptography (密评), test or certify, with the qualifications it holds."""
+
+    name = models.CharField(_("机构名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    does_assessment = models.BooleanField(_("5G应用安全评估"), default=False)
+    does_crypto = models.BooleanField(_("商用密码应用安全性评估"), default=False)
+    does_testing = models.BooleanField(_("安全检测"), default=False)
+    does_certification = models.BooleanField(_("安全认证"), default=False)
+    qualifications = models.TextField(_("资质"), blank=True, help_text=_("每行一项，如 商用密码检测机构资质"))
+    contact = models.CharField(_("联系人及电话"), max_length=200, blank=True)
+    recognised_on = models.DateField(_("登记日期"))
+    retired_on = models.DateField(_("注销日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("安全评测认证机构")
+        verbose_name_plural = _("安全评测认证机构")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "security-bodies", "pk": self.pk})
+
+    def clean(self):
+        from yangfan.core.uscc import uscc_normalise, uscc_problem
+
+        if self.credit_code:
+            self.credit_code = uscc_normalise(self.credit_code)
+            problem = uscc_problem(self.credit_code)
+            if problem:
+                raise ValidationError({"credit_code": problem})
+        if not (self.does_assessment or self.does_crypto or self.does_testing or self.does_certification):
+            raise ValidationError({"does_assessment": _("请至少选择机构具备的一项能力。")})
+        _dates_in_order(self, "recognised_on", "retired_on")
+
+
+class Certification(Entry):
+    """A test, evaluation or certification (测试评估认证) a registered body issued: of a product, an application or
+    another object, against a standard where there is one."""
+
+    owned_by = ("product__supplier__name", "case__enterprise")
+    kept_by_owner = False
+
+    body = models.ForeignKey(
+        EvaluationBody, models.PROTECT, related_name="certifications", verbose_name=_("评测认证机构")
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=CertificationKind.choices)
+    number = models.CharField(_("证书或报告编号"), max_length=100)
+    standard = models.ForeignKey(
+        Standard,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certifications",
+        verbose_name=_("依据标准"),
+    )
+    product = models.ForeignKey(
+        IndustryProduct,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certifications",
+        verbose_name=_("产品"),
+    )
+    case = models.ForeignKey(
+        ApplicationCase,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certifications",
+        verbose_name=_("应用案例"),
+    )
+    subject = models.CharField(_("其他对象"), max_length=200, blank=True)
+    result = models.CharField(_("结论"), max_length=10, choices=CertificationResult.choices)
+    issued_on = models.DateField(_("出具日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "number"]
+        verbose_name = _("测试评估认证记录")
+        verbose_name_plural = _("测试评估认证记录")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "certifications", "pk": self.pk})
+
+    def clean(self):
+        if not (self.product_id or self.case_id or self.subject.strip()):
+            raise ValidationError({"product": _("请填写被测试、评估或认证的产品、应用案例或其他对象。")})
+        _dates_in_order(self, "issued_on", "valid_until")
+
+
+class CryptoAssessment(Entry):
+    """商用密码应用安全性评估 (密评; 四.(三) 9 做好密码应用安全性评估) of one application: the level of GB/T 39786-2021
+    it was assessed against, the body, the date, the conclusion and how long it stands."""
+
+    owned_by = ("case__enterprise", "vpn__enterprise")
+
+    case = models.ForeignKey(
+        ApplicationCase,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="crypto_assessments",
+        verbose_name=_("应用案例"),
+    )
+    vpn = models.ForeignKey(
+        IndustryVpn,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="crypto_assessments",
+        verbose_name=_("行业虚拟专网"),
+    )
+    system = models.CharField(_("被测信息系统"), max_length=200)
+    level = models.CharField(_("密码应用等级"), max_length=2, choices=CryptoLevel.choices)
+    body = models.ForeignKey(
+        EvaluationBody, models.PROTECT, related_name="crypto_assessments", verbose_name=_("密评机构")
+    )
+    report_number = models.CharField(_("报告编号"), max_length=100)
+    assessed_on = models.DateField(_("评估日期"))
+    result = models.CharField(_("评估结论"), max_length=16, choices=CryptoResult.choices)
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"))
+
+    class Meta:
+        ordering = ["-assessed_on", "system"]
+        verbose_name = _("商用密码应用安全性评估")
+        verbose_name_plural = _("商用密码应用安全性评估（密评）")
+
+    def __str__(self) -> str:
+        return f"{self.system}（{self.report_number}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "crypto-assessments", "pk": self.pk})
+
+    def clean(self):
+        _one_application(self)
+        if self.valid_until and self.assessed_on and self.valid_until <= self.assessed_on:
+            raise ValidationError({"valid_until": _("有效期应晚于评估日期。")})
+        if self.body_id and not self.body.does_crypto:
+            raise ValidationError({"body": _("“%(b)s”未登记商用密码应用安全性评估能力。") % {"b": self.body}})
+        if self.score is not None and not 0 <= self.score <= 100:
+            raise ValidationError({"score": _("得分应在 0 到 100 之间。")})
+
+
+class Inspection(Entry):
+    """监督检查 (四.(三) 8 做好5G应用及关键信息基础设施监督检查): what was inspected, when, by whom, what was found and
+    the follow-up required, until it is closed."""
+
+    owned_by = ("case__enterprise", "vpn__enterprise")
+    kept_by_owner = False
+
+    target = models.CharField(_("检查对象类别"), max_length=16, choices=InspectionTarget.choices)
+    subject = models.CharField(_("检查对象"), max_length=200)
+    case = models.ForeignKey(
+        ApplicationCase,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("应用案例"),
+    )
+    vpn = models.ForeignKey(
+        IndustryVpn,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("行业虚拟专网"),
+    )
+    inspected_on = models.DateField(_("检查日期"))
+    inspector = models.CharField(_("检查单位"), max_length=200)
+    findings = models.TextField(_("发现的问题"), blank=True)
+    follow_up = models.TextField(_("整改要求"), blank=True)
+    follow_up_due = models.DateField(_("整改时限"), null=True, blank=True)
+    closed_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-inspected_on", "subject"]
+        verbose_name = _("监督检查")
+        verbose_name_plural = _("5G应用及关键信息基础设施监督检查")
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "inspections", "pk": self.pk})
+
+    def clean(self):
+        if self.case_id and self.vpn_id:
+            raise ValidationError({"vpn": _("一次检查记录只对应一个应用案例或一个行业虚拟专网。")})
+        if self.follow_up.strip() and self.follow_up_due is None:
+            raise ValidationError({"follow_up_due": _("提出整改要求的，请填写整改时限。")})
+        _dates_in_order(self, "inspected_on", "follow_up_due")
+        if self.closed_on and self.inspected_on and self.closed_on < self.inspected_on:
+            raise ValidationError({"closed_on": _("整改完成日期不应早于检查日期。")})
+
+
+class ThreatReport(Entry):
+    """5G网络安全威胁信息 (四.(三) 11 加强5G网络安全威胁信息发现共享与协同处置): a threat received, with whom it was
+    shared, how it was handled, and when it was closed."""
+
+    title = models.CharField(_("威胁信息"), max_length=200)
+    source = models.CharField(_("来源"), max_length=200)
+    severity = models.CharField(_("危害程度"), max_length=8, choices=Severity.choices)
+    received_on = models.DateField(_("接收日期"))
+    description = models.TextField(_("内容"), blank=True)
+    shared_with = models.TextField(_("共享对象"), blank=True, help_text=_("每行一个单位"))
+    shared_on = models.DateField(_("共享日期"), null=True, blank=True)
+    handling = models.TextField(_("处置情况"), blank=True)
+    closed_on = models.DateField(_("处置完成日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "title"]
+        verbose_name = _("威胁信息")
+        verbose_name_plural = _("5G网络安全威胁信息共享与处置")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("registries:entry", kwargs={"slug": "threats", "pk": self.pk})
+
+    def clean(self):
+        if self.shared_with.strip() and self.shared_on is None:
+            raise ValidationError({"shared_on": _("已共享的威胁信息请填写共享日期。")})
+        if self.shared_on and self.received_on and self.shared_on < self.received_on:
+            raise ValidationError({"shared_on": _("共享日期不应早于接收日期。")})
+        if self.closed_on and self.received_on and self.closed_on < self.received_on:
+            raise ValidationError({"closed_on": _("处置完成日期不应早于接收日期。")})
+        if self.closed_on and not self.handling.strip():
+            raise ValidationError({"handling": _("处置完成的威胁信息请填写处置情况。")})
 
 
 class ExpertReview(models.Model):
