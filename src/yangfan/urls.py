@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("yangfan.reports.urls")),
     path("registries/", include("yangfan.registries.urls")),
     path("goals/", include("yangfan.goals.urls")),
+    path("security/", include("yangfan.security.urls")),
     path("ingest/", include("yangfan.ingests.urls")),
     path("", include("yangfan.accounts.urls")),
     path("", include("yangfan.notifications.urls")),

@@ -1,0 +1,3 @@
+"""assessments pages of the security assessment."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""overview pages of the security assessment."""
+
+urlpatterns: list = []

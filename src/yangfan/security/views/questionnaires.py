@@ -1,0 +1,3 @@
+"""questionnaires pages of the security assessment."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""risks pages of the security assessment."""
+
+urlpatterns: list = []
