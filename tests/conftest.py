@@ -158,7 +158,11 @@ def _an_enterprise() -> str:
     code = ENTERPRISE_CREDIT_CODE[:17] + check_character(ENTERPRISE_CREDIT_CODE[:17])
     Supplier.objects.get_or_create(
         credit_code=code,
-        defaults={"name": ENTERPRISE, "org_unit": OrgUnit.objects.get(code="610100"), "listed_on": date(2022, 1, 1)},
+        defaults={
+            "name": ENTERPRISE,
+            "org_unit": OrgUnit.objects.get(code="610100"),
+            "listed_on": date(2022, 1, 1),
+        },
     )
     return ENTERPRISE
 

@@ -31,7 +31,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--unit", metavar="NAME", help="所属责任单位（部门填报员），如 省工信厅")
     create.add_argument("--operator", metavar="NAME", help="所属运营商（运营商填报员），如 中国移动")
     create.add_argument(
-        "--enterprise", default="", metavar="NAME", help="所属企业（企业用户）：供应商名录或应用案例中的企业名称"
+        "--enterprise",
+        default="",
+        metavar="NAME",
+        help="所属企业（企业用户）：供应商名录或应用案例中的企业名称",
     )
     create.add_argument("--name", default="", help="姓名")
     create.set_defaults(handler=cmd_users_create)
