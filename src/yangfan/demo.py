@@ -42,6 +42,11 @@ DEMO_LOGINS = (
     DemoLogin("expert", "demo-expert1", "Pingshen#5G-2023", "评审专家甲（演示）"),
     DemoLogin("expert", "demo-expert2", "Zhuanjia#5G-2023", "评审专家乙（演示）"),
 )
+# enterprise users: each for the demo enterprise with the most applications in its city, known once the registries
+# are made
+DEMO_ENTERPRISE_LOGINS = (
+    DemoLogin("enterprise", "demo-enterprise", "Qiye#5G-2023", "西安应用企业用户（演示）", orgs=("610100",)),
+)
 
 
 @transaction.atomic
@@ -84,8 +89,46 @@ def demo_load(progress=None) -> tuple[DemoLogin, ...]:
     from yangfan.registries.demo import demo_registries_load, demo_selection_load
 
     demo_registries_load(actor=users.get("demo-province"))
+    _demo_enterprise_users()
+    from yangfan.security.demo import demo_security_load
+
+    demo_security_load(actor=users.get("demo-province"))
     demo_selection_load(
         province=users.get("demo-province"),
         experts=list(User.objects.filter(username__in=["demo-expert1", "demo-expert2"]).order_by("username")),
     )
-    return DEMO_LOGINS
+    return DEMO_LOGINS + DEMO_ENTERPRISE_LOGINS
+
+
+def _demo_enterprise_users() -> None:
+    """The demo enterprise users: each for the demo enterprise with the most applications in its city."""
+    from django.db.models import Count
+
+    from yangfan.accounts.models import User
+    from yangfan.accounts.services import user_create
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.registries.models import ApplicationCase
+
+    for login in DEMO_ENTERPRISE_LOGINS:
+        if User.objects.filter(username=login.username).exists():
+            continue
+        units = list(OrgUnit.objects.filter(code__in=login.orgs))
+        busiest = (
+            ApplicationCase.objects.filter(org_unit__in=units)
+            .values("enterprise")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "enterprise")
+            .first()
+        )
+        if busiest is None:
+            continue
+        user_create(
+            actor=None,
+            username=login.username,
+            role=login.role,
+            password=login.password,
+            first_name=login.label,
+            capture_org_units=units,
+            enterprise=busiest["enterprise"],
+            must_change_password=False,
+        )

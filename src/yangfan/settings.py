@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "5G应用行动计划监测、评估与督导平台的接口。认证：Authorization: Bearer <个人令牌>。",
     "VERSION": "1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # one name for the high/medium/low set a threat's severity and a risk's level share (and no "level" collision)
+    "ENUM_NAME_OVERRIDES": {"SeverityEnum": "yangfan.registries.choices.Severity"},
 }
 
 LOGGING = {

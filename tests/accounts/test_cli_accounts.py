@@ -52,6 +52,11 @@ def test_users_create_list_and_tokens(initialised):
         (["users", "create", "x1", "--role", "city-reporter", "--org", "火星市"], "未知组织机构“火星市”"),
         (["users", "create", "x1", "--role", "department", "--unit", "省外交部"], "未知责任单位“省外交部”"),
         (["users", "create", "x1", "--role", "city-reporter"], "须指定填报范围"),
+        (["users", "create", "x1", "--role", "enterprise", "--org", "西安市"], "须指定所属企业"),
+        (
+            ["users", "create", "x1", "--role", "enterprise", "--org", "西安市", "--enterprise", "无名公司"],
+            "“无名公司”既不在解决方案供应商名录中",
+        ),
         (["tokens", "create", "nobody"], "用户“nobody”不存在"),
     ],
 )

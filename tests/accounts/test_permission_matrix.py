@@ -19,6 +19,15 @@ DATA_VIEWERS = ALL - {"admin", "auditor", "expert", "enterprise"}
 PROVINCE_WIDE = {"province", "department", "operator", "viewer"}
 TASKS = {"province", "department", "city-reporter", "city-reviewer", "city-office", "viewer"}
 REGISTRY_WRITERS = {"province", "department", "city-reporter"}
+# registries.view: who reads figures, and an enterprise's user (its own entries only: the test enterprise's)
+REGISTRY_READERS = DATA_VIEWERS | {"enterprise"}
+# the security registries (密评, inspections, threats): read by the offices, the auditor and the enterprises (their
+# own); 密评 filed by the offices and the enterprises (security.assess), the rest kept by the offices
+SECURITY_READERS = {"province", "city-office", "auditor", "enterprise"}
+SECURITY_ASSESSORS = {"province", "city-office", "enterprise"}
+SECURITY_MANAGERS = {"province", "city-office"}
+# who reads 宝鸡's security records (its office, the provincial office and the auditor; not another enterprise)
+BAOJI_SECURITY = {"province", "city-office", "auditor"}
 PLAN = "shaanxi-5g-2021-2023"
 # Who reads 西安's objects (its reporter's city) and 宝鸡's (its reviewer's and its office's city); who writes them
 BAOJI = {"city-reviewer", "city-office"}
@@ -276,10 +285,16 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({"job_id": "job:other:done"}, "get", REPORTERS, 404),
     ],
     # registries: read by every role that reads figures (entries of units in its view scope), written by the
-    # office, the departments and the cities' reporters (units in their capture scope)
+    # office, the departments and the cities' reporters (units in their capture scope); an enterprise's user reads
+    # and keeps its own cases (and reads no other enterprise's entry: 宝鸡's test case is 测试企业's), never a VPN
     "api:registry_entries": [
-        ({"slug": "cases"}, "get", DATA_VIEWERS, 200),
-        ({"slug": "cases"}, "post", REGISTRY_WRITERS, 400),  # an empty body: the fields are missing
+        ({"slug": "cases"}, "get", REGISTRY_READERS, 200),
+        # an empty body: the fields are missing
+        ({"slug": "cases"}, "post", REGISTRY_WRITERS | {"enterprise"}, 400),
+        ({"slug": "vpns"}, "post", REGISTRY_WRITERS, 400),
+        ({"slug": "crypto-assessments"}, "get", SECURITY_READERS, 200),
+        ({"slug": "crypto-assessments"}, "post", SECURITY_ASSESSORS, 400),
+        ({"slug": "inspections"}, "post", SECURITY_MANAGERS, 400),
     ],
     "api:registry_entry": [
         ({"slug": "cases", "pk": "entry:cases:610302"}, "get", SEES_BAOJI, 200),
@@ -289,12 +304,47 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({"slug": "vpns", "pk": "entry:vpns:610302"}, "put", WRITES_BAOJI, 400),  # in scope: the empty body
         ({"slug": "vpns", "pk": "entry:vpns:610302"}, "delete", WRITES_BAOJI, 204),
         ({"slug": "vpns", "pk": "entry:vpns:610116"}, "get", SEES_XIAN, 200),
+        # the test enterprise's own case in 长安区: read and kept by it too
+        ({"slug": "cases", "pk": "entry:cases:610116:enterprise"}, "get", SEES_XIAN | {"enterprise"}, 200),
+        (
+            {"slug": "cases", "pk": "entry:cases:610116:enterprise"},
+            "put",
+            REGISTRY_WRITERS | {"enterprise"},
+            400,
+        ),
+        # 密评 of a case of 渭滨区 (宝鸡), and of the enterprise's case in 长安区 (西安): the scope is the application's
+        ({"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610302"}, "get", BAOJI_SECURITY, 200),
+        (
+            {"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610302"},
+            "put",
+            SECURITY_MANAGERS,
+            400,
+        ),
+        (
+            {"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610302"},
+            "delete",
+            SECURITY_MANAGERS,
+            204,
+        ),
+        (
+            {"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610116:enterprise"},
+            "get",
+            {"province", "auditor", "enterprise"},
+            200,
+        ),
+        (
+            {"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610116:enterprise"},
+            "put",
+            {"province", "enterprise"},
+            400,
+        ),
     ],
+    # the counts are figures of a unit (every enterprise's entries): read as figures are, not by an enterprise
     "api:registry_counts": [({}, "get", DATA_VIEWERS - BAOJI, 200)],  # 西安: not 宝鸡's reviewer or office
     # benchmark selection: calls read like the registries (each reader sees the applications in its scope:
     # test_a_call_shows_each_reader_the_applications_in_its_scope); an expert reviews only what is assigned to them
-    "registries:calls": [({}, "get", DATA_VIEWERS, 200)],
-    "registries:call": [({"pk": "call:610302"}, "get", DATA_VIEWERS, 200)],
+    "registries:calls": [({}, "get", REGISTRY_READERS, 200)],
+    "registries:call": [({"pk": "call:610302"}, "get", REGISTRY_READERS, 200)],
     "registries:reviews": [({}, "get", {"expert"}, 200)],
     "registries:review": [
         ({"pk": "review:own"}, "get", {"expert"}, 200),
@@ -327,18 +377,65 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({"pk": "goalreview:other"}, "get", set(), 200),  # another expert's
     ],
     "api:goal_verdicts": [({}, "get", SEES_BAOJI, 200)],  # QUERY: 宝鸡's
-    "registries:index": [({}, "get", DATA_VIEWERS, 200)],
-    "registries:list": [({"slug": "vpns"}, "get", DATA_VIEWERS, 200)],
-    "registries:export": [({"slug": "vpns", "fmt": "csv"}, "get", DATA_VIEWERS, 200)],
-    "registries:import": [({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200)],
-    "registries:new": [({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200)],
+    # the index lists the registries a user reads: the auditor reads the security records only
+    "registries:index": [({}, "get", REGISTRY_READERS | {"auditor"}, 200)],
+    "registries:list": [
+        ({"slug": "vpns"}, "get", REGISTRY_READERS, 200),
+        ({"slug": "crypto-assessments"}, "get", SECURITY_READERS, 200),
+        ({"slug": "threats"}, "get", SECURITY_READERS, 200),  # an enterprise's: none (no threat is its)
+    ],
+    "registries:export": [
+        ({"slug": "vpns", "fmt": "csv"}, "get", REGISTRY_READERS, 200),
+        ({"slug": "crypto-assessments", "fmt": "csv"}, "get", SECURITY_READERS, 200),
+    ],
+    # new entries and imports: an enterprise's user only of what its enterprise keeps (cases, 密评), never a VPN or a
+    # certificate (it reads those of its own)
+    "registries:import": [
+        ({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200),
+        ({"slug": "cases"}, "get", REGISTRY_WRITERS | {"enterprise"}, 200),
+        ({"slug": "crypto-assessments"}, "get", SECURITY_ASSESSORS, 200),
+    ],
+    "registries:new": [
+        ({"slug": "vpns"}, "get", REGISTRY_WRITERS, 200),
+        ({"slug": "cases"}, "get", REGISTRY_WRITERS | {"enterprise"}, 200),
+        ({"slug": "certifications"}, "get", REGISTRY_WRITERS, 200),
+        ({"slug": "crypto-assessments"}, "get", SECURITY_ASSESSORS, 200),
+        ({"slug": "inspections"}, "get", SECURITY_MANAGERS, 200),
+        ({"slug": "threats"}, "get", SECURITY_MANAGERS, 200),
+    ],
     "registries:entry": [
         ({"slug": "vpns", "pk": "entry:vpns:610302"}, "get", SEES_BAOJI, 200),
         ({"slug": "vpns", "pk": "entry:vpns:610116"}, "get", SEES_XIAN, 200),
+        ({"slug": "cases", "pk": "entry:cases:610116:enterprise"}, "get", SEES_XIAN | {"enterprise"}, 200),
+        ({"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610302"}, "get", BAOJI_SECURITY, 200),
+        (
+            {"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610116:enterprise"},
+            "get",
+            {"province", "auditor", "enterprise"},
+            200,
+        ),
     ],
     "registries:edit": [
         ({"slug": "vpns", "pk": "entry:vpns:610302"}, "get", WRITES_BAOJI, 200),
         ({"slug": "vpns", "pk": "entry:vpns:610116"}, "get", REGISTRY_WRITERS, 200),
+        (
+            {"slug": "cases", "pk": "entry:cases:610116:enterprise"},
+            "get",
+            REGISTRY_WRITERS | {"enterprise"},
+            200,
+        ),
+        (
+            {"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610302"},
+            "get",
+            SECURITY_MANAGERS,
+            200,
+        ),
+        (
+            {"slug": "crypto-assessments", "pk": "entry:crypto-assessments:610116:enterprise"},
+            "get",
+            {"province", "enterprise"},
+            200,
+        ),
     ],
     # the ingest pipeline (原始数据): runs and uploads are the provincial office's (their files hold every county's
     # rows); a value's source follows the value (scopes per value: tests/ingests/test_views.py)
@@ -466,6 +563,85 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ({"plan": PLAN, "run": LIVE, "?city": "610300"}, "get", TASKS_BAOJI, 200),
         # a published one: every task reader's
         ({"plan": PLAN, "run": "evaluation:2023Q4"}, "get", TASKS, 200),
+    ],
+    # 5G应用安全: the overview and the API. Read by the offices, the auditor and the enterprises (their own rows),
+    # each within its view scope: 宝鸡's office may not ask for 西安 (the enterprise's scope is the province's)
+    "security:overview": [
+        ({}, "get", {"province", "city-office", "auditor", "enterprise"}, 200),
+        ({"?city": "610100"}, "get", {"province", "auditor", "enterprise"}, 200),
+    ],
+    "api:security_measures": [
+        ({}, "get", {"province", "city-office", "auditor", "enterprise"}, 200),
+        ({"?org": "610100"}, "get", {"province", "auditor", "enterprise"}, 200),
+    ],
+    "api:security_risks": [
+        ({}, "get", {"province", "city-office", "auditor", "enterprise"}, 200),
+        ({"?org": "610100"}, "get", {"province", "auditor", "enterprise"}, 200),
+    ],
+    "api:security_assessments": [
+        ({}, "get", {"province", "city-office", "auditor", "enterprise"}, 200),
+        ({"?org": "610100"}, "get", {"province", "auditor", "enterprise"}, 200),
+    ],
+    # 5G应用安全: questionnaires, assessments, risks
+    # The questionnaire's versions are the provincial office's ("questionnaire:draft": a draft another officer made;
+    # its edit page without a posted formset comes back with its errors: 400).
+    "security:questionnaires": [({}, "get", {"province"}, 200)],
+    "security:questionnaire_new": [({}, "post", {"province"}, 302)],
+    "security:questionnaire": [({"version": "questionnaire:published"}, "get", {"province"}, 200)],
+    "security:questionnaire_edit": [
+        ({"version": "questionnaire:draft"}, "get", {"province"}, 200),
+        ({"version": "questionnaire:draft"}, "post", {"province"}, 400),
+    ],
+    "security:questionnaire_publish": [({"version": "questionnaire:draft"}, "post", {"province"}, 302)],
+    # An assessment (or risk) of another enterprise's application in 宝鸡's 渭滨区, and of the test enterprise's own in
+    # 西安's 长安区 (":own"): read by the offices whose scope it is in, the auditor and its own enterprise; answered by
+    # the offices and the enterprise (nothing answered: saved, 302; submitted: refused naming the unanswered, 302); a
+    # risk recorded from it (an empty form names the owner and deadline: 400)
+    "security:assessments": [({}, "get", {"province", "city-office", "auditor", "enterprise"}, 200)],
+    "security:assessment_new": [
+        ({}, "get", {"province", "city-office", "enterprise"}, 200),
+        ({}, "post", {"province", "city-office", "enterprise"}, 400),
+    ],
+    "security:assessment": [
+        ({"pk": "assessment:610302"}, "get", {"province", "city-office", "auditor"}, 200),
+        ({"pk": "assessment:610116:own"}, "get", {"province", "auditor", "enterprise"}, 200),
+    ],
+    "security:assessment_answers": [
+        ({"pk": "assessment:610302"}, "get", {"province", "city-office"}, 200),
+        ({"pk": "assessment:610116:own"}, "get", {"province", "enterprise"}, 200),
+        ({"pk": "assessment:610116:own"}, "post", {"province", "enterprise"}, 302),
+    ],
+    "security:assessment_submit": [
+        ({"pk": "assessment:610302"}, "post", {"province", "city-office"}, 302),
+        ({"pk": "assessment:610116:own"}, "post", {"province", "enterprise"}, 302),
+    ],
+    "security:risk_new": [
+        ({"pk": "assessment:610302"}, "get", {"province", "city-office"}, 200),
+        ({"pk": "assessment:610116:own"}, "get", {"province", "enterprise"}, 200),
+        ({"pk": "assessment:610116:own"}, "post", {"province", "enterprise"}, 400),
+    ],
+    # the register: a risk is answered by who assesses the application, closed, accepted or extended by the offices
+    # alone (each step posted empty comes back with its error: 400)
+    "security:risks": [({}, "get", {"province", "city-office", "auditor", "enterprise"}, 200)],
+    "security:risk": [
+        ({"pk": "risk:610302"}, "get", {"province", "city-office", "auditor"}, 200),
+        ({"pk": "risk:610116:own"}, "get", {"province", "auditor", "enterprise"}, 200),
+    ],
+    "security:risk_respond": [
+        ({"pk": "risk:610302"}, "post", {"province", "city-office"}, 400),
+        ({"pk": "risk:610116:own"}, "post", {"province", "enterprise"}, 400),
+    ],
+    "security:risk_close": [
+        ({"pk": "risk:610302"}, "post", {"province", "city-office"}, 400),
+        ({"pk": "risk:610116:own"}, "post", {"province"}, 400),
+    ],
+    "security:risk_accept": [
+        ({"pk": "risk:610302"}, "post", {"province", "city-office"}, 400),
+        ({"pk": "risk:610116:own"}, "post", {"province"}, 400),
+    ],
+    "security:risk_extend": [
+        ({"pk": "risk:610302"}, "post", {"province", "city-office"}, 400),
+        ({"pk": "risk:610116:own"}, "post", {"province"}, 400),
     ],
 }
 QUERY = {
@@ -604,7 +780,9 @@ class _RealObjects:
     - ``milestone:<task>``: a milestone the office set
     - ``part:<city>:<county>``: the part of the city's share of T2.1.1 the province gave the county (the cascade)
     - ``unit:<code>``: an org unit (a form's choice)
-    - ``entry:<registry>:<org unit>``, ``call:<org unit>`` (a call with a case of that unit applying),
+    - ``entry:<registry>:<org unit>[:enterprise]``: a case, a 密评 (of a case) or else a VPN of that unit, of 测试企业 or
+      (``:enterprise``) of the test enterprise user's enterprise; ``call:<org unit>`` (a call with a case of that
+      unit applying),
       ``review:<own|other>`` (a review assigned to the user under test, when an expert, or to another expert)
     - ``verdict:<org unit>:<draft|published>``: the office's 2022 verdict on Q01 for the unit;
       ``goalreview:<own|other>``: an opinion on 宝鸡's draft asked of the user under test (an expert) or of another
@@ -614,6 +792,9 @@ class _RealObjects:
       ``webhook:<org unit>``: an endpoint the office configured for that unit
     - ``run:other``: an ingest run another officer started; ``job:<own|other>[:done]``: a report job;
       ``evaluation:<period>``: a published ranking; ``audit:latest``: the newest audit entry
+    - ``questionnaire:<published|draft>``: version 1 (the migration's), or a draft another officer copied from it;
+      ``assessment:<org unit>[:own]``: a self-assessment the office filed on a case of that unit (``own``: of the test
+      enterprise, ``ENTERPRISE``; otherwise another enterprise's); ``risk:<org unit>[:own]``: a risk found in one
     """
 
     KINDS = {
@@ -642,6 +823,10 @@ class _RealObjects:
         "goalreview",
         "part",
         "unit",
+        # 5G应用安全: questionnaires, assessments, risks
+        "questionnaire",
+        "assessment",
+        "risk",
     }
     CASE = "测试应用案例"
 
@@ -843,7 +1028,7 @@ class _RealObjects:
 
     # -- registries and the benchmark selection ---------------------------------------------------------------
 
-    def case(self, org):
+    def case(self, org, enterprise="测试企业"):
         from datetime import date
 
         from yangfan.actionplans.models import Sector
@@ -857,24 +1042,55 @@ class _RealObjects:
                 org_unit=OrgUnit.objects.get(code=org),
                 name=self.CASE,
                 sector=Sector.objects.get(plan__code=PLAN, code="smart-power"),
-                enterprise="测试企业",
+                enterprise=enterprise,
                 network_form="public",
                 stage="production",
                 started_on=date(2022, 3, 1),
             ),
         )
 
-    def _entry(self, slug, org, *, resolved):
+    def _entry(self, slug, org, *owner, resolved):
         from datetime import date
 
-        from tests.conftest import unsaved_vpn
+        from tests.conftest import ENTERPRISE, unsaved_vpn
 
+        enterprise = ENTERPRISE if owner == ("enterprise",) else "测试企业"
         if slug == "cases":
-            return self.case(org).pk
+            return self.case(org, enterprise).pk
+        if slug == "crypto-assessments":
+            return self.crypto_assessment(self.case(org, enterprise)).pk
         vpn = unsaved_vpn(org)
         vpn.commissioned_on = date(2023, 3, 1)
         vpn.save()
         return vpn.pk
+
+    def crypto_assessment(self, case):
+        """A 密评 of ``case`` (placed at the case's unit), by a body the office registered."""
+        from datetime import date
+
+        from yangfan.registries.models import CryptoAssessment, EvaluationBody
+        from yangfan.registries.services import entry_save
+
+        body = entry_save(
+            actor=self.office(),
+            entry=EvaluationBody(
+                org_unit=case.org_unit, name="测试密评机构", does_crypto=True, recognised_on=date(2021, 1, 1)
+            ),
+        )
+        return entry_save(
+            actor=self.office(),
+            entry=CryptoAssessment(
+                org_unit=case.org_unit,
+                case=case,
+                system="测试信息系统",
+                level="3",
+                body=body,
+                report_number="MP-TEST-001",
+                assessed_on=date(2023, 3, 1),
+                result="compliant",
+                valid_until=date(2024, 2, 29),
+            ),
+        )
 
     def call(self, org):
         """A call of 智慧电力 under review, with a case of ``org`` applying."""
@@ -1015,6 +1231,63 @@ class _RealObjects:
             rows_read=3,
             rows_rejected=1,
             rejects_file=str(rejects),
+        ).pk
+
+    # -- 5G应用安全: questionnaires, assessments, risks ----------------------------------------------------------------
+
+    def _questionnaire(self, state, *, resolved):
+        from yangfan.security import services
+        from yangfan.security.models import Questionnaire
+
+        if state == "published":
+            return Questionnaire.objects.get(version=1).version
+        return services.questionnaire_draft_create(actor=self.office()).version
+
+    def security_assessment(self, org, whose=""):
+        """A self-assessment the office filed on a case of ``org`` (the test enterprise's when ``whose`` is own)."""
+        from datetime import date
+
+        from tests.conftest import ENTERPRISE
+
+        from yangfan.actionplans.models import Sector
+        from yangfan.orgunits.models import OrgUnit
+        from yangfan.registries.models import ApplicationCase
+        from yangfan.registries.services import entry_save
+        from yangfan.security import services
+
+        case = entry_save(
+            actor=self.office(),
+            entry=ApplicationCase(
+                org_unit=OrgUnit.objects.get(code=org),
+                name="安全评估测试应用",
+                sector=Sector.objects.get(plan__code=PLAN, code="smart-power"),
+                enterprise=ENTERPRISE if whose == "own" else "测试企业",
+                network_form="public",
+                stage="production",
+                started_on=date(2022, 3, 1),
+            ),
+        )
+        return services.assessment_create(
+            actor=self.office(), case=case, stage="operation", kind="self", assessed_on=date(2023, 6, 1)
+        )
+
+    def _assessment(self, org, *whose, resolved):
+        return self.security_assessment(org, *whose).pk
+
+    def _risk(self, org, *whose, resolved):
+        from datetime import date
+
+        from yangfan.security import services
+
+        return services.risk_create(
+            actor=self.office(),
+            assessment=self.security_assessment(org, *whose),
+            title="切片与公众业务未隔离",
+            likelihood=3,
+            impact=4,
+            owner="网络部 张工",
+            remediation="生产控制业务迁入专用切片",
+            deadline=date(2030, 6, 30),
         ).pk
 
     def _job(self, whose, *state, resolved):

@@ -23,13 +23,17 @@ def menu(client) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "missing", "extra"),
     [
-        ("province", set(), {"原始数据"}),
+        ("province", set(), {"原始数据", "应用安全"}),
         ("city-reporter", {"报告"}, set()),
         ("operator", {"任务督导", "报告"}, set()),
         ("viewer", set(), set()),
         ("expert", {"数据填报", "任务督导", "应用仓库", "报告"}, {"标杆评审", "目标评审"}),
         ("admin", {"数据填报", "任务督导", "应用仓库", "报告"}, {"用户管理"}),
-        ("auditor", {"数据填报", "任务督导", "应用仓库", "报告"}, {"审计日志"}),
+        # the registries it reads are the security records (密评, inspections, threats)
+        ("auditor", {"数据填报", "任务督导", "报告"}, {"审计日志", "应用安全"}),
+        ("city-office", set(), {"应用安全"}),
+        # an enterprise: its own entries and its security assessments, no figures, no tasks, no report
+        ("enterprise", {"数据填报", "任务督导", "报告"}, {"应用安全"}),
     ],
 )
 def test_each_role_sees_the_areas_it_can_use(client_for, role, missing, extra):

@@ -183,6 +183,88 @@ def entries(province):
         ),
         m2m={"used_by": [case]},
     )
+    _security_entries(province, xian, case)
+
+
+def _security_entries(province, xian, case):
+    """One entry of each security registry, about the case (a body, its certificate and 密评, an inspection, a
+    threat report)."""
+    from decimal import Decimal
+
+    from yangfan.registries.models import (
+        Certification,
+        CryptoAssessment,
+        EvaluationBody,
+        Inspection,
+        Standard,
+        ThreatReport,
+    )
+    from yangfan.registries.services import entry_save
+
+    body = entry_save(
+        actor=province,
+        entry=EvaluationBody(
+            org_unit=xian,
+            name="测试密码测评中心",
+            does_crypto=True,
+            does_certification=True,
+            recognised_on=date(2021, 3, 1),
+        ),
+    )
+    entry_save(
+        actor=province,
+        entry=Certification(
+            org_unit=xian,
+            body=body,
+            kind="certification",
+            number="CERT-2022-001",
+            standard=Standard.objects.get(),
+            case=case,
+            result="passed",
+            issued_on=date(2022, 8, 1),
+            valid_until=date(2025, 7, 31),
+        ),
+    )
+    entry_save(
+        actor=province,
+        entry=CryptoAssessment(
+            org_unit=xian,
+            case=case,
+            system="井下巡检平台",
+            level="3",
+            body=body,
+            report_number="MP-2022-017",
+            assessed_on=date(2022, 10, 1),
+            result="basically",
+            score=Decimal("86.50"),
+            valid_until=date(2023, 9, 30),
+        ),
+    )
+    entry_save(
+        actor=province,
+        entry=Inspection(
+            org_unit=xian,
+            target="application",
+            subject="井下巡检平台",
+            case=case,
+            inspected_on=date(2023, 4, 1),
+            inspector="测试检查组",
+            follow_up="补充日志审计",
+            follow_up_due=date(2023, 6, 30),
+        ),
+    )
+    entry_save(
+        actor=province,
+        entry=ThreatReport(
+            org_unit=xian,
+            title="某型号5G CPE 默认口令漏洞",
+            source="测试通报",
+            severity="high",
+            received_on=date(2023, 3, 1),
+            shared_with="各地市领导小组办公室",
+            shared_on=date(2023, 3, 2),
+        ),
+    )
 
 
 def _counts() -> dict[str, int]:

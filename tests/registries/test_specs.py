@@ -29,6 +29,23 @@ def test_the_form_the_file_and_the_api_take_the_specs_fields(slug):
     assert writable == set(spec.fields)
 
 
+@pytest.mark.parametrize("slug", list(SPECS))
+def test_each_registry_names_the_permissions_it_is_read_and_written_with(slug):
+    from yangfan.accounts.permissions import PERMISSIONS, SCOPED
+
+    spec = SPECS[slug]
+    assert SCOPED[spec.read] == "view" and SCOPED[spec.write] == "capture"
+    assert PERMISSIONS[spec.write] <= PERMISSIONS[spec.read] | {"enterprise"}  # who writes also reads
+    model = spec.model._meta
+    for name, _title, *read in spec.shown_with:
+        related = model.get_field(name).related_model
+        assert read or related in {s.model for s in SPECS.values()}, (
+            "another app's records name their permission"
+        )
+    if spec.counted is None:  # kept, not counted by the plan: the security records
+        assert spec.read.startswith("security.") or spec.slug in ("security-bodies", "certifications")
+
+
 @pytest.fixture
 def demo_registries(db, make_user):
     from yangfan.registries.demo import demo_registries_load

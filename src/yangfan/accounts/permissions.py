@@ -57,7 +57,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "supervision.manage": frozenset({R.PROVINCE, R.CITY_OFFICE}),
     # registries (登记簿): read by every role that reads figures, within its view scope; entries written by the
     # provincial office, the departments and the cities' reporters, each for the units of its capture scope
-    # An enterprise user (企业用户) reads and writes only its own enterprise's entries (``owns``).
+    # An enterprise user (企业用户) reads and writes only its own enterprise's entries (``owns``). Each registry names
+    # the permissions it is read and written with (``registries.specs``): the security records use ``security.*``.
     "registries.view": frozenset(
         {
             R.PROVINCE,
@@ -117,9 +118,8 @@ SCOPED = {
     "security.assess": "capture",
     "security.manage": "capture",
 }
-# Roles that see the whole province when no view scope is set (an enterprise's entries anywhere, and only those;
-# the auditor reads the security records, which the issue of them says it does).
-PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER, R.ENTERPRISE, R.AUDITOR})
+# Roles that see the whole province when no view scope is set (the auditor: the security records it reads).
+PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER, R.AUDITOR})
 # A city's roles: scoped to the city their account names (capture_org_units), its counties included.
 CITY_ROLES = frozenset({R.CITY_REPORTER, R.CITY_REVIEWER, R.CITY_OFFICE})
 
@@ -175,12 +175,13 @@ def org_units_in_scope(user, permission: str) -> QuerySet:
 
 
 def restrict(queryset: QuerySet, user, permission: str) -> QuerySet:
-    """``queryset`` cut to the objects ``user`` may ``permission``: every one for an unscoped permission, those
-    placed at a unit in the scope for a scoped one, none without the permission. What a form offers and what a
+    """``queryset`` cut to the objects ``user`` may ``permission``: every one for an unscoped permission (and for
+    reading a public directory), those placed at a unit in the scope for a scoped one (an enterprise's user: its
+    own of those), none without the permission. What a form offers and what a
     reference may point at are read through it, as what a page lists is (NetBox's ``restrict``)."""
     if not has_permission(user, permission):
         return queryset.none()
-    if permission not in SCOPED:
+    if permission not in SCOPED or _public_directory(queryset.model, SCOPED[permission]):
         return queryset
     units = _scope_unit_ids(user, SCOPED[permission])
     from yangfan.orgunits.models import OrgUnit
@@ -276,6 +277,10 @@ def _scope_roots(user, kind: str, cached: dict) -> set[int]:
             # the province's officers, departments and operators report for the whole province by default
             return _province(cached["units"])
         return capture
+    if user.role == R.ENTERPRISE:
+        return _province(
+            cached["units"]
+        )  # its own rows wherever they are (``owns``); its units are where it writes
     view = view | capture
     if not view and user.role in PROVINCE_WIDE | {R.DEPARTMENT, R.OPERATOR}:
         return _province(cached["units"])
@@ -500,6 +505,15 @@ def may_report_share(user, assignment) -> bool:
     return False
 
 
+def command_line_reader():
+    """Whom the command line reads scoped records as: it runs with the server's own rights, the widest scope, the
+    provincial office's. An unsaved user of that role with no units, read by this module as the whole province;
+    nothing is ever written for it."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()(username="yangfan-cli", role=R.PROVINCE, is_active=True)
+
+
 def speaks_for_enterprise(user) -> bool:
     """Is ``user`` an enterprise's? It reads and keeps its own enterprise's entries only (:func:`owns`)."""
     return bool(user and user.is_authenticated) and user.role == R.ENTERPRISE
@@ -520,6 +534,39 @@ def _owned_q(model, user, kind: str) -> Q:
     for lookup in lookups:
         condition |= Q(**{lookup: user.enterprise})
     return condition
+
+
+def _public_directory(model, kind: str) -> bool:
+    """Is reading ``model`` reading a directory of the whole province (``public_directory``: the registered
+    evaluation bodies, which serve every city and which any city's office or enterprise names in a 密评)? Every
+    holder of its read permission reads all of it, whatever its scope, enterprises included; writing it is scoped
+    as any row's, and no enterprise keeps it."""
+    return kind == "view" and getattr(model, "public_directory", False)
+
+
+def enterprise_keeps(model) -> bool:
+    """Does an enterprise keep rows of ``model`` itself (its cases, products, “绽放杯” entries, 密评), rather than only
+    read them (its directory entry, its certificates, the inspections of it: ``kept_by_owner = False``) or not see
+    them at all (a model without ``owned_by``)?"""
+    return bool(getattr(model, "owned_by", ())) and getattr(model, "kept_by_owner", True)
+
+
+def may_keep(user, permission: str, model) -> bool:
+    """May ``user`` write rows of ``model`` with ``permission`` at all, before any row is known (a new entry's form,
+    an import, the API's create)? The role decides, and an enterprise's users write only the rows their enterprise
+    keeps (:func:`enterprise_keeps`). Each row is then checked with :func:`may`, which passes the row itself."""
+    return has_permission(user, permission) and (not speaks_for_enterprise(user) or enterprise_keeps(model))
+
+
+def unowned_field(user, obj) -> str | None:
+    """For an enterprise's user about to write ``obj``: the field that makes it another enterprise's (a case's
+    应用企业, a product's 供应商, a 密评's 应用案例), so that the refusal can say what to correct; ``None`` when it is
+    its own, or for other roles and for rows no enterprise keeps (which :func:`may` refuses outright)."""
+    model = type(obj)
+    if not speaks_for_enterprise(user) or not enterprise_keeps(model) or owns(user, obj, "capture"):
+        return None
+    steps = [lookup.split("__")[0] for lookup in model.owned_by]
+    return next((step for step in steps if getattr(obj, step, None) not in (None, "")), steps[0])
 
 
 def owns(user, obj, kind: str = "view") -> bool:
@@ -550,6 +597,8 @@ def _in_scope(user, kind: str, obj) -> bool:
 
     if isinstance(obj, OrgGroup):
         return bool(_groups_within(user, kind, [obj.code]))
+    if _public_directory(type(obj), kind):
+        return True
     unit = obj if isinstance(obj, OrgUnit) else getattr(obj, "org_unit", None)
     if unit is None:
         return False  # an object we cannot place is nobody's by default

@@ -1,10 +1,12 @@
 """The REST API of the registries (登记簿): the entries of each registry (list, create, read, change, remove)
 and the counts the indicator engine reads from them.
 
-Thin on purpose: lists go through ``registries.selectors.entry_list`` (the view-scope filter and the filters the
-pages share), writes through ``registries.services.entry_save`` and ``entry_delete`` (capture scope, checks,
-duplicates, audit). Foreign keys are given by code (org unit, sector, operator) or by id (suppliers, case, VPN).
-An entry or a unit outside the caller's scope answers 403 (audited), a refused input 400 ``{"detail": …}``.
+Thin on purpose: lists go through ``registries.selectors.entry_list`` (what the caller may read and the filters
+the pages share), writes through ``registries.services.entry_save`` and ``entry_delete`` (capture scope, checks,
+duplicates, audit). Each registry is read and written with its spec's permissions (``read``, ``write``), and each
+entry is checked itself (so that an enterprise's user reaches its own only). Foreign keys are given by code (org
+unit, sector, operator) or by id (suppliers, case, VPN, body…). An entry or a unit outside the caller's scope
+answers 403 (audited), a refused input 400 ``{"detail": …}``.
 """
 
 from __future__ import annotations
@@ -22,15 +24,22 @@ from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, 
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from yangfan.accounts.permissions import deny, require
+from yangfan.accounts.permissions import deny, may_keep, require
 from yangfan.actionplans import selectors as plan_selectors
 from yangfan.actionplans.models import Operator, Sector
 from yangfan.api.permissions import Needs
 from yangfan.api.supervision import _bad, _valid
 from yangfan.orgunits.models import OrgUnit
 from yangfan.registries.selectors import entry_list
-from yangfan.registries.services import entry_delete, entry_save, may_manage, referable, references
-from yangfan.registries.specs import REGISTRIES, SPECS, slug_of_code
+from yangfan.registries.services import (
+    entry_delete,
+    entry_save,
+    may_manage,
+    referable,
+    references,
+    refuse_unowned,
+)
+from yangfan.registries.specs import REGISTRIES, SPECS, slug_of_code, spec_of
 
 # --- serializers ----------------------------------------------------------------------------------------------
 
@@ -164,7 +173,7 @@ def entry_serializer(slug: str) -> type[EntrySerializer]:
 
 
 def _any_entry(many: bool = False) -> PolymorphicProxySerializer:
-    """The schema of "an entry of the registry in the URL": one of the five."""
+    """The schema of "an entry of the registry in the URL": one of the registries'."""
     return PolymorphicProxySerializer(
         component_name="RegistryEntry",
         serializers=[entry_serializer(slug) for slug in SPECS],
@@ -195,13 +204,17 @@ class RegistryCountsSerializer(serializers.Serializer):
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
+
+def _registries_described() -> str:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        named = "、".join(f"{slug} {spec.title}" for slug, spec in SPECS.items())
+    return f"登记簿：{named}。各登记簿按其读写权限开放（安全类登记簿须 security.view 等权限）。"
+
+
 SLUG = OpenApiParameter(
-    "slug",
-    str,
-    OpenApiParameter.PATH,
-    enum=list(REGISTRIES),
-    description="登记簿：cases 5G应用仓库、vpns 行业虚拟专网、suppliers 解决方案供应商名录、benchmarks 5G应用标杆、"
-    "carriers 创新载体与基础设施",
+    "slug", str, OpenApiParameter.PATH, enum=list(REGISTRIES), description=_registries_described()
 )
 
 
@@ -231,30 +244,33 @@ def _slug(kwargs) -> str:
     return slug
 
 
-def _unit(request, code: str | None) -> OrgUnit:
-    """The unit a query names (by code, or by name as the pages allow), within the caller's view scope."""
+def _unit(request, code: str | None, permission: str) -> OrgUnit:
+    """The unit a query names (by code, or by name as the pages allow), within the caller's view scope of
+    ``permission``."""
     if not code:
         raise _bad(_("请给出地区（org），如 610100。"))
     unit = OrgUnit.objects.filter(Q(code=code) | Q(name=code)).first()
     if unit is None:
         raise _bad(_("未知地区“%(c)s”。") % {"c": code})
-    require(request.user, "registries.view", unit, request=request._request)
+    require(request.user, permission, unit, request=request._request)
     return unit
 
 
 def _entry(request, slug: str, pk: int):
-    """The entry of the URL: 404 when there is none, 403 (audited) when it is outside the caller's view scope."""
+    """The entry of the URL: 404 when there is none, 403 (audited) when the caller may not read it."""
     model = REGISTRIES[slug]
     entry = get_object_or_404(model.objects.select_related(*SPECS[slug].related, "created_by"), pk=pk)
-    require(request.user, "registries.view", entry, request=request._request)
+    require(request.user, SPECS[slug].read, entry, request=request._request)
     return entry
 
 
-def _check_manager(request, unit, obj=None) -> None:
-    """Refuse (403, audited) a write at a unit outside the caller's capture scope here, outside the service's
-    transaction, so that the refusal stays in the audit trail; the service checks again."""
-    if not may_manage(request.user, unit):
-        deny(request.user, "registries.manage", obj if obj is not None else unit, request=request._request)
+def _check_writer(request, entry) -> None:
+    """Refuse (403, audited) a write of ``entry`` (as it is, or as it is about to be saved) the caller may not make
+    here, outside the service's transaction, so that the refusal stays in the audit trail; the service checks
+    again. An enterprise's user naming another enterprise is told which field to correct (400)."""
+    refuse_unowned(request.user, entry)
+    if not may_manage(request.user, entry):
+        deny(request.user, spec_of(entry).write, entry, request=request._request)
 
 
 def _saved(request, slug: str, entry, data: dict) -> object:
@@ -263,7 +279,7 @@ def _saved(request, slug: str, entry, data: dict) -> object:
     m2m = {name: data.pop(name) for name in serializer_class.M2M if name in data}
     for name, value in data.items():
         setattr(entry, name, value)
-    _check_manager(request, entry.org_unit)
+    _check_writer(request, entry)
     return entry_save(actor=request.user, entry=entry, m2m=m2m, request=request._request)
 
 
@@ -273,13 +289,16 @@ def _response(request, slug: str, entry, status: int = 200) -> Response:
 
 
 class RegistryView:
-    """Reading needs ``registries.view``; writing ``registries.manage`` (then each unit is checked)."""
+    """Reading needs the registry's ``read``; writing its ``write`` (then each entry is checked)."""
 
     permission_classes = [Needs]
 
     @property
     def required_permission(self) -> str:
-        return "registries.view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "registries.manage"
+        spec = SPECS.get(self.kwargs.get("slug"))
+        if spec is None:
+            return "registries.view"  # the view answers 404 for a registry that does not exist
+        return spec.read if self.request.method in ("GET", "HEAD", "OPTIONS") else spec.write
 
     def get_serializer_class(self):
         slug = self.kwargs.get("slug")
@@ -313,7 +332,7 @@ class RegistryEntryListView(RegistryView, generics.GenericAPIView):
         slug = _slug(self.kwargs)
         params = request.query_params
         if params.get("org"):
-            _unit(request, params["org"])
+            _unit(request, params["org"], SPECS[slug].read)
         rows = entry_list(actor=request.user, slug=slug, params=params)  # a bad filter: 400 (api.errors)
         model = REGISTRIES[slug]
         rows = rows.select_related("created_by").order_by(*model._meta.ordering, "pk")
@@ -335,6 +354,9 @@ class RegistryEntryListView(RegistryView, generics.GenericAPIView):
     )
     def post(self, request, slug: str):
         slug = _slug(self.kwargs)
+        spec = SPECS[slug]
+        if not may_keep(request.user, spec.write, spec.model):  # a registry no enterprise keeps, for one
+            deny(request.user, spec.write, request=request._request)
         data = _valid(entry_serializer(slug)(data=request.data, context={"request": request}))
         entry = _saved(request, slug, REGISTRIES[slug](), dict(data))
         return _response(request, slug, entry, status=201)
@@ -364,7 +386,8 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
     def put(self, request, slug: str, pk: int):
         slug = _slug(self.kwargs)
         entry = _entry(request, slug, pk)
-        _check_manager(request, entry.org_unit, entry)
+        if not may_manage(request.user, entry):
+            deny(request.user, SPECS[slug].write, entry, request=request._request)
         data = _valid(entry_serializer(slug)(entry, data=request.data, context={"request": request}))
         entry = _saved(request, slug, REGISTRIES[slug].objects.get(pk=entry.pk), dict(data))
         return _response(request, slug, entry)
@@ -381,14 +404,18 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
     def delete(self, request, slug: str, pk: int):
         slug = _slug(self.kwargs)
         entry = _entry(request, slug, pk)
-        _check_manager(request, entry.org_unit, entry)
+        if not may_manage(request.user, entry):
+            deny(request.user, SPECS[slug].write, entry, request=request._request)
         entry_delete(actor=request.user, entry=entry, request=request._request)
         return Response(status=204)
 
 
 class RegistryCountsView(generics.GenericAPIView):
+    """The counts of the registries the plan counts: figures of a unit, read as its figures are (``data.view``): a
+    count covers every enterprise's entries, which an enterprise's user does not read."""
+
     permission_classes = [Needs]
-    required_permission = "registries.view"
+    required_permission = "data.view"
     serializer_class = RegistryCountsSerializer
 
     @extend_schema(
@@ -407,7 +434,7 @@ class RegistryCountsView(generics.GenericAPIView):
         from yangfan.datavalues.indicators import core_plans, plan_period
         from yangfan.registries.counts import registry_counter
 
-        unit = _unit(request, request.query_params.get("org"))
+        unit = _unit(request, request.query_params.get("org"), self.required_permission)
         row = plan_selectors.plan_default()
         if row is None:
             raise Http404(_("尚未加载行动计划。"))

@@ -506,7 +506,8 @@ class OverdueView(TasksView, generics.GenericAPIView):
 
     @extend_schema(
         description=(
-            "督导清单：本人可见任务分工中阶段节点逾期、逾期未报和连续滞后的情况（同 yangfan tasks overdue）。"
+            "督导清单：本人可见任务分工中阶段节点逾期、逾期未报和连续滞后的情况（同 yangfan tasks overdue），"
+            "以及本人管理的整改逾期的5G应用安全风险（kind 为 risk_overdue，detail.risk 为风险编号）。"
             "报告期默认为最近结束的一期，基准日默认为今天。"
         ),
         parameters=[
@@ -534,4 +535,8 @@ class OverdueView(TasksView, generics.GenericAPIView):
                 % {"u": unit}
             )
         rows = boards.alert_rows(actor=request.user, plan=plan, period=period, as_of=as_of, unit=unit)
-        return Response([boards.alert_json(row) for row in rows])
+        risks = boards.risk_rows(actor=request.user, as_of=as_of, unit=unit)
+        title = boards.risk_task_title(plan) if risks else ""
+        return Response(
+            [boards.alert_json(row) for row in rows] + [boards.risk_json(row, title) for row in risks]
+        )

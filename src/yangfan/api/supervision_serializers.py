@@ -361,8 +361,8 @@ class NoticeCloseSerializer(serializers.Serializer):
 class AlertSerializer(serializers.Serializer):
     """One row of the supervision list (the fields of ``yangfan tasks overdue --format json``)."""
 
-    kind = serializers.ChoiceField(choices=["milestone_overdue", "no_report", "stalled"])
-    kind_label = serializers.CharField(help_text="节点逾期、逾期未报、连续滞后")
+    kind = serializers.ChoiceField(choices=["milestone_overdue", "no_report", "stalled", "risk_overdue"])
+    kind_label = serializers.CharField(help_text="节点逾期、逾期未报、连续滞后、安全风险整改逾期")
     task = serializers.CharField()
     task_title = serializers.CharField()
     responsible_unit = serializers.CharField()

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from yangfan.api import goals, ingests, registries, supervision, views
+from yangfan.api import goals, ingests, registries, security, supervision, views
 
 app_name = "api"
 urlpatterns = [
@@ -59,6 +59,12 @@ urlpatterns = [
         "v1/registries/<slug:slug>/<int:pk>/",
         registries.RegistryEntryDetailView.as_view(),
         name="registry_entry",
+    ),
+    # 5G应用安全 (read-only): the 扬帆监测口径 measures, the risk register, the assessments
+    path("v1/security/measures/", security.SecurityMeasuresView.as_view(), name="security_measures"),
+    path("v1/security/risks/", security.SecurityRiskListView.as_view(), name="security_risks"),
+    path(
+        "v1/security/assessments/", security.SecurityAssessmentListView.as_view(), name="security_assessments"
     ),
     # the ingest pipeline (原始数据汇总): runs and their lineage
     path("v1/ingest-runs/", ingests.IngestRunListView.as_view(), name="ingest_runs"),

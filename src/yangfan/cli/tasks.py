@@ -11,7 +11,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     tasks = commands.add_parser("tasks", help="任务督导")
     task_commands = tasks.add_subparsers(dest="tasks_command", metavar="子命令", parser_class=Parser)
     task_commands.required = True
-    overdue = task_commands.add_parser("overdue", help="逾期与滞后的任务分工：节点逾期、逾期未报、连续滞后")
+    overdue = task_commands.add_parser(
+        "overdue", help="逾期与滞后的任务分工（节点逾期、逾期未报、连续滞后）和整改逾期的5G应用安全风险"
+    )
     overdue.add_argument("--plan", default=None, help="计划代码（默认：唯一的内置计划）")
     overdue.add_argument(
         "--unit", default=None, help="责任单位代码或名称（如 wlt、省文旅厅），或设区市（如 西安市）"
@@ -39,7 +41,14 @@ def cmd_tasks_overdue(args: argparse.Namespace) -> int:
     setup_django()
     from yangfan.actionplans.models import Plan
     from yangfan.core.periods import PeriodError
-    from yangfan.supervision.boards import alert_json, alert_rows, unit_known
+    from yangfan.supervision.boards import (
+        alert_json,
+        alert_rows,
+        risk_json,
+        risk_rows,
+        risk_task_title,
+        unit_known,
+    )
     from yangfan.supervision.selectors import period_of
 
     plans = list(Plan.objects.all())
@@ -58,6 +67,9 @@ def cmd_tasks_overdue(args: argparse.Namespace) -> int:
         )
     rows = alert_rows(actor=None, plan=plan, period=period, as_of=as_of, unit=args.unit)
     data = [alert_json(r) for r in rows]
+    # 5G application security risks overdue for remediation (kind risk_overdue), after the tasks' alerts
+    title = risk_task_title(plan)
+    data += [risk_json(r, title) for r in risk_rows(actor=None, as_of=as_of, unit=args.unit)]
     if args.format == "json":
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

@@ -277,10 +277,15 @@ class Indicator:
 
 @dataclass(frozen=True)
 class QualitativeTarget:
+    """A target without a figure, judged on evidence. ``measured_by``: the registry (its code) whose count at a
+    period's end the goals pages show beside it, as a fact for the judgement, not as the judgement (全面建成双千兆城市:
+    the standing 双千兆城市)."""
+
     code: str
     clause: str
     text: str
     remark: str = ""
+    measured_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,68 @@ def verdict_history(*, target, org_unit, period: str) -> QuerySet[GoalVerdict]:
     )
 
 
+@dataclass(frozen=True)
+class MeasuredFigure:
+    """What the registry measuring a qualitative target (the plan file's ``measured_by``) holds in a unit on a day:
+    the entries standing then, and, for the 双千兆城市, the unit's 设区市 to compare them with."""
+
+    registry: str  # the plan file's registry code: gigabit_city
+    name: str  # the plan's name of the registry: 双千兆城市
+    count: int
+    day: date
+    slug: str  # the registry's page
+    cities: int | None = None  # the 设区市 in the unit (level 2 and no kind of their own: not 杨凌示范区)
+
+
+def measured_figures(*, actor, plan: Plan, org_unit, period: Period) -> dict[str, MeasuredFigure]:
+    """By target code, the count of each registry that measures a qualitative target of ``plan`` (``measured_by``):
+    its entries standing on ``period``'s end (started by then, not ended on or before it) in ``org_unit`` and the
+    units counted in it, of those ``actor`` may read; nothing when ``actor`` may not read the unit's registries. One
+    query per registry named, one for the cities, whatever the targets."""
+    from yangfan.accounts.permissions import tree_links
+    from yangfan.datavalues.indicators import core_plans
+    from yangfan.orgunits.models import OrgUnit
+    from yangfan.orgunits.selectors import covered_unit_ids
+    from yangfan.registries.choices import CarrierKind
+    from yangfan.registries.specs import slug_of_code
+
+    core = core_plans().get(plan.code)
+    measured = {t.code: t.measured_by for t in (core.qualitative_targets if core else ()) if t.measured_by}
+    if not measured or not may(actor, "registries.view", org_unit):
+        return {}
+    names = {r.code: r.name for r in core.registries}
+    units = covered_unit_ids([org_unit.pk], links=tree_links(actor))
+    day = period.end
+    counts: dict[str, tuple[str, int]] = {}
+    for code in sorted(set(measured.values())):
+        slug = slug_of_code(code)
+        if slug is None:  # a registry Yangfan does not keep: nothing to show
+            continue
+        spec = SPECS[slug]
+        counted = spec.counted
+        rows = spec.model.objects.filter(org_unit__in=units, **{f"{counted.start}__lte": day})
+        if counted.end:
+            rows = rows.exclude(**{f"{counted.end}__lte": day})
+        if counted.code_field:
+            rows = rows.filter(**{counted.code_field: code})
+        counts[code] = (slug, restrict(rows, actor, getattr(spec, "read", "registries.view")).count())
+    cities = None
+    if CarrierKind.GIGABIT_CITY.value in counts:
+        cities = OrgUnit.objects.filter(pk__in=units, level=OrgUnitLevel.CITY, kind="").count() or None
+    return {
+        target: MeasuredFigure(
+            registry=code,
+            name=names.get(code, code),
+            count=counts[code][1],
+            day=day,
+            slug=counts[code][0],
+            cities=cities if code == CarrierKind.GIGABIT_CITY.value else None,
+        )
+        for target, code in measured.items()
+        if code in counts
+    }
+
+
 @dataclass
 class BoardRow:
     """One target on the board: the verdict standing at the period, and the draft for the period (its judges')."""
@@ -124,6 +186,7 @@ class BoardRow:
     standing: GoalVerdict | None = None
     draft: GoalVerdict | None = None
     opinions: dict[str, int] = field(default_factory=dict)
+    measured: MeasuredFigure | None = None  # the registry's count beside the target (``measured_figures``)
 
 
 def verdict_board(*, actor, plan: Plan, org_unit, period: Period) -> list[BoardRow]:
@@ -164,14 +227,14 @@ def verdict_board(*, actor, plan: Plan, org_unit, period: Period) -> list[BoardR
 
 
 def entry_choices(*, actor, org_unit) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The registry entries a verdict on ``org_unit`` may cite, by registry: those ``actor`` may read
-    (``registries.view``) placed within the unit, as ``(registry name, [(slug:id, name)])``."""
+    """The registry entries a verdict on ``org_unit`` may cite, by registry: those ``actor`` may read (each
+    registry's ``read``) placed within the unit, as ``(registry name, [(slug:id, name)])``."""
     from yangfan.orgunits.selectors import covered_unit_ids
 
     inside = covered_unit_ids([org_unit.pk])
     groups = []
     for slug, spec in SPECS.items():
-        rows = restrict(spec.model.objects.filter(org_unit__in=inside), actor, "registries.view")
+        rows = restrict(spec.model.objects.filter(org_unit__in=inside), actor, spec.read)
         options = [(f"{slug}:{row.pk}", str(row)) for row in rows.select_related(*spec.related)]
         if options:
             groups.append((str(spec.title), options))
@@ -195,7 +258,7 @@ def entry_links(user, verdict: GoalVerdict) -> list[dict]:
         by_registry.setdefault(e.registry, []).append(e.entry_id)
     for slug, ids in by_registry.items():
         if slug in SPECS:
-            rows = restrict(SPECS[slug].model.objects.filter(pk__in=ids), user, "registries.view")
+            rows = restrict(SPECS[slug].model.objects.filter(pk__in=ids), user, SPECS[slug].read)
             openable |= {(slug, pk) for pk in rows.values_list("pk", flat=True)}
     return [
         {

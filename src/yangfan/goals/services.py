@@ -228,7 +228,7 @@ def _review_check(actor, review: GoalReview, request) -> None:
 
 def _entries(actor, keys: Iterable[str]) -> list[tuple[str, int, str]]:
     """``slug:id`` keys resolved through each registry's spec, read as the actor may read them
-    (``registries.view``): ``(slug, id, name)``; an unknown registry or an entry out of reach is refused."""
+    (each registry's ``read``): ``(slug, id, name)``; an unknown registry or an entry out of reach is refused."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for key in keys:
         slug, _sep, pk = str(key).partition(":")
@@ -238,7 +238,7 @@ def _entries(actor, keys: Iterable[str]) -> list[tuple[str, int, str]]:
     found: list[tuple[str, int, str]] = []
     for slug, ids in wanted.items():
         spec = SPECS[slug]
-        rows = restrict(spec.model.objects.filter(pk__in=ids), actor, "registries.view")
+        rows = restrict(spec.model.objects.filter(pk__in=ids), actor, spec.read)
         named = {row.pk: str(row)[:300] for row in rows.select_related(*spec.related)}
         missing = sorted(ids - named.keys())
         if missing:

@@ -1,6 +1,7 @@
-"""定性目标评估 pages: the board of a unit and period (every qualitative target with its standing verdict and,
-for the office, its draft), a target's verdict page (the form, the experts' opinions, publication, the
-history), one recorded verdict, and an expert's own reviews with the review form."""
+"""定性目标评估 pages: the board of a unit and period (every qualitative target with its standing verdict, beside a
+target a registry measures that registry's count at the period's end, and, for the office, its draft), a target's
+verdict page (the form, the experts' opinions, publication, the history), one recorded verdict, and an expert's
+own reviews with the review form."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from yangfan.goals.selectors import (
     judged_units,
     may_read_unit,
     may_read_verdict,
+    measured_figures,
     plan_years,
     readable_units,
     verdict_board,
@@ -85,8 +87,10 @@ class BoardView(PermissionMixin, TemplateView):
         kwargs.pop("plan", None)
         user, unit, period = self.request.user, self.unit, self.period
         rows = verdict_board(actor=user, plan=self.plan, org_unit=unit, period=period)
+        measured = measured_figures(actor=user, plan=self.plan, org_unit=unit, period=period)
         counts = {value: 0 for value in Verdict.values}
         for row in rows:
+            row.measured = measured.get(row.target.code)
             if row.standing is not None:
                 counts[row.standing.verdict] += 1
         return super().get_context_data(
@@ -173,6 +177,9 @@ class VerdictView(PermissionMixin, TemplateView):
             period=str(period),
             standing=standing,
             standing_entries=entry_links(user, standing) if standing else [],
+            measured=measured_figures(actor=user, plan=self.plan, org_unit=self.unit, period=period).get(
+                self.target.code
+            ),
             history=history,
             draft=draft,
             draft_entries=entry_links(user, draft) if draft else [],

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yangfan.accounts.permissions import may
 from yangfan.actionplans.selectors import plan_default
+from yangfan.registries.selectors import registries_readable
 
 
 def navigation(request):
@@ -60,8 +61,14 @@ def navigation(request):
         ),
         item(
             _("应用仓库"),
-            "registries:index" if may(request.user, "registries.view") else None,
+            # each registry has its own read: the index is offered to whoever reads one
+            "registries:index" if registries_readable(request.user) else None,
             active=("registries:",),
+        ),
+        item(
+            _("应用安全"),
+            "security:overview" if may(request.user, "security.view") else None,
+            active=("security:",),
         ),
         item(
             _("报告"),

@@ -28,6 +28,13 @@ def home(request):
             }
         )
     context = {"plan_cards": cards}
+    from yangfan.portal.enterprise import enterprise_section
+
+    context |= enterprise_section(request.user)
+    if may(request.user, "security.view"):  # 5G应用安全: the 扬帆监测口径 measures of the reader's scope
+        from yangfan.security.measures import security_measures
+
+        context["security_measures"] = security_measures(actor=request.user)
     if may(request.user, "data.view"):
         from yangfan.portal.dashboard import dashboard_section
 

@@ -1,4 +1,5 @@
-"""The registries as the indicator engine reads them: every entry as a ``core.registries.RegistryEntry``."""
+"""The registries as the indicator engine reads them: every entry of the registries the plan counts (a spec's
+``counted``; the security records are kept, not counted) as a ``core.registries.RegistryEntry``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from yangfan.core.plan import Plan
 from yangfan.core.registries import RegistryCounter, RegistryEntry, RegistrySummary
 from yangfan.registries.specs import SPECS
 
-# registry codes of the plan file kept in Yangfan (each spec's ``counted``)
-KEPT = frozenset(code for spec in SPECS.values() for code in spec.counted.codes)
+# the registries the plan counts, and their codes in the plan file (each spec's ``counted``)
+COUNTED = tuple(spec for spec in SPECS.values() if spec.counted is not None)
+KEPT = frozenset(code for spec in COUNTED for code in spec.counted.codes)
 
 
 def registry_entries() -> list[RegistryEntry]:
@@ -27,7 +29,7 @@ def registry_entries() -> list[RegistryEntry]:
             counted.sector or Value(None, output_field=CharField()),
         )
 
-    parts = [rows(spec) for spec in SPECS.values()]
+    parts = [rows(spec) for spec in COUNTED]
     return [RegistryEntry(*row) for row in parts[0].union(*parts[1:], all=True)]
 
 

@@ -7,12 +7,17 @@ industry VPNs commissioned through 2021–2023 across the cities, a few retired 
 benchmarks published in 2022 and 2023 for the key industries, three or more in most but two in some (so A7, the
 smallest, stays below 3); two security demonstration centres, three identification nodes, twelve
 industrial-internet platforms (below the 15 of the plan); cases of every sector, some run on a VPN.
+
+The security records (四.(三) 8–11) come last: four evaluation bodies with different capabilities, certificates of
+products and cases, 密评 of some applications (one of them expired before the plan's end, most cases with none),
+inspections with their follow-ups (open and closed) and threat reports.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -23,9 +28,15 @@ from yangfan.registries.choices import (
     BloomCupAward,
     CarrierKind,
     CaseStage,
+    CertificationKind,
+    CertificationResult,
+    CryptoLevel,
+    CryptoResult,
+    InspectionTarget,
     NetworkForm,
     ProductKind,
     ProductStage,
+    Severity,
     StandardLevel,
     StandardStage,
     VpnType,
@@ -35,11 +46,16 @@ from yangfan.registries.models import (
     Benchmark,
     BloomCupEntry,
     Carrier,
+    Certification,
+    CryptoAssessment,
+    EvaluationBody,
     IndustryProduct,
     IndustryVpn,
+    Inspection,
     LeadZone,
     Standard,
     Supplier,
+    ThreatReport,
 )
 from yangfan.registries.search import searchable
 
@@ -404,11 +420,247 @@ def demo_registries_load(*, actor=None) -> dict[str, int]:
             product.used_by.set(rng.sample(cases, k=2))
         products.append(product)
     created += products
+    created += _security_records(rng, actor=actor, units=units, cases=cases, vpns=vpns, products=products)
     audit_record_many(
         [{"action": AuditAction.CREATE, "obj": e, "detail": "演示数据：登记簿条目"} for e in created],
         actor=actor,
     )
     return {"entries": len(created)}
+
+
+# (name, capabilities: assessment, crypto, testing, certification, city, qualifications)
+BODIES = (
+    (
+        "陕西省5G应用安全测评中心",
+        (True, True, False, False),
+        "610100",
+        "商用密码检测机构资质\n网络安全等级测评机构",
+    ),
+    ("秦岭密码应用测评有限公司", (False, True, False, False), "610100", "商用密码检测机构资质"),
+    (
+        "关中通信产品检测认证中心",
+        (False, False, True, True),
+        "610400",
+        "检验检测机构资质认定（CMA）\n认证机构批准书",
+    ),
+    ("汉水网络安全评估有限公司", (True, False, True, False), "610700", "网络安全服务认证"),
+)
+
+
+def _security_records(
+    rng: random.Random, *, actor, units: dict, cases: list, vpns: list, products: list
+) -> list:
+    """The security records of the demo (after everything else, so the rest stays as it was): bodies, certificates,
+    密评, inspections, threat reports. Each record about an application is placed at the application's unit."""
+    created: list = []
+    bodies = []
+    for name, (assessment, crypto, testing, certification), city, qualifications in BODIES:
+        body = EvaluationBody(
+            org_unit=units[city],
+            name=f"{name}{DEMO}",
+            credit_code=demo_credit_code(rng, city),
+            does_assessment=assessment,
+            does_crypto=crypto,
+            does_testing=testing,
+            does_certification=certification,
+            qualifications=qualifications,
+            contact="演示联系人 029-00000000",
+            recognised_on=_day(rng, date(2021, 1, 10), date(2021, 12, 31)),
+            remark=REMARK,
+            created_by=actor,
+        )
+        body.full_clean()
+        body.save()
+        bodies.append(body)
+    created += bodies
+    cryptographers = [b for b in bodies if b.does_crypto]
+    testers = [b for b in bodies if b.does_testing or b.does_certification]
+
+    certificates = []
+    on_market = [p for p in products if p.commercial_on is not None]
+    standard = Standard.objects.filter(code__gt="").order_by("pk").first()
+    for i, product in enumerate(on_market):
+        issued = product.commercial_on - timedelta(days=rng.randint(20, 90))
+        certificates.append(
+            Certification(
+                org_unit=product.org_unit,
+                body=testers[i % len(testers)],
+                kind=CertificationKind.CERTIFICATION if i % 2 == 0 else CertificationKind.TEST,
+                number=f"YF-CERT-{2021 + i % 3}-{100 + i:04d}",
+                standard=standard if i == 0 else None,
+                product=product,
+                result=CertificationResult.PASSED,
+                issued_on=issued,
+                valid_until=issued + timedelta(days=3 * 365),
+                remark=REMARK,
+                created_by=actor,
+            )
+        )
+    for i, case in enumerate(rng.sample(cases, k=3)):
+        issued = _day(rng, date(2022, 1, 1), date(2023, 6, 30))
+        certificates.append(
+            Certification(
+                org_unit=case.org_unit,
+                body=testers[i % len(testers)],
+                kind=CertificationKind.EVALUATION,
+                number=f"YF-EVAL-{issued.year}-{200 + i:04d}",
+                case=case,
+                result=CertificationResult.FAILED if i == 2 else CertificationResult.PASSED,
+                issued_on=issued,
+                valid_until=issued + timedelta(days=2 * 365),
+                remark=REMARK,
+                created_by=actor,
+            )
+        )
+    Certification.objects.bulk_create(certificates)
+    created += list(Certification.objects.order_by("pk"))
+
+    # 密评: the demo enterprise's busiest case in 西安 has a current and an expired one (its user reads them), eight
+    # more cases and two VPNs one each; most cases have none
+    own = _demo_enterprise_case(units["610100"])
+    assessed = [own, *rng.sample([c for c in cases if c != own], k=8)]
+    applications = [("case", c) for c in assessed if c is not None] + [
+        ("vpn", v) for v in rng.sample(vpns, k=2)
+    ]
+    crypto = []
+    for i, (kind, application) in enumerate(applications):
+        level = CryptoLevel.LEVEL_3 if i % 3 == 0 else CryptoLevel.LEVEL_2
+        assessed_on = _day(rng, date(2022, 3, 1), date(2023, 10, 31))
+        # 第三级 assessed every year, 第二级 every two (the demo's reading); the first an old, expired one
+        years = 1 if level == CryptoLevel.LEVEL_3 else 2
+        if i == 0:
+            assessed_on = date(2021, 9, 15)
+        score = Decimal(rng.randint(6200, 9800)) / 100
+        result = (
+            CryptoResult.COMPLIANT
+            if score >= 85
+            else CryptoResult.BASICALLY
+            if score >= 70
+            else CryptoResult.NON_COMPLIANT
+        )
+        crypto.append(
+            CryptoAssessment(
+                org_unit=application.org_unit,
+                **{kind: application},
+                system=f"{application.name.removesuffix(DEMO)}信息系统{DEMO}",
+                level=level,
+                body=cryptographers[i % len(cryptographers)],
+                report_number=f"YF-MP-{assessed_on.year}-{300 + i:04d}",
+                assessed_on=assessed_on,
+                result=result,
+                score=score,
+                valid_until=assessed_on.replace(year=assessed_on.year + years) - timedelta(days=1),
+                remark=REMARK,
+                created_by=actor,
+            )
+        )
+    if own is not None:  # its renewal: current through the plan's end
+        crypto.append(
+            CryptoAssessment(
+                org_unit=own.org_unit,
+                case=own,
+                system=f"{own.name.removesuffix(DEMO)}信息系统{DEMO}",
+                level=CryptoLevel.LEVEL_3,
+                body=cryptographers[0],
+                report_number="YF-MP-2023-0399",
+                assessed_on=date(2023, 5, 20),
+                result=CryptoResult.BASICALLY,
+                score=Decimal("81.50"),
+                valid_until=date(2024, 5, 19),
+                remark=REMARK,
+                created_by=actor,
+            )
+        )
+    CryptoAssessment.objects.bulk_create(crypto)
+    created += list(CryptoAssessment.objects.order_by("pk"))
+
+    inspections = []
+    for i, case in enumerate(rng.sample(cases, k=4)):
+        inspected = _day(rng, date(2022, 4, 1), date(2023, 9, 30))
+        follow_up = i % 2 == 0
+        inspections.append(
+            Inspection(
+                org_unit=case.org_unit,
+                target=InspectionTarget.APPLICATION,
+                subject=f"{case.name.removesuffix(DEMO)}安全检查{DEMO}",
+                case=case,
+                inspected_on=inspected,
+                inspector=f"{case.org_unit.name}5G应用推广领导小组办公室检查组（演示）",
+                findings="日志留存不足六个月；部分账号未启用双因素认证（演示）"
+                if follow_up
+                else "未发现问题（演示）",
+                follow_up="完善日志留存与账号管理（演示）" if follow_up else "",
+                follow_up_due=inspected + timedelta(days=60) if follow_up else None,
+                closed_on=inspected + timedelta(days=45) if i == 0 else None,
+                remark=REMARK,
+                created_by=actor,
+            )
+        )
+    inspections.append(
+        Inspection(
+            org_unit=units["610100"],
+            target=InspectionTarget.CII,
+            subject=f"西安市5G核心网边缘节点{DEMO}",
+            inspected_on=date(2023, 6, 12),
+            inspector="省通信管理局网络安全检查组（演示）",
+            findings="边缘节点机房门禁记录不全（演示）",
+            follow_up="补齐门禁记录并定期核查（演示）",
+            follow_up_due=date(2023, 8, 31),
+            remark=REMARK,
+            created_by=actor,
+        )
+    )
+    Inspection.objects.bulk_create(inspections)
+    created += list(Inspection.objects.order_by("pk"))
+
+    threats = []
+    topics = (
+        "5G CPE 默认口令漏洞",
+        "工业网关远程代码执行漏洞",
+        "针对5G专网的钓鱼邮件",
+        "MEC平台未授权访问风险",
+    )
+    for i, topic in enumerate(topics):
+        received = _day(rng, date(2022, 2, 1), date(2023, 11, 30))
+        closed = i < 2
+        threats.append(
+            ThreatReport(
+                org_unit=units["610100"] if i % 2 == 0 else _pick_city(rng, units),
+                title=f"{topic}{DEMO}",
+                source="国家网络安全威胁信息共享平台（演示）",
+                severity=(Severity.HIGH, Severity.MEDIUM, Severity.LOW)[i % 3],
+                received_on=received,
+                description=f"演示数据：{topic}。",
+                shared_with="各设区市5G应用推广领导小组办公室\n基础电信企业" if i != 3 else "",
+                shared_on=received + timedelta(days=1) if i != 3 else None,
+                handling="已通知相关企业完成修补（演示）" if closed else "",
+                closed_on=received + timedelta(days=20) if closed else None,
+                remark=REMARK,
+                created_by=actor,
+            )
+        )
+    ThreatReport.objects.bulk_create(threats)
+    created += list(ThreatReport.objects.order_by("pk"))
+    return created
+
+
+def _demo_enterprise_case(city):
+    """The first case of the demo enterprise with the most cases in ``city``: the enterprise the demo's
+    enterprise user speaks for (``yangfan.demo``), read the same way."""
+    from django.db.models import Count
+
+    busiest = (
+        ApplicationCase.objects.filter(org_unit=city)
+        .values("enterprise")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "enterprise")
+        .first()
+    )
+    if busiest is None:
+        return None
+    return (
+        ApplicationCase.objects.filter(org_unit=city, enterprise=busiest["enterprise"]).order_by("pk").first()
+    )
 
 
 def demo_selection_load(*, province, experts) -> None:

@@ -1,5 +1,5 @@
-"""Entry forms of the registries, made from their specs; org units limited to those the user manages, references
-to other entries to those the user may read."""
+"""Entry forms of the registries, made from their specs; org units limited to those where the user may write the
+registry's entries (its spec's ``write``), references to other entries to those the user may read."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import models
 from yangfan.accounts.permissions import org_units_in_scope
 from yangfan.audit.forms import DateField
 from yangfan.registries.services import referable, references
-from yangfan.registries.specs import SPECS
+from yangfan.registries.specs import SPECS, spec_of
 
 
 class EntryForm(forms.ModelForm):
@@ -21,7 +21,8 @@ class EntryForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = org_units_in_scope(user, "registries.manage").order_by(
+        write = spec_of(self._meta.model).write
+        self.fields["org_unit"].queryset = org_units_in_scope(user, write).order_by(
             "level", "position", "code"
         )
         for name in references(self._meta.model):

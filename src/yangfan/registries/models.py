@@ -120,6 +120,10 @@ class IndustryVpn(Entry):
     """行业虚拟专网: a 5G virtual network an operator built on its public network for an enterprise. A6 counts
     those active at the period's end."""
 
+    # the enterprise it serves reads it (and names it in its cases and 密评); the operator's network is not its to keep
+    owned_by = ("enterprise",)
+    kept_by_owner = False
+
     name = models.CharField(_("专网名称"), max_length=200)
     enterprise = models.CharField(_("服务企业"), max_length=200)
     operator = models.ForeignKey("actionplans.Operator", models.PROTECT, verbose_name=_("运营商"))
@@ -594,11 +598,29 @@ def _one_application(entry) -> None:
     """A record about one application: a case of the 5G应用仓库 or an industry VPN, not both; its unit is theirs."""
     if bool(entry.case_id) == bool(entry.vpn_id):
         raise ValidationError({"case": _("请选择一个应用案例或一个行业虚拟专网（二者选一）。")})
+    _at_application(entry)
+
+
+def _at_application(entry) -> None:
+    """A record about an application is placed where the application is, so that who reads and writes it (the
+    scope of its unit) is who reads and writes the application: another unit is refused, naming the right one."""
+    application = (entry.case if entry.case_id else None) or (entry.vpn if entry.vpn_id else None)
+    if application is not None and entry.org_unit_id and entry.org_unit_id != application.org_unit_id:
+        raise ValidationError(
+            {
+                "org_unit": _("地区应与“%(a)s”所在地区（%(unit)s）一致。")
+                % {"a": application, "unit": application.org_unit.name}
+            }
+        )
 
 
 class EvaluationBody(Entry):
     """5G安全评测认证机构 (四.(三) 10 支持5G安全评测机构建设; 专栏4 评估检测与认证能力): a body registered to assess
     5G applications, assess commercial cryptography (密评), test or certify, with the qualifications it holds."""
+
+    # a directory of the province: read by every reader of the registry whatever its scope, enterprises included
+    # (any city's office or enterprise names a body in its 密评), and no enterprise's (accounts.permissions)
+    public_directory = True
 
     name = models.CharField(_("机构名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
@@ -621,6 +643,14 @@ class EvaluationBody(Entry):
 
     def get_absolute_url(self) -> str:
         return reverse("registries:entry", kwargs={"slug": "security-bodies", "pk": self.pk})
+
+    def clean_fields(self, exclude=None):
+        """The code as people paste it, made comparable before the field's own checks (as a supplier's)."""
+        from yangfan.core.uscc import uscc_normalise
+
+        if self.credit_code:
+            self.credit_code = uscc_normalise(self.credit_code)
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         from yangfan.core.uscc import uscc_normalise, uscc_problem
@@ -793,6 +823,7 @@ class Inspection(Entry):
     def clean(self):
         if self.case_id and self.vpn_id:
             raise ValidationError({"vpn": _("一次检查记录只对应一个应用案例或一个行业虚拟专网。")})
+        _at_application(self)
         if self.follow_up.strip() and self.follow_up_due is None:
             raise ValidationError({"follow_up_due": _("提出整改要求的，请填写整改时限。")})
         _dates_in_order(self, "inspected_on", "follow_up_due")

@@ -113,8 +113,8 @@ def call_move(*, actor, call: BenchmarkCall, request=None) -> BenchmarkCall:
 
 
 def application_submit(*, actor, call: BenchmarkCall, case, statement: str = "", request=None):
-    if not may_manage(actor, case.org_unit):
-        deny(actor, "registries.manage", case.org_unit, request=request)
+    if not may_manage(actor, case):
+        deny(actor, "registries.manage", case, request=request)
     if call.status != S.OPEN:
         raise ValidationError(_("该评选当前为“%(s)s”，不接受申报。") % {"s": call.get_status_display()})
     if case.sector_id != call.sector_id:

@@ -1,36 +1,53 @@
-"""Reads of the registries, filtered by the reader's view scope at the source, with the filters the pages and
-the API share: ``org`` and ``q`` for every registry, and each registry's own (its spec's ``filters``)."""
+"""Reads of the registries, filtered at the source by what the reader may read of each (its spec's ``read``, in
+the reader's view scope; an enterprise's user its own rows), with the filters the pages and the API share: ``org``
+and ``q`` for every registry, and each registry's own (its spec's ``filters``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from yangfan.accounts.permissions import restrict
-from yangfan.registries.specs import SPECS, BadFilter, spec_of
+from yangfan.accounts.permissions import has_permission, restrict
+from yangfan.registries.specs import SPECS, BadFilter, RegistrySpec, spec_of, spec_or_none
 
-__all__ = ["BadFilter", "entry_list", "related_entries"]
+__all__ = ["BadFilter", "entry_list", "registries_readable", "related_entries"]
+
+
+def registries_readable(user) -> list[RegistrySpec]:
+    """The registries ``user``'s role reads (each spec's ``read``), in the specs' order: what the index and the
+    navigation offer."""
+    return [spec for spec in SPECS.values() if has_permission(user, spec.read)]
 
 
 def entry_list(*, actor, slug: str, params: Mapping[str, str] | None = None) -> QuerySet:
-    """Entries of registry ``slug`` at units in ``actor``'s view scope, filtered by ``params``."""
+    """Entries of registry ``slug`` that ``actor`` may read (its spec's ``read``), filtered by ``params``."""
     spec = SPECS[slug]
-    rows = restrict(spec.model.objects.all(), actor, "registries.view").select_related(*spec.related)
+    rows = restrict(spec.model.objects.all(), actor, spec.read).select_related(*spec.related)
     return _filtered(rows, slug, params or {})
 
 
 def related_entries(*, actor, entry) -> list[tuple]:
-    """The entries of other registries that point at ``entry`` (its spec's ``shown_with``), each list limited to
-    what ``actor`` may read: (title, [(entry, the day it ended or None)]) for each list that has any."""
+    """What points at ``entry`` (its spec's ``shown_with``), each list limited to what ``actor`` may read with the
+    list's permission (its registry's ``read``, or the one the spec names for another app's records): (title,
+    [(entry, the day it ended, if it has ended by today)]) for each list that has any."""
+    owner = spec_of(entry)
+    today = timezone.localdate()
     found = []
-    for name, title in spec_of(entry).shown_with:
+    for name, title, *named in owner.shown_with:
         manager = getattr(entry, name)
-        spec = spec_of(manager.model)
-        rows = restrict(manager.all(), actor, "registries.view").select_related(*spec.related)
-        end = spec.counted.end
-        listed = [(row, getattr(row, end) if end else None) for row in rows]
+        spec = spec_or_none(manager.model)
+        permission = named[0] if named else (spec.read if spec else owner.read)
+        rows = restrict(manager.all(), actor, permission)
+        if spec is not None:
+            rows = rows.select_related(*spec.related)
+        end = spec.end if spec else None
+        listed = []
+        for row in rows:
+            day = getattr(row, end) if end else None
+            listed.append((row, day if day is not None and day <= today else None))
         if listed:
             found.append((title, listed))
     return found

@@ -1,5 +1,7 @@
 """Writes of the registries: one service saves any entry (checked, scoped, deduplicated, audited), one removes
-it. The web forms, the imports and the API all call these."""
+it. The web forms, the imports and the API all call these. Every check passes the entry itself, with its
+registry's permissions (its spec's ``read`` and ``write``), so that the permission module decides on the row: its
+unit's scope, and for an enterprise's user whether the row is its enterprise's."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.permissions import deny, may, restrict
+from yangfan.accounts.permissions import deny, may, restrict, unowned_field
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.registries.specs import CITY, REGISTRIES, spec_of
@@ -26,8 +28,9 @@ def references(model) -> list[str]:
 
 def referable(queryset, *, user, entry, name: str):
     """What ``entry``'s reference ``name`` may be set to by ``user`` (the choices a form or the API offers): the
-    entries of ``queryset`` the user may read, and those ``entry`` points at already."""
-    offered = restrict(queryset, user, "registries.view")
+    entries of ``queryset`` the user may read (with their registry's ``read``), and those ``entry`` points at
+    already."""
+    offered = restrict(queryset, user, spec_of(queryset.model).read)
     current = _pointed_at(entry, name)
     return offered | queryset.filter(pk__in=current) if current else offered
 
@@ -43,9 +46,30 @@ def _pointed_at(entry, name: str) -> set[int]:
     return set() if pk is None else {pk}
 
 
-def may_manage(user, org_unit) -> bool:
-    """Write an entry placed at ``org_unit``: a role that manages registries, with the unit in its capture scope."""
-    return org_unit is not None and may(user, "registries.manage", org_unit)
+def may_manage(user, entry) -> bool:
+    """Write ``entry`` (as it is, or as it is about to be saved): a role holding its registry's ``write``, with the
+    entry's unit in its capture scope, and for an enterprise's user an entry its enterprise keeps."""
+    return entry.org_unit_id is not None and may(user, spec_of(entry).write, entry)
+
+
+def may_read(user, entry) -> bool:
+    """Read ``entry``: its registry's ``read``, the entry's unit in the view scope, an enterprise's user its own."""
+    return may(user, spec_of(entry).read, entry)
+
+
+def refuse_unowned(actor, entry) -> None:
+    """An enterprise's user writes its own enterprise's entries only: one that names another enterprise (a case's
+    应用企业, a product's 供应商) is refused under that field, saying what to correct, before the scope's check
+    would refuse it without a reason."""
+    name = unowned_field(actor, entry) if actor is not None else None
+    if name is not None:
+        label = type(entry)._meta.get_field(name).verbose_name
+        raise ValidationError(
+            {
+                name: _("企业用户只能登记本企业（%(enterprise)s）的条目，请检查“%(field)s”。")
+                % {"enterprise": actor.enterprise, "field": label}
+            }
+        )
 
 
 def _fields(entry) -> list[str]:
@@ -98,16 +122,21 @@ def search_text_of(entry) -> str:
 
 def entry_save(*, actor, entry, m2m: dict | None = None, request=None):
     """Create or update ``entry`` (and set its many-to-many fields from ``m2m``), or raise ``ValidationError``
-    (in Chinese) or ``PermissionDenied`` (audited: the refusal is recorded outside the write's transaction). An
-    entry may be moved only between units the actor manages."""
+    (in Chinese) or ``PermissionDenied`` (audited: the refusal is recorded outside the write's transaction). The
+    entry is checked as it was and as it will be: moved only between units the actor manages, and, by an
+    enterprise's user, never made another enterprise's."""
+    write = spec_of(entry).write
     before = type(entry).objects.select_related("org_unit").get(pk=entry.pk) if entry.pk else None
-    for unit in (before.org_unit if before else None, entry.org_unit if entry.org_unit_id else None):
-        if unit is not None and not may_manage(actor, unit):
-            deny(actor, "registries.manage", unit, request=request)
+    if before is not None and not may_manage(actor, before):
+        deny(actor, write, before, request=request)
+    if entry.org_unit_id is not None:
+        refuse_unowned(actor, entry)
+        if not may_manage(actor, entry):
+            deny(actor, write, entry, request=request)
     if actor is not None:
         for target in _new_references(entry, before, m2m or {}):
-            if not may(actor, "registries.view", target):  # another unit's entry is not this one's to name
-                deny(actor, "registries.view", target, request=request)
+            if not may_read(actor, target):  # an entry the actor may not read is not its to name
+                deny(actor, spec_of(target).read, target, request=request)
     return _save(actor=actor, entry=entry, m2m=m2m, request=request)
 
 
@@ -167,8 +196,8 @@ def _save(*, actor, entry, m2m: dict | None, request):
 def entry_delete(*, actor, entry, request=None) -> None:
     """Remove an entry registered by mistake (an entry that ended is retired with a date instead, so that the
     periods it stood in still count it)."""
-    if not may_manage(actor, entry.org_unit):
-        deny(actor, "registries.manage", entry.org_unit, request=request)
+    if not may_manage(actor, entry):
+        deny(actor, spec_of(entry).write, entry, request=request)
     _delete(actor=actor, entry=entry, request=request)
 
 

@@ -1,10 +1,13 @@
 """Each registry declared once: what its entries are, how they are listed, filtered, searched, told apart and
 counted. The entry form (``forms``), the API's serializer (``api.registries``), the spreadsheet columns
 (``exchange``), the list's filters (``selectors``), the pages (``views``) and the indicator engine's rows
-(``counts``) are all made from these specs. Adding a registry is a spec here, its model and its migration.
+(``counts``, for the registries the plan counts) are all made from these specs. Adding a registry is a spec here,
+its model and its migration.
 
-Who may read and write the entries is not a spec's: every registry is read with ``registries.view`` and written
-with ``registries.manage``, each within the unit's scope, as the permission module alone decides (ADR 0011).
+A spec names the permissions its entries are read and written with: ``registries.view`` and ``registries.manage``
+unless it says otherwise (the security records: ``security.view``, and ``security.assess`` or ``security.manage``).
+Who holds them, within which units, and which rows an enterprise's user reads or keeps (its own: the model's
+``owned_by``) is the permission module's alone (ADR 0011, 0015): every check passes the entry itself.
 
 A spec names model fields; their labels, kinds and choices come from the model, so that a field is described
 once (its Chinese name is its ``verbose_name``).
@@ -27,9 +30,15 @@ from yangfan.registries.choices import (
     BloomCupAward,
     CarrierKind,
     CaseStage,
+    CertificationKind,
+    CertificationResult,
+    CryptoLevel,
+    CryptoResult,
+    InspectionTarget,
     NetworkForm,
     ProductKind,
     ProductStage,
+    Severity,
     StandardLevel,
     StandardStage,
 )
@@ -38,11 +47,16 @@ from yangfan.registries.models import (
     Benchmark,
     BloomCupEntry,
     Carrier,
+    Certification,
+    CryptoAssessment,
+    EvaluationBody,
     IndustryProduct,
     IndustryVpn,
+    Inspection,
     LeadZone,
     Standard,
     Supplier,
+    ThreatReport,
 )
 
 NAME = _("名称")
@@ -125,6 +139,33 @@ def standing_on(param: str, label: Promise, start: str, end: str) -> Filter:
     return Filter(param, label, narrow, widget="date")
 
 
+def valid_on(param: str, label: Promise, start: str, end: str) -> Filter:
+    """Entries valid on the day: issued by then, and valid until that day or later (``end`` is the last day)."""
+
+    def narrow(rows, value):
+        day = _day(value)
+        return rows.filter(**{f"{start}__lte": day, f"{end}__gte": day})
+
+    return Filter(param, label, narrow, widget="date")
+
+
+def expired_on(param: str, label: Promise, end: str) -> Filter:
+    """Entries no longer valid on the day: their last valid day (``end``) was before it."""
+    return Filter(param, label, lambda rows, value: rows.filter(**{f"{end}__lt": _day(value)}), widget="date")
+
+
+def open_closed(param: str, label: Promise, end: str) -> Filter:
+    """Entries still open (``end`` not filled: a follow-up not completed, a threat not yet handled) or closed."""
+    states = {"open": _("未完成"), "closed": _("已完成")}
+    return Filter(
+        param,
+        label,
+        lambda rows, value: rows.filter(**{f"{end}__isnull": value != "closed"}) if value in states else rows,
+        options=lambda: [(value, str(text)) for value, text in states.items()],
+        api_enum=tuple(states),
+    )
+
+
 def year(param: str, label: Promise) -> Filter:
     def narrow(rows, value):
         if not value.isdigit():
@@ -155,6 +196,18 @@ def by_name(lookup: str = "name") -> Callable[[QuerySet, str], QuerySet]:
     return lambda rows, text: rows.filter(**{f"{lookup}__icontains": text})
 
 
+def by_any(*lookups: str) -> Callable[[QuerySet, str], QuerySet]:
+    """Entries where any of ``lookups`` contains the text (a number, a name, the name of what it is about)."""
+
+    def search(rows, text):
+        condition = Q()
+        for lookup in lookups:
+            condition |= Q(**{f"{lookup}__icontains": text})
+        return rows.filter(condition)
+
+    return search
+
+
 def by_words(rows: QuerySet, text: str) -> QuerySet:
     """Entries whose ``search_text`` (the spec's ``indexed`` fields and their pinyin) has every term."""
     from yangfan.registries.search import search_filter
@@ -177,9 +230,13 @@ class Counted:
 @dataclass(frozen=True)
 class RegistrySpec:
     """One registry. ``fields``: the entry's editable fields in the order the form, the file and the API show them.
-    ``columns``: the list page's (attribute, header). ``same_as``: what makes two entries the same thing (field
-    names, and ``CITY``), with ``same_text`` saying it to a user. ``shown_with``: the entries of other registries
-    that point at this one, listed on its page. ``protected_by``: those that keep it from being deleted."""
+    ``columns``: the list page's (attribute, header). ``read``, ``write``: the permissions its entries are read and
+    written with. ``counted``: how the indicator engine counts it (``None``: the plan counts no such thing).
+    ``same_as``: what makes two entries the same thing (field names, and ``CITY``), with ``same_text`` saying it to
+    a user. ``shown_with``: what points at this entry, listed on its page: (reverse accessor, heading) or (…,
+    the permission the list is read with, where it is not its registry's ``read``: another app's records).
+    ``protected_by``: those that keep it from being deleted. ``ends``: the field holding the day an entry stops
+    standing (its validity, its closing), said beside it where it is listed (a counted registry's end by default)."""
 
     slug: str
     model: type
@@ -187,17 +244,20 @@ class RegistrySpec:
     fields: tuple[str, ...]
     columns: tuple[tuple[str, Promise], ...]
     filters: tuple[Filter, ...]
-    counted: Counted
+    counted: Counted | None = None
+    read: str = "registries.view"
+    write: str = "registries.manage"
+    ends: str | None = None
     search: Callable[[QuerySet, str], QuerySet] = field(default_factory=by_name)
     search_hint: Promise = NAME
-    named_by: tuple[str, ...] = (
-        "name",
-    )  # what a file's cell names an entry by, when another entry points at it
+    # what a file's cell names an entry by, when another entry points at it: the first tells apart entries of the
+    # same name (a credit code, a standard's code), the last is what an export writes (the name)
+    named_by: tuple[str, ...] = ("name",)
     same_as: tuple[str, ...] = ("name", CITY)
     same_text: str = "名称相同且在同一市"
     duplicate: Promise = DUPLICATE  # the refusal of a duplicate: %(other)s, %(unit)s, %(code)s (same_as[0])
     indexed: tuple[str, ...] = ()  # the fields the search matches, pinyin included (kept in ``search_text``)
-    shown_with: tuple[tuple[str, Promise], ...] = ()
+    shown_with: tuple[tuple, ...] = ()
     protected_by: tuple[tuple[str, Promise], ...] = ()
     widgets: dict = field(default_factory=dict)
     api_help: dict = field(default_factory=dict)
@@ -206,6 +266,11 @@ class RegistrySpec:
     @property
     def title(self):
         return self.model._meta.verbose_name_plural
+
+    @property
+    def end(self) -> str | None:
+        """The field of the day an entry stops standing, if it has one (``ends``, or what it is counted until)."""
+        return self.ends or (self.counted.end if self.counted else None)
 
     @property
     def related(self) -> tuple[str, ...]:
@@ -265,10 +330,20 @@ SPECS: dict[str, RegistrySpec] = {
             search=by_words,
             indexed=("name", "scenario", "enterprise", "description", "figures", "bloom_cup", "sector"),
             search_hint=_("名称、企业、场景，或拼音首字母"),
-            shown_with=(("benchmarks", _("评为标杆")), ("bloom_entries", _("“绽放杯”参赛"))),
+            shown_with=(
+                ("benchmarks", _("评为标杆")),
+                ("bloom_entries", _("“绽放杯”参赛")),
+                ("certifications", _("测试评估认证")),
+                ("crypto_assessments", _("商用密码应用安全性评估（密评）")),
+                ("inspections", _("监督检查")),
+            ),
             protected_by=(
                 ("benchmarks", _("该案例已被评为标杆，不能删除；请先撤销标杆。")),
                 ("bloom_entries", _("该案例参加过“绽放杯”，不能删除；请先修改参赛项目。")),
+                ("certifications", _("该案例有测试评估认证记录，不能删除。")),
+                ("crypto_assessments", _("该案例有密评记录，不能删除。")),
+                ("inspections", _("该案例有监督检查记录，不能删除。")),
+                ("security_assessments", _("该案例有安全评估，不能删除。")),
             ),
             widgets={"suppliers": forms.SelectMultiple(attrs={"size": 6})},
             api_help={"suppliers": "供应商编号", "vpn": "所用行业虚拟专网的编号"},
@@ -303,8 +378,17 @@ SPECS: dict[str, RegistrySpec] = {
                 standing_on("active_on", _("在用日期"), "commissioned_on", "retired_on"),
             ),
             counted=Counted(("industry_vpn",), "commissioned_on", "retired_on"),
-            shown_with=(("cases", _("相关应用案例")),),
-            protected_by=(("cases", _("有应用案例使用该专网，不能删除；停用请填写停用日期。")),),
+            shown_with=(
+                ("cases", _("相关应用案例")),
+                ("crypto_assessments", _("商用密码应用安全性评估（密评）")),
+                ("inspections", _("监督检查")),
+            ),
+            protected_by=(
+                ("cases", _("有应用案例使用该专网，不能删除；停用请填写停用日期。")),
+                ("crypto_assessments", _("该专网有密评记录，不能删除；停用请填写停用日期。")),
+                ("inspections", _("该专网有监督检查记录，不能删除；停用请填写停用日期。")),
+                ("security_assessments", _("该专网有安全评估，不能删除；停用请填写停用日期。")),
+            ),
         ),
         RegistrySpec(
             slug="suppliers",
@@ -493,9 +577,16 @@ SPECS: dict[str, RegistrySpec] = {
             counted=Counted(("standard",), "published_on", "withdrawn_on"),
             search=lambda rows, text: rows.filter(Q(title__icontains=text) | Q(code__icontains=text)),
             search_hint=_("标准编号或名称"),
-            named_by=("title",),
+            named_by=(
+                "code",
+                "title",
+            ),  # a file names a standard by its title, or by its code where titles repeat
             same_as=("level", "title"),
             same_text="层级相同、名称相同",
+            shown_with=(("certifications", _("测试评估认证")),),
+            protected_by=(
+                ("certifications", _("有依据该标准的测试评估认证记录，不能删除；废止请填写废止日期。")),
+            ),
             api_help={"drafters": "起草单位（供应商名录）的编号", "adopters": "落地应用案例的编号"},
         ),
         RegistrySpec(
@@ -542,8 +633,255 @@ SPECS: dict[str, RegistrySpec] = {
             search_hint=_("产品名称、型号或类别"),
             same_as=("kind", "name", "model_number"),
             same_text="类别、名称和型号相同",
+            shown_with=(("certifications", _("测试评估认证")),),
+            protected_by=(("certifications", _("该产品有测试评估认证记录，不能删除；停产请填写停产日期。")),),
             api_help={"supplier": "供应商的编号", "used_by": "应用案例的编号"},
             api_names=("supplier",),
+        ),
+        RegistrySpec(
+            slug="security-bodies",
+            model=EvaluationBody,
+            description=(
+                "安全评测认证机构（四.(三) 10、专栏4）：登记的5G应用安全评估、商用密码应用安全性评估（密评）、"
+                "安全检测和认证机构及其资质；密评、测试评估认证和第三方安全评估只能选择具备相应能力的机构。"
+            ),
+            fields=(
+                "name",
+                "credit_code",
+                "org_unit",
+                "does_assessment",
+                "does_crypto",
+                "does_testing",
+                "does_certification",
+                "qualifications",
+                "contact",
+                "recognised_on",
+                "retired_on",
+                "remark",
+            ),
+            columns=(
+                ("name", _("机构名称")),
+                ("org_unit", _("地区")),
+                ("does_assessment", _("安全评估")),
+                ("does_crypto", _("密评")),
+                ("does_testing", _("检测")),
+                ("does_certification", _("认证")),
+                ("recognised_on", _("登记日期")),
+                ("retired_on", _("注销日期")),
+            ),
+            filters=(
+                flag("does_assessment", _("5G应用安全评估")),
+                flag("does_crypto", _("商用密码应用安全性评估")),
+                flag("does_testing", _("安全检测")),
+                flag("does_certification", _("安全认证")),
+                standing_on("standing", _("在册日期"), "recognised_on", "retired_on"),
+            ),
+            ends="retired_on",
+            search_hint=_("机构名称"),
+            same_as=("name",),
+            same_text="机构名称相同",
+            shown_with=(
+                ("certifications", _("出具的测试评估认证")),
+                ("crypto_assessments", _("开展的密评")),
+                ("security_assessments", _("开展的第三方安全评估"), "security.view"),
+            ),
+            protected_by=(
+                ("certifications", _("该机构出具过测试评估认证，不能删除；注销请填写注销日期。")),
+                ("crypto_assessments", _("该机构开展过密评，不能删除；注销请填写注销日期。")),
+                ("security_assessments", _("该机构开展过安全评估，不能删除；注销请填写注销日期。")),
+            ),
+        ),
+        RegistrySpec(
+            slug="certifications",
+            model=Certification,
+            description=(
+                "测试评估认证记录（专栏1 标准的测试、评估和认证；四.(三) 10）：登记机构对产品、应用案例或其他对象出具的"
+                "测试、评估或认证，依据的标准、结论和有效期。"
+            ),
+            fields=(
+                "body",
+                "kind",
+                "number",
+                "standard",
+                "product",
+                "case",
+                "subject",
+                "result",
+                "issued_on",
+                "valid_until",
+                "org_unit",
+                "remark",
+            ),
+            columns=(
+                ("number", _("证书或报告编号")),
+                ("get_kind_display", _("类别")),
+                ("body", _("机构")),
+                ("get_result_display", _("结论")),
+                ("issued_on", _("出具日期")),
+                ("valid_until", _("有效期至")),
+                ("org_unit", _("地区")),
+            ),
+            filters=(
+                choice("kind", _("类别"), CertificationKind),
+                choice("result", _("结论"), CertificationResult),
+                valid_on("valid_on", _("有效日期"), "issued_on", "valid_until"),
+                by_id("standard", _("依据标准"), "standard_id"),
+                by_id("product", _("产品"), "product_id"),
+                by_id("case", _("应用案例"), "case_id"),
+                by_id("body", _("机构"), "body_id"),
+            ),
+            ends="valid_until",
+            search=by_any("number", "subject", "product__name", "case__name", "body__name"),
+            search_hint=_("证书编号、对象或机构名称"),
+            named_by=("number",),
+            same_as=("number", "body"),
+            same_text="同一机构、证书或报告编号相同",
+            duplicate=_("该机构的编号 %(code)s 已登记为“%(other)s”（%(unit)s）。"),
+            api_help={
+                "body": "评测认证机构的编号",
+                "standard": "依据标准的编号",
+                "product": "产品的编号",
+                "case": "应用案例的编号",
+            },
+            api_names=("body", "product", "case"),
+        ),
+        RegistrySpec(
+            slug="crypto-assessments",
+            model=CryptoAssessment,
+            description=(
+                "商用密码应用安全性评估（密评，四.(三) 9）：应用案例或行业虚拟专网按 GB/T 39786-2021 的等级评估，"
+                "评估机构、结论和有效期；记录登记在应用所在地区，由该地区、省领导小组办公室和应用的企业查阅。"
+            ),
+            fields=(
+                "case",
+                "vpn",
+                "system",
+                "level",
+                "body",
+                "report_number",
+                "assessed_on",
+                "result",
+                "score",
+                "valid_until",
+                "org_unit",
+                "remark",
+            ),
+            columns=(
+                ("system", _("被测信息系统")),
+                ("get_level_display", _("等级")),
+                ("body", _("密评机构")),
+                ("get_result_display", _("结论")),
+                ("assessed_on", _("评估日期")),
+                ("valid_until", _("有效期至")),
+                ("org_unit", _("地区")),
+            ),
+            filters=(
+                choice("level", _("密码应用等级"), CryptoLevel),
+                choice("result", _("评估结论"), CryptoResult),
+                valid_on("current_on", _("有效日期"), "assessed_on", "valid_until"),
+                expired_on("expired_on", _("已过期日期"), "valid_until"),
+                by_id("case", _("应用案例"), "case_id"),
+                by_id("vpn", _("行业虚拟专网"), "vpn_id"),
+                by_id("body", _("密评机构"), "body_id"),
+            ),
+            read="security.view",
+            write="security.assess",
+            ends="valid_until",
+            search=by_any("system", "report_number", "case__name", "vpn__name", "body__name"),
+            search_hint=_("信息系统、报告编号或应用名称"),
+            named_by=("report_number",),
+            same_as=("report_number", "body"),
+            same_text="同一密评机构、报告编号相同",
+            duplicate=_("该机构的报告编号 %(code)s 已登记为“%(other)s”（%(unit)s）。"),
+            api_help={"case": "应用案例的编号", "vpn": "行业虚拟专网的编号", "body": "密评机构的编号"},
+            api_names=("case", "vpn", "body"),
+        ),
+        RegistrySpec(
+            slug="inspections",
+            model=Inspection,
+            description=(
+                "5G应用及关键信息基础设施监督检查（四.(三) 8）：检查对象、日期、检查单位、发现的问题和整改要求，"
+                "直至整改完成；涉及应用案例或专网的，登记在应用所在地区。"
+            ),
+            fields=(
+                "target",
+                "subject",
+                "case",
+                "vpn",
+                "inspected_on",
+                "inspector",
+                "findings",
+                "follow_up",
+                "follow_up_due",
+                "closed_on",
+                "org_unit",
+                "remark",
+            ),
+            columns=(
+                ("subject", _("检查对象")),
+                ("get_target_display", _("类别")),
+                ("inspector", _("检查单位")),
+                ("inspected_on", _("检查日期")),
+                ("follow_up_due", _("整改时限")),
+                ("closed_on", _("整改完成")),
+                ("org_unit", _("地区")),
+            ),
+            filters=(
+                choice("target", _("检查对象类别"), InspectionTarget),
+                open_closed("state", _("整改"), "closed_on"),
+                by_id("case", _("应用案例"), "case_id"),
+                by_id("vpn", _("行业虚拟专网"), "vpn_id"),
+            ),
+            read="security.view",
+            write="security.manage",
+            ends="closed_on",
+            search=by_any("subject", "inspector", "findings", "case__name", "vpn__name"),
+            search_hint=_("检查对象、检查单位或问题"),
+            named_by=("subject",),
+            same_as=("subject", "inspected_on"),
+            same_text="检查对象和检查日期相同",
+            api_help={"case": "应用案例的编号", "vpn": "行业虚拟专网的编号"},
+            api_names=("case", "vpn"),
+        ),
+        RegistrySpec(
+            slug="threats",
+            model=ThreatReport,
+            description=(
+                "5G网络安全威胁信息（四.(三) 11）：接收的威胁信息、危害程度、共享对象和处置情况，直至处置完成。"
+            ),
+            fields=(
+                "title",
+                "source",
+                "severity",
+                "received_on",
+                "description",
+                "shared_with",
+                "shared_on",
+                "handling",
+                "closed_on",
+                "org_unit",
+                "remark",
+            ),
+            columns=(
+                ("title", _("威胁信息")),
+                ("get_severity_display", _("危害程度")),
+                ("source", _("来源")),
+                ("received_on", _("接收日期")),
+                ("closed_on", _("处置完成")),
+                ("org_unit", _("地区")),
+            ),
+            filters=(
+                choice("severity", _("危害程度"), Severity),
+                open_closed("state", _("处置"), "closed_on"),
+            ),
+            read="security.view",
+            write="security.manage",
+            ends="closed_on",
+            search=by_any("title", "source", "description"),
+            search_hint=_("威胁信息、来源或内容"),
+            named_by=("title",),
+            same_as=("title", "received_on"),
+            same_text="威胁信息和接收日期相同",
         ),
     )
 }
@@ -560,4 +898,9 @@ def spec_of(entry_or_model) -> RegistrySpec:
 
 def slug_of_code(code: str) -> str | None:
     """The registry whose entries the plan file's registry ``code`` counts (``None``: not kept in Yangfan)."""
-    return next((spec.slug for spec in SPECS.values() if code in spec.counted.codes), None)
+    return next((spec.slug for spec in SPECS.values() if spec.counted and code in spec.counted.codes), None)
+
+
+def spec_or_none(model) -> RegistrySpec | None:
+    """The spec of a registry's model, or ``None`` for another app's (a security assessment listed on a page)."""
+    return next((spec for spec in SPECS.values() if spec.model is model), None)

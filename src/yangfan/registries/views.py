@@ -1,5 +1,7 @@
-"""The registries' pages: an overview with the counts the indicators read, a searchable list per registry with
-its filters and exports, an entry's page, and the entry form for those who manage the unit."""
+"""The registries' pages: an overview of the registries the reader may read, a searchable list per registry with
+its filters and exports, an entry's page, and the entry form for those who may write the entry. Each page needs
+its registry's permission (the spec's ``read`` or ``write``), and each entry is checked itself, so that the
+permission module decides on the row (its unit's scope; for an enterprise's user, whether it is its own)."""
 
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import deny, may
+from yangfan.accounts.permissions import deny, may, may_keep
 from yangfan.actionplans.display import localized_name
 from yangfan.audit.downloads import audited_download
 from yangfan.registries import services
 from yangfan.registries.forms import entry_form
 from yangfan.registries.selection_views import urlpatterns as selection_urls
-from yangfan.registries.selectors import BadFilter, entry_list, related_entries
-from yangfan.registries.specs import REGISTRIES, SPECS
+from yangfan.registries.selectors import BadFilter, entry_list, registries_readable, related_entries
+from yangfan.registries.specs import REGISTRIES, SPECS, RegistrySpec
 
 PAGE = 100
 
@@ -32,27 +34,48 @@ def _slug(slug: str) -> str:
     return slug
 
 
+class RegistryAccess(PermissionMixin):
+    """A page of the registry in the URL: it needs the registry's ``read`` (its ``write`` where ``writes``)."""
+
+    writes = False
+
+    @property
+    def permission(self) -> str:
+        spec = SPECS[_slug(self.kwargs["slug"])]
+        return spec.write if self.writes else spec.read
+
+
+def _require_keeper(request, spec: RegistrySpec) -> None:
+    """A new entry or an import: refused (403, audited) to whom may write no entry of the registry at all, as an
+    enterprise's user a registry its enterprise does not keep (the permission module's ``may_keep``)."""
+    if not may_keep(request.user, spec.write, spec.model):
+        deny(request.user, spec.write, request=request)
+
+
 class RegistryIndexView(PermissionMixin, TemplateView):
-    """登记簿 at a glance: each registry with how many entries the viewer sees, and the counts the indicators
-    read (A6, A7, B2–B4) for the province at today's date."""
+    """登记簿 at a glance: each registry the reader may read, with how many of its entries the reader sees."""
 
     template_name = "registries/index.html"
-    permission = "registries.view"
+
+    @property
+    def permission(self) -> str:
+        """The ``read`` of a registry the user reads, if any: a reader of none is refused (and audited) as the
+        registries' readers are (``registries.view``)."""
+        readable = registries_readable(self.request.user)
+        return readable[0].read if readable else "registries.view"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         registries = [
-            {"slug": slug, "title": spec.title, "count": entry_list(actor=user, slug=slug).count()}
-            for slug, spec in SPECS.items()
+            {"slug": spec.slug, "title": spec.title, "count": entry_list(actor=user, slug=spec.slug).count()}
+            for spec in registries_readable(user)
         ]
-        return super().get_context_data(
-            registries=registries, manages=may(user, "registries.manage"), **kwargs
-        )
+        # 标杆评选 is the cases' (its pages need what the cases are read with)
+        return super().get_context_data(registries=registries, calls=may(user, "registries.view"), **kwargs)
 
 
-class RegistryListView(PermissionMixin, TemplateView):
+class RegistryListView(RegistryAccess, TemplateView):
     template_name = "registries/list.html"
-    permission = "registries.view"
 
     def get_context_data(self, **kwargs):
         slug = _slug(kwargs.pop("slug"))
@@ -93,7 +116,7 @@ class RegistryListView(PermissionMixin, TemplateView):
                 for f in spec.filters
                 if f.on_page
             ],
-            manages=may(user, "registries.manage"),
+            manages=may_keep(user, spec.write, spec.model),
             **kwargs,
         )
 
@@ -115,10 +138,8 @@ def _shown(value):
     return localized_name(value) if hasattr(value, "name_en") else value
 
 
-class RegistryExportView(PermissionMixin, View):
+class RegistryExportView(RegistryAccess, View):
     """The list as the filters give it, in XLSX or CSV (the import reads these files back)."""
-
-    permission = "registries.view"
 
     def get(self, request, slug: str, fmt: str):
         slug = _slug(slug)
@@ -136,11 +157,15 @@ class RegistryExportView(PermissionMixin, View):
         return audited_download(request, content, name, object_type=f"registries.{slug}")
 
 
-class RegistryImportView(PermissionMixin, TemplateView):
+class RegistryImportView(RegistryAccess, TemplateView):
     """Upload a filled XLSX or CSV: all or nothing; every bad row named with its column and reason."""
 
     template_name = "registries/import.html"
-    permission = "registries.manage"
+    writes = True
+
+    def get(self, request, *args, **kwargs):
+        _require_keeper(request, SPECS[_slug(kwargs["slug"])])
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs.pop("slug", None)
@@ -149,6 +174,7 @@ class RegistryImportView(PermissionMixin, TemplateView):
 
     def post(self, request, slug: str):
         slug = _slug(slug)
+        _require_keeper(request, SPECS[slug])
         upload = request.FILES.get("file")
         if upload is None:
             return self.render_to_response(self.get_context_data(error=_("请选择文件。")), status=400)
@@ -169,14 +195,12 @@ class RegistryImportView(PermissionMixin, TemplateView):
         return redirect("registries:list", slug=slug)
 
 
-class EntryMixin(PermissionMixin):
-    permission = "registries.view"
-
+class EntryMixin(RegistryAccess):
     def entry(self):
         slug = _slug(self.kwargs["slug"])
         entry = get_object_or_404(REGISTRIES[slug].objects.select_related("org_unit"), pk=self.kwargs["pk"])
-        if not may(self.request.user, "registries.view", entry.org_unit):
-            deny(self.request.user, "registries.view", entry.org_unit, request=self.request)
+        if not services.may_read(self.request.user, entry):
+            deny(self.request.user, SPECS[slug].read, entry, request=self.request)
         return slug, entry
 
 
@@ -203,7 +227,7 @@ class EntryView(EntryMixin, TemplateView):
             title=SPECS[slug].title,
             entry=entry,
             fields=fields,
-            may_edit=services.may_manage(self.request.user, entry.org_unit),
+            may_edit=services.may_manage(self.request.user, entry),
             related=related_entries(actor=self.request.user, entry=entry),
             **kwargs,
         )
@@ -213,25 +237,26 @@ def _linked(user, value) -> tuple:
     """(text, link) of a field's value on an entry's page: another registry's entry is a link where the reader may
     open it (its name alone where not: the entry keeps a reference made before, ADR 0011)."""
     if isinstance(value, tuple(REGISTRIES.values())):
-        readable = may(user, "registries.view", value.org_unit)
+        readable = services.may_read(user, value)
         return str(value), value.get_absolute_url() if readable else None
     return _shown(value), None
 
 
-class EntryFormView(PermissionMixin, TemplateView):
+class EntryFormView(RegistryAccess, TemplateView):
     """New entry (no ``pk``) or an edit; deleting is a POST with ``delete``."""
 
     template_name = "registries/form.html"
-    permission = "registries.manage"
+    writes = True
 
     def instance(self):
         slug = _slug(self.kwargs["slug"])
-        model = REGISTRIES[slug]
+        spec = SPECS[slug]
         if "pk" not in self.kwargs:
-            return slug, model()
-        entry = get_object_or_404(model.objects.select_related("org_unit"), pk=self.kwargs["pk"])
-        if not services.may_manage(self.request.user, entry.org_unit):
-            deny(self.request.user, "registries.manage", entry.org_unit, request=self.request)
+            _require_keeper(self.request, spec)
+            return slug, spec.model()
+        entry = get_object_or_404(spec.model.objects.select_related("org_unit"), pk=self.kwargs["pk"])
+        if not services.may_manage(self.request.user, entry):
+            deny(self.request.user, spec.write, entry, request=self.request)
         return slug, entry
 
     def get(self, request, *args, **kwargs):

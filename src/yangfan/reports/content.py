@@ -1,5 +1,6 @@
 """The evaluation report's content, computed from the database for one org unit and period, within what the
-requester may see: the indicators by the engine, the tasks from supervision, reporting from collection.
+requester may see: the indicators by the engine, the tasks from supervision, reporting from collection, the special
+projects (专项工程) from their registries and the security records (``reports.special_projects``).
 
 ``report_document(actor=…, org=…, period=…)`` returns a ``ReportDocument``; the writers lay it out. ``actor`` is
 ``None`` for the command line, which runs with the server's own rights like the administrators' other scripts.
@@ -28,6 +29,7 @@ from yangfan.reports.document import (
     TaskUnitRow,
     UnitFigure,
 )
+from yangfan.reports.special_projects import special_sections
 
 AHEAD = (Status.ACHIEVED, Status.ON_TRACK)
 BEHIND = (Status.AT_RISK, Status.OFF_TRACK, Status.MISSED)  # a target missed at its date is behind, for good
@@ -85,6 +87,7 @@ def report_document(
     step("reporting")
     completeness = _completeness(actor)
     registries = _registries(plan, code_of_org, parsed_period)
+    special = special_sections(actor=actor, plan=plan, org=code_of_org, org_row=row, period=parsed_period)
     step("ranking")
     ranking, ranking_note = _ranking(actor, plan_row, parsed_period)
     org_name = (unit or group).name
@@ -115,6 +118,7 @@ def report_document(
         notes=tuple(r for r in plan.remarks if "附件指标" in r),
         goals=goals,
         goals_note=goals_note,
+        special_projects=special,
     )
     step("done")
     return document

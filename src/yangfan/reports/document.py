@@ -114,6 +114,51 @@ class RegistryRow:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One figure of a special project's section (专项工程): what it counts, the number and its unit, and a note on
+    how it was read. ``value`` ``None``: there is nothing to compute it from (a share of no applications)."""
+
+    label: str  # 采用这些标准的应用
+    value: int | Decimal | None
+    unit: str = "个"
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        """How the report prints it: ``12 个``, ``45.5 %``; ``—`` without a value."""
+        if self.value is None:
+            return "—"
+        number = f"{self.value:,}" if isinstance(self.value, int) else format(self.value, "f")
+        return f"{number} {self.unit}".rstrip()
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """A table of a special project's section: a header, then rows led by a label (an industry, a stage, a round) and
+    holding figures (``int`` or ``Decimal``, or text where a column says something else); a 合计 row is a row like
+    the others. The Word file prints it under ``title``; the workbook gives it a sheet of its own, ``sheet``."""
+
+    title: str  # 5G应用标准（按重点行业和阶段）
+    sheet: str  # at most 31 characters, unique in the workbook
+    header: tuple[str, ...]
+    rows: tuple[tuple[str | int | Decimal | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class SpecialSection:
+    """A special project of the plan (专栏) as the report tells it, from the registries that track it at the period's
+    end: its figures, its tables, and how they were read (``basis``). ``withheld``: why this reader gets no figures
+    of it (the security section without ``security.view``); the section then holds none."""
+
+    key: str  # standards, products, zones, security
+    title: str  # 5G应用标准（专栏1）
+    basis: str  # one paragraph: what is counted and how (扬帆监测口径 for security)
+    figures: tuple[Figure, ...] = ()
+    tables: tuple[CountTable, ...] = ()
+    withheld: str = ""
+
+
+@dataclass(frozen=True)
 class RankingRow:
     rank: int
     name: str
@@ -145,3 +190,6 @@ class ReportDocument:
     notes: tuple[str, ...] = field(default_factory=tuple)  # remarks printed at the end (readings of the plan)
     goals: tuple[GoalRow, ...] = ()  # every qualitative target with its standing verdict (定性目标评估情况)
     goals_note: str = ""  # why there are none (a county, a group: judged with their city)
+    # the special projects (专项工程: standards, products, lead zones and 绽放杯, security) from their registries;
+    # a document without them (one built by hand) has no such section
+    special_projects: tuple[SpecialSection, ...] = ()

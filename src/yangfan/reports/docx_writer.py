@@ -12,8 +12,10 @@ opening sentence citing the plan; 一、总体进展; 二、主要指标完成�
 sub-section per annex indicator with its figures, trend chart and the units ahead and behind; further targets
 of the text only in the table); 三、定性目标评估情况 (a table of every qualitative target with its standing
 conclusion, then each judged one with its reasoning and evidence); 四、任务推进情况 (by responsible unit, then the
-overdue items, at most :data:`OVERDUE_ROWS` of them); 五、数据报送情况; 六、登记簿情况; 七、评估排名;
-八、需领导小组关注的问题; 说明.
+overdue items, at most :data:`OVERDUE_ROWS` of them); 五、数据报送情况; 六、登记簿情况; then, when the document
+holds the special projects (every report built from the database does), 七、专项工程推进情况 with a sub-section per
+project (its figures, tables, and how they were read; the security one says so where the reader may not see it);
+评估排名; 需领导小组关注的问题; 说明.
 
 Every figure printed is a text or value of the :class:`~yangfan.reports.document.ReportDocument`; the few
 this module formats itself (rates, counts, totals) are plain formatting. The same document always gives the
@@ -33,7 +35,14 @@ from yangfan.documents.word.package import docx_bytes, set_core_properties
 from yangfan.documents.word.page import new_document, set_page_numbers
 from yangfan.documents.word.writer import Column, WordWriter, border, title_lines
 from yangfan.reports.charts import indicator_chart_png
-from yangfan.reports.document import DEMO_NOTICE, IndicatorSection, ReportDocument, UnitFigure
+from yangfan.reports.document import (
+    DEMO_NOTICE,
+    CountTable,
+    IndicatorSection,
+    ReportDocument,
+    SpecialSection,
+    UnitFigure,
+)
 
 OVERDUE_ROWS = 30  # overdue items listed in the Word file; the XLSX lists them all
 TITLE_LINE = TITLE_PT * 20 * 3 // 2  # twips: the title's lines one and a half 2号 apart
@@ -49,6 +58,7 @@ SECTIONS = (
     "评估排名",
     "需领导小组关注的问题",
 )
+SPECIAL = "专项工程推进情况"  # after 登记簿情况, when the document holds the special projects
 
 
 def report_docx_bytes(doc: ReportDocument, *, charts: bool = True) -> bytes:
@@ -62,6 +72,7 @@ def report_docx_bytes(doc: ReportDocument, *, charts: bool = True) -> bytes:
     writer.tasks()
     writer.completeness()
     writer.registries()
+    writer.special_projects()
     writer.ranking()
     writer.attention()
     writer.notes()
@@ -313,6 +324,38 @@ class _ReportWriter(WordWriter):
             ],
         )
 
+    def special_projects(self) -> None:
+        """专项工程推进情况: per project its basis, its figures one a line, and its tables; nothing for a document
+        without special projects."""
+        sections = self.doc.special_projects
+        if not sections:
+            return
+        self.heading(SPECIAL, level=1)
+        for section in sections:
+            self.special_project(section)
+
+    def special_project(self, section: SpecialSection) -> None:
+        self.heading(section.title, level=2)
+        if section.withheld.strip():
+            self.body(section.withheld)
+            return
+        if section.basis.strip():
+            self.body(section.basis)
+        for figure in section.figures:
+            note = f"（{figure.note}）" if figure.note.strip() else ""
+            self.labelled(f"{figure.label}：", f"{figure.text}{note}。")
+        for table in section.tables:
+            self.count_table(table)
+
+    def count_table(self, table: CountTable) -> None:
+        """A table of figures: the label column wider and left-aligned, the figures centred."""
+        first, *others = table.header
+        self.table(
+            table.title,
+            (Column(first, 3.2, "left"), *(Column(header, _width(header)) for header in others)),
+            [tuple(_cell(cell) for cell in row) for row in table.rows],
+        )
+
     def ranking(self) -> None:
         self.heading(SECTIONS[6], level=1)
         note = self.doc.ranking_note.strip()
@@ -371,6 +414,20 @@ def _units(units: Sequence[UnitFigure]) -> str:
 
 def _met(met: bool | None) -> str:
     return "—" if met is None else ("是" if met else "否")
+
+
+def _cell(value) -> str:
+    """A cell of a table of figures: a count with thousands separators, a decimal as it is, ``—`` for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _width(header: str) -> float:
+    """A figure column's weight: enough for its header (a Chinese character is about a third of a weight)."""
+    return max(1.2, min(3.0, len(header) * 0.35))
 
 
 def _percent(rate: Decimal | None) -> str:

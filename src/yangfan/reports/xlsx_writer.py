@@ -4,7 +4,8 @@ The workbook is for the offices that check, sort and re-use the figures, so ever
 (a ``Decimal`` written as a float), never the printed text; the printed texts (``value_text``,
 ``target_text``) sit beside them where the report prints them. Lists the Word file shortens (the overdue
 items) are complete here. Each sheet has one header row, frozen, with a filter; the sheets come in the
-report's order. The same document always gives the same bytes (:func:`yangfan.documents.xlsx.workbook_bytes`).
+report's order. The special projects (when the document holds them) follow 登记簿: 专项工程, every figure of every
+project one a row (a project withheld from the reader says so in one row), then a sheet per table of figures. The same document always gives the same bytes (:func:`yangfan.documents.xlsx.workbook_bytes`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from yangfan.documents.word.gbt9704 import chinese_date, half_widths
 from yangfan.documents.xlsx import workbook_bytes
-from yangfan.reports.document import DEMO_NOTICE, ReportDocument
+from yangfan.reports.document import DEMO_NOTICE, ReportDocument, SpecialSection
 
 SHEETS = (
     "概况",
@@ -34,6 +35,7 @@ SHEETS = (
     "评估排名",
     "关注问题",
 )
+SPECIAL = "专项工程"  # after 登记簿, then a sheet per table of the special projects
 AHEAD, BEHIND = "达标或进度正常", "存在风险或进度滞后"
 
 HEADER_FONT = Font(bold=True)
@@ -149,6 +151,7 @@ def report_xlsx_bytes(doc: ReportDocument) -> bytes:
             for row in doc.registries
         ),
     )
+    _special_projects(workbook, doc.special_projects)
     _sheet(
         workbook.create_sheet("评估排名"),
         ("名次", "单位", "类别", "总分"),
@@ -185,6 +188,36 @@ def _overview(sheet: Worksheet, doc: ReportDocument) -> None:
     _sheet(sheet, ("项目", "内容"), rows, filters=False)
     if doc.demo:
         sheet["B2"].font = Font(bold=True, color="C00000")
+
+
+def _special_projects(workbook: Workbook, sections: Sequence[SpecialSection]) -> None:
+    """专项工程: each figure a row (the number a number cell, its printed text beside); then each table its sheet."""
+    if not sections:
+        return
+    rows: list[tuple[Cell, ...]] = []
+    for section in sections:
+        if section.withheld:
+            rows.append((section.title, "未显示", None, "", section.withheld))
+            continue
+        rows += [
+            (section.title, figure.label, _figure(figure.value), figure.unit, figure.note)
+            for figure in section.figures
+        ]
+    _sheet(workbook.create_sheet(SPECIAL), ("专项", "项目", "数值", "单位", "说明"), rows)
+    for section in sections:
+        for table in section.tables:
+            _sheet(
+                workbook.create_sheet(table.sheet),
+                table.header,
+                (tuple(_figure(cell) for cell in row) for row in table.rows),
+            )
+
+
+def _figure(value) -> Cell:
+    """A figure as a cell: a count as an integer, a decimal as a number, text as it is."""
+    if isinstance(value, Decimal):
+        return _number(value)
+    return value
 
 
 def _trends(sheet: Worksheet, doc: ReportDocument) -> None:

@@ -11,11 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yangfan.actionplans.display import localized_name
-from yangfan.actionplans.models import Plan, ResponsibleUnit, Task
+from yangfan.actionplans.models import Plan, ResponsibleUnit, Task, TaskUnit
 from yangfan.core.periods import Period
 from yangfan.core.plan import UnitKind
 from yangfan.core.supervision import Alert, ReportState, alerts, report_due, report_late
@@ -29,6 +30,7 @@ from yangfan.supervision.selectors import (
     assignment_states,
     city_governments,
     reporting_periods,
+    supervised_list,
     supervision_rules,
 )
 
@@ -318,6 +320,110 @@ def alert_json(row: AlertRow) -> dict:
         "detail": dict(alert.detail),
         "notices": [n.number for n in row.notices],
     }
+
+
+# The task a 5G application's security risk is supervised under when it becomes a notice (转为督办单): the bundled
+# plan's 四.(三) 8 加强5G应用安全风险评估. A plan without a task of that code offers no share to issue it on.
+RISK_TASK = "T4.3.8"
+
+
+@dataclass
+class RiskRow:
+    """A security risk not remedied by its deadline, on the supervision list: how long overdue, and the notices
+    already open on it."""
+
+    risk: object  # security.Risk
+    days: int
+    notices: list[SupervisionNotice]
+
+
+def _risk_unit_q(text: str) -> Q:
+    """Risks placed at the unit ``text`` names (code or name; a city also as its government) or counted in it."""
+    name = text.strip().removesuffix("人民政府").removesuffix("政府")
+    found = Q()
+    for value in {text.strip(), name}:
+        for path in ("org_unit", "org_unit__parent", "org_unit__counted_in"):
+            found |= Q(**{f"{path}__code": value}) | Q(**{f"{path}__name": value})
+    return found
+
+
+def risk_rows(*, actor, as_of: date | None = None, unit: str | None = None) -> list[RiskRow]:
+    """The security risks overdue for remediation (open past their deadline) that ``actor`` keeps the register for
+    (``security.manage``: the provincial office, a city's office for its city; a city's reporter sees none), the
+    longest overdue first, each with its open notices; ``actor`` ``None``: every one (the command line). ``unit``:
+    those at a unit (or in a city) of that code or name. Two queries."""
+    from yangfan.security.measures import days_overdue, overdue_risk_list
+
+    as_of = as_of or timezone.localdate()
+    rows = overdue_risk_list(actor=actor, day=as_of, permission="security.manage")
+    if unit:
+        rows = rows.filter(_risk_unit_q(unit))
+    risks = list(rows)
+    notices = defaultdict(list)
+    for n in SupervisionNotice.objects.filter(risk__in=[r.pk for r in risks], status__in=OPEN_NOTICE):
+        notices[n.risk_id].append(n)
+    return [RiskRow(risk=r, days=days_overdue(r, as_of), notices=notices.get(r.pk, [])) for r in risks]
+
+
+def risk_shares(user):
+    """The shares of ``RISK_TASK`` ``user`` may supervise (``supervised_list``), the lead unit's (牵头) first."""
+    lead = TaskUnit.objects.filter(task=OuterRef("task"), unit=OuterRef("responsible_unit"), lead=True)
+    return (
+        supervised_list(actor=user)
+        .filter(task__code=RISK_TASK, subtask__isnull=True)
+        .annotate(lead=Exists(lead))
+        .order_by("-lead", "responsible_unit__position", "parent_id", "org_unit__position", "assignee")
+    )
+
+
+def risk_message(row: RiskRow) -> str:
+    """What the supervision list says of an overdue risk (the command line's and the API's ``message``)."""
+    risk = row.risk
+    return _(
+        "%(application)s（%(unit)s）的5G应用安全风险“%(risk)s”（风险等级：%(level)s）应于 %(deadline)s 前完成整改，"
+        "至今未整改，已逾期 %(days)s 天。整改责任人：%(owner)s。"
+    ) % {
+        "application": risk.assessment.application,
+        "unit": risk.org_unit.name,
+        "risk": risk.title,
+        "level": risk.get_level_display(),
+        "deadline": risk.deadline.isoformat(),
+        "days": row.days,
+        "owner": risk.owner,
+    }
+
+
+def risk_json(row: RiskRow, task_title: str = "") -> dict:
+    """An overdue risk in the fields of :func:`alert_json` (kind ``risk_overdue``): ``yangfan tasks overdue`` and
+    the API's supervision list."""
+    risk = row.risk
+    return {
+        "kind": "risk_overdue",
+        "kind_label": _("安全风险整改逾期"),
+        "task": RISK_TASK,
+        "task_title": task_title,
+        "responsible_unit": "",
+        "unit": risk.org_unit.name,
+        "org_unit": risk.org_unit.code,
+        "period": "",
+        "since": (risk.deadline + timedelta(days=1)).isoformat(),
+        "message": risk_message(row),
+        "detail": {
+            "risk": risk.pk,
+            "title": risk.title,
+            "level": risk.level,
+            "application": str(risk.assessment.application),
+            "owner": risk.owner,
+            "deadline": risk.deadline.isoformat(),
+            "days_overdue": row.days,
+        },
+        "notices": [n.number for n in row.notices],
+    }
+
+
+def risk_task_title(plan: Plan) -> str:
+    """The title of ``RISK_TASK`` in ``plan`` (empty where the plan has no such task)."""
+    return Task.objects.filter(plan=plan, code=RISK_TASK).values_list("title", flat=True).first() or ""
 
 
 def unit_known(plan: Plan, text: str) -> bool:

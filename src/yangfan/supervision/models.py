@@ -296,6 +296,15 @@ class SupervisionNotice(models.Model):
     required_action = models.TextField(_("督办要求"))
     deadline = models.DateField(_("反馈时限"))
     figures = models.JSONField(_("相关指标数据"), default=list, blank=True)
+    # a 5G application's security risk not remedied by its deadline, turned into a notice (转为督办单)
+    risk = models.ForeignKey(
+        "security.Risk",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("安全风险"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
     )

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yangfan.accounts.permissions import deny, may_split, may_supervise, supervises_plan
+from yangfan.accounts.permissions import deny, may, may_split, may_supervise, supervises_plan
 from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Task
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record, model_changes, snapshot
@@ -499,13 +499,18 @@ def notice_issue(
     required_action: str,
     deadline: date,
     figures: list | None = None,
+    risk=None,
     request=None,
     today: date | None = None,
 ) -> SupervisionNotice:
     """Issue a 督办单 to the unit of ``assignment``, numbered in sequence for the plan and the year: the
-    province's series, or the city's own when a city's office issues it on a part of its city's share."""
+    province's series, or the city's own when a city's office issues it on a part of its city's share. ``risk``:
+    the 5G application security risk (``security.Risk``) the notice was turned from, which the issuer must be
+    one who keeps the risk register for it (``security.manage``)."""
     if not may_supervise(actor, assignment):
         deny(actor, "supervision.manage", assignment, request=request)
+    if risk is not None and not may(actor, "security.manage", risk):
+        deny(actor, "security.manage", risk, request=request)
     issuer_unit = None if supervises_plan(actor, province_unit()) else assignment.parent.org_unit
     today = today or timezone.localdate()
     title, issue, required_action = title.strip(), issue.strip(), required_action.strip()
@@ -539,15 +544,15 @@ def notice_issue(
                     required_action=required_action,
                     deadline=deadline,
                     figures=list(figures or []),
+                    risk=risk,
                     issued_by=actor,
                     issued_at=timezone.now(),
                 )
+                changes = {"deadline": [None, str(deadline)], "assignment": [None, str(assignment)]}
+                if risk is not None:
+                    changes["risk"] = [None, f"{risk.pk} {risk}"]
                 audit_record(
-                    action=AuditAction.CREATE,
-                    actor=actor,
-                    obj=notice,
-                    changes={"deadline": [None, str(deadline)], "assignment": [None, str(assignment)]},
-                    request=request,
+                    action=AuditAction.CREATE, actor=actor, obj=notice, changes=changes, request=request
                 )
                 announce.notice_issued(notice)
                 return notice

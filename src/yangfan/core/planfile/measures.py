@@ -75,6 +75,14 @@ class MeasureChecks(ReaderBase):
                     where = ("annex", "rows", row_index, "value")
                     self.problem(where, f"附件第 {number} 项的指标值“{row['value']}”不是数值")
 
+    def _check_measured_goals(self) -> None:
+        """A qualitative target's ``measured_by`` names a registry of the plan."""
+        registries = self._codes("registries")
+        for path, target in self.items("qualitative_targets"):
+            code = target.get("measured_by")
+            if code is not None and code not in registries:
+                self.problem((*path, "measured_by"), f"“{code}”不是已定义的登记簿（registries）")
+
     def _check_data_sets(self) -> None:
         elements = self._codes("data_elements")
         reporters = self._codes("responsible_units") | {OPERATORS_REPORT}

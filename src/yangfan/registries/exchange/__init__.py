@@ -2,7 +2,9 @@
 
 The file is what people keep the registries in before Yangfan: one row per entry, Chinese headers (the
 fields' names), related things by what people write — the org unit by its code (or name), a sector or an
-operator by its name (or code), a case, a VPN or a supplier by its name, several of them joined by “、”.
+operator by its name (or code), another registry's entry as its spec's ``named_by`` says (a case, a VPN, a
+product or an evaluation body by its name, a supplier also by its credit code, a standard by its title or code),
+several of them joined by “、”.
 
 An import is all or nothing, like the data values' (``datavalues.services``): every bad row is reported
 with its row number as a spreadsheet shows it (the header is row 1), its column and the reason, and nothing

@@ -1,6 +1,6 @@
 """A cell's value: text as the file holds it read into what the model field takes — a credit code, a
-boolean, a date (typed, as Excel counts days, or written out), a year, a choice by value or Chinese label,
-or the objects a reference names (``Candidates`` when a sector is in several plans)."""
+boolean, a date (typed, as Excel counts days, or written out), a year, a number (a score), a choice by value or
+Chinese label, or the objects a reference names (``Candidates`` when a sector is in several plans)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from yangfan.core.uscc import uscc_normalise, uscc_problem
 from yangfan.documents.cells import restored
@@ -54,6 +55,8 @@ def cell_value(raw, column: Column, header: str, lookups: Lookups, row: Row):
     if kind == "text":
         return text
     if kind == "code":
+        if not text:  # an optional code left empty (an evaluation body's)
+            return ""
         code = uscc_normalise(text)
         problem = uscc_problem(code)
         if problem:
@@ -67,6 +70,8 @@ def cell_value(raw, column: Column, header: str, lookups: Lookups, row: Row):
         return [] if column.many else None
     if kind == "date":
         return _date(raw, text)
+    if kind == "decimal":
+        return _number(raw, text)
     if kind == "year":
         year = unicodedata.normalize("NFKC", text).removesuffix("年").strip()
         if not (year.isdigit() and len(year) == 4):
@@ -105,6 +110,20 @@ def _date(raw, text: str) -> date:
         except ValueError:
             pass
     raise ValueError(f"“{text}”不是有效的日期；应写作 2023-05-01 或 2023/5/1")
+
+
+def _number(raw, text: str) -> Decimal:
+    """A number as typed (85.5, ８５.５) or as an XLSX number cell holds it (read through its shortest text, so that
+    85.5 is not 85.4999…)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+    try:
+        number = Decimal(unicodedata.normalize("NFKC", text).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValueError(f"“{text}”不是有效的数字；应写作 85.5")
+    return number
 
 
 WHAT = {"orgunit": "地区", "operator": "运营商", "sector": "行业"}

@@ -11,7 +11,7 @@ from django.utils import translation
 from yangfan.registries.specs import REGISTRIES, SPECS
 
 JOIN = "、"
-SCALAR = frozenset({"text", "code", "date", "year", "bool", "choice"})
+SCALAR = frozenset({"text", "code", "date", "year", "bool", "choice", "decimal"})
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Column:
 
     field: str
     header: str
-    kind: str  # text, code, date, year, bool, choice, or the model a reference points at (see _kind)
+    kind: str  # text, code, date, year, bool, choice, decimal, or the model a reference points at (see _kind)
     required: bool
     many: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (value, Chinese label)
@@ -35,6 +35,8 @@ def _kind(model_field) -> str:
         return "choice"
     if isinstance(model_field, models.DateField):
         return "date"
+    if isinstance(model_field, models.DecimalField):
+        return "decimal"
     if isinstance(model_field, models.BooleanField):
         return "bool"
     if isinstance(model_field, models.PositiveSmallIntegerField):

@@ -7,7 +7,7 @@ from django.utils import translation
 from yangfan.documents.tables import csv_bytes
 from yangfan.documents.xlsx import display_width, table_workbook, workbook_bytes
 from yangfan.registries.exchange.columns import JOIN, SCALAR, Column, registry_columns
-from yangfan.registries.specs import REGISTRIES
+from yangfan.registries.specs import REGISTRIES, spec_or_none
 
 YES, NO = "是", "否"
 
@@ -38,7 +38,7 @@ def _export_cell(entry, column: Column):
     value = getattr(entry, column.field)
     if column.many:  # sectors in the plan's order, suppliers by name
         return JOIN.join(
-            v.name for v in sorted(value.all(), key=lambda v: (getattr(v, "position", 0), v.name))
+            _name(v) for v in sorted(value.all(), key=lambda v: (getattr(v, "position", 0), _name(v)))
         )
     if value is None:
         return ""
@@ -48,7 +48,14 @@ def _export_cell(entry, column: Column):
         return YES if value else NO
     if column.kind in SCALAR:
         return value
-    return value.code if column.kind == "orgunit" else value.name
+    return value.code if column.kind == "orgunit" else _name(value)
+
+
+def _name(obj) -> str:
+    """What a file names a related thing by: an org unit's, sector's or operator's name, another registry's entry by
+    the last of its spec's ``named_by`` (a name; a standard's title), which the import reads back."""
+    spec = spec_or_none(type(obj))
+    return getattr(obj, spec.named_by[-1]) if spec else obj.name
 
 
 def _csv_bytes(columns: list[Column], rows: list[list]) -> bytes:

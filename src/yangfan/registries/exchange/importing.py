@@ -16,7 +16,7 @@ from yangfan.registries.exchange.cells import Candidates, Row, cell_value
 from yangfan.registries.exchange.columns import registry_columns
 from yangfan.registries.exchange.lookups import Lookups
 from yangfan.registries.exchange.reading import blank, file_read, header_read
-from yangfan.registries.services import duplicate_of, entry_save
+from yangfan.registries.services import duplicate_of, entry_save, may_manage, may_read
 from yangfan.registries.specs import CITY, REGISTRIES, SPECS
 
 DENIED = "无权登记该地区的条目"
@@ -77,7 +77,7 @@ def registry_import(
     try:
         with transaction.atomic():
             for row in rows:
-                errors += _apply(slug, row, actor, request, outcome, lookups)
+                errors += _apply(slug, row, actor, request, outcome)
             if errors:
                 raise ImportInvalid(file, sorted(errors, key=lambda e: e.row))
             if dry_run:
@@ -150,17 +150,18 @@ def _identity(slug: str, row: Row, lookups: Lookups) -> tuple:
     return tuple(key)
 
 
-def _apply(slug: str, row: Row, actor, request, outcome: ImportOutcome, lookups: Lookups) -> list[RowError]:
-    """Create, update or leave the entry ``row`` describes; the row's errors, if any."""
+def _apply(slug: str, row: Row, actor, request, outcome: ImportOutcome) -> list[RowError]:
+    """Create, update or leave the entry ``row`` describes; the row's errors, if any. The existing entry is checked
+    as it is (read, to leave it; written, to change it), the entry as the row makes it by ``entry_save``."""
     model = REGISTRIES[slug]
     unit_header = row.cells["org_unit"]
     probe = model(**{name: _first(value) for name, value in row.values.items()})
     existing = duplicate_of(probe)
     many = {name: [_first(v) for v in values] for name, values in row.many.items()}
     if existing is None:
-        entry, units = probe, [probe.org_unit]
+        entry = probe
     else:
-        entry, units = existing, [existing.org_unit]
+        entry, kept = existing, may_manage(actor, existing)  # before the row changes it
         changed = False
         for name, value in row.values.items():
             f = model._meta.get_field(name)
@@ -174,13 +175,12 @@ def _apply(slug: str, row: Row, actor, request, outcome: ImportOutcome, lookups:
             many[name] = [_pick_among(v, current) for v in values]
             changed |= current != {v.pk for v in many[name]}
         if not changed:
-            if not lookups.may(actor, "registries.view", existing.org_unit):
+            if not may_read(actor, existing):
                 return [RowError(row.number, unit_header, DENIED)]
             outcome.unchanged += 1
             return []
-        units.append(entry.org_unit)
-    if not all(lookups.may(actor, "registries.manage", unit) for unit in units):
-        return [RowError(row.number, unit_header, DENIED)]
+        if not kept:
+            return [RowError(row.number, unit_header, DENIED)]
     try:
         entry_save(actor=actor, entry=entry, m2m=many or None, request=request)
     except PermissionDenied:

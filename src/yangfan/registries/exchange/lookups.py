@@ -1,20 +1,21 @@
 """What an import's cells name (org units, operators, sectors, entries of other registries), read once per
-import, with the cities of org units and the actor's permissions on them remembered."""
+import, with the cities of org units remembered."""
 
 from __future__ import annotations
 
 from django.utils import translation
 
-from yangfan.accounts.permissions import may, restrict
+from yangfan.accounts.permissions import restrict
 from yangfan.registries.exchange.reading import folded
-from yangfan.registries.services import city_of, may_manage
+from yangfan.registries.services import city_of
 from yangfan.registries.specs import REGISTRIES, SPECS
 
 
 class Lookups:
     """What the cells name, read once per import: org units and operators by code or name, sectors by code
     or name (the same sector may be in several plans: the latest plan's comes first), and entries of other
-    registries by name, of those ``actor`` may read (all of them for the command line's ``None``)."""
+    registries by what files name them by, of those ``actor`` may read (all of them for the command line's
+    ``None``)."""
 
     def __init__(self, actor=None):
         self.actor = actor
@@ -27,7 +28,6 @@ class Lookups:
         self.sector = _index(sectors, ("code", "name"))
         self._entries: dict[str, dict] = {}
         self._cities: dict[int, object] = {}
-        self._scope: dict[tuple, bool] = {}
         with translation.override("zh-hans"):  # a cell's reference to an entry, named in messages
             self.entry_names = {m._meta.model_name: str(m._meta.verbose_name) for m in REGISTRIES.values()}
             # how a file tells apart entries of the same name: by another key the spec names them by, or by city
@@ -40,13 +40,13 @@ class Lookups:
 
     def entries(self, kind: str) -> dict[str, list]:
         """Entries of another registry by what a file names them by (the spec's ``named_by``: a name; a supplier
-        also its credit code)."""
+        also its credit code, a standard also its code), of those the actor may read (the registry's ``read``)."""
         if kind not in self._entries:
             spec = next(spec for spec in SPECS.values() if spec.model._meta.model_name == kind)
             model, keys = spec.model, spec.named_by
             rows = model.objects.select_related("org_unit").order_by("pk")
             if self.actor is not None:
-                rows = restrict(rows, self.actor, "registries.view")
+                rows = restrict(rows, self.actor, spec.read)
             self._entries[kind] = _index(rows, keys)
         return self._entries[kind]
 
@@ -54,14 +54,6 @@ class Lookups:
         if unit.pk not in self._cities:
             self._cities[unit.pk] = city_of(unit)
         return self._cities[unit.pk]
-
-    def may(self, actor, permission: str, unit) -> bool:
-        key = (permission, unit.pk)
-        if key not in self._scope:
-            self._scope[key] = (
-                may_manage(actor, unit) if permission == "registries.manage" else may(actor, permission, unit)
-            )
-        return self._scope[key]
 
 
 def _index(objects, keys: tuple[str, ...]) -> dict[str, list]:

@@ -161,8 +161,9 @@ class MineView(SupervisionMixin, TemplateView):
 
 
 class AlertsView(SupervisionMixin, TemplateView):
-    """督导清单: overdue milestones, missing reports and stalled assignments, and the notices proposed where an
-    indicator a task moves is behind."""
+    """督导清单: overdue milestones, missing reports and stalled assignments, the notices proposed where an
+    indicator a task moves is behind, and the 5G application security risks overdue for remediation that the
+    reader keeps the register for (``security.manage``), each of which may be turned into a notice."""
 
     template_name = "supervision/alerts.html"
 
@@ -173,11 +174,16 @@ class AlertsView(SupervisionMixin, TemplateView):
         counts = {}
         for r in rows:
             counts[r.alert.kind] = counts.get(r.alert.kind, 0) + 1
+        risks = boards.risk_rows(actor=user, as_of=self.as_of, unit=unit)
+        counts["risk_overdue"] = len(risks)
         kind = self.request.GET.get("kind", "")
         if kind:
             rows = [r for r in rows if r.alert.kind == kind]
+            risks = [r for r in risks if kind == "risk_overdue"]
         return super().get_context_data(
             rows=rows,
+            risks=risks,
+            converts=bool(risks) and boards.risk_shares(user).exists(),
             counts=counts,
             kind=kind,
             unit=unit or "",

@@ -28,7 +28,14 @@ from yangfan.audit.forms import DateField
 from yangfan.core.periods import Period, PeriodError
 from yangfan.documents.word.official import official_docx_bytes
 from yangfan.supervision import services
-from yangfan.supervision.boards import alerts_for, row_figures
+from yangfan.supervision.boards import (
+    RISK_TASK,
+    RiskRow,
+    alerts_for,
+    risk_message,
+    risk_shares,
+    row_figures,
+)
 from yangfan.supervision.choices import NoticeStatus
 from yangfan.supervision.evidence import accepted_text
 from yangfan.supervision.lights import notice_light, notice_light_case, notice_light_counts
@@ -100,12 +107,76 @@ class NoticeListView(PermissionMixin, TemplateView):
         )
 
 
+def risk_prefill(risk, today) -> dict:
+    """A notice's title, issue, required action and deadline as a security risk gives them (overdue, as the
+    supervision list says it, or not yet)."""
+    values = {
+        "risk": risk.title,
+        "application": str(risk.assessment.application),
+        "unit": risk.org_unit.name,
+        "level": risk.get_level_display(),
+        "deadline": risk.deadline.isoformat(),
+        "owner": risk.owner,
+    }
+    if risk.deadline < today:
+        issue = risk_message(RiskRow(risk=risk, days=(today - risk.deadline).days, notices=[]))
+    else:
+        issue = (
+            _(
+                "%(application)s（%(unit)s）的5G应用安全风险“%(risk)s”（风险等级：%(level)s）整改时限为 %(deadline)s，"
+                "尚未整改。整改责任人：%(owner)s。"
+            )
+            % values
+        )
+    return {
+        "title": _("关于督促整改5G应用安全风险“%(risk)s”的督办通知") % values,
+        "issue": issue,
+        "required_action": _(
+            "请督促落实以下整改措施，并于反馈时限前报送整改情况，附佐证材料：%(remediation)s"
+        )
+        % {"remediation": risk.remediation},
+        "deadline": today + timedelta(days=15),
+    }
+
+
 class NoticeNewView(PermissionMixin, TemplateView):
     """Issue a notice on one assignment (``?assignment=``); an alert (``&alert=&period=``) or an indicator
-    (``&indicator=&org=&period=``) fills in the issue with its figures."""
+    (``&indicator=&org=&period=``) fills in the issue with its figures. A security risk (``?risk=``, 转为督办单)
+    fills it in from the risk, on a share of ``RISK_TASK`` the reader supervises (the lead unit's by default);
+    who may not manage the risk (``security.manage``) is refused and audited."""
 
     template_name = "supervision/notice_new.html"
     permission = "supervision.manage"
+
+    def risk(self):
+        """The risk of ``?risk=`` (``None`` without one), which the reader must keep the register for."""
+        from yangfan.security.models import Risk
+
+        pk = self.request.POST.get("risk") or self.request.GET.get("risk")
+        if not pk:
+            return None
+        try:
+            found = Risk.objects.select_related("org_unit", "assessment__case", "assessment__vpn").get(
+                pk=int(pk)
+            )
+        except (TypeError, ValueError, Risk.DoesNotExist) as exc:
+            raise Http404(_("没有这条安全风险。")) from exc
+        if not may(self.request.user, "security.manage", found):
+            deny(self.request.user, "security.manage", found, request=self.request)
+        return found
+
+    def risk_context(self, risk, **kwargs) -> dict:
+        """The share chosen among ``risk_shares`` (``?assignment=``, or the first) and the others offered."""
+        shares = list(risk_shares(self.request.user).select_related("task__plan"))
+        wanted = self.request.POST.get("assignment") or self.request.GET.get("assignment")
+        assignment = shares[0] if shares else None
+        if wanted:
+            assignment = next((a for a in shares if str(a.pk) == str(wanted)), None)
+            if assignment is None:
+                raise Http404(_("请在 %(task)s 的任务分工中选择督办对象。") % {"task": RISK_TASK})
+        return self.get_context_data(
+            risk=risk, shares=shares, assignment=assignment, risk_task=RISK_TASK, figures=[], **kwargs
+        )
 
     def assignment(self) -> Assignment:
         """The share of ``?assignment=``, among those the reader may supervise (another city's share, or a city's
@@ -163,6 +234,10 @@ class NoticeNewView(PermissionMixin, TemplateView):
         return initial, figures
 
     def get(self, request, *args, **kwargs):
+        risk = self.risk()
+        if risk is not None:
+            initial = risk_prefill(risk, timezone.localdate())
+            return self.render_to_response(self.risk_context(risk, form=NoticeForm(initial=initial)))
         if not request.GET.get("assignment"):  # from the notice list: first choose the share to supervise
             shares = supervised_list(actor=request.user).order_by(
                 "task__position", "subtask__code", "parent_id", "org_unit__code", "assignee"
@@ -182,6 +257,9 @@ class NoticeNewView(PermissionMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
+        risk = self.risk()
+        if risk is not None:
+            return self.post_risk(request, risk)
         assignment = self.assignment()
         form = NoticeForm(request.POST)
         figures = _figures_from(request.POST.get("figures", ""))
@@ -208,6 +286,24 @@ class NoticeNewView(PermissionMixin, TemplateView):
             ),
             status=400,
         )
+
+    def post_risk(self, request, risk):
+        form = NoticeForm(request.POST)
+        context = self.risk_context(risk, form=form)
+        assignment = context["assignment"]
+        if assignment is None:
+            form.add_error(None, _("您没有可督办的 %(task)s 任务分工。") % {"task": RISK_TASK})
+        elif form.is_valid():
+            try:
+                notice = services.notice_issue(
+                    actor=request.user, assignment=assignment, risk=risk, request=request, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已将安全风险转为督办单 %(n)s。") % {"n": notice.number})
+                return redirect(notice.get_absolute_url())
+        return self.render_to_response(context, status=400)
 
 
 def _figures_from(text: str) -> list:
@@ -264,6 +360,7 @@ class NoticeMixin(PermissionMixin):
                 "issued_by",
                 "signed_by",
                 "issuer_unit",
+                "risk__org_unit",
             ),
             pk=self.kwargs["pk"],
         )
