@@ -17,6 +17,9 @@ from yangfan.actionplans.models import Task
 from yangfan.audit.forms import AuditFilterForm, DateField, DateInput
 from yangfan.registries.forms import entry_form
 from yangfan.registries.specs import SPECS
+from yangfan.security.forms import AssessmentForm, RiskExtendForm, RiskForm, RiskResponseForm
+from yangfan.security.models import Assessment
+from yangfan.security.selectors import questionnaire_current
 from yangfan.supervision.views.notices import NoticeForm
 from yangfan.supervision.views.tasks import MilestoneForm, PartMilestoneForm
 
@@ -35,6 +38,10 @@ def date_forms(plan, make_user) -> dict[str, tuple[type[forms.BaseForm], dict]]:
         "NoticeForm": (NoticeForm, {}),
         "MilestoneForm": (MilestoneForm, {"task": task}),
         "PartMilestoneForm": (PartMilestoneForm, {}),
+        "AssessmentForm": (AssessmentForm, {"user": user}),
+        "RiskForm": (RiskForm, {"assessment": Assessment(questionnaire=questionnaire_current())}),
+        "RiskResponseForm": (RiskResponseForm, {}),
+        "RiskExtendForm": (RiskExtendForm, {}),
     }
     for slug in SPECS:
         form = entry_form(slug)

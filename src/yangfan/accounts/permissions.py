@@ -278,9 +278,8 @@ def _scope_roots(user, kind: str, cached: dict) -> set[int]:
             return _province(cached["units"])
         return capture
     if user.role == R.ENTERPRISE:
-        return _province(
-            cached["units"]
-        )  # its own rows wherever they are (``owns``); its units are where it writes
+        # its own rows wherever they are (``owns``); its capture units are where it places new ones
+        return _province(cached["units"])
     view = view | capture
     if not view and user.role in PROVINCE_WIDE | {R.DEPARTMENT, R.OPERATOR}:
         return _province(cached["units"])

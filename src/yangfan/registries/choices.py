@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NetworkForm(models.TextChoices):
@@ -102,7 +103,7 @@ class CertificationKind(models.TextChoices):
     """测试评估认证 (专栏1 推动5G应用标准落地: 开展标准的测试、评估和认证; 四.(三) 10 安全评测和能力认证)."""
 
     TEST = "test", _("测试")
-    EVALUATION = "evaluation", _("评估")
+    EVALUATION = "evaluation", pgettext_lazy("测试评估认证", "评估")
     CERTIFICATION = "certification", _("认证")
 
 

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record_many
@@ -523,13 +524,16 @@ def _security_records(
         ("vpn", v) for v in rng.sample(vpns, k=2)
     ]
     crypto = []
+    # counted back from the day the demo is loaded, like the security assessments (``security.demo``), so that the
+    # overview shows current and expired ones whenever it is loaded
+    today = timezone.localdate()
     for i, (kind, application) in enumerate(applications):
         level = CryptoLevel.LEVEL_3 if i % 3 == 0 else CryptoLevel.LEVEL_2
-        assessed_on = _day(rng, date(2022, 3, 1), date(2023, 10, 31))
+        assessed_on = today - timedelta(days=rng.randint(20, 900))
         # 第三级 assessed every year, 第二级 every two (the demo's reading); the first an old, expired one
         years = 1 if level == CryptoLevel.LEVEL_3 else 2
         if i == 0:
-            assessed_on = date(2021, 9, 15)
+            assessed_on = today - timedelta(days=800)
         score = Decimal(rng.randint(6200, 9800)) / 100
         result = (
             CryptoResult.COMPLIANT
@@ -549,12 +553,12 @@ def _security_records(
                 assessed_on=assessed_on,
                 result=result,
                 score=score,
-                valid_until=assessed_on.replace(year=assessed_on.year + years) - timedelta(days=1),
+                valid_until=assessed_on + timedelta(days=365 * years - 1),
                 remark=REMARK,
                 created_by=actor,
             )
         )
-    if own is not None:  # its renewal: current through the plan's end
+    if own is not None:  # its renewal: current for a year
         crypto.append(
             CryptoAssessment(
                 org_unit=own.org_unit,
@@ -562,11 +566,11 @@ def _security_records(
                 system=f"{own.name.removesuffix(DEMO)}信息系统{DEMO}",
                 level=CryptoLevel.LEVEL_3,
                 body=cryptographers[0],
-                report_number="YF-MP-2023-0399",
-                assessed_on=date(2023, 5, 20),
+                report_number=f"YF-MP-{(today - timedelta(days=60)).year}-0399",
+                assessed_on=today - timedelta(days=60),
                 result=CryptoResult.BASICALLY,
                 score=Decimal("81.50"),
-                valid_until=date(2024, 5, 19),
+                valid_until=today - timedelta(days=60) + timedelta(days=364),
                 remark=REMARK,
                 created_by=actor,
             )

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LifeStage(models.TextChoices):
@@ -11,7 +12,7 @@ class LifeStage(models.TextChoices):
     DEPLOYMENT = "deployment", _("部署")
     OPERATION = "operation", _("运行")
     CHANGE = "change", _("变更")
-    RETIREMENT = "retirement", _("退出")
+    RETIREMENT = "retirement", pgettext_lazy("生命周期阶段", "退出")  # not the 退出 (log out) of the top bar
 
 
 class AssessmentKind(models.TextChoices):
