@@ -11,10 +11,14 @@ from yangfan.core.planfile import load_plan_text
 Q20 = "{code: Q20, clause: G4, text: 全面建成双千兆城市, measured_by: gigabit_city}"
 
 
-def test_q20_is_measured_by_the_gigabit_cities_and_no_other_target_by_any(plan):
+def test_the_targets_a_registry_measures_are_those_whose_words_it_counts(plan):
+    """Q20 by the 双千兆城市; Q22 and Q26 by the registries whose source quotes are those targets' words."""
     measured = {t.code: t.measured_by for t in plan.qualitative_targets if t.measured_by}
-    assert measured == {"Q20": "gigabit_city"}
-    assert "gigabit_city" in {r.code for r in plan.registries}
+    assert measured == {"Q20": "gigabit_city", "Q22": "innovation_centre", "Q26": "industry_product"}
+    registries = {r.code: r for r in plan.registries}
+    targets = {t.code: t for t in plan.qualitative_targets}
+    for code in ("Q22", "Q26"):
+        assert any(s.quote in targets[code].text for s in registries[measured[code]].sources)
 
 
 def test_a_target_measured_by_an_unknown_registry_is_refused_with_its_line(plan_text, plan_path):

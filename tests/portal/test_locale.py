@@ -21,10 +21,11 @@ def _field(block: str, keyword: str) -> str | None:
 
 
 def _catalogue() -> dict[str, str]:
+    """The entries without a context (``msgctxt``), by ``msgid`` (what ``gettext`` looks up)."""
     entries = {}
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
         msgid = _field(block, "msgid")
-        if msgid:
+        if msgid and _field(block, "msgctxt") is None:
             entries[msgid] = _field(block, "msgstr") or _field(block, "msgstr[0]") or ""
     return entries
 
