@@ -60,6 +60,9 @@ PAGES = [  # name, user, path ({n}: a number of its own for each request), CPU t
         40,
     ),
     ("/api/v1/datavalues/", "demo-province", "/api/v1/datavalues/", 20),
+    # 5G应用安全: the overview a leader opens (measures, high risks by sector × city, overdue remediations)
+    ("安全总览", "demo-province", "/security/", None),
+    ("市级安全总览", "demo-xian-office", "/security/", None),
 ]
 
 BARE_SETTINGS = """

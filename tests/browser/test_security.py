@@ -322,7 +322,7 @@ def test_an_overdue_risk_is_turned_into_a_notice_from_the_supervision_list(
     places = page.locator("section.risk-alerts tbody tr td:nth-child(3)").all_inner_texts()
     assert places and set(places) == {"西安市"}
     expect(row).to_contain_text(case["name"])
-    expect(row.locator("td.nowrap")).to_have_text(deadline)
+    expect(row.locator("td:nth-child(5)")).to_have_text(deadline)  # 整改时限
     expect(row.locator("td.num")).to_have_text("2")
     row.evaluate("row => row.scrollIntoView({block: 'center'})")  # for the README's picture
     shot("security-risk-overdue")
