@@ -333,7 +333,8 @@ def test_the_register_reads_only_the_page_shown(client_for, office):
 
 
 def test_open_and_overdue_selectors_follow_the_scope(make_user, office):
-    from yangfan.security.selectors import open_risk_list, overdue_risk_list
+    from yangfan.security.measures import overdue_risk_list
+    from yangfan.security.selectors import open_risk_list
 
     late = xian_risk(office, deadline=date(2020, 1, 1))
     baoji = baoji_risk(office)

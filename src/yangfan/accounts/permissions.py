@@ -522,17 +522,22 @@ def _owned_q(model, user, kind: str) -> Q:
     """The rows of ``model`` that are ``user``'s enterprise's: a model names the lookups to its enterprise
     (``owned_by``) and says whether the enterprise keeps the rows or only reads them (``kept_by_owner``). A model
     that names none is no enterprise's."""
-    lookups = getattr(model, "owned_by", ())
-    if (
-        not lookups
-        or not user.enterprise
-        or (kind == "capture" and not getattr(model, "kept_by_owner", True))
-    ):
+    lookups = _owner_lookups(model, user, kind)
+    if not lookups:
         return Q(pk__in=[])
     condition = Q()
     for lookup in lookups:
         condition |= Q(**{lookup: user.enterprise})
     return condition
+
+
+def _owner_lookups(model, user, kind: str) -> tuple[str, ...]:
+    """The lookups from a row of ``model`` to the name of the enterprise it belongs to, when they can make it
+    ``user``'s for ``kind``: none for a model no enterprise owns, for an account naming no enterprise, and, to write,
+    for a model whose rows the enterprise only reads (:func:`enterprise_keeps`)."""
+    if not user.enterprise or (kind == "capture" and not enterprise_keeps(model)):
+        return ()
+    return getattr(model, "owned_by", ())
 
 
 def _public_directory(model, kind: str) -> bool:
@@ -570,15 +575,7 @@ def unowned_field(user, obj) -> str | None:
 
 def owns(user, obj, kind: str = "view") -> bool:
     """Is ``obj`` one of ``user``'s enterprise's (read through ``owned_by``; ``kind="capture"``: one it keeps)?"""
-    model = type(obj)
-    lookups = getattr(model, "owned_by", ())
-    if (
-        not lookups
-        or not user.enterprise
-        or (kind == "capture" and not getattr(model, "kept_by_owner", True))
-    ):
-        return False
-    for lookup in lookups:
+    for lookup in _owner_lookups(type(obj), user, kind):
         value = obj
         for step in lookup.split("__"):
             value = getattr(value, step, None)

@@ -15,16 +15,12 @@ def enterprise_section(user) -> dict:
     if not speaks_for_enterprise(user):
         return {}
     from yangfan.registries.models import ApplicationCase, BloomCupEntry, CryptoAssessment, IndustryProduct
-    from yangfan.security.choices import AssessmentStatus, RiskStatus
-    from yangfan.security.models import Assessment, Risk
+    from yangfan.security.choices import AssessmentStatus
+    from yangfan.security.models import Assessment
+    from yangfan.security.selectors import is_overdue, open_risk_list
 
     today = timezone.localdate()
-    risks = (
-        restrict(Risk.objects.all(), user, "security.view")
-        .filter(status__in=(RiskStatus.OPEN, RiskStatus.REMEDIATED))
-        .select_related("assessment__case", "assessment__vpn")
-        .order_by("deadline", "pk")
-    )
+    risks = open_risk_list(actor=user)[:20]
     return {
         "enterprise": {
             "name": user.enterprise,
@@ -35,7 +31,6 @@ def enterprise_section(user) -> dict:
             "drafts": restrict(Assessment.objects.all(), user, "security.view")
             .filter(status=AssessmentStatus.DRAFT)
             .count(),
-            "risks": list(risks[:20]),
-            "today": today,
+            "risks": [(risk, is_overdue(risk, today)) for risk in risks],
         }
     }

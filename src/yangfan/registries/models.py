@@ -594,7 +594,7 @@ class IndustryProduct(Entry):
         _dates_in_order(self, "started_on", "retired_on")
 
 
-def _one_application(entry) -> None:
+def one_application(entry) -> None:
     """A record about one application: a case of the 5G应用仓库 or an industry VPN, not both; its unit is theirs."""
     if bool(entry.case_id) == bool(entry.vpn_id):
         raise ValidationError({"case": _("请选择一个应用案例或一个行业虚拟专网（二者选一）。")})
@@ -768,7 +768,7 @@ class CryptoAssessment(Entry):
         return reverse("registries:entry", kwargs={"slug": "crypto-assessments", "pk": self.pk})
 
     def clean(self):
-        _one_application(self)
+        one_application(self)
         if self.valid_until and self.assessed_on and self.valid_until <= self.assessed_on:
             raise ValidationError({"valid_until": _("有效期应晚于评估日期。")})
         if self.body_id and not self.body.does_crypto:

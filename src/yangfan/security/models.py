@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yangfan.registries.models import one_application
 from yangfan.security.choices import (
     Answer,
     Area,
@@ -151,8 +152,7 @@ class Assessment(models.Model):
         return self.case or self.vpn
 
     def clean(self):
-        if bool(self.case_id) == bool(self.vpn_id):
-            raise ValidationError({"case": _("请选择一个应用案例或一个行业虚拟专网（二者选一）。")})
+        one_application(self)
         if self.kind == AssessmentKind.THIRD_PARTY and not self.body_id:
             raise ValidationError({"body": _("第三方评估请选择已登记的评估机构。")})
         if self.kind == AssessmentKind.SELF and self.body_id:

@@ -223,11 +223,5 @@ def open_risk_list(*, actor) -> QuerySet[Risk]:
     return risk_list(actor=actor).filter(status__in=UNRESOLVED)
 
 
-def overdue_risk_list(*, actor, today: date | None = None) -> QuerySet[Risk]:
-    """The risks ``actor`` may read that are open past their deadline on ``today``."""
-    today = today or timezone.localdate()
-    return risk_list(actor=actor, today=today).filter(overdue_q(today))
-
-
 def is_overdue(risk: Risk, today: date | None = None) -> bool:
     return risk.status == RiskStatus.OPEN and risk.deadline < (today or timezone.localdate())
