@@ -437,15 +437,42 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
             200,
         ),
     ],
-    # the ingest pipeline (原始数据): runs and uploads are the provincial office's (their files hold every county's
-    # rows); a value's source follows the value (scopes per value: tests/ingests/test_views.py)
-    "ingests:list": [({}, "get", {"province"}, 200)],
+    # the ingest pipeline (原始数据): the provincial office reads and runs every ingest; an operator's users upload
+    # and read their own operator's runs, never the province's (its files hold every operator's rows) nor another
+    # operator's; a value's source follows the value (scopes per value: tests/ingests/test_views.py)
+    "ingests:list": [({}, "get", {"province", "operator"}, 200)],
     # an upload with no files: the form comes back with its errors
-    "ingests:new": [({}, "get", {"province"}, 200), ({}, "post", {"province"}, 400)],
-    "ingests:run": [({"pk": "run:other"}, "get", {"province"}, 200)],  # a run another officer started
-    "ingests:progress": [({"pk": "run:other"}, "get", {"province"}, 200)],
-    "ingests:rejects": [({"pk": "run:other"}, "get", {"province"}, 200)],
-    "ingests:conflicts": [({"pk": "run:other"}, "get", {"province"}, 200)],
+    "ingests:new": [({}, "get", {"province", "operator"}, 200), ({}, "post", {"province", "operator"}, 400)],
+    "ingests:run": [
+        ({"pk": "run:other"}, "get", {"province"}, 200),  # a run another officer started
+        ({"pk": "run:cmcc"}, "get", {"province", "operator"}, 200),  # 中国移动's, the operator user's own
+        ({"pk": "run:ctcc"}, "get", {"province"}, 200),  # 中国电信's
+    ],
+    "ingests:progress": [
+        ({"pk": "run:other"}, "get", {"province"}, 200),
+        ({"pk": "run:cmcc"}, "get", {"province", "operator"}, 200),
+    ],
+    "ingests:rejects": [
+        ({"pk": "run:other"}, "get", {"province"}, 200),
+        ({"pk": "run:cmcc"}, "get", {"province", "operator"}, 200),
+        ({"pk": "run:ctcc"}, "get", {"province"}, 200),
+    ],
+    "ingests:conflicts": [
+        ({"pk": "run:other"}, "get", {"province"}, 200),
+        ({"pk": "run:cmcc"}, "get", {"province", "operator"}, 200),
+    ],
+    # confirming or discarding a finished run: told it is not waiting for confirmation, back to its page. Its
+    # uploader or the province decides a preview: not the operator's user, where the office sent the files
+    "ingests:apply": [
+        ({"pk": "run:other"}, "post", {"province"}, 302),
+        ({"pk": "run:ctcc"}, "post", {"province"}, 302),
+        ({"pk": "run:cmcc"}, "post", {"province"}, 302),
+    ],
+    "ingests:discard": [
+        ({"pk": "run:other"}, "post", {"province"}, 302),
+        ({"pk": "run:cmcc"}, "post", {"province"}, 302),
+    ],
+    "ingests:policy": [({}, "get", {"province"}, 200), ({}, "post", {"province"}, 400)],
     "ingests:value": [
         (
             {"pk": "value:610302:ctcc"},
@@ -455,8 +482,12 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
         ),  # another unit's, another operator's
         ({"pk": "value:610116:cmcc"}, "get", SEES_XIAN, 200),  # the operator user's own figure
     ],
-    "api:ingest_runs": [({}, "get", {"province"}, 200)],
-    "api:ingest_run": [({"pk": "run:other"}, "get", {"province"}, 200)],
+    "api:ingest_runs": [({}, "get", {"province", "operator"}, 200)],
+    "api:ingest_run": [
+        ({"pk": "run:other"}, "get", {"province"}, 200),
+        ({"pk": "run:cmcc"}, "get", {"province", "operator"}, 200),
+        ({"pk": "run:ctcc"}, "get", {"province"}, 200),
+    ],
     "api:datavalue_lineage": [
         ({"pk": "value:610302:ctcc"}, "get", SEES_BAOJI - {"operator"}, 200),
         ({"pk": "value:610116:cmcc"}, "get", SEES_XIAN, 200),
@@ -790,7 +821,8 @@ class _RealObjects:
     - ``submission:<data set>:<org unit>[:<operator>]`` (a draft), ``submitted:…``, ``value:<org unit>:<operator>``
     - ``notification:<own|other>``: an open notification of the user under test, of someone else;
       ``webhook:<org unit>``: an endpoint the office configured for that unit
-    - ``run:other``: an ingest run another officer started; ``job:<own|other>[:done]``: a report job;
+    - ``run:other``: an ingest run another officer started; ``run:<operator>``: one of that operator's (sent by the
+      office for it); ``job:<own|other>[:done]``: a report job;
       ``evaluation:<period>``: a published ranking; ``audit:latest``: the newest audit entry
     - ``questionnaire:<published|draft>``: version 1 (the migration's), or a draft another officer copied from it;
       ``assessment:<org unit>[:own]``: a self-assessment the office filed on a case of that unit (``own``: of the test
@@ -1218,11 +1250,13 @@ class _RealObjects:
     # -- the pipeline and the reports -----------------------------------------------------------------------------
 
     def _run(self, whose, *, resolved):
+        from yangfan.actionplans.models import Operator
         from yangfan.ingests.models import IngestRun
 
         rejects = self.folder() / "rejects.csv"
         rejects.write_text("site_id,reason\nS9,缺少地区代码\n", encoding="utf-8")
         return IngestRun.objects.create(
+            operator=Operator.objects.filter(code=whose).first(),  # ``other``: the province's own
             kind="base-stations",
             engine="duckdb",
             engine_version="1.0",

@@ -64,9 +64,10 @@ def test_the_early_outcome_is_taken_when_the_run_finds_the_same_reference(invent
     assert run.status == IngestStatus.DONE and run.sites_run == stations and run.values_added == 4
     assert stored("traffic_5g", "610102", "202101", "ctcc").value == Decimal(62)
     assert stored("traffic_5g", "610102", "202101", "ctcc").ingest_run == run
-    assert {(f.role, f.name) for f in run.files.all()} == {
+    assert {(f.role, f.name) for f in run.files.all()} == {  # placed by each operator's current inventory
         ("data", "cell-traffic.csv"),
-        ("sites", "base-stations.csv"),
+        ("sites", "cmcc.parquet"),
+        ("sites", "ctcc.parquet"),
     }
     assert run.seconds["run"] >= run.seconds["aggregate"]  # the run's time counts from the early start
 

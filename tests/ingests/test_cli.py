@@ -27,7 +27,13 @@ def test_generated_files_ingest_and_show_their_lineage(initialised_env, tmp_path
     assert "新增 0 个、修改 0 个" in again.stdout
 
     dry = yangfan("ingest", "iot-sims", str(raw / "iot-sims.parquet"), "--dry-run", env=initialised_env)
-    assert dry.returncode == 0 and "（试运行，未写入）" in dry.stdout
+    assert dry.returncode == 0 and "（预览，未写入）汇总批次 #3" in dry.stdout, dry.stderr
+    assert "确认后将新增" in dry.stdout and "对附件指标的影响（省和各市）" in dry.stdout
+    assert "yangfan ingest apply 3" in dry.stdout
+    applied = yangfan("ingest", "apply", "3", env=initialised_env)
+    assert applied.returncode == 0 and "汇总批次 #3" in applied.stdout and "新增" in applied.stdout
+    twice = yangfan("ingest", "apply", "3", env=initialised_env)
+    assert twice.returncode == 1 and "不在待确认状态（已完成）" in twice.stderr
 
     shown = yangfan("ingest", "show", "1", "--format", "json", env=initialised_env)
     lineage = json.loads(shown.stdout)

@@ -65,20 +65,22 @@ def test_the_same_files_again_change_nothing(inventory, raw_csv):
     assert stored("traffic_mobile_total", "610102", "202101", "cucc").value == Decimal(62)
 
 
-def test_cell_traffic_finds_its_sites_in_the_last_inventory_ingested(inventory, raw_csv):
+def test_cell_traffic_is_placed_by_every_operators_current_inventory(inventory, raw_csv):
     traffic = raw_csv("cell-traffic.csv", "cell-traffic", traffic_rows(1))
     with pytest.raises(SitesMissing):
         ingest(request=IngestRequest(kind="cell-traffic", files=[traffic]))
     stations = ingest(request=IngestRequest(kind="base-stations", files=[inventory]))
+    assert stations.operators == ["cmcc", "ctcc"]
     run = ingest(request=IngestRequest(kind="cell-traffic", files=[traffic]))
     assert run.sites_run == stations and run.values_added == 4
     assert {(f.role, f.name) for f in run.files.all()} == {
         ("data", "cell-traffic.csv"),
-        ("sites", "base-stations.csv"),
+        ("sites", "cmcc.parquet"),  # each operator's inventory as that run read it, kept
+        ("sites", "ctcc.parquet"),
     }
-    inventory.write_text(inventory.read_text() + "S3,cmcc,5G,610103,,,2021-01-01,,\n")  # changed since
-    with pytest.raises(SitesMissing):
-        ingest(request=IngestRequest(kind="cell-traffic", files=[traffic]))
+    inventory.unlink()  # the raw file may go: the operators' inventories are kept as the run read them
+    again = ingest(request=IngestRequest(kind="cell-traffic", files=[traffic]))
+    assert again.values_unchanged == 4
 
 
 def test_a_locked_value_is_not_overwritten_but_reported_as_a_conflict(inventory, raw_csv):
@@ -132,7 +134,7 @@ def test_a_dry_run_writes_nothing_but_says_what_it_would(inventory):
     run = ingest(
         request=IngestRequest(kind="base-stations", files=[inventory], period="202101", dry_run=True)
     )
-    assert run.dry_run and run.values_added == 5 and DataValue.objects.count() == 0
+    assert run.status == IngestStatus.PREVIEWED and run.values_added == 5 and DataValue.objects.count() == 0
 
 
 def test_an_unreadable_file_fails_the_run_and_says_why(raw_csv):
@@ -143,8 +145,10 @@ def test_an_unreadable_file_fails_the_run_and_says_why(raw_csv):
     assert run.status == IngestStatus.FAILED and "rat" in run.message
 
 
-@pytest.mark.parametrize("role", ["city-reporter", "operator", "viewer", "admin", "department"])
-def test_only_the_provincial_office_runs_an_ingest(make_user, inventory, role):
+@pytest.mark.parametrize(
+    "role", ["city-reporter", "viewer", "admin", "department", "city-office", "enterprise"]
+)
+def test_only_the_provincial_office_and_the_operators_run_an_ingest(make_user, inventory, role):
     with pytest.raises(PermissionDenied):
         ingest(request=IngestRequest(kind="base-stations", files=[inventory]), actor=make_user(role))
     assert not IngestRun.objects.exists() and DataValue.objects.count() == 0

@@ -80,6 +80,19 @@ def upload(client, kind: str, files: dict[str, bytes], **fields):
     return client.post(reverse("ingests:new"), data)
 
 
+def confirm(client, run: IngestRun) -> None:
+    """确认写入 on the run's page, then the worker applies it."""
+    page = client.get(reverse("ingests:run", kwargs={"pk": run.pk})).content.decode()
+    assert "预览：尚未写入任何数据" in page and reverse("ingests:apply", kwargs={"pk": run.pk}) in page
+    response = client.post(reverse("ingests:apply", kwargs={"pk": run.pk}))
+    assert response.status_code == 302
+    state = client.get(reverse("ingests:progress", kwargs={"pk": run.pk})).json()
+    assert state["finished"] is False  # the page polls until the worker has written the values
+    run_worker()
+    run.refresh_from_db()
+    assert run.status == "done", run.message
+
+
 @pytest.fixture
 def province(db, make_user):
     return login_as(Client(), make_user("province"))
@@ -87,11 +100,13 @@ def province(db, make_user):
 
 @pytest.fixture
 def stations_run(province, data_dir) -> IngestRun:
-    """The base stations of 2023 uploaded through the form and aggregated by the worker."""
+    """The base stations of 2023 uploaded through the form, previewed by the worker, confirmed and applied."""
     response = upload(province, "base-stations", {"jizhan.csv": stations_csv()}, period="2023")
     assert response.status_code == 302, response.content.decode()[:2000]
     run_worker()
-    return IngestRun.objects.get()
+    run = IngestRun.objects.get()
+    confirm(province, run)
+    return run
 
 
 def test_an_upload_is_stored_by_its_digest_and_aggregated_in_the_background(province, data_dir):
@@ -116,8 +131,10 @@ def test_an_upload_is_stored_by_its_digest_and_aggregated_in_the_background(prov
 
     run_worker()
     run.refresh_from_db()
-    assert run.status == "done" and run.rows_read == 5 and run.rows_rejected == 1
+    assert run.status == "previewed" and run.rows_read == 5 and run.rows_rejected == 1
     assert province.get(reverse("ingests:progress", kwargs={"pk": run.pk})).json()["finished"] is True
+    assert not DataValue.objects.filter(data_element__code="base_stations_5g").exists()  # a preview only
+    confirm(province, run)
     page = province.get(response["Location"]).content.decode()
     assert digest in page and "运营商未知" in page and "正在后台汇总" not in page
     timed = re.search(r"<dl class=\"pairs\">(.*?)</dl>", page.split("用时")[-1], re.S)
@@ -135,7 +152,7 @@ def test_an_upload_is_stored_by_its_digest_and_aggregated_in_the_background(prov
     assert f'data-run="{run.pk}"' in listing and "基站清单" in listing
 
     # the same file again is the same stored file
-    again = upload(province, "base-stations", {"jizhan.csv": content}, period="2023", dry_run="on")
+    again = upload(province, "base-stations", {"jizhan.csv": content}, period="2023")
     assert again.status_code == 302
     assert [p.name for p in stored.parent.iterdir()] == ["jizhan.csv"]
 
@@ -148,8 +165,8 @@ def test_the_rejects_download_holds_each_refused_row_with_its_reason_and_is_audi
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][-1] == "原因" and len(rows) == 2
-    assert rows[1][1] == "S5" and rows[1][-1] == "运营商未知"
+    assert rows[0][-2:] == ["原因", "说明"] and len(rows) == 2
+    assert rows[1][1] == "S5" and rows[1][-2] == "运营商未知"
     assert AuditEntry.objects.filter(action="export", object_id=str(stations_run.pk)).count() == 1
 
 
@@ -158,7 +175,8 @@ def test_cell_traffic_from_the_web_is_placed_by_the_last_uploaded_inventory(prov
     assert response.status_code == 302
     run_worker()
     run = IngestRun.objects.get(kind="cell-traffic")
-    assert run.status == "done", run.message
+    assert run.status == "previewed", run.message
+    confirm(province, run)
     assert run.sites_run == stations_run
     traffic = DataValue.objects.get(
         data_element__code="traffic_5g", org_unit__code="610102", period="202301", operator__code="ctcc"
@@ -204,8 +222,8 @@ def test_a_file_that_breaks_the_contract_fails_the_run_with_its_message(province
     assert "缺少列" in page and 'role="alert"' in page
 
 
-@pytest.mark.parametrize("role", ["city-reporter", "viewer", "operator", "admin", "auditor", "department"])
-def test_runs_and_uploads_are_the_provincial_offices_alone(client_for, role, stations_run):
+@pytest.mark.parametrize("role", ["city-reporter", "viewer", "admin", "auditor", "department", "enterprise"])
+def test_runs_and_uploads_are_the_provincial_offices_and_the_operators(client_for, role, stations_run):
     client = client_for(role)
     before = AuditEntry.objects.filter(action="permission_denied").count()
     pk = {"pk": stations_run.pk}

@@ -156,7 +156,9 @@ def test_rows_that_break_the_contract_are_counted_by_reason_and_listed(tmp_path,
     assert values(kept, "traffic_5g")[("610102", "202101", "ctcc")] == Decimal("46.5")
 
 
-def test_an_unknown_county_a_bad_shared_operator_and_a_duplicated_site_reject_the_station(raw_csv):
+def test_an_unknown_county_a_bad_shared_operator_and_a_site_one_operator_lists_twice_reject_the_station(
+    raw_csv,
+):
     inventory = raw_csv(
         "bs.csv",
         "base-stations",
@@ -164,7 +166,17 @@ def test_an_unknown_county_a_bad_shared_operator_and_a_duplicated_site_reject_th
             ["S1", "ctcc", "5G", "999999", "", "", "2021-01-01", "", ""],
             ["S2", "ctcc", "5G", "610102", "", "", "2021-01-01", "", "铁塔"],
             ["S3", "ctcc", "5G", "610102", "", "", "2021-01-01", "", ""],
-            ["S3", "cucc", "5G", "610102", "", "", "2021-01-05", "", ""],
+            [
+                "S3",
+                "中国电信",
+                "5G",
+                "610102",
+                "",
+                "",
+                "2021-01-05",
+                "",
+                "",
+            ],  # the same operator, named otherwise
             ["S4", "ctcc", "5G", "610102", "", "", "2021-01-09", "2021-01-01", ""],
             ["S5", "ctcc", "5G", "610102", "", "", "2021-01-01", "", ""],
         ],

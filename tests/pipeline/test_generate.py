@@ -392,3 +392,89 @@ def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, options)
     with pytest.raises(ValueError):
         raw_generate(tmp_path / "out", counties=COUNTIES, **options)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def per_operator(tmp_path_factory) -> tuple[list[GeneratedFile], Path]:
+    """The small inventory merged and per operator (same seed: the same sites)."""
+    merged = raw_generate(
+        tmp_path_factory.mktemp("merged"), counties=COUNTIES, fraction=0.01, kinds=["base-stations"]
+    )
+    split = raw_generate(
+        tmp_path_factory.mktemp("split"),
+        counties=COUNTIES,
+        fraction=0.01,
+        kinds=["base-stations"],
+        per_operator=True,
+    )
+    return split, merged[0].path
+
+
+def test_per_operator_inventories_hold_each_site_once_for_every_operator_on_it(per_operator):
+    split, merged = per_operator
+    assert [f.path.name for f in split] == [
+        f"base-stations-{op}.parquet" for op in ("cmcc", "cucc", "ctcc", "cbn")
+    ]
+    assert all(
+        f.kind == "base-stations" and _columns(f.path) == list(KINDS["base-stations"].columns) for f in split
+    )
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW m AS SELECT * FROM read_parquet('{merged}')")
+    con.execute(
+        "CREATE VIEW s AS SELECT * FROM read_parquet([" + ", ".join(f"'{f.path}'" for f in split) + "])"
+    )
+    # each merged site, in the file of its owner and of every operator it is shared with, the same but for
+    # ``shared_with``, which names the others
+    expected = con.execute("""
+        SELECT m.site_id, op, m.rat, m.county_code, m.longitude, m.latitude, m.commissioned_on, m.decommissioned_on,
+            NULLIF(ARRAY_TO_STRING(LIST_SORT(LIST_FILTER(
+                LIST_CONCAT([m.operator], COALESCE(STRING_SPLIT(m.shared_with, '/'), [])), lambda o: o <> op)), '/'), '')
+        FROM m, UNNEST(LIST_CONCAT([m.operator], COALESCE(STRING_SPLIT(m.shared_with, '/'), []))) AS u(op)
+        ORDER BY ALL
+    """).fetchall()
+    assert con.execute("SELECT * FROM s ORDER BY ALL").fetchall() == expected
+    assert sum(f.rows for f in split) == len(expected) > _read(merged, "SELECT COUNT(*) FROM f")[0][0]
+    assert con.execute("SELECT COUNT(*) = COUNT(DISTINCT (site_id, operator)) FROM s").fetchall() == [(True,)]
+
+
+def test_contradictions_alter_one_sharers_copy_of_as_many_shared_sites(per_operator, tmp_path):
+    split, _ = per_operator
+    altered = raw_generate(
+        tmp_path,
+        counties=COUNTIES,
+        fraction=0.01,
+        kinds=["base-stations"],
+        per_operator=True,
+        contradictions=3,
+    )
+    con = duckdb.connect()
+    for name, files in (("fine", split), ("altered", altered)):
+        listed = ", ".join(f"'{f.path}'" for f in files)
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
+    changed = con.execute(
+        "SELECT site_id, operator, a.county_code <> f.county_code, a.commissioned_on <> f.commissioned_on"
+        " FROM fine AS f JOIN altered AS a USING (site_id, operator)"
+        " WHERE a.county_code <> f.county_code OR a.commissioned_on <> f.commissioned_on ORDER BY 1"
+    ).fetchall()
+    assert len(changed) == 3 and len({site for site, *_ in changed}) == 3
+    assert sorted((county, day) for _, _, county, day in changed) == [
+        (False, True),
+        (True, False),
+        (True, False),
+    ]
+    assert all(site.startswith("5G") for site, *_ in changed)
+    assert "3 个共享站址各方记录不一致" in (tmp_path / "README.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"contradictions": 2},  # without per_operator
+        {"per_operator": True, "contradictions": -1},
+        {"per_operator": True, "kinds": ["subscribers"]},
+    ],
+)
+def test_per_operator_arguments_are_checked(tmp_path, options):
+    with pytest.raises(ValueError):
+        raw_generate(tmp_path / "out", counties=COUNTIES, **options)
+    assert not (tmp_path / "out").exists()

@@ -25,7 +25,7 @@ def menu(client) -> list[str]:
     [
         ("province", set(), {"原始数据", "应用安全"}),
         ("city-reporter", {"报告"}, set()),
-        ("operator", {"任务督导", "报告"}, set()),
+        ("operator", {"任务督导", "报告"}, {"原始数据"}),  # its own raw files
         ("viewer", set(), set()),
         ("expert", {"数据填报", "任务督导", "应用仓库", "报告"}, {"标杆评审", "目标评审"}),
         ("admin", {"数据填报", "任务督导", "应用仓库", "报告"}, {"用户管理"}),

@@ -93,9 +93,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the evaluation report of a unit (scoped by the view scope): the province's, or a city's by its office
     "reports.generate": frozenset({R.PROVINCE, R.VIEWER, R.CITY_OFFICE}),
     # raw operator files aggregated into data values (the pipeline): the provincial office runs an ingest and
-    # reads the runs (their files hold every county's rows); a value's own lineage follows ``data.view``
-    "ingest.run": frozenset({R.PROVINCE}),
-    "ingest.view": frozenset({R.PROVINCE}),
+    # reads every run; an operator's users upload their own operator's files and read their own operator's runs
+    # (``OPERATOR_SCOPED``); a preview is applied by its uploader, or by the province (``may_apply_run``); the
+    # office sets the confirmation threshold and how long raw files are kept. A value's own lineage follows
+    # ``data.view``
+    "ingest.run": frozenset({R.PROVINCE, R.OPERATOR}),
+    "ingest.view": frozenset({R.PROVINCE, R.OPERATOR}),
+    "ingest.configure": frozenset({R.PROVINCE}),
     # webhooks forwarding the notifications of a unit to a messaging platform: the provincial office for every
     # unit, a city's office for its city and the units below it (scoped by the capture scope)
     "notifications.configure": frozenset({R.PROVINCE, R.CITY_OFFICE}),
@@ -118,6 +122,9 @@ SCOPED = {
     "security.assess": "capture",
     "security.manage": "capture",
 }
+# Permissions on objects that name an operator and no org unit (ingest runs): an operator's users act on their own
+# operator's only; everybody else who has the permission, on all of them.
+OPERATOR_SCOPED = frozenset({"ingest.run", "ingest.view"})
 # Roles that see the whole province when no view scope is set (the auditor: the security records it reads).
 PROVINCE_WIDE = frozenset({R.PROVINCE, R.VIEWER, R.AUDITOR})
 # A city's roles: scoped to the city their account names (capture_org_units), its counties included.
@@ -135,9 +142,24 @@ def may(user, permission: str, obj=None) -> bool:
     """May ``user`` do ``permission`` (on ``obj``, when given)? The only answer to that question."""
     if not has_permission(user, permission):
         return False
+    if obj is not None and permission in OPERATOR_SCOPED:
+        return not speaks_for_operator(user) or (
+            user.operator_id is not None and getattr(obj, "operator_id", None) == user.operator_id
+        )
     if obj is None or permission not in SCOPED:
         return True
     return _in_scope(user, SCOPED[permission], obj)
+
+
+def may_apply_run(user, run, *, discard: bool = False) -> bool:
+    """May ``user`` apply (or ``discard``) a previewed ingest run? Its uploader may, unless the change is beyond the
+    office's threshold (``run.needs_province``: then only the province applies it; the uploader may still
+    discard it); the provincial office may apply any run."""
+    if not may(user, "ingest.run", run):
+        return False
+    if user.role == R.PROVINCE:
+        return True
+    return run.actor_id == user.pk and (discard or not run.needs_province)
 
 
 def require(user, permission: str, obj=None, *, request=None) -> None:
@@ -181,6 +203,8 @@ def restrict(queryset: QuerySet, user, permission: str) -> QuerySet:
     reference may point at are read through it, as what a page lists is (NetBox's ``restrict``)."""
     if not has_permission(user, permission):
         return queryset.none()
+    if permission in OPERATOR_SCOPED:
+        return queryset.filter(operator_id=user.operator_id) if speaks_for_operator(user) else queryset
     if permission not in SCOPED or _public_directory(queryset.model, SCOPED[permission]):
         return queryset
     units = _scope_unit_ids(user, SCOPED[permission])

@@ -29,6 +29,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     raw.add_argument("--hourly", action="store_true", help="小区流量按小时（datetime 列）而非按天")
     raw.add_argument("--fraction", type=float, default=1.0, help="按比例缩小数据量，如 0.01")
     raw.add_argument("--seed", type=int, default=2023)
+    raw.add_argument(
+        "--per-operator",
+        action="store_true",
+        help="基站清单按运营商分别生成（base-stations-<运营商>），共享站址在共享各方的清单中各有一行",
+    )
+    raw.add_argument(
+        "--contradictions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="与 --per-operator 同用：N 个共享站址在某一共享方的清单中记录不一致（区县或启用日期）",
+    )
     raw.set_defaults(handler=cmd_demo_raw)
     history = demo_commands.add_parser(
         "values", help="把演示数据的历史扩充到 N 倍（更早的年份，生成数据，非真实统计），用于容量测试"
@@ -58,6 +70,12 @@ def cmd_demo_raw(args: argparse.Namespace) -> int:
         raise UsageError(f"“{target}”不是目录")
     if not 0 < args.fraction <= 1:
         raise UsageError("--fraction 应大于 0 且不超过 1")
+    if args.contradictions < 0:
+        raise UsageError("--contradictions 不能为负数")
+    if args.contradictions and not args.per_operator:
+        raise UsageError("--contradictions 须与 --per-operator 同用")
+    if args.per_operator and "base-stations" not in args.kinds:
+        raise UsageError("--per-operator 生成的是基站清单，--kinds 须包含 base-stations")
     from yangfan.datavalues.demo import county_population
     from yangfan.pipeline.generate import raw_generate
 
@@ -75,6 +93,8 @@ def cmd_demo_raw(args: argparse.Namespace) -> int:
             fraction=args.fraction,
             encoding=args.encoding,
             progress=progress,
+            per_operator=args.per_operator,
+            contradictions=args.contradictions,
         )
     for f in files:
         out.print(f"  {f.path}  {f.rows:,} 行", markup=False)

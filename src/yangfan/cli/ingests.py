@@ -9,6 +9,7 @@ from pathlib import Path
 from yangfan.cli.base import UsageError, err, out, setup_django
 
 INGEST_KINDS = ("base-stations", "cell-traffic", "iot-sims", "subscribers")
+ON_A_RUN = ("show", "apply", "discard")  # yangfan ingest show|apply|discard RUN
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -16,16 +17,27 @@ def register(commands: argparse._SubParsersAction) -> None:
         "ingest",
         help="把运营商原始数据文件汇总为数据值（区县×月×运营商）；yangfan ingest show RUN 查看汇总批次的来源",
         description="KIND 为 base-stations（基站清单）、cell-traffic（小区流量）、iot-sims（物联网卡登记）、"
-        "subscribers（用户数）；文件为 CSV（UTF-8 或 GB18030）或 Parquet。yangfan ingest show RUN 显示一个汇总批次的来源。",
+        "subscribers（用户数）；文件为 CSV（UTF-8 或 GB18030）或 Parquet。--dry-run 只预览（将新增、修改的数据值和对附件指标的影响），"
+        "之后用 yangfan ingest apply RUN 确认写入（先核对文件和数据库与预览时一致）或 yangfan ingest discard RUN 放弃；"
+        "yangfan ingest show RUN 显示一个汇总批次的来源；yangfan ingest purge 清理超过保留期限的原始文件。",
     )
-    ingest.add_argument("kind", metavar="KIND", choices=[*INGEST_KINDS, "show"], help="原始数据类型，或 show")
-    ingest.add_argument("files", metavar="FILE", nargs="+", help="原始数据文件（show 时为汇总批次编号）")
+    ingest.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=[*INGEST_KINDS, *ON_A_RUN, "purge"],
+        help="原始数据类型，或 show、apply、discard、purge",
+    )
+    ingest.add_argument(
+        "files", metavar="FILE", nargs="*", help="原始数据文件（show、apply、discard 时为汇总批次编号）"
+    )
     ingest.add_argument(
         "--engine", choices=["duckdb", "spark"], default="duckdb", help="计算引擎（默认 duckdb）"
     )
     ingest.add_argument("--period", default="", help="只汇总这一期间的月份，如 2023、2023Q4、202312")
     ingest.add_argument("--sites", nargs="+", default=[], metavar="FILE", help="小区流量所用的基站清单文件")
-    ingest.add_argument("--dry-run", action="store_true", help="只检查和计算，不写入")
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="只预览，不写入（之后可用 yangfan ingest apply RUN 确认写入）"
+    )
     ingest.add_argument(
         "--max-reject-rate",
         type=float,
@@ -37,15 +49,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     ingest.add_argument("--memory-limit", default="", help="DuckDB 内存上限，超出时写入临时文件（默认 4GB）")
     ingest.add_argument("--format", choices=["table", "json"], default="table", help="show 的输出格式")
+    ingest.add_argument("--operator", default="", help="文件所属运营商（代码，如 cmcc）：其他运营商的行拒收")
     ingest.set_defaults(handler=cmd_ingest)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Raw files to data values, with a progress bar; ``ingest show RUN`` prints a run's lineage."""
-    if args.kind == "show":
+    if args.kind == "purge":
+        return _ingest_purge(args.dry_run)
+    if args.kind in ON_A_RUN:
         if len(args.files) != 1:
-            raise UsageError("用法：yangfan ingest show RUN（一个汇总批次编号）")
-        return _ingest_show(args.files[0], args.format)
+            raise UsageError(f"用法：yangfan ingest {args.kind} RUN（一个汇总批次编号）")
+        if args.kind == "show":
+            return _ingest_show(args.files[0], args.format)
+        return _ingest_decide(args.kind, args.files[0])
+    if not args.files:
+        raise UsageError("请指定原始数据文件")
     if not 0 <= args.max_reject_rate <= 1:
         raise UsageError("--max-reject-rate 应在 0 与 1 之间")
     from yangfan.ingests.ahead import IngestRequest, ingest_ahead
@@ -61,6 +80,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         max_reject_rate=args.max_reject_rate,
         spark_master=args.spark_master,
         memory_limit=args.memory_limit,
+        operator=args.operator,
     )
     # Django takes half a second to start: the files are hashed and aggregated meanwhile (ingests/ahead.py); the
     # inventory first, since the key of its kept sites is its SHA-256 (pipeline/sites.py)
@@ -116,12 +136,19 @@ def ingest_progress():
 
 
 def _print_run(run) -> None:
-    head = "（试运行，未写入）" if run.dry_run else ""
-    written = (
-        f"新增 {run.values_added} 个、修改 {run.values_changed} 个、未变 {run.values_unchanged} 个数据值"
-        if run.status == "done"
-        else f"{run.get_status_display()}，未写入任何数据值"
-    )
+    awaiting = run.status == "previewed"
+    head = "（预览，未写入）" if awaiting else ""
+    if run.status == "done":
+        written = (
+            f"新增 {run.values_added} 个、修改 {run.values_changed} 个、未变 {run.values_unchanged} 个数据值"
+        )
+    elif awaiting:
+        written = (
+            f"确认后将新增 {run.values_added} 个、修改 {run.values_changed} 个数据值，"
+            f"{run.values_unchanged} 个不变"
+        )
+    else:
+        written = f"{run.get_status_display()}，未写入任何数据值"
     out.print(
         f"{head}汇总批次 #{run.pk}（{run.get_kind_display()}，{run.engine} {run.engine_version}）："
         f"读取 {run.rows_read:,} 行，拒收 {run.rows_rejected:,} 行；{written}"
@@ -138,6 +165,7 @@ def _print_run(run) -> None:
         out.print(f"  {month} 的数据不完整（只有 {days}），该月未写入", markup=False)
     if run.rows_outside:
         out.print(f"  {run.rows_outside:,} 行在 --period 之外，未计入", markup=False)
+    _print_preview(run)
     if run.conflicts:
         out.print(
             f"  冲突 {len(run.conflicts)} 个：以下数据值已锁定，汇总结果与之不同，未覆盖：", markup=False
@@ -153,6 +181,85 @@ def _print_run(run) -> None:
                 f"    ……另有 {len(run.conflicts) - 20} 个，见 yangfan ingest show {run.pk} --format json",
                 markup=False,
             )
+
+
+def _print_preview(run) -> None:
+    """What the preview found: shared-site warnings, the indicators it moves, the largest value changes; and how
+    to confirm it."""
+    warnings = run.warnings or {}
+    if warnings.get("count"):
+        out.print(
+            f"  提示：{warnings['count']} 个共享站址只有一方运营商的清单列出（仍按共享计入），如：",
+            markup=False,
+        )
+        for w in warnings.get("sites", [])[:5]:
+            out.print(f"    {w['site_id']}：{w['operator']} 列出，{w['missing']} 未列出", markup=False)
+    if warnings.get("missing_operators"):
+        out.print(
+            f"  提示：尚无基站清单的共享运营商：{'、'.join(warnings['missing_operators'])}", markup=False
+        )
+    preview = run.preview or {}
+    if preview.get("effects"):
+        out.print("  对附件指标的影响（省和各市）：", markup=False)
+        for e in preview["effects"][:20]:
+            change = f"{e['change_pct']}%" if e["change_pct"] else "—"
+            out.print(
+                f"    {e['indicator']} {e['name']} {e['org_unit_name']} {e['period']}："
+                f"{e['before'] or '—'} → {e['after'] or '—'}（{change}）",
+                markup=False,
+            )
+    if preview.get("largest"):
+        out.print("  变化最大的数据值：", markup=False)
+        for c in preview["largest"][:10]:
+            change = f"{c['change_pct']}%" if c["change_pct"] else "—"
+            out.print(
+                f"    {c['data_element']} {c['org_unit_name']} {c['period']} {c['operator'] or '合计'}："
+                f"{c['stored']} → {c['computed']}（{change}）",
+                markup=False,
+            )
+    if run.status == "previewed":
+        needs = "（超过阈值，须省级确认）" if run.needs_province else ""
+        out.print(
+            f"  确认写入：yangfan ingest apply {run.pk}{needs}；放弃：yangfan ingest discard {run.pk}",
+            markup=False,
+        )
+
+
+def _ingest_decide(verb: str, reference: str) -> int:
+    """``ingest apply RUN`` / ``ingest discard RUN`` from the server's own command line."""
+    setup_django()
+    from yangfan.ingests.models import IngestRun
+    from yangfan.ingests.services import ingest_apply, ingest_discard
+    from yangfan.pipeline.errors import PipelineError
+
+    run = IngestRun.objects.filter(pk=int(reference)).first() if reference.isdigit() else None
+    if run is None:
+        raise UsageError(f"汇总批次“{reference}”不存在")
+    try:
+        if verb == "apply":
+            with ingest_progress() as progress:
+                ingest_apply(run=run, progress=progress)
+        else:
+            ingest_discard(run=run)
+    except PipelineError as exc:
+        err.print(f"yangfan: {exc}", markup=False)
+        return 1
+    run.refresh_from_db()
+    if verb == "apply":
+        _print_run(run)
+    else:
+        out.print(f"已放弃汇总批次 #{run.pk}，未写入任何数据。", markup=False)
+    return 0
+
+
+def _ingest_purge(dry_run: bool) -> int:
+    """``ingest purge``: raw and rejects files past the retention period removed (audited)."""
+    setup_django()
+    from yangfan.ingests.retention import ingest_purge
+
+    report = ingest_purge(dry_run=dry_run)
+    out.print(str(report), markup=False)
+    return 0
 
 
 def _ingest_show(reference: str, output: str) -> int:

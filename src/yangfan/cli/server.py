@@ -73,6 +73,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from yangfan.supervision.tasks import notices_daily
 
     schedule_daily(notices_daily)  # the daily escalation of unanswered notices, likewise
+    from yangfan.ingests.retention import ingest_purge_schedule
+
+    ingest_purge_schedule()  # the daily removal of raw files past their retention period
     connections.close_all()  # the workers open their own connections after the fork
     url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
     out.print(f"扬帆已启动：{url}  （按 Ctrl+C 停止）")

@@ -347,3 +347,75 @@ def returned_queue(user) -> list[Submission]:
     ).select_related("data_set", "data_set__plan", "org_unit", "operator", "reviewed_by")
     waiting = [s for s in candidates if may_submit(user, s)]
     return sorted(waiting, key=lambda s: (s.reviewed_at or s.updated_at, s.pk))
+
+
+# -- raw files sent (原始数据报送) ------------------------------------------------------------------------------------
+# The operators' raw files (ingest runs, an app above this one: read by model name) beside their reports: which
+# operator's files were applied for which month, and each operator's current base-station inventory and SIM
+# register. Who may read runs (``ingest.view``) is the permission module's: the province every operator's, an
+# operator's users their own.
+MONTHLY_KINDS = ("cell-traffic", "subscribers")  # flows and counts per month: a month is sent or it is not
+STOCK_KINDS = ("base-stations", "iot-sims")  # registers sent whole: the current one per operator
+LATEST_STOCK_RUNS = 50  # the registers' latest runs read, enough to find each operator's current one
+
+
+@dataclass
+class RawCell:
+    run: int
+    sent_by: str
+    sent_at: datetime | None
+
+
+@dataclass
+class RawRow:
+    operator: Operator
+    kind: str
+    kind_label: str
+    months: list[RawCell | None] = field(default_factory=list)  # twelve, January first
+    current: RawCell | None = None  # the registers
+
+
+def raw_deliveries(*, user, year: int) -> dict | None:
+    """The operators' raw files of ``year`` as ``{"monthly": [RawRow], "stocks": [RawRow], "year": year}``, for a
+    reader of ingest runs; ``None`` for anyone else. Three queries, whatever the history holds."""
+    from django.apps import apps
+
+    from yangfan.accounts.permissions import may, restrict, speaks_for_operator
+
+    if not may(user, "ingest.view"):
+        return None
+    runs = restrict(apps.get_model("ingests", "IngestRun").objects.filter(status="done"), user, "ingest.view")
+    fields = ("pk", "kind", "operators", "periods", "actor__username", "actor__first_name", "confirmed_at")
+    monthly = runs.filter(
+        kind__in=MONTHLY_KINDS, period_first__lte=f"{year}12", period_last__gte=f"{year}01"
+    ).order_by("pk")
+    stocks = runs.filter(kind__in=STOCK_KINDS).order_by("-pk")[:LATEST_STOCK_RUNS]
+    labels = dict(apps.get_model("ingests", "IngestRun")._meta.get_field("kind").choices)
+    operators = list(Operator.objects.order_by("position", "code"))
+    if speaks_for_operator(user):  # its own operator's row: the others' are not its to see
+        operators = [o for o in operators if o.pk == user.operator_id]
+    rows = {(o.code, k): RawRow(o, k, str(labels[k]), [None] * 12) for o in operators for k in MONTHLY_KINDS}
+    for run in monthly.values(*fields):
+        cell = _raw_cell(run)
+        for code in run["operators"]:
+            row = rows.get((code, run["kind"]))
+            for month in run["periods"]:
+                if row is not None and month[:4] == str(year):
+                    row.months[int(month[4:]) - 1] = cell  # the later run wins
+    registers = {(o.code, k): RawRow(o, k, str(labels[k])) for o in operators for k in STOCK_KINDS}
+    for run in stocks.values(*fields):
+        for code in run["operators"]:
+            row = registers.get((code, run["kind"]))
+            if row is not None and row.current is None:
+                row.current = _raw_cell(run)
+    return {
+        "year": year,
+        "months": list(range(1, 13)),
+        "monthly": list(rows.values()),
+        "stocks": list(registers.values()),
+    }
+
+
+def _raw_cell(run: dict) -> RawCell:
+    sent_by = run["actor__first_name"] or run["actor__username"] or _("命令行")
+    return RawCell(run["pk"], sent_by, run["confirmed_at"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Sequence
@@ -25,7 +26,14 @@ from typing import Any
 
 from yangfan.config import data_dir
 from yangfan.core.periods import Period, PeriodError
-from yangfan.pipeline.aggregate import DEFAULT_MAX_REJECT_RATE, Outcome, Progress, Reference, aggregate
+from yangfan.pipeline.aggregate import (
+    DEFAULT_MAX_REJECT_RATE,
+    KeptPart,
+    Outcome,
+    Progress,
+    Reference,
+    aggregate,
+)
 from yangfan.pipeline.errors import TooManyRejects
 
 
@@ -42,15 +50,24 @@ class IngestRequest:
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE
     spark_master: str = ""
     memory_limit: str = ""
+    operator: str = ""  # the province sending one operator's files: rows of another are rejected
 
 
 def ingest_folder() -> Path:
     return data_dir() / "ingest"
 
 
-def aggregate_arguments(request: IngestRequest, *, reference: Reference, sites: Sequence[Path]) -> dict:
+def aggregate_arguments(
+    request: IngestRequest,
+    *,
+    reference: Reference,
+    sites: Sequence[Path],
+    operator: str = "",
+    kept: Sequence[KeptPart] = (),
+) -> dict:
     """The arguments ``aggregate`` runs ``request`` with, less where it writes and reports: two runs with equal
-    arguments compute the same outcome."""
+    arguments compute the same outcome. ``operator`` is the one whose rows alone the files may hold (an
+    operator's upload); ``kept`` every operator's current inventory (base stations)."""
     return {
         "kind": request.kind,
         "files": [Path(f) for f in request.files],
@@ -65,6 +82,8 @@ def aggregate_arguments(request: IngestRequest, *, reference: Reference, sites: 
             "temp_directory": ingest_folder() / "spill",
         },
         "cache": ingest_folder() / "cache",
+        "operator": operator or request.operator or None,
+        "kept": list(kept),
     }
 
 
@@ -81,8 +100,9 @@ def _remembered() -> dict[str, Any]:
 
 
 def reference_remember(reference: Reference | None = None, *, sites: Sequence[Path] | None = None) -> None:
-    """Record the reference a run found and, after an inventory's run, its files (what cell traffic is placed
-    by when no ``--sites`` are given), for the next command line to start with."""
+    """Record the reference a run found and, after an inventory's run, every operator's current inventory (what
+    cell traffic is placed by when no ``--sites`` are given, and what an inventory is read with), for the next
+    command line to start with."""
     stored = _remembered()
     if reference is not None:
         stored["reference"] = {
@@ -106,6 +126,7 @@ def reference_remember(reference: Reference | None = None, *, sites: Sequence[Pa
 
 
 def _recalled() -> tuple[Reference, list[Path]] | None:
+    """The reference and the current inventory parts (``<operator>.parquet`` files) the last run recorded."""
     stored = _remembered()
     try:
         found = stored["reference"]
@@ -127,7 +148,9 @@ class Ahead:
     def __init__(self, arguments: dict, progress: Progress | None):
         self.arguments = arguments
         self.started_at = datetime.now(UTC)
-        self._rejects = ingest_folder() / "rejects" / f"ahead-{uuid.uuid4().hex}.csv"
+        early = uuid.uuid4().hex
+        self._rejects = ingest_folder() / "rejects" / f"ahead-{early}.csv"
+        self._parts = ingest_folder() / "inventory" / f"ahead-{early}"
         self._future: Future[Outcome] = Future()
         self._adopted = False
         self._aggregating = threading.Event()
@@ -142,7 +165,10 @@ class Ahead:
                 progress(stage, done, total)
 
         try:
-            self._future.set_result(aggregate(**self.arguments, rejects_path=self._rejects, progress=relay))
+            parts = self._parts if self.arguments["kind"] == "base-stations" else None
+            self._future.set_result(
+                aggregate(**self.arguments, rejects_path=self._rejects, progress=relay, parts_folder=parts)
+            )
         except BaseException as exc:  # handed to the run, which records and raises it
             self._future.set_exception(exc)
         finally:
@@ -154,9 +180,10 @@ class Ahead:
         interpreter lock and both are late. The engine's query then runs outside the lock while Django starts."""
         self._aggregating.wait(timeout)
 
-    def outcome(self, arguments: dict, rejects_path: Path) -> Outcome | None:
+    def outcome(self, arguments: dict, rejects_path: Path, parts_folder: Path) -> Outcome | None:
         """The early outcome if it was computed with ``arguments`` (its rejects file moved to
-        ``rejects_path``), its error raised likewise; None when the arguments differ."""
+        ``rejects_path``, its inventory parts to ``parts_folder``), its error raised likewise; None when the
+        arguments differ."""
         if arguments != self.arguments:
             self.settle()
             return None
@@ -165,8 +192,13 @@ class Ahead:
             outcome = self._future.result()
         except TooManyRejects as exc:
             self._move(exc.outcome, rejects_path)
+            shutil.rmtree(self._parts, ignore_errors=True)
             raise
         self._move(outcome, rejects_path)
+        if outcome.parts:
+            parts_folder.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self._parts, parts_folder)
+            outcome.parts = [KeptPart(p.operator, parts_folder / p.path.name) for p in outcome.parts]
         return outcome
 
     def _move(self, outcome: Outcome, rejects_path: Path) -> None:
@@ -180,6 +212,7 @@ class Ahead:
         self._thread.join()
         if not self._adopted:
             self._rejects.unlink(missing_ok=True)
+            shutil.rmtree(self._parts, ignore_errors=True)
 
 
 def ingest_ahead(request: IngestRequest, progress: Progress | None = None) -> Ahead | None:
@@ -188,12 +221,13 @@ def ingest_ahead(request: IngestRequest, progress: Progress | None = None) -> Ah
     recalled = _recalled()
     if recalled is None:
         return None
-    reference, last_sites = recalled
-    sites = list(request.sites) or (last_sites if request.kind == "cell-traffic" else [])
+    reference, parts = recalled
+    sites = list(request.sites) or (parts if request.kind == "cell-traffic" else [])
     if request.kind == "cell-traffic" and not sites:
         return None
+    kept = [KeptPart(p.stem, p) for p in parts] if request.kind == "base-stations" else []
     try:
-        arguments = aggregate_arguments(request, reference=reference, sites=sites)
+        arguments = aggregate_arguments(request, reference=reference, sites=sites, kept=kept)
     except PeriodError:  # a period the run refuses with its own message
         return None
     return Ahead(arguments, progress)

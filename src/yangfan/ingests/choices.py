@@ -19,7 +19,9 @@ class IngestEngine(models.TextChoices):
 class IngestStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("运行中")
+    PREVIEWED = "previewed", _("待确认")  # computed and compared: nothing written until someone confirms
     DONE = "done", _("已完成")
+    DISCARDED = "discarded", _("已放弃")  # a preview nobody applied: nothing written
     REFUSED = "refused", _("已拒绝")  # too many rows broke the contract: nothing written
     FAILED = "failed", _("失败")  # a file could not be read, or the engine is missing
 
@@ -27,3 +29,4 @@ class IngestStatus(models.TextChoices):
 class FileRole(models.TextChoices):
     DATA = "data", _("数据文件")
     SITES = "sites", _("基站清单（定位小区）")
+    KEPT = "kept", _("其他运营商的现行基站清单")

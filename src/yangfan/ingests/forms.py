@@ -23,8 +23,11 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yangfan.accounts.permissions import speaks_for_operator
+from yangfan.actionplans.models import Operator
 from yangfan.core.periods import Period, PeriodError
 from yangfan.ingests.choices import IngestEngine, IngestKind
+from yangfan.ingests.models import IngestPolicy
 from yangfan.ingests.services import ingest_folder
 from yangfan.pipeline.aggregate import DEFAULT_MAX_REJECT_RATE
 
@@ -88,6 +91,7 @@ class IngestUploadHandler(FileUploadHandler):
         target = upload_folder() / sha256 / name
         if target.exists():  # the same content under the same name, uploaded before: keep the one file
             self.partial.unlink()
+            os.utime(target)  # sent again today: its retention counts from now (``retention.ingest_purge``)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.partial, target)
@@ -149,7 +153,14 @@ class IngestForm(forms.Form):
         max_length=8,
         help_text=gettext_lazy("可选，如 2023、2023Q4 或 202312；留空则写入文件覆盖的全部月份。"),
     )
-    dry_run = forms.BooleanField(label=gettext_lazy("试运行（只检查和汇总，不写入数据值）"), required=False)
+    operator = forms.ModelChoiceField(
+        label=gettext_lazy("运营商"),
+        queryset=Operator.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=gettext_lazy("（不限：按文件各行的运营商）"),
+        help_text=gettext_lazy("选定时，文件中其他运营商的行拒收；基站清单只替换文件所含运营商的清单。"),
+    )
     max_reject_rate = forms.FloatField(
         label=gettext_lazy("拒收比例上限"),
         min_value=0,
@@ -159,8 +170,12 @@ class IngestForm(forms.Form):
     )
     engine = forms.ChoiceField(label=gettext_lazy("计算引擎"), initial=IngestEngine.DUCKDB)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and speaks_for_operator(user):
+            del self.fields["operator"]  # an operator's user sends its own operator's files only
+        else:
+            self.fields["operator"].queryset = Operator.objects.order_by("position", "code")
         engines = [(IngestEngine.DUCKDB.value, IngestEngine.DUCKDB.label)]
         if spark_available():
             engines.append((IngestEngine.SPARK.value, IngestEngine.SPARK.label))
@@ -180,3 +195,21 @@ class IngestForm(forms.Form):
         if cleaned.get("sites") and cleaned.get("kind") != IngestKind.CELL_TRAFFIC:
             self.add_error("sites", _("只有小区流量需要基站清单。"))
         return cleaned
+
+
+class IngestPolicyForm(forms.ModelForm):
+    class Meta:
+        model = IngestPolicy
+        fields = ["confirm_values_changed", "confirm_indicator_change", "retention_days"]
+
+    def clean_confirm_indicator_change(self):
+        value = self.cleaned_data["confirm_indicator_change"]
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("百分比不能为负数。"))
+        return value
+
+    def clean_retention_days(self):
+        value = self.cleaned_data["retention_days"]
+        if value is not None and value < 30:
+            raise forms.ValidationError(_("保留天数至少 30 天。"))
+        return value

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from yangfan.accounts.permissions import deny, may, require, sees_operator
+from yangfan.accounts.permissions import deny, require, restrict, sees_operator
 from yangfan.datavalues.models import DataValue
 from yangfan.ingests.models import IngestRun
 
 
 def run_list(*, actor) -> QuerySet[IngestRun]:
-    """Every run for those who may read runs (their files hold every county's rows), none for anyone else."""
-    if actor is not None and not may(actor, "ingest.view"):
-        return IngestRun.objects.none()
-    return IngestRun.objects.select_related("actor", "sites_run").prefetch_related("files")
+    """The runs ``actor`` may read: every one for the provincial office (and the command line), an operator's
+    own for its users, none for anyone else."""
+    runs = IngestRun.objects.select_related("actor", "sites_run", "operator").prefetch_related("files")
+    return runs if actor is None else restrict(runs, actor, "ingest.view")
 
 
 def run_get(*, actor, pk: int, request=None) -> IngestRun:
+    """One run, if ``actor`` may read it (refused and audited when it is another operator's)."""
     if actor is not None:
         require(actor, "ingest.view", request=request)
-    return run_list(actor=actor).get(pk=pk)
+    run = IngestRun.objects.select_related("actor", "sites_run", "operator").get(pk=pk)
+    if actor is not None:
+        require(actor, "ingest.view", run, request=request)
+    return run
 
 
 def value_get(*, actor, pk: int, request=None) -> DataValue:

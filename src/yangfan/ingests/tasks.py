@@ -1,5 +1,5 @@
-"""The ingest job: an uploaded file set runs through the pipeline in the task worker while the run's page shows
-how far it is.
+"""The ingest jobs: an uploaded file set runs through the pipeline (to its preview) in the task worker while the
+run's page shows how far it is; a confirmed preview is applied likewise.
 
 Progress is written as every job's is (``yangfan.jobs.progress_write``), under a key named after the run
 (``ingest-<run>``), so the run's page finds it without knowing the job. The outcome is in the run's own row
@@ -22,7 +22,7 @@ from yangfan.pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("hash", "aggregate", "write")
+STAGES = ("hash", "aggregate", "preview", "apply", "write")
 
 
 def progress_key(run_id: int) -> str:
@@ -39,6 +39,7 @@ def request_kwargs(request: IngestRequest) -> dict:
         "sites": [str(p) for p in request.sites],
         "dry_run": request.dry_run,
         "max_reject_rate": request.max_reject_rate,
+        "operator": request.operator,
     }
 
 
@@ -70,6 +71,7 @@ def ingest_job(*, run_id: int, actor_id: int | None, **request: object) -> dict:
         sites=[Path(p) for p in request.get("sites") or ()],
         dry_run=bool(request.get("dry_run")),
         max_reject_rate=float(request["max_reject_rate"]),
+        operator=str(request.get("operator") or ""),
     )
     progress_write(key, stage="hash")
     try:
@@ -78,6 +80,35 @@ def ingest_job(*, run_id: int, actor_id: int | None, **request: object) -> dict:
         pass  # the run records its status and message; the page shows them
     except Exception:
         logger.exception("ingest run %s failed", run_id)
+        raise
+    finally:
+        progress_clear(key)
+    run.refresh_from_db()
+    return {"run": run.pk, "status": run.status, "message": run.message}
+
+
+@task()
+def ingest_apply_job(*, run_id: int, actor_id: int) -> dict:
+    """Apply previewed run ``run_id`` for the user who confirmed it (``ingest_apply`` checks who may)."""
+    from yangfan.accounts.models import User
+    from yangfan.ingests.models import IngestRun
+    from yangfan.ingests.services import ingest_apply
+
+    key = progress_key(run_id)
+
+    def progress(stage: str, done: float, total: float) -> None:
+        progress_write(key, stage=stage, done=done, total=total)
+
+    run = IngestRun.objects.get(pk=run_id)
+    actor = User.objects.filter(pk=actor_id).first()
+    try:
+        if actor is None:
+            raise PermissionDenied
+        ingest_apply(run=run, actor=actor, progress=progress)
+    except (PipelineError, PermissionDenied):
+        pass  # the run records why (stale: discarded with the reason); the page shows it
+    except Exception:
+        logger.exception("applying ingest run %s failed", run_id)
         raise
     finally:
         progress_clear(key)

@@ -1,8 +1,10 @@
 """原始数据 pages: the ingest runs, the upload that starts one (run by the task worker while its page shows the
 progress), a run's lineage with its rejects and conflicts as downloads, and a data value's source.
 
-The runs are the provincial office's (``ingest.view``, ``ingest.run``): their files hold every county's rows. A
-value's source page follows the value (``data.view`` on its unit, an operator's user its own operator's figures).
+The provincial office reads and runs every ingest (``ingest.view``, ``ingest.run``); an operator's users upload,
+follow and confirm their own operator's (``accounts.permissions.OPERATOR_SCOPED``). Every upload is previewed
+first: its page shows what would change and offers 确认写入 and 放弃 to who may (``may_apply_run``). A value's
+source page follows the value (``data.view`` on its unit, an operator's user its own operator's figures).
 """
 
 from __future__ import annotations
@@ -22,26 +24,30 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import may
+from yangfan.accounts.permissions import deny, may, may_apply_run, sees_operator
 from yangfan.actionplans.models import DataElement, Operator
+from yangfan.audit.choices import AuditAction
 from yangfan.audit.downloads import audited_download
+from yangfan.audit.services import audit_record
 from yangfan.core.periods import PeriodError
 from yangfan.datavalues.models import DataValue
 from yangfan.documents.tables import csv_bytes
 from yangfan.ingests.choices import IngestStatus
 from yangfan.ingests.exports import run_lineage
-from yangfan.ingests.forms import IngestForm, IngestUploadHandler, spark_available
+from yangfan.ingests.forms import IngestForm, IngestPolicyForm, IngestUploadHandler, spark_available
 from yangfan.ingests.models import IngestRun
 from yangfan.ingests.selectors import run_get, run_list, value_get
-from yangfan.ingests.services import IngestRequest, ingest_create
+from yangfan.ingests.services import IngestRequest, ingest_create, ingest_discard, ingest_policy
 from yangfan.ingests.tasks import progress_key, request_kwargs
-from yangfan.jobs import progress_read
+from yangfan.jobs import progress_read, progress_write
 from yangfan.pipeline.errors import PipelineError
 
 PAGE = 50
 STAGE_LABELS = {
     "hash": gettext_lazy("正在读取文件并计算摘要（SHA-256）…"),
     "aggregate": gettext_lazy("正在汇总原始数据…"),
+    "preview": gettext_lazy("正在与已有数据比较，计算对附件指标的影响…"),
+    "apply": gettext_lazy("正在核对文件和数据库是否与预览时一致…"),
     "write": gettext_lazy("正在写入数据值…"),
 }
 SECONDS_LABELS = {  # every stage the pipeline times (pipeline.aggregate): no internal name reaches the page
@@ -49,13 +55,17 @@ SECONDS_LABELS = {  # every stage the pipeline times (pipeline.aggregate): no in
     "aggregate": gettext_lazy("汇总"),
     "hash_wait": gettext_lazy("等待文件摘要计算完成"),
     "total": gettext_lazy("读取、校验与汇总"),
-    "run": gettext_lazy("全程（含写入数据值）"),
+    "run": gettext_lazy("全程（至预览）"),
+    "apply": gettext_lazy("确认写入"),
+    "discard": gettext_lazy("放弃"),
 }
 # run status -> the assessment colours of the portal's stylesheet
 STATUS_CLASSES = {
     IngestStatus.QUEUED: "status-unknown",
     IngestStatus.RUNNING: "status-on_track",
+    IngestStatus.PREVIEWED: "status-at_risk",
     IngestStatus.DONE: "status-achieved",
+    IngestStatus.DISCARDED: "status-unknown",
     IngestStatus.REFUSED: "status-at_risk",
     IngestStatus.FAILED: "status-off_track",
 }
@@ -94,6 +104,7 @@ class RunListView(PermissionMixin, TemplateView):
             page=page,
             runs=[{"run": r, "status_class": STATUS_CLASSES.get(r.status, "")} for r in page],
             may_run=may(self.request.user, "ingest.run"),
+            may_configure=may(self.request.user, "ingest.configure"),
             **kwargs,
         )
 
@@ -113,14 +124,14 @@ class RunNewView(PermissionMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", IngestForm())
+        kwargs.setdefault("form", IngestForm(user=self.request.user))
         return super().get_context_data(spark=spark_available(), **kwargs)
 
     @method_decorator(csrf_protect)
     def post(self, request, *args, **kwargs):
         from yangfan.ingests.tasks import ingest_job
 
-        form = IngestForm(request.POST, request.FILES)
+        form = IngestForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         data = form.cleaned_data
@@ -130,8 +141,9 @@ class RunNewView(PermissionMixin, TemplateView):
             engine=data["engine"],
             period=data["period"],
             sites=[f.path for f in data["sites"]],
-            dry_run=data["dry_run"],
+            dry_run=True,  # an upload is previewed; nothing is written until someone confirms
             max_reject_rate=data["max_reject_rate"],
+            operator=data["operator"].code if data.get("operator") else "",
         )
         try:
             run = ingest_create(request=ingest_request, actor=request.user)
@@ -139,13 +151,15 @@ class RunNewView(PermissionMixin, TemplateView):
             form.add_error(None, str(exc))
             return self.render_to_response(self.get_context_data(form=form), status=400)
         ingest_job.enqueue(run_id=run.pk, actor_id=request.user.pk, **request_kwargs(ingest_request))
-        messages.success(request, _("已提交汇总批次 #%(n)s，正在后台处理。") % {"n": run.pk})
+        messages.success(
+            request, _("已提交汇总批次 #%(n)s，正在后台汇总；完成后请查看预览并确认写入。") % {"n": run.pk}
+        )
         return redirect("ingests:run", pk=run.pk)
 
 
 def _progress(run: IngestRun) -> dict:
     """How far a run is, for its page and the page's script (``portal/jobs.js``)."""
-    state = progress_read(progress_key(run.pk)) if not run.finished else {}
+    state = progress_read(progress_key(run.pk)) if not run.finished or run.awaiting else {}
     stage = state.get("stage")
     if run.status == IngestStatus.QUEUED:
         label = _("排队等待后台处理…（长时间没有变化时，请确认后台任务进程在运行）")
@@ -154,7 +168,7 @@ def _progress(run: IngestRun) -> dict:
     else:
         label = str(STAGE_LABELS.get(stage, _("正在处理…")))
     return {
-        "finished": run.finished,
+        "finished": run.finished and not state,  # a confirmed preview is being applied while its job runs
         "status": run.status,
         "stage": stage or "",
         "done": state.get("done", 0),
@@ -170,15 +184,22 @@ class RunView(PermissionMixin, TemplateView):
     permission = "ingest.view"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         run = _run(self.request, kwargs.pop("pk"))
         lineage = run_lineage(run)
+        progress = _progress(run)
         return super().get_context_data(
             run=run,
             lineage=lineage,
             status_class=STATUS_CLASSES.get(run.status, ""),
-            progress=_progress(run),
+            progress=progress,
+            working=not progress["finished"],
             seconds=[(SECONDS_LABELS.get(k, k), v) for k, v in run.seconds.items()],
-            conflicts=_conflict_rows(run.conflicts),
+            preview=_preview_rows(run, user),
+            may_apply=run.awaiting and may_apply_run(user, run),
+            may_discard=run.awaiting and may_apply_run(user, run, discard=True),
+            may_view_sites_run=run.sites_run is not None and may(user, "ingest.view", run.sites_run),
+            conflicts=[c for c in _conflict_rows(run.conflicts) if _sees(user, c["operator"])],
             sectors=_sector_rows(run.by_sector),
             has_rejects=bool(run.rows_rejected and run.rejects_file and Path(run.rejects_file).is_file()),
             **kwargs,
@@ -192,6 +213,35 @@ class RunProgressView(PermissionMixin, View):
 
     def get(self, request, pk: int):
         return JsonResponse(_progress(_run(request, pk)))
+
+
+def _sees(user, operator_code: str) -> bool:
+    """May ``user`` read a figure of the operator coded ``operator_code`` ('' : a total)?"""
+    if not operator_code:
+        return True
+    return sees_operator(user, _operator_ids().get(operator_code))
+
+
+def _operator_ids() -> dict[str, int]:
+    return dict(Operator.objects.values_list("code", "pk"))
+
+
+def _preview_rows(run: IngestRun, user) -> dict:
+    """The run's preview as its reader may see it: an operator's user, its own operator's figures and the
+    totals (operators compete: another operator's changes are not shown to it)."""
+    preview = run.preview or {}
+    ids = _operator_ids()
+    largest = [
+        row
+        for row in preview.get("largest", [])
+        if not row["operator"] or sees_operator(user, ids.get(row["operator"]))
+    ]
+    return {
+        **preview,
+        "largest": largest,
+        "hidden": len(preview.get("largest", [])) - len(largest),
+        "warnings": run.warnings or {},
+    }
 
 
 def _conflict_rows(conflicts: list[dict]) -> list[dict]:
@@ -248,6 +298,7 @@ class ConflictsView(PermissionMixin, View):
         rows = [
             [*(c[k] for k in keys), c["stored"], c["computed"], c["reason"]]
             for c in _conflict_rows(run.conflicts)
+            if _sees(request.user, c["operator"])
         ]
         name = f"ingest-{run.pk}-conflicts.csv"
         content = csv_bytes([str(c) for c in CONFLICT_COLUMNS], rows)
@@ -272,9 +323,80 @@ class ValueView(PermissionMixin, TemplateView):
             value=value,
             run=run,
             files=list(run.files.all()) if run else [],
-            may_view_run=run is not None and may(self.request.user, "ingest.view"),
+            may_view_run=run is not None and may(self.request.user, "ingest.view", run),
             **kwargs,
         )
+
+
+class ApplyView(PermissionMixin, View):
+    """确认写入: a previewed run applied by the task worker (``ingest_apply`` checks the files and the database
+    against the preview first); the run's page shows the progress, then the outcome."""
+
+    permission = "ingest.run"
+
+    def post(self, request, pk: int):
+        from yangfan.ingests.tasks import ingest_apply_job
+
+        run = _run(request, pk)
+        if not may_apply_run(request.user, run):
+            deny(request.user, "ingest.run", run, request=request)
+        if not run.awaiting:
+            messages.error(request, _("该批次不在待确认状态。"))
+            return redirect("ingests:run", pk=run.pk)
+        progress_write(progress_key(run.pk), stage="apply")
+        ingest_apply_job.enqueue(run_id=run.pk, actor_id=request.user.pk)
+        messages.success(request, _("已确认，正在后台写入汇总批次 #%(n)s 的数据值。") % {"n": run.pk})
+        return redirect("ingests:run", pk=run.pk)
+
+
+class DiscardView(PermissionMixin, View):
+    """放弃: a preview nobody will apply; nothing was written."""
+
+    permission = "ingest.run"
+
+    def post(self, request, pk: int):
+        run = _run(request, pk)
+        try:
+            ingest_discard(run=run, actor=request.user, request=request)
+        except PipelineError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已放弃汇总批次 #%(n)s，未写入任何数据。") % {"n": run.pk})
+        return redirect("ingests:run", pk=run.pk)
+
+
+class PolicyView(PermissionMixin, TemplateView):
+    """原始数据规则: when a preview needs the province to confirm it, how long raw files are kept."""
+
+    template_name = "ingests/policy.html"
+    permission = "ingest.configure"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", IngestPolicyForm(instance=ingest_policy()))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request):
+        policy = ingest_policy()
+        form = IngestPolicyForm(request.POST, instance=policy)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        changed = form.changed_data
+        policy = form.save(commit=False)
+        policy.updated_by = request.user
+        policy.save()
+        if changed:
+            audit_record(
+                action=AuditAction.UPDATE,
+                actor=request.user,
+                obj=policy,
+                request=request,
+                detail="；".join(
+                    f"{form.fields[name].label}：{form.cleaned_data[name] if form.cleaned_data[name] is not None else '—'}"
+                    for name in changed
+                ),
+            )
+        messages.success(request, _("原始数据规则已保存。"))
+        return redirect("ingests:policy")
 
 
 app_name = "ingests"
@@ -285,5 +407,8 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", RunProgressView.as_view(), name="progress"),
     path("runs/<int:pk>/rejects.csv", RejectsView.as_view(), name="rejects"),
     path("runs/<int:pk>/conflicts.csv", ConflictsView.as_view(), name="conflicts"),
+    path("runs/<int:pk>/apply/", ApplyView.as_view(), name="apply"),
+    path("runs/<int:pk>/discard/", DiscardView.as_view(), name="discard"),
+    path("policy/", PolicyView.as_view(), name="policy"),
     path("values/<int:pk>/", ValueView.as_view(), name="value"),
 ]

@@ -13,6 +13,11 @@ same values to the last digit:
 
 The files are hashed (SHA-256) while the engine works, for the lineage. A CSV file that is not UTF-8 is read as
 GB18030 (transcoded to a temporary UTF-8 copy, streaming).
+
+Base-station inventories come per operator. A run's files are the inventories of the operators they hold; every
+other operator's current inventory is given as a kept part (``KeptPart``: its rows as an earlier run read them,
+written by ``inventory_parts_write``), read beside the files, so that a shared site is checked against every
+operator's row of it and the counts cover the whole province, whichever operator sent last.
 """
 
 from __future__ import annotations
@@ -29,14 +34,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import partial
 from pathlib import Path
+from urllib.parse import unquote
 
 from yangfan.core.periods import Period, PeriodKind
 from yangfan.documents.tables import csv_file
 from yangfan.pipeline import definitions as sql
 from yangfan.pipeline.contracts import KINDS, OPERATOR_ALIASES, RATS, Kind
-from yangfan.pipeline.engines import Engine, engine_open
+from yangfan.pipeline.engines import DuckDBEngine, Engine, engine_open
 from yangfan.pipeline.errors import RawFileInvalid, TooManyRejects
 from yangfan.pipeline.sites import sites_keep, sites_key, sites_recall
 
@@ -44,6 +49,7 @@ GB = 1024**3
 PLACES = Decimal("0.000001")
 CHUNK = 1 << 20
 REJECTS_LISTED = 100_000  # rows written to the rejects file at most; the counts cover every row
+WARNINGS_LISTED = 1000  # shared sites missing from an operator's inventory, listed at most; all are counted
 DEFAULT_MAX_REJECT_RATE = 0.001
 RATS_UPPER = frozenset(r.upper() for r in RATS)
 
@@ -84,9 +90,19 @@ class Figure:
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
-    role: str  # "data" or "sites" (the inventory cell traffic is placed by)
+    role: str  # "data", "sites" (the inventory cell traffic is placed by) or "kept" (an inventory part read)
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class KeptPart:
+    """One operator's base-station inventory as an earlier run read it: a Parquet file of its rows as the files held
+    them (the contract's columns as text, and ``source_file``), written by ``inventory_parts_write``. A part is
+    also an inventory in its own right: the parts of all operators, given as ``sites``, place cell traffic."""
+
+    operator: str  # the operator's code
+    path: Path
 
 
 @dataclass
@@ -104,6 +120,21 @@ class Outcome:
     by_sector: dict[str, dict[str, int]] = field(default_factory=dict)  # sector -> month -> 5G SIMs
     rejects_file: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    # base stations: the operators whose inventories the files hold (sorted codes), the parts written of them
+    operators: list[str] = field(default_factory=list)
+    parts: list[KeptPart] = field(default_factory=list)
+    # shared sites an operator lists whose other operator has an inventory here but not that site: (site_id,
+    # operator, missing), at most ``WARNINGS_LISTED``, and how many there are
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings_count: int = 0
+    missing_operators: list[str] = field(default_factory=list)  # named as sharing, with no inventory here
+
+    @property
+    def rows_breaking(self) -> int:
+        """The rows that break the contract, which the reject threshold counts: every rejected row but the
+        contradicting copies of a shared site (rejected, listed, yet no fault of the file that brought one of them:
+        the other operator's copy may be the wrong one)."""
+        return self.rows_rejected - self.rejected_by_reason.get("disagree", 0)
 
     @property
     def periods(self) -> list[str]:
@@ -123,14 +154,25 @@ def aggregate(
     progress: Progress | None = None,
     engine_options: Mapping | None = None,
     cache: Path | None = None,
+    operator: str | None = None,
+    kept: Sequence[KeptPart] = (),
+    parts_folder: Path | None = None,
 ) -> Outcome:
     """Aggregate ``files`` of ``kind`` into figures. Raises :class:`RawFileInvalid` for a file that cannot be
     read as its kind, :class:`TooManyRejects` when more than ``max_reject_rate`` of the rows break the
     contract. The rejected rows are listed in ``rejects_path`` (when given) either way. ``cache`` is a folder
-    where DuckDB keeps the checked sites of an inventory for the next cell-traffic run (``sites.py``)."""
+    where DuckDB keeps the checked sites of an inventory for the next cell-traffic run (``sites.py``).
+
+    ``operator`` (a code) is the operator whose user sends the files: another known operator's rows are then
+    rejected as ``foreign``. For base stations, ``kept`` are the current inventory parts of the operators (one
+    each); those of the operators the files do not hold are read beside the files (the files replace the rest),
+    and their rows are checked and counted like the files'. ``parts_folder`` (a folder of the run's own) receives
+    ``<operator>.parquet``, every row the files hold of each of their operators, valid or not: the parts the
+    caller keeps for the next run, written even when the run is refused (``TooManyRejects``)."""
     contract = KINDS.get(kind)
     if contract is None:
         raise RawFileInvalid("", f"未知的原始数据类型“{kind}”；可选：{'、'.join(KINDS)}")
+    _check_inventory_arguments(kind, reference, operator, kept, parts_folder)
     data_format = _format_of(files)
     if kind == "cell-traffic" and not sites:
         raise RawFileInvalid("", "小区流量须配合基站清单（用于确定小区所在区县）")
@@ -142,6 +184,15 @@ def aggregate(
     ):
         hashes = {(p, "data"): _fingerprint_of(pool, p) for p in files}
         hashes |= {(p, "sites"): _fingerprint_of(pool, p) for p in sites}
+        hashes |= {(k.path, "kept"): _fingerprint_of(pool, k.path) for k in kept}
+        used: list[KeptPart] = []  # the kept parts read: those of the operators the files do not hold
+
+        def key_of(entries: Sequence[tuple[Path, str]], own: str | None) -> str:
+            """The key of the checked sites of ``entries`` (small files, hashed first) and the parts used."""
+            digests = [hashes[entry].result().sha256 for entry in entries]
+            parts = [(k.operator, hashes[(k.path, "kept")].result().sha256) for k in used]
+            return sites_key(digests, reference.counties, reference.operators, kept=parts, operator=own)
+
         options = dict(engine_options or {})
         with engine_open(engine, **options) as runner:
             outcome = Outcome(kind, runner.name, runner.version)
@@ -154,12 +205,9 @@ def aggregate(
                 [(p, "data") for p in files] if kind == "base-stations" else []
             )
             keeping = cache is not None and runner.name == "duckdb" and bool(inventory)
-            key = ""
-            if keeping:  # keyed by the inventory's SHA-256 as the lineage has it (small files, hashed first)
-                digests = [hashes[entry].result().sha256 for entry in inventory]
-                key = sites_key(digests, reference.counties, reference.operators)
             if sites:
                 placing = time.perf_counter()
+                key = key_of(inventory, None) if keeping else ""  # placing checks the whole inventory
                 if not (keeping and sites_recall(runner, cache, key)):
                     readable.run(
                         KINDS["base-stations"],
@@ -170,27 +218,105 @@ def aggregate(
                     if keeping:
                         sites_keep(runner, cache, key, sql.sites_kept())
                 outcome.seconds["sites"] = time.perf_counter() - placing
+
+            def work() -> None:
+                if kind == "base-stations":
+                    found = runner.fetch(sql.inventory_operators(reference.operators, operator))
+                    outcome.operators = [code for (code,) in found]
+                    used[:] = [k for k in kept if k.operator not in outcome.operators]
+                    if used:
+                        readable.add_kept([k.path for k in used])
+                _KIND_RUNNERS[kind](runner, reference, period, outcome, operator)
+
             watcher = _Watcher(runner, progress)
             try:
                 aggregating = time.perf_counter()
-                work = partial(_KIND_RUNNERS[kind], runner, reference, period, outcome)
                 readable.run(contract, files, data_format, work)
                 outcome.seconds["aggregate"] = time.perf_counter() - aggregating
             finally:
                 watcher.stop()
             if keeping and kind == "base-stations":  # the inventory just checked, for cell traffic
-                sites_keep(runner, cache, key, sql.stations_valid())
+                sites_keep(runner, cache, key_of(inventory, operator), sql.stations_valid())
             if outcome.rows_rejected and rejects_path is not None:
                 outcome.rejects_file = rejects_path
-                _write_rejects(runner, kind, list(contract.columns), reference, rejects_path)
+                columns = list(contract.columns)
+                _write_rejects(
+                    runner, kind, columns, reference, rejects_path, own=operator, names=readable.names
+                )
+        if parts_folder is not None and outcome.operators:
+            writing = time.perf_counter()
+            outcome.parts = inventory_parts_write(
+                readable.sources,
+                data_format,
+                folder=parts_folder,
+                operators=outcome.operators,
+                aliases=reference.operators,
+            )
+            outcome.seconds["parts"] = time.perf_counter() - writing
         hashing = time.perf_counter()
-        outcome.files = [_source(path, role, future, progress) for (path, role), future in hashes.items()]
+        reported = [(entry, future) for entry, future in hashes.items() if entry[1] != "kept"]
+        reported += [((k.path, "kept"), hashes[(k.path, "kept")]) for k in used]
+        outcome.files = [_source(path, role, future, progress) for (path, role), future in reported]
         outcome.seconds["hash_wait"] = time.perf_counter() - hashing
     outcome.figures.sort(key=lambda f: (f.data_element, f.period, f.org_unit, f.operator or ""))
     outcome.seconds["total"] = time.perf_counter() - started
-    if outcome.rows_read and outcome.rows_rejected / outcome.rows_read > max_reject_rate:
+    if outcome.rows_read and outcome.rows_breaking / outcome.rows_read > max_reject_rate:
         raise TooManyRejects(outcome, max_reject_rate)
     return outcome
+
+
+def _check_inventory_arguments(
+    kind: str,
+    reference: Reference,
+    operator: str | None,
+    kept: Sequence[KeptPart],
+    parts_folder: Path | None,
+) -> None:
+    """The caller's arguments (not the user's files): an operator the plan knows, inventory parts for base
+    stations only, one part an operator."""
+    codes = set(reference.operators.values())
+    if operator is not None and operator not in codes:
+        raise ValueError(f"未知的运营商“{operator}”；可选：{'、'.join(sorted(codes))}")
+    if (kept or parts_folder is not None) and kind != "base-stations":
+        raise ValueError("只有基站清单按运营商分份保存")
+    operators = [k.operator for k in kept]
+    if len(set(operators)) != len(operators) or not set(operators) <= codes:
+        raise ValueError(f"保存的基站清单应每个已知运营商至多一份：{'、'.join(operators)}")
+
+
+def inventory_parts_write(
+    sources: Sequence[tuple[Path, Path]],
+    file_format: str,
+    *,
+    folder: Path,
+    operators: Sequence[str],
+    aliases: Mapping[str, str],
+) -> list[KeptPart]:
+    """Each of ``operators``' rows of the inventory files as ``folder/<operator>.parquet`` (a ``KeptPart``): the
+    contract's columns as text, exactly as the files hold them, and ``source_file``. ``sources`` are the files as
+    (the file sent, the file to read: the same, or its UTF-8 copy).
+
+    Always written with DuckDB, whichever engine aggregated: DuckDB is always installed, a part is small (one
+    operator's sites), and a Spark cluster would write a folder of pieces where one file is wanted. Each part is
+    written beside its place and moved there, so a part is whole or absent."""
+    folder.mkdir(parents=True, exist_ok=True)
+    contract = KINDS["base-stations"]
+    names = {str(readable): original.name for original, readable in sources}
+    parts = []
+    with DuckDBEngine() as duck:
+        readables = [readable for _, readable in sources]
+        present = {c for path in readables for c in duck.columns(path, file_format) if c in contract.columns}
+        duck.read_files(readables, file_format)
+        for code in operators:
+            target = folder / f"{code}.parquet"
+            partial_file = folder / f".{code}.{os.getpid()}.parquet"
+            try:
+                duck.copy_to_parquet(sql.inventory_part(sorted(present), aliases, names, code), partial_file)
+                os.replace(partial_file, target)
+            finally:
+                partial_file.unlink(missing_ok=True)
+            parts.append(KeptPart(code, target))
+    return parts
 
 
 # -- reading files -------------------------------------------------------------------------------------------
@@ -308,12 +434,20 @@ def _transcode(path: Path, folder: Path) -> Path:
 
 class _Readable:
     """Registers files with the engine: checks their columns against the contract, reads a GB18030 CSV through
-    a UTF-8 copy, and builds the view ``raw`` with the contract's columns under their own names."""
+    a UTF-8 copy, and builds the view ``raw`` with the contract's columns under their own names. An inventory's
+    files are also the view ``raw_new``, and ``raw`` is made again with the kept parts beside them (``add_kept``).
+    """
 
     def __init__(self, engine: Engine, folder: Path):
         self.engine = engine
         self.folder = folder
         self._utf8: dict[Path, bool] = {}
+        self.sources: list[tuple[Path, Path]] = []  # the last files registered: (as sent, as read)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The base name of each file read to that of the file sent (a UTF-8 copy has a name of its own)."""
+        return {readable.name: original.name for original, readable in self.sources}
 
     def utf8(self, path: Path) -> bool:
         if path not in self._utf8:
@@ -338,8 +472,37 @@ class _Readable:
             if missing:
                 raise RawFileInvalid(str(original), "缺少列：" + "、".join(missing))
             present += [c for c in columns if c not in present]
+        self.sources = list(zip(files, readable, strict=True))
         self.engine.read_files(readable, file_format)
-        self.engine.view("raw", _projection(contract, present))
+        if contract.code == "base-stations":
+            self.engine.view("raw_new", _projection(contract, present))
+            self.engine.view("raw", "SELECT * FROM raw_new")
+        else:
+            self.engine.view("raw", _projection(contract, present))
+
+    def add_kept(self, parts: Sequence[Path]) -> None:
+        """The inventory parts beside the files: ``raw`` is the files' rows and the parts', every column as text
+        (a part is text; the files may be typed Parquet), ``filename`` a part's row's ``source_file``."""
+        contract = KINDS["base-stations"]
+        present: list[str] = []
+        for path in parts:
+            columns = self.engine.columns(path, "parquet")
+            missing = [c for c in (*contract.columns, "source_file") if c not in columns]
+            missing = [c for c in missing if c not in contract.optional]
+            if missing:
+                raise RawFileInvalid(str(path), "保存的基站清单缺少列：" + "、".join(missing))
+            present += [c for c in columns if c not in present]
+        self.engine.read_files(parts, "parquet", name="kept_files")
+        new = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in contract.columns)
+        old = ", ".join(
+            f"CAST({c} AS VARCHAR) AS {c}" if c in present else f"CAST(NULL AS VARCHAR) AS {c}"
+            for c in contract.columns
+        )
+        self.engine.view(
+            "raw",
+            f"SELECT {new}, filename, _kept FROM raw_new UNION ALL"
+            f" SELECT {old}, CAST(source_file AS VARCHAR) AS filename, TRUE AS _kept FROM kept_files",
+        )
 
     def run(self, contract: Kind, files: Sequence[Path], file_format: str, work: Callable[[], None]) -> None:
         """Register the files as ``raw`` and do ``work`` on them. Spark decodes a wrong encoding silently, so it
@@ -357,7 +520,8 @@ class _Readable:
 
 
 def _projection(contract: Kind, present: Sequence[str]) -> str:
-    """The contract's columns (NULL where a file leaves out an optional one) and ``filename``."""
+    """The contract's columns (NULL where a file leaves out an optional one) and ``filename``; an inventory's
+    also ``_kept`` (false: these are the files sent, not a kept part)."""
     selected = []
     for column in contract.columns:
         stand_in = (contract.alternatives or {}).get(column)
@@ -369,7 +533,11 @@ def _projection(contract: Kind, present: Sequence[str]) -> str:
             selected.append(f"{stand_in} AS {column}")
         else:
             selected.append(f"CAST(NULL AS VARCHAR) AS {column}")
-    return f"SELECT {', '.join(selected)}, filename FROM raw_files"
+    if contract.code == "base-stations":
+        selected.append("filename, FALSE AS _kept")
+    else:
+        selected.append("filename")
+    return f"SELECT {', '.join(selected)} FROM raw_files"
 
 
 def _source(path: Path, role: str, future: Future, progress: Progress | None) -> SourceFile:
@@ -460,8 +628,10 @@ def _stocks(rows: Iterable[tuple], months: list[Period], *, key_width: int) -> d
     return stocks
 
 
-def _run_stations(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
-    engine.view("checked", sql.stations_kept(reference.operators), keep=True)
+def _run_stations(
+    engine: Engine, reference: Reference, period: Period | None, outcome: Outcome, own: str | None
+) -> None:
+    engine.view("checked", sql.stations_kept(reference.operators, own), keep=True)
     _count_rejects(outcome, engine.fetch(sql.checked_reasons()))
     rows = engine.fetch(sql.stations_events(reference.operators))
     months = _stock_months((r[2] for r in rows), reference, period)
@@ -470,10 +640,19 @@ def _run_stations(engine: Engine, reference: Reference, period: Period | None, o
             Figure("base_stations_5g", county, str(month), operator, Decimal(value))
             for month, value in series.items()
         ]
+    unlisted = engine.fetch(  # the first ones, and how many in all
+        f"SELECT site, op, named, COUNT(*) OVER () FROM ({sql.stations_unlisted(reference.operators)}) AS u"
+        f" ORDER BY 1, 2, 3 LIMIT {WARNINGS_LISTED}"
+    )
+    outcome.warnings = [{"site_id": s, "operator": o, "missing": m} for s, o, m, _ in unlisted]
+    outcome.warnings_count = unlisted[0][3] if unlisted else 0
+    outcome.missing_operators = [code for (code,) in engine.fetch(sql.stations_absent(reference.operators))]
 
 
-def _run_sims(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
-    engine.view("checked", sql.sims_kept(reference.operators), keep=True)
+def _run_sims(
+    engine: Engine, reference: Reference, period: Period | None, outcome: Outcome, own: str | None
+) -> None:
+    engine.view("checked", sql.sims_kept(reference.operators, own), keep=True)
     _count_rejects(outcome, engine.fetch(sql.checked_reasons()))
     rows = engine.fetch(sql.sims_events(reference.operators))
     months = _stock_months((r[3] for r in rows), reference, period)
@@ -492,14 +671,16 @@ def _run_sims(engine: Engine, reference: Reference, period: Period | None, outco
         ]
 
 
-def _run_traffic(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
+def _run_traffic(
+    engine: Engine, reference: Reference, period: Period | None, outcome: Outcome, own: str | None
+) -> None:
     covered: dict[int, tuple[date, date]] = {}
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     rows = engine.fetch(sql.traffic_totals(reference.operators))
     codes = reference.numbered
     for operator, rat, number, month, count, bad_bytes, total, first_day, last_day in rows:
         county = None if number is None else codes[number]
-        reason = _traffic_reason(operator, rat, month)
+        reason = _traffic_reason(operator, rat, month, own)
         good = count - bad_bytes if reason is None else 0
         rejected = {reason: count} if reason else {"bytes": bad_bytes, "site": good if county is None else 0}
         _count_rejects(
@@ -528,8 +709,12 @@ def _run_traffic(engine: Engine, reference: Reference, period: Period | None, ou
         )
 
 
-def _traffic_reason(operator: str | None, rat: str | None, month: int | None) -> str | None:
+def _traffic_reason(
+    operator: str | None, rat: str | None, month: int | None, own: str | None = None
+) -> str | None:
     """Why a whole group of traffic rows is rejected, in the order the rejects file gives (None: it is not)."""
+    if own is not None and operator is not None and operator != own:
+        return "foreign"
     if operator is None:
         return "operator"
     if rat not in RATS_UPPER:
@@ -539,8 +724,10 @@ def _traffic_reason(operator: str | None, rat: str | None, month: int | None) ->
     return None
 
 
-def _run_subscribers(engine: Engine, reference: Reference, period: Period | None, outcome: Outcome) -> None:
-    rows = engine.fetch(sql.subscribers_rows(reference.operators))
+def _run_subscribers(
+    engine: Engine, reference: Reference, period: Period | None, outcome: Outcome, own: str | None
+) -> None:
+    rows = engine.fetch(sql.subscribers_rows(reference.operators, own))
     _count_rejects(outcome, ((r[0], r[4]) for r in rows if r[0] is not None))
     for reason, county, month, operator, users_all, users_5g in rows:
         if reason is not None:
@@ -565,10 +752,31 @@ _KIND_RUNNERS = {
 }
 
 
-def _write_rejects(engine: Engine, kind: str, columns: list[str], reference: Reference, path: Path) -> None:
-    """The rejected rows as the files hold them, with the reason in Chinese (at most ``REJECTS_LISTED``)."""
-    rows = engine.fetch(sql.rejected_rows(kind, columns, reference.operators) + f" LIMIT {REJECTS_LISTED}")
+def _write_rejects(
+    engine: Engine,
+    kind: str,
+    columns: list[str],
+    reference: Reference,
+    path: Path,
+    *,
+    own: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """The rejected rows as the files hold them, with the reason in Chinese and what more there is to say of it
+    (说明: the other operators' rows a shared site's row disagrees with), at most ``REJECTS_LISTED``. A row's file
+    is named as it was sent (``names``: a UTF-8 copy's name to the original's)."""
+    query = sql.rejected_rows(kind, columns, reference.operators, own=own)
+    rows = engine.fetch(query + f" LIMIT {REJECTS_LISTED}")
     path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(rows, key=lambda r: tuple("" if c is None else str(c) for c in r))
-    table = ([Path(filename).name, *cells, sql.REASONS[reason]] for filename, *cells, reason in ordered)
-    csv_file(path, ["文件", *columns, "原因"], table)  # the operators' cells, defused
+    names = names or {}
+
+    def sent(filename: str) -> str:  # Spark names a file by its URI: a space is %20
+        name = Path(unquote(filename) if engine.name == "spark" else filename).name
+        return names.get(name, name)
+
+    table = (
+        [sent(filename), *cells, sql.REASONS[reason], detail or ""]
+        for filename, *cells, reason, detail in ordered
+    )
+    csv_file(path, ["文件", *columns, "原因", "说明"], table)  # the operators' cells, defused

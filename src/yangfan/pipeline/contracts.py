@@ -4,6 +4,10 @@ Every kind is CSV (UTF-8 or GB18030, header row) or Parquet. Columns are read by
 beyond the contract is ignored. Dates are ``YYYY-MM-DD``; a month is ``YYYY-MM`` or ``YYYYMM``. Operators are
 named by code (``cmcc``), full name (中国移动) or short name (移动). ``shared_with`` lists the other operators
 of a shared site (共建共享), separated by ``/``, ``;``, ``,``, ``、`` or ``|``.
+
+Each operator sends its own base-station inventory: a shared site is in the inventory of every operator on it,
+under the same ``site_id`` (the tower company's 站址编码), each row naming the other operators in ``shared_with``.
+The rows of one site must then agree on its county, RAT, dates and place (``COORDINATE_TOLERANCE``).
 """
 
 from __future__ import annotations
@@ -77,4 +81,10 @@ OPERATOR_ALIASES: dict[str, tuple[str, ...]] = {
     "ctcc": ("ctcc", "中国电信", "电信"),
     "cbn": ("cbn", "中国广电", "广电"),
 }
+OPERATOR_NAMES: dict[str, str] = {code: names[1] for code, names in OPERATOR_ALIASES.items()}  # for messages
 SHARED_WITH_SEPARATORS = "/;,、|"
+
+COORDINATE_TOLERANCE = 0.001
+"""Yangfan's default for how far apart, in degrees of longitude and of latitude each, two operators may place one
+shared site and still mean the same place: about 110 m north–south and 90 m east–west in Shaanxi, more than the
+rounding of a surveyed position, less than the distance between two sites."""

@@ -1,8 +1,9 @@
 """Where the SQL of ``definitions.py`` runs: embedded DuckDB (the default) or Apache Spark (``spark.py``).
 
-An engine knows how to read files into the view ``raw_files``, register small tables, make views from
-queries and fetch results; it knows nothing of kinds or data elements. DuckDB runs under a memory limit and
-spills to a temporary directory beyond it, so a year of hourly traffic larger than memory still ingests.
+An engine knows how to read files into a view (``raw_files``; an inventory's kept parts ``kept_files``), register
+small tables, make views from queries and fetch results; it knows nothing of kinds or data elements. DuckDB runs
+under a memory limit and spills to a temporary directory beyond it, so a year of hourly traffic larger than memory
+still ingests.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ class Engine:
     name = ""
     version = ""
 
-    def read_files(self, files: Sequence[Path], file_format: str) -> None:
-        """The files (all of one format) as the view ``raw_files``: their columns, plus ``filename``."""
+    def read_files(self, files: Sequence[Path], file_format: str, name: str = "raw_files") -> None:
+        """The files (all of one format) as the view ``name``: their columns, plus ``filename``."""
         raise NotImplementedError
 
     def columns(self, file: Path, file_format: str) -> list[str]:
@@ -94,9 +95,9 @@ class DuckDBEngine(Engine):
             raise RawFileInvalid(str(file), f"无法读取（{_first_line(exc)}）") from None
         return [c for c in relation.columns if c != "filename"]
 
-    def read_files(self, files: Sequence[Path], file_format: str) -> None:
+    def read_files(self, files: Sequence[Path], file_format: str, name: str = "raw_files") -> None:
         self._con.execute(
-            f"CREATE OR REPLACE TEMP VIEW raw_files AS SELECT * FROM {self._reader(files, file_format)}"
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {self._reader(files, file_format)}"
         )
 
     def table(self, name: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:

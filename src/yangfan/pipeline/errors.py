@@ -30,7 +30,7 @@ class TooManyRejects(PipelineError):
     def __init__(self, outcome, threshold: float):
         self.outcome = outcome
         self.threshold = threshold
-        share = outcome.rows_rejected / outcome.rows_read if outcome.rows_read else 0
+        share = outcome.rows_breaking / outcome.rows_read if outcome.rows_read else 0
         super().__init__(
-            f"{outcome.rows_rejected} 行不符合文件约定（占 {share:.3%}，超过阈值 {threshold:.3%}），未写入任何数据"
+            f"{outcome.rows_breaking} 行不符合文件约定（占 {share:.3%}，超过阈值 {threshold:.3%}），未写入任何数据"
         )

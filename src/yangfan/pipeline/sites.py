@@ -6,8 +6,9 @@ before it reads a single traffic row. A base-stations run has just checked the s
 sites with their county as a small Parquet file, and a traffic run given the same inventory reads that instead.
 
 A kept file is named by a key over everything its rows depend on: the SHA-256 of each inventory file, the
-counties the plan knows, and the text of the checking SQL itself (with the operators' names in it), so a changed
-file, plan or check never finds an old answer. The newest few are kept (``KEPT``).
+counties the plan knows, the text of the checking SQL itself (with the operators' names in it, and the operator
+whose upload it checks), and the other operators' inventory parts the run read beside its files, so a changed
+file, plan, check or part never finds an old answer. The newest few are kept (``KEPT``).
 """
 
 from __future__ import annotations
@@ -23,14 +24,26 @@ from yangfan.pipeline.engines import Engine
 KEPT = 4  # kept inventories, the newest by use
 
 
-def sites_key(digests: Sequence[str], counties: Iterable[str], aliases: Mapping[str, str]) -> str:
+def sites_key(
+    digests: Sequence[str],
+    counties: Iterable[str],
+    aliases: Mapping[str, str],
+    *,
+    kept: Sequence[tuple[str, str]] = (),
+    operator: str | None = None,
+) -> str:
     """The key of an inventory's checked sites: ``digests`` are its files' SHA-256 (hex), the ones the run's
-    lineage records, so the files are not read again for it."""
-    digest = hashlib.sha256(sql.stations_checked(aliases).encode("utf-8"))
+    lineage records, so the files are not read again for it; ``kept`` the (operator, SHA-256) of the inventory
+    parts given beside them; ``operator`` the operator whose upload the files are (``aggregate``'s)."""
+    digest = hashlib.sha256(sql.stations_checked(aliases, operator).encode("utf-8"))
     for code in sorted(counties):
         digest.update(code.encode("utf-8") + b"\0")
-    for file_digest in digests:
+    for file_digest in sorted(digests):  # the files in any order: their rows are checked as one set
         digest.update(bytes.fromhex(file_digest))
+    if kept:
+        digest.update(b"kept\0")
+        for code, file_digest in sorted(kept):
+            digest.update(code.encode("utf-8") + b"\0" + bytes.fromhex(file_digest))
     return digest.hexdigest()[:40]
 
 

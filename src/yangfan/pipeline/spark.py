@@ -64,8 +64,8 @@ class SparkEngine(Engine):
         except Exception as exc:  # Spark's AnalysisException and friends
             raise RawFileInvalid(str(file), f"无法读取（{str(exc).splitlines()[0]}）") from None
 
-    def read_files(self, files: Sequence[Path], file_format: str) -> None:
-        self._read(files, file_format).createOrReplaceTempView("raw_files")
+    def read_files(self, files: Sequence[Path], file_format: str, name: str = "raw_files") -> None:
+        self._read(files, file_format).createOrReplaceTempView(name)
 
     def table(self, name: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
         from pyspark.sql.types import StringType, StructField, StructType
@@ -76,7 +76,9 @@ class SparkEngine(Engine):
     def view(self, name: str, sql: str, *, keep: bool = False) -> None:
         frame = self._spark.sql(to_spark(sql))
         if keep:
-            frame = frame.cache()
+            # computed now and read from memory after: a cached frame is found again only by its plan, and Spark
+            # does not find it under a query's CTEs (the definitions' ``WITH``), which would compute it anew
+            frame = frame.localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
 
     def fetch(self, sql: str) -> list[tuple]:
@@ -84,6 +86,8 @@ class SparkEngine(Engine):
 
     def close(self) -> None:
         # the session stays for the next ingest of this process (a JVM takes seconds to start); its views go
-        for view in ("raw", "raw_files", "sites", "checked", "counties", "sectors"):
+        for view in ("raw", "raw_new", "raw_files", "kept_files", "sites", "checked", "counties", "sectors"):
             self._spark.catalog.dropTempView(view)
         self._spark.catalog.clearCache()
+        for rdd in list(self._spark.sparkContext._jsc.getPersistentRDDs().values()):  # the kept views' rows
+            rdd.unpersist(False)

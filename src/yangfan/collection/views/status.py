@@ -75,6 +75,7 @@ class CompletenessView(StatusQueryMixin, PermissionMixin, TemplateView):
             deadline=deadline(data_set=selection["data_set"], period=selection["period"]),
             totals=completeness.completeness_totals(rows),
             overview=completeness.completeness_overview(user=user),
+            raw=completeness.raw_deliveries(user=user, year=selection["period"].year),
             today=timezone.localdate(),
             **kwargs,
         )

@@ -31,6 +31,9 @@ The model, per county (the caller gives the counties and their resident populati
   residents); 中国广电 is 5G-only and has users from 2022-06 (zeros before). These are counts of people, not
   rows: ``fraction`` and ``scale`` leave them alone.
 
+With ``per_operator`` the inventory is written as each operator would send its own (``inventories.py``): a shared
+site in the file of every operator on it.
+
 Every county keeps, whatever ``fraction``, at least three 5G and three 4G sites with one of each in service
 all year and in the traffic sample, and three 5G SIM cards active at every month end from December of
 ``year - 3``, so that every indicator has a value everywhere.
@@ -45,6 +48,7 @@ from pathlib import Path
 
 from yangfan.pipeline.contracts import KINDS
 from yangfan.pipeline.generate.files import GeneratedFile, file_write, readme_write
+from yangfan.pipeline.generate.inventories import inventories_prepare
 from yangfan.pipeline.generate.queries import queries_prepare
 from yangfan.pipeline.generate.spec import (
     DEMO_LABEL,
@@ -72,9 +76,17 @@ def raw_generate(
     fraction: float = 1.0,
     encoding: str = "utf-8",
     progress: Callable[[int, int], None] | None = None,
+    per_operator: bool = False,
+    contradictions: int = 0,
 ) -> list[GeneratedFile]:
     """Write generated raw files, one per kind, as ``<directory>/<kind>.<parquet|csv>``, and a README.txt
     that labels them as demo data; return the files written, in the order of ``contracts.KINDS``.
+
+    ``per_operator`` writes the base-station inventory as the operators keep it, one file each
+    (``base-stations-<operator>.<parquet|csv>``, in the order ``cmcc``, ``cucc``, ``ctcc``, ``cbn``, instead of
+    ``base-stations.<…>``): a shared site is in the file of every operator on it. ``contradictions`` of those
+    shared sites get a copy that disagrees with the others (another county or commissioning date), as the
+    pipeline must reject.
 
     ``counties`` maps county code to resident population: every volume follows population, so a caller
     passes the plan's county-level units and tests pass a few made-up ones. ``scale`` "province" gives a
@@ -97,6 +109,8 @@ def raw_generate(
         hourly=hourly,
         fraction=fraction,
         encoding=encoding,
+        per_operator=per_operator,
+        contradictions=contradictions,
     )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -113,17 +127,26 @@ def raw_generate(
         con.execute("SET enable_progress_bar = true")  # query_progress() reports only with it on
         con.execute("SET enable_progress_bar_print = false")
         queries, sizes = queries_prepare(con, spec)
-        total, done = sum(sizes.values()), 0
+        outputs = []  # kind, file name, query, rows
         for kind in spec.kinds:
-            path = directory / f"{kind}.{spec.file_format}"
+            if kind == "base-stations" and spec.per_operator:
+                copies = inventories_prepare(
+                    con, queries[kind], seed=spec.seed, contradictions=spec.contradictions
+                )
+                outputs += [(kind, f"{kind}-{code}", query, size) for code, (query, size) in copies.items()]
+            else:
+                outputs.append((kind, kind, queries[kind], sizes[kind]))
+        total, done = sum(size for *_, size in outputs), 0
+        for kind, name, query, size in outputs:
+            path = directory / f"{name}.{spec.file_format}"
 
-            def moved(share: float, before: int = done, size: int = sizes[kind]) -> None:
+            def moved(share: float, before: int = done, size: int = size) -> None:
                 if progress is not None:
                     progress(before + min(size, round(size * share)), total)
 
-            rows = file_write(con, queries[kind], path, spec, moved)
+            rows = file_write(con, query, path, spec, moved)
             written.append(GeneratedFile(kind, path, rows))
-            done += sizes[kind]
+            done += size
             if progress is not None:
                 progress(done, total)
     finally:

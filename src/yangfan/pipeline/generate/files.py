@@ -103,6 +103,14 @@ def readme_write(directory: Path, spec: Spec, written: Sequence[GeneratedFile]) 
         f"区县数：{len(spec.counties)}",
         f"格式：{spec.file_format}" + (f"（{spec.encoding}）" if spec.file_format == "csv" else ""),
         f"小区流量：{'按小时（datetime 列）' if spec.hourly else '按日（date 列）'}",
+        *(
+            [
+                "基站清单：按运营商分别生成（共享站址在共享各方的清单中各有一行）"
+                + (f"，其中 {spec.contradictions} 个共享站址各方记录不一致" if spec.contradictions else "")
+            ]
+            if spec.per_operator
+            else []
+        ),
         "",
         "文件：",
         *(f"  {f.path.name.ljust(width)}  {KINDS[f.kind].name}  {f.rows:,} 行" for f in written),

@@ -91,9 +91,25 @@ class Spec:
     hourly: bool
     fraction: float
     encoding: str
+    per_operator: bool = False  # base stations as each operator's inventory (``inventories.py``)
+    contradictions: int = 0  # shared sites whose copies disagree, in the per-operator inventories
 
     @classmethod
-    def make(cls, *, counties, scale, year, seed, file_format, kinds, hourly, fraction, encoding) -> Spec:
+    def make(
+        cls,
+        *,
+        counties,
+        scale,
+        year,
+        seed,
+        file_format,
+        kinds,
+        hourly,
+        fraction,
+        encoding,
+        per_operator=False,
+        contradictions=0,
+    ) -> Spec:
         asked = list(kinds)
         unknown = sorted(set(asked) - set(KINDS))
         if unknown:
@@ -112,6 +128,12 @@ class Spec:
             raise ValueError(f"比例须为正数：{fraction}")
         if not counties:
             raise ValueError("没有区县")
+        if not (isinstance(contradictions, int) and contradictions >= 0):
+            raise ValueError(f"矛盾记录数须为非负整数：{contradictions!r}")
+        if contradictions and not per_operator:
+            raise ValueError("矛盾记录只用于按运营商分别生成的基站清单")
+        if per_operator and "base-stations" not in asked:
+            raise ValueError("按运营商分别生成的是基站清单，须包含 base-stations")
         for code, population in counties.items():
             if not isinstance(population, int) or population <= 0:
                 raise ValueError(f"区县 {code} 的常住人口须为正整数：{population!r}")
@@ -125,6 +147,8 @@ class Spec:
             hourly=hourly,
             fraction=float(fraction),
             encoding=encoding,
+            per_operator=bool(per_operator),
+            contradictions=contradictions,
         )
 
     @property
