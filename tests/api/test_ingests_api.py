@@ -47,11 +47,31 @@ def test_the_office_lists_runs_and_reads_their_lineage(api, run):
     assert province.get("ingest_run", pk=999999).status_code == 404
 
 
-@pytest.mark.parametrize("role", ["city-reporter", "viewer", "operator", "department", "admin", "auditor"])
+@pytest.mark.parametrize("role", ["city-reporter", "viewer", "department", "admin", "auditor"])
 def test_runs_are_refused_to_everyone_else(api, run, role):
     caller = api(role)
     assert caller.get("ingest_runs").status_code == 403
     assert caller.get("ingest_run", pk=run.pk).status_code == 403
+
+
+def test_an_operator_reads_its_own_runs_only(api, run):
+    """The office's run holds every operator's rows: an operator's user does not see it, nor list it."""
+    mobile = api("operator")
+    assert mobile.get("ingest_runs").json()["results"] == []
+    assert mobile.get("ingest_run", pk=run.pk).status_code == 403
+    from yangfan.actionplans.models import Operator
+
+    run.operator = Operator.objects.get(code="cmcc")  # as if the office had sent it for 中国移动
+    run.conflicts = [
+        {"data_element": "base_stations_5g", "org_unit": "610102", "org_unit_name": "新城区", "period": "202312",
+         "operator": code, "stored": "1", "computed": "2", "reason": "已审核"}
+        for code in ("cmcc", "ctcc", "")
+    ]  # fmt: skip
+    run.save()
+    [listed] = mobile.get("ingest_runs").json()["results"]
+    assert listed["id"] == run.pk and listed["operator"] == "cmcc"
+    lineage = mobile.get("ingest_run", pk=run.pk).json()
+    assert [c["operator"] for c in lineage["conflicts"]] == ["cmcc", ""]  # never 中国电信's figure
 
 
 def test_a_values_source_follows_the_values_scope(api, run):

@@ -167,3 +167,24 @@ def test_the_raw_deliveries_read_the_same_queries_however_many_runs(make_user):
     row = next(r for r in found["monthly"] if r.operator.code == "ctcc" and r.kind == "subscribers")
     assert all(cell is not None for cell in row.months)
     assert raw_deliveries(user=make_user("city-reporter"), year=2023) is None
+
+
+def test_a_runs_page_and_the_list_read_the_same_queries_however_many_runs_there_are(mobile, province):
+    run = mobile_run(mobile, period="2023")
+    pages = (reverse("ingests:run", kwargs={"pk": run.pk}), reverse("ingests:list"))
+
+    def counted() -> list[int]:
+        found = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert province.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    counted()  # the first reads the messages the upload left in the session
+    few = counted()
+    for number in range(30):
+        IngestRun.objects.create(
+            kind="subscribers", engine="duckdb", status="done", periods=[f"2023{number % 12 + 1:02d}"]
+        )
+    assert counted() == few

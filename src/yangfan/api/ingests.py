@@ -34,6 +34,9 @@ class IngestRunSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    operator = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="上传的运营商；省级上传时为 null"
+    )
     conflicts = serializers.SerializerMethodField(help_text="与已锁定数据值的冲突个数")
     duration = serializers.FloatField(read_only=True, allow_null=True, help_text="全程用时（秒）")
 
@@ -57,6 +60,8 @@ class IngestRunSerializer(serializers.ModelSerializer):
             "conflicts",
             "duration",
             "actor",
+            "operator",
+            "needs_province",
             "created_at",
             "finished_at",
         ]
@@ -66,11 +71,14 @@ class IngestRunSerializer(serializers.ModelSerializer):
 
 
 class LineageFileSerializer(serializers.Serializer):
-    role = serializers.CharField(help_text="data（数据文件）或 sites（定位小区的基站清单）")
+    role = serializers.CharField(
+        help_text="data（数据文件）、sites（定位小区的基站清单）或 kept（一并读取的其他运营商现行基站清单）"
+    )
     name = serializers.CharField()
     path = serializers.CharField(help_text="服务器上读取的路径")
     size = serializers.IntegerField(help_text="字节")
     sha256 = serializers.CharField()
+    removed = serializers.BooleanField(help_text="文件已按保留期限清理（文件名、大小和摘要仍保留）")
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -95,6 +103,11 @@ class IngestRunLineageSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     engine = serializers.CharField(help_text="引擎及其版本，如 duckdb 1.3.2")
     actor = serializers.CharField(help_text="发起人的用户名；命令行发起时为“命令行”")
+    operator = serializers.CharField(allow_null=True, help_text="上传的运营商（代码）；省级上传时为 null")
+    operators = serializers.ListField(child=serializers.CharField(), help_text="文件所含运营商（代码）")
+    confirmed_by = serializers.CharField(allow_null=True, help_text="确认写入者；尚未确认时为 null")
+    confirmed_at = serializers.CharField(allow_null=True)
+    files_removed_at = serializers.CharField(allow_null=True, help_text="原始文件按保留期限清理的时间")
     created_at = serializers.CharField()
     finished_at = serializers.CharField(allow_null=True)
     seconds = serializers.DictField(child=serializers.FloatField(), help_text="各阶段用时（秒）")
@@ -116,6 +129,12 @@ class IngestRunLineageSerializer(serializers.Serializer):
     by_sector = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()),
         help_text="行业 → 月份 → 5G物联网卡数（空行业名为未注明行业）",
+    )
+    warnings = serializers.DictField(
+        help_text="共享站址提示：count、sites（站址、列出的运营商、未列出的运营商）、missing_operators"
+    )
+    preview = serializers.DictField(
+        help_text="预览：largest（变化最大的数据值）、effects（对省和各市附件指标的影响）、largest_effect、thresholds"
     )
     message = serializers.CharField()
 
@@ -157,7 +176,8 @@ class DataValueLineageSerializer(serializers.Serializer):
 
 
 class IngestRunListView(generics.ListAPIView):
-    """The ingest runs, newest first (the provincial office's: their files hold every county's rows)."""
+    """The ingest runs, newest first: every one for the provincial office, its own operator's for an operator's
+    user."""
 
     serializer_class = IngestRunSerializer
     permission_classes = [Needs]
@@ -180,7 +200,7 @@ class IngestRunDetailView(generics.GenericAPIView):
             run = run_get(actor=request.user, pk=pk, request=request._request)
         except IngestRun.DoesNotExist:
             raise Http404(_("没有这个汇总批次。")) from None
-        return Response(run_lineage(run))
+        return Response(run_lineage(run, reader=request.user))
 
 
 class DataValueLineageView(generics.GenericAPIView):

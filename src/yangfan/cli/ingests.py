@@ -199,30 +199,40 @@ def _print_preview(run) -> None:
             f"  提示：尚无基站清单的共享运营商：{'、'.join(warnings['missing_operators'])}", markup=False
         )
     preview = run.preview or {}
-    if preview.get("effects"):
-        out.print("  对附件指标的影响（省和各市）：", markup=False)
-        for e in preview["effects"][:20]:
-            change = f"{e['change_pct']}%" if e["change_pct"] else "—"
-            out.print(
-                f"    {e['indicator']} {e['name']} {e['org_unit_name']} {e['period']}："
-                f"{e['before'] or '—'} → {e['after'] or '—'}（{change}）",
-                markup=False,
+    _print_changes(
+        "对附件指标的影响（省和各市）",
+        [
+            (f"{e['indicator']} {e['name']} {e['org_unit_name']} {e['period']}", e["before"], e["after"], e)
+            for e in preview.get("effects", [])[:20]
+        ],
+    )
+    _print_changes(
+        "变化最大的数据值",
+        [
+            (
+                f"{c['data_element']} {c['org_unit_name']} {c['period']} {c['operator'] or '合计'}",
+                c["stored"],
+                c["computed"],
+                c,
             )
-    if preview.get("largest"):
-        out.print("  变化最大的数据值：", markup=False)
-        for c in preview["largest"][:10]:
-            change = f"{c['change_pct']}%" if c["change_pct"] else "—"
-            out.print(
-                f"    {c['data_element']} {c['org_unit_name']} {c['period']} {c['operator'] or '合计'}："
-                f"{c['stored']} → {c['computed']}（{change}）",
-                markup=False,
-            )
+            for c in preview.get("largest", [])[:10]
+        ],
+    )
     if run.status == "previewed":
         needs = "（超过阈值，须省级确认）" if run.needs_province else ""
         out.print(
             f"  确认写入：yangfan ingest apply {run.pk}{needs}；放弃：yangfan ingest discard {run.pk}",
             markup=False,
         )
+
+
+def _print_changes(title: str, rows: list[tuple]) -> None:
+    """``title``, then each (what, before, after, row with its ``change_pct``) as “what：before → after（x%）”."""
+    if rows:
+        out.print(f"  {title}：", markup=False)
+    for what, before, after, row in rows:
+        change = f"{row['change_pct']}%" if row["change_pct"] else "—"
+        out.print(f"    {what}：{before or '—'} → {after or '—'}（{change}）", markup=False)
 
 
 def _ingest_decide(verb: str, reference: str) -> int:

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from yangfan.accounts.permissions import sees_operator
+from yangfan.actionplans.models import Operator
 from yangfan.ingests.models import IngestRun
 from yangfan.pipeline.definitions import REASONS
 
 
-def run_lineage(run: IngestRun) -> dict:
+def run_lineage(run: IngestRun, *, reader=None) -> dict:
+    """What ``run`` read, found and wrote. For ``reader`` (``None``: the command line), the figures of other
+    operators are left out of its conflicts and preview (operators compete: each reads its own and the totals)."""
+    ids = dict(Operator.objects.values_list("code", "pk")) if reader is not None else {}
+
+    def readable(rows: list[dict]) -> list[dict]:
+        if reader is None:
+            return rows
+        return [r for r in rows if not r.get("operator") or sees_operator(reader, ids.get(r["operator"]))]
+
+    preview = {k: v for k, v in (run.preview or {}).items() if k != "parts"}
+    if "largest" in preview:
+        preview["largest"] = readable(preview["largest"])
     return {
         "run": run.pk,
         "kind": run.kind,
@@ -16,12 +30,28 @@ def run_lineage(run: IngestRun) -> dict:
         "dry_run": run.dry_run,
         "engine": f"{run.engine} {run.engine_version}".strip(),
         "actor": run.actor.username if run.actor_id else "命令行",
+        "operator": run.operator.code if run.operator_id else None,
+        "operators": run.operators,
+        "confirmed_by": (run.confirmed_by.username if run.confirmed_by_id else "命令行")
+        if run.confirmed_at
+        else None,
+        "confirmed_at": run.confirmed_at.isoformat(timespec="seconds") if run.confirmed_at else None,
+        "files_removed_at": run.files_removed_at.isoformat(timespec="seconds")
+        if run.files_removed_at
+        else None,
         "created_at": run.created_at.isoformat(timespec="seconds"),
         "finished_at": run.finished_at.isoformat(timespec="seconds") if run.finished_at else None,
         "seconds": run.seconds,
         "period": run.period,
         "files": [
-            {"role": f.role, "name": f.name, "path": f.path, "size": f.size, "sha256": f.sha256}
+            {
+                "role": f.role,
+                "name": f.name,
+                "path": f.path,
+                "size": f.size,
+                "sha256": f.sha256,
+                "removed": f.removed_at is not None,
+            }
             for f in run.files.all()
         ],
         "sites_run": run.sites_run_id,
@@ -34,7 +64,9 @@ def run_lineage(run: IngestRun) -> dict:
         "periods": run.periods,
         "incomplete": run.incomplete,
         "values": {"新增": run.values_added, "修改": run.values_changed, "未变": run.values_unchanged},
-        "conflicts": run.conflicts,
+        "conflicts": readable(run.conflicts),
+        "warnings": run.warnings,
+        "preview": preview,
         "by_sector": run.by_sector,
         "message": run.message,
     }

@@ -20,7 +20,11 @@ def run_get(*, actor, pk: int, request=None) -> IngestRun:
     """One run, if ``actor`` may read it (refused and audited when it is another operator's)."""
     if actor is not None:
         require(actor, "ingest.view", request=request)
-    run = IngestRun.objects.select_related("actor", "sites_run", "operator").get(pk=pk)
+    run = (
+        IngestRun.objects.select_related("actor", "sites_run", "operator")
+        .prefetch_related("files")
+        .get(pk=pk)
+    )
     if actor is not None:
         require(actor, "ingest.view", run, request=request)
     return run

@@ -50,11 +50,6 @@ def ingest_job(*, run_id: int, actor_id: int | None, **request: object) -> dict:
     from yangfan.ingests.choices import IngestStatus
     from yangfan.ingests.models import IngestRun
 
-    key = progress_key(run_id)
-
-    def progress(stage: str, done: float, total: float) -> None:
-        progress_write(key, stage=stage, done=done, total=total)
-
     run = IngestRun.objects.get(pk=run_id)
     if run.status != IngestStatus.QUEUED:  # run already (a job delivered twice): nothing to do again
         return {"run": run.pk, "status": run.status, "message": run.message}
@@ -73,13 +68,26 @@ def ingest_job(*, run_id: int, actor_id: int | None, **request: object) -> dict:
         max_reject_rate=float(request["max_reject_rate"]),
         operator=str(request.get("operator") or ""),
     )
-    progress_write(key, stage="hash")
+    progress_write(progress_key(run_id), stage="hash")
+    return _working(
+        run, lambda progress: ingest_execute(run=run, request=ingest_request, actor=actor, progress=progress)
+    )
+
+
+def _working(run, work) -> dict:
+    """``work(progress)`` on ``run`` with its progress where the run's page reads it; a refusal or a bad file is
+    the run's own status and message (the page shows them), anything else is logged and raised."""
+    key = progress_key(run.pk)
+
+    def progress(stage: str, done: float, total: float) -> None:
+        progress_write(key, stage=stage, done=done, total=total)
+
     try:
-        ingest_execute(run=run, request=ingest_request, actor=actor, progress=progress)
+        work(progress)
     except (PipelineError, PermissionDenied):
-        pass  # the run records its status and message; the page shows them
+        pass  # the run records its status and message (stale: discarded with the reason)
     except Exception:
-        logger.exception("ingest run %s failed", run_id)
+        logger.exception("ingest run %s failed", run.pk)
         raise
     finally:
         progress_clear(key)
@@ -94,23 +102,12 @@ def ingest_apply_job(*, run_id: int, actor_id: int) -> dict:
     from yangfan.ingests.models import IngestRun
     from yangfan.ingests.services import ingest_apply
 
-    key = progress_key(run_id)
-
-    def progress(stage: str, done: float, total: float) -> None:
-        progress_write(key, stage=stage, done=done, total=total)
-
     run = IngestRun.objects.get(pk=run_id)
     actor = User.objects.filter(pk=actor_id).first()
-    try:
-        if actor is None:
+
+    def apply(progress) -> None:
+        if actor is None:  # the account is gone: nobody confirms
             raise PermissionDenied
         ingest_apply(run=run, actor=actor, progress=progress)
-    except (PipelineError, PermissionDenied):
-        pass  # the run records why (stale: discarded with the reason); the page shows it
-    except Exception:
-        logger.exception("applying ingest run %s failed", run_id)
-        raise
-    finally:
-        progress_clear(key)
-    run.refresh_from_db()
-    return {"run": run.pk, "status": run.status, "message": run.message}
+
+    return _working(run, apply)

@@ -186,7 +186,7 @@ class RunView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         run = _run(self.request, kwargs.pop("pk"))
-        lineage = run_lineage(run)
+        lineage = run_lineage(run, reader=user)
         progress = _progress(run)
         return super().get_context_data(
             run=run,
