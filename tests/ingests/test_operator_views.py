@@ -70,6 +70,9 @@ def test_an_operator_uploads_previews_and_applies_its_own_inventory(mobile, prov
     assert run.operator.code == "cmcc" and run.status == "previewed" and not run.needs_province
     page = mobile.get(reverse("ingests:run", kwargs={"pk": run.pk})).content.decode()
     assert "确认写入" in page and "中国移动" in page
+    # XA2 is shared with 广电 (its shared_with says so): applying writes 广电's count too, and the page says so
+    assert run.preview["by_operator"]["cbn"] == {"added": 12, "changed": 0}
+    assert "中国广电 新增 12、修改 0" in page
     confirm(mobile, run)
     assert run.confirmed_by.username == "u-operator"
     total = DataValue.objects.get(

@@ -199,6 +199,12 @@ def _print_preview(run) -> None:
             f"  提示：尚无基站清单的共享运营商：{'、'.join(warnings['missing_operators'])}", markup=False
         )
     preview = run.preview or {}
+    if preview.get("by_operator"):
+        counted = "；".join(
+            f"{code or '合计'} 新增 {c['added']}、修改 {c['changed']}"
+            for code, c in preview["by_operator"].items()
+        )
+        out.print(f"  按运营商：{counted}", markup=False)
     _print_changes(
         "对附件指标的影响（省和各市）",
         [

@@ -359,6 +359,7 @@ def _preview(run: IngestRun, outcome: Outcome, *, progress: Progress | None, eff
     )
     run.preview = {
         "largest": largest_changes(changed, stored),
+        "by_operator": _by_operator(added, changed),
         "effects": moves,
         "largest_effect": format(largest.normalize(), "f"),
         "thresholds": {
@@ -371,11 +372,22 @@ def _preview(run: IngestRun, outcome: Outcome, *, progress: Progress | None, eff
     _figures_save(run, figures)
 
 
+def _by_operator(added: Sequence[ParsedRow], changed: Sequence[ParsedRow]) -> dict[str, dict[str, int]]:
+    """How many values of each operator ('' : the totals) applying would add and change: an operator's upload may
+    write another's figures (a site it names as shared), and its uploader sees that it does."""
+    counts: dict[str, dict[str, int]] = {}
+    for kind, rows in (("added", added), ("changed", changed)):
+        for row in rows:
+            code = row.operator.code if row.operator else ""
+            counts.setdefault(code, {"added": 0, "changed": 0})[kind] += 1
+    return dict(sorted(counts.items()))
+
+
 def _withdrawn(run: IngestRun, outcome: Outcome) -> list[Figure]:
     """A county's 5G stations that the inventories no longer hold: 0 where a stored figure of an operator whose
-    inventory the run read (its files' or a kept one) is no longer produced, and where a total an earlier run
-    computed is not (a station withdrawn from an operator's inventory leaves its county at 0, not at its old count).
-    A figure entered by hand for an operator without an inventory here is left alone."""
+    inventory the run read (its files' or a kept one) is no longer produced, and where a stored total is not (the
+    totals are the inventories' by design: a station withdrawn from an operator's inventory leaves its county at
+    0, not at its old count). A figure entered by hand for an operator without an inventory here is left alone."""
     if run.kind != IngestKind.BASE_STATIONS or not outcome.figures:
         return []
     read = set(outcome.operators) | {Path(f.path).stem for f in outcome.files if f.role == FileRole.KEPT}
@@ -384,7 +396,7 @@ def _withdrawn(run: IngestRun, outcome: Outcome) -> list[Figure]:
         data_element__code="base_stations_5g",
         period__in={f.period for f in outcome.figures},
         org_unit__level=OrgUnitLevel.COUNTY,
-    ).filter(Q(operator__code__in=read) | Q(operator__isnull=True, source=ValueSource.PIPELINE))
+    ).filter(Q(operator__code__in=read) | Q(operator__isnull=True))
     return [
         Figure("base_stations_5g", unit, period, operator, Decimal(0))
         for unit, period, operator in stored.values_list("org_unit__code", "period", "operator__code")

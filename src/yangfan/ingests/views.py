@@ -54,6 +54,7 @@ SECONDS_LABELS = {  # every stage the pipeline times (pipeline.aggregate): no in
     "sites": gettext_lazy("核对站址清单"),
     "aggregate": gettext_lazy("汇总"),
     "hash_wait": gettext_lazy("等待文件摘要计算完成"),
+    "parts": gettext_lazy("保存各运营商基站清单"),
     "total": gettext_lazy("读取、校验与汇总"),
     "run": gettext_lazy("全程（至预览）"),
     "apply": gettext_lazy("确认写入"),
@@ -228,19 +229,39 @@ def _operator_ids() -> dict[str, int]:
 
 def _preview_rows(run: IngestRun, user) -> dict:
     """The run's preview as its reader may see it: an operator's user, its own operator's figures and the
-    totals (operators compete: another operator's changes are not shown to it)."""
+    totals (operators compete: another operator's changes are not shown to it, only how many values of each
+    operator applying would add and change). Operators by name."""
     preview = run.preview or {}
-    ids = _operator_ids()
+    operators = list(Operator.objects.values_list("code", "pk", "name"))
+    ids = {code: pk for code, pk, _name in operators}
+    names = {code: name for code, _pk, name in operators}
     largest = [
         row
         for row in preview.get("largest", [])
         if not row["operator"] or sees_operator(user, ids.get(row["operator"]))
     ]
+    warnings = run.warnings or {}
     return {
         **preview,
         "largest": largest,
         "hidden": len(preview.get("largest", [])) - len(largest),
-        "warnings": run.warnings or {},
+        "operators": [names.get(code, code) for code in run.operators],
+        "by_operator": [
+            {**counts, "name": names.get(code, code) if code else _("合计")}
+            for code, counts in preview.get("by_operator", {}).items()
+        ],
+        "warnings": {
+            **warnings,
+            "sites": [
+                {
+                    **w,
+                    "operator_name": names.get(w["operator"], w["operator"]),
+                    "missing_name": names.get(w["missing"], w["missing"]),
+                }
+                for w in warnings.get("sites", [])[:50]
+            ],
+            "missing_names": [names.get(code, code) for code in warnings.get("missing_operators", [])],
+        },
     }
 
 
