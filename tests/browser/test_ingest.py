@@ -211,7 +211,8 @@ def test_an_operator_confirms_its_own_inventory_and_sees_only_its_runs(
     decision = page.locator("section#preview-decision")
     expect(decision).to_contain_text("预览：尚未写入任何数据")
     expect(decision).not_to_contain_text("须由省级确认")
-    expect(decision.locator("p.preview-by-operator")).to_contain_text("中国移动 新增")  # and whose else it writes
+    # and whose else it writes: how many values of each operator
+    expect(decision.locator("p.preview-by-operator")).to_contain_text("中国移动 新增")
     expect(page.locator("dl.ingest-summary")).to_contain_text("中国移动")
     expect(page.locator("dd.run-operators")).to_have_text("中国移动")
     expect(page.locator("table.ingest-files")).to_contain_text(digest)
