@@ -240,26 +240,3 @@ def test_a_discarded_preview_leaves_nothing(raw_csv):
     assert not InventoryPart.objects.exists()
     with pytest.raises(NotPreviewed):
         ingest_apply(run=run)
-
-
-@pytest.mark.spark
-def test_spark_composes_the_operators_inventories_as_duckdb_does(raw_csv):
-    """An operator's inventory read by Spark beside the others' kept parts writes what DuckDB wrote: the same run
-    again on Spark adds and changes nothing."""
-    for name, rows in (("ctcc", CTCC), ("cucc", CUCC), ("cmcc", CMCC)):
-        ingest(
-            request=IngestRequest(
-                kind="base-stations", files=[raw_csv(f"{name}.csv", "base-stations", rows)], period="2021"
-            )
-        )
-    again = ingest(
-        request=IngestRequest(
-            kind="base-stations",
-            files=[raw_csv("cmcc.csv", "base-stations", CMCC)],
-            period="2021",
-            engine="spark",
-        )
-    )
-    assert again.engine == "spark" and {f.role for f in again.files.all()} == {"data", "kept"}
-    assert (again.values_added, again.values_changed, again.rows_rejected) == (0, 0, 0)
-    assert again.values_unchanged == 12 * (3 + 2)  # 新城区: total, 电信, 联通; 碑林区: total, 移动

@@ -68,17 +68,18 @@ def _round(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"))
 
 
-def _assessed(years: list[Period]) -> dict[tuple, tuple]:
+def _assessed(years: list[Period], elements: set[str]) -> dict[tuple, tuple]:
     """(plan, indicator, unit, year) -> (value, name, unit name, indicator unit) for every annex indicator of every
-    plan, for its root and the units counted directly in it."""
+    plan that reads one of ``elements`` (the others cannot move), for its root and the units counted in it."""
     found = {}
     for plan in core_plans().values():
         tree = plan.org_tree
-        if tree.root is None or not plan.annex_indicators:
+        moved = [i for i in plan.annex_indicators if elements & set(i.formula.data_elements)]
+        if tree.root is None or not moved:
             continue
         units = [tree.root, *(u.code for u in tree.children(tree.root))]
         for year in years:
-            for row in assessments(plan, units, year, list(plan.annex_indicators)):
+            for row in assessments(plan, units, year, moved):
                 found[(plan.code, row.indicator, row.org_unit, str(year))] = (
                     row.value,
                     row.name,
@@ -92,12 +93,15 @@ def indicator_effects(rows: Sequence[ParsedRow], write: Callable[[], None]) -> l
     """Each annex indicator of the province and its cities that ``write`` (writing ``rows``) would move: its value
     before and after, and the change in per cent. ``write`` runs inside a transaction that is rolled back."""
     years = sorted({Period(PeriodKind.YEAR, int(r.period[:4])) for r in rows}, key=lambda p: p.start)
+    elements = {r.data_element.code for r in rows}
     if not years:
         return []
-    before = _assessed(years)
+    before = _assessed(years, elements)
+    if not before:
+        return []  # no annex indicator reads what the run writes
     with transaction.atomic():
         write()
-        after = _assessed(years)
+        after = _assessed(years, elements)
         transaction.set_rollback(True)
     effects = []
     for key, (value, name, unit_name, unit) in after.items():
