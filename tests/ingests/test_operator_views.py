@@ -191,3 +191,31 @@ def test_a_runs_page_and_the_list_read_the_same_queries_however_many_runs_there_
             kind="subscribers", engine="duckdb", status="done", periods=[f"2023{number % 12 + 1:02d}"]
         )
     assert counted() == few
+
+
+def test_a_runs_page_reads_the_same_queries_however_many_conflicts_it_lists(mobile):
+    """The operator's cut of a run's conflicts (its own and the totals) is made once, not once a conflict."""
+    run = mobile_run(mobile, period="2023")
+    url = reverse("ingests:run", kwargs={"pk": run.pk})
+
+    def conflicts(n: int) -> list[dict]:
+        return [
+            {"data_element": "base_stations_5g", "org_unit": "610102", "org_unit_name": "新城区",
+             "period": f"2023{month % 12 + 1:02d}", "operator": code, "stored": "1", "computed": "2",
+             "reason": "已审核"}
+            for month in range(n) for code in ("cmcc", "ctcc", "")
+        ]  # fmt: skip
+
+    def counted(n: int) -> tuple[int, str]:
+        IngestRun.objects.filter(pk=run.pk).update(conflicts=conflicts(n))
+        with CaptureQueriesContext(connection) as queries:
+            page = mobile.get(url).content.decode()
+        return len(queries), page
+
+    counted(1)  # the first reads the messages the upload left in the session
+    few, _page = counted(1)
+    many, page = counted(12)
+    assert many == few
+    assert (
+        page.count("<td>中国移动</td>") == 12 and "<td>中国电信</td>" not in page
+    )  # its own, never another's

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from yangfan.accounts.permissions import sees_operator
+from collections.abc import Callable
+
+from yangfan.accounts.permissions import sees_operator, speaks_for_operator
 from yangfan.actionplans.models import Operator
 from yangfan.ingests.models import IngestRun
 from yangfan.pipeline.definitions import REASONS
 
 
+def figures_readable(reader) -> Callable[[list[dict]], list[dict]]:
+    """A cut of a run's figure rows (dicts naming an ``operator`` by code, '' for a total) to those ``reader`` may
+    read (``sees_operator``; ``None``: the command line reads every one). One query, for an operator's user only,
+    however many rows it cuts."""
+    if reader is None or not speaks_for_operator(reader):
+        return list
+    ids = dict(Operator.objects.values_list("code", "pk"))
+    return lambda rows: [
+        r for r in rows if not r["operator"] or sees_operator(reader, ids.get(r["operator"]))
+    ]
+
+
 def run_lineage(run: IngestRun, *, reader=None) -> dict:
     """What ``run`` read, found and wrote. For ``reader`` (``None``: the command line), the figures of other
     operators are left out of its conflicts and preview (operators compete: each reads its own and the totals)."""
-    ids = dict(Operator.objects.values_list("code", "pk")) if reader is not None else {}
-
-    def readable(rows: list[dict]) -> list[dict]:
-        if reader is None:
-            return rows
-        return [r for r in rows if not r.get("operator") or sees_operator(reader, ids.get(r["operator"]))]
-
+    readable = figures_readable(reader)
     preview = {k: v for k, v in (run.preview or {}).items() if k != "parts"}
     if "largest" in preview:
         preview["largest"] = readable(preview["largest"])

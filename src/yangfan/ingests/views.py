@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 
 from yangfan.accounts.mixins import PermissionMixin
-from yangfan.accounts.permissions import deny, may, may_apply_run, sees_operator
+from yangfan.accounts.permissions import deny, may, may_apply_run
 from yangfan.actionplans.models import DataElement, Operator
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.downloads import audited_download
@@ -33,7 +33,7 @@ from yangfan.core.periods import PeriodError
 from yangfan.datavalues.models import DataValue
 from yangfan.documents.tables import csv_bytes
 from yangfan.ingests.choices import IngestStatus
-from yangfan.ingests.exports import run_lineage
+from yangfan.ingests.exports import figures_readable, run_lineage
 from yangfan.ingests.forms import IngestForm, IngestPolicyForm, IngestUploadHandler, spark_available
 from yangfan.ingests.models import IngestRun
 from yangfan.ingests.selectors import run_get, run_list, value_get
@@ -196,11 +196,11 @@ class RunView(PermissionMixin, TemplateView):
             progress=progress,
             working=not progress["finished"],
             seconds=[(SECONDS_LABELS.get(k, k), v) for k, v in run.seconds.items()],
-            preview=_preview_rows(run, user),
+            preview=_preview_rows(run, lineage["preview"]),
             may_apply=run.awaiting and may_apply_run(user, run),
             may_discard=run.awaiting and may_apply_run(user, run, discard=True),
             may_view_sites_run=run.sites_run is not None and may(user, "ingest.view", run.sites_run),
-            conflicts=[c for c in _conflict_rows(run.conflicts) if _sees(user, c["operator"])],
+            conflicts=_conflict_rows(lineage["conflicts"]),
             sectors=_sector_rows(run.by_sector),
             has_rejects=bool(run.rows_rejected and run.rejects_file and Path(run.rejects_file).is_file()),
             **kwargs,
@@ -216,35 +216,15 @@ class RunProgressView(PermissionMixin, View):
         return JsonResponse(_progress(_run(request, pk)))
 
 
-def _sees(user, operator_code: str) -> bool:
-    """May ``user`` read a figure of the operator coded ``operator_code`` ('' : a total)?"""
-    if not operator_code:
-        return True
-    return sees_operator(user, _operator_ids().get(operator_code))
-
-
-def _operator_ids() -> dict[str, int]:
-    return dict(Operator.objects.values_list("code", "pk"))
-
-
-def _preview_rows(run: IngestRun, user) -> dict:
-    """The run's preview as its reader may see it: an operator's user, its own operator's figures and the
-    totals (operators compete: another operator's changes are not shown to it, only how many values of each
-    operator applying would add and change). Operators by name."""
-    preview = run.preview or {}
-    operators = list(Operator.objects.values_list("code", "pk", "name"))
-    ids = {code: pk for code, pk, _name in operators}
-    names = {code: name for code, _pk, name in operators}
-    largest = [
-        row
-        for row in preview.get("largest", [])
-        if not row["operator"] or sees_operator(user, ids.get(row["operator"]))
-    ]
+def _preview_rows(run: IngestRun, preview: dict) -> dict:
+    """The run's preview as its reader may see it (``preview``: the lineage's, cut for the reader: an operator's
+    user reads its own operator's figures and the totals, and how many values of each operator applying would
+    add and change), with how many of the largest changes were left out, and operators by name."""
+    names = dict(Operator.objects.values_list("code", "name"))
     warnings = run.warnings or {}
     return {
         **preview,
-        "largest": largest,
-        "hidden": len(preview.get("largest", [])) - len(largest),
+        "hidden": len((run.preview or {}).get("largest", [])) - len(preview.get("largest", [])),
         "operators": [names.get(code, code) for code in run.operators],
         "by_operator": [
             {**counts, "name": names.get(code, code) if code else _("合计")}
@@ -316,10 +296,10 @@ class ConflictsView(PermissionMixin, View):
     def get(self, request, pk: int):
         run = _run(request, pk)
         keys = ("data_element", "data_element_name", "org_unit", "org_unit_name", "period", "operator_name")
+        readable = figures_readable(request.user)
         rows = [
             [*(c[k] for k in keys), c["stored"], c["computed"], c["reason"]]
-            for c in _conflict_rows(run.conflicts)
-            if _sees(request.user, c["operator"])
+            for c in _conflict_rows(readable(run.conflicts))
         ]
         name = f"ingest-{run.pk}-conflicts.csv"
         content = csv_bytes([str(c) for c in CONFLICT_COLUMNS], rows)
