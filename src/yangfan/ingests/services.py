@@ -223,11 +223,10 @@ def _sites_for(request: IngestRequest) -> tuple[list[Path], IngestRun | None]:
         return [], None
     if request.sites:
         return list(request.sites), None
-    parts = current_parts()
+    parts = _current_inventory()
     if parts:
-        paths = [str(p.path) for p in parts]
-        latest = max(InventoryPart.objects.filter(path__in=paths).values_list("run", flat=True))
-        return [p.path for p in parts], IngestRun.objects.get(pk=latest)
+        latest = max(parts, key=lambda p: p.run_id)
+        return [Path(p.path) for p in parts], latest.run
     last = (
         IngestRun.objects.filter(kind=IngestKind.BASE_STATIONS, status=IngestStatus.DONE)
         .prefetch_related("files")
@@ -235,7 +234,7 @@ def _sites_for(request: IngestRequest) -> tuple[list[Path], IngestRun | None]:
     )
     if last is not None:
         files = [f for f in last.files.all() if f.role == FileRole.DATA]
-        if files and all(_unchanged(f) for f in files):
+        if files and all(_unchanged(f.path, f.size, f.sha256) for f in files):
             return [Path(f.path) for f in files], last
     raise SitesMissing(
         _(
@@ -250,26 +249,31 @@ def inventory_folder() -> Path:
 
 def current_parts() -> list[KeptPart]:
     """Every operator's current base-station inventory: its part of the latest applied run (two queries)."""
+    return [KeptPart(p.operator.code, Path(p.path)) for p in _current_inventory()]
+
+
+def _current_inventory() -> list[InventoryPart]:
+    """The rows of ``current_parts``, by operator code, with their operator and run."""
     latest = (
         InventoryPart.objects.filter(run__status=IngestStatus.DONE, removed_at__isnull=True)
         .values("operator")
         .annotate(last=Max("run"))
     )
     wanted = {(row["operator"], row["last"]) for row in latest}
-    parts = InventoryPart.objects.filter(run__in={last for _, last in wanted}).select_related("operator")
-    return sorted(
-        (KeptPart(p.operator.code, Path(p.path)) for p in parts if (p.operator_id, p.run_id) in wanted),
-        key=lambda p: p.operator,
+    parts = InventoryPart.objects.filter(run__in={last for _, last in wanted}).select_related(
+        "operator", "run"
     )
+    return sorted((p for p in parts if (p.operator_id, p.run_id) in wanted), key=lambda p: p.operator.code)
 
 
 def _drop_parts(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _unchanged(stored: IngestFile) -> bool:
-    path = Path(stored.path)
-    return path.is_file() and path.stat().st_size == stored.size and fingerprint(path).sha256 == stored.sha256
+def _unchanged(stored: str, size: int, sha256: str) -> bool:
+    """Is the file at ``stored`` still there, of ``size`` bytes and digest ``sha256``?"""
+    path = Path(stored)
+    return path.is_file() and path.stat().st_size == size and fingerprint(path).sha256 == sha256
 
 
 def _record(run: IngestRun, outcome: Outcome, request: IngestRequest) -> None:
@@ -434,8 +438,7 @@ def ingest_apply(
         if run.status != IngestStatus.PREVIEWED:
             raise NotPreviewed(_not_awaiting(run)) from None
         _finish(run, IngestStatus.DISCARDED, str(exc), started, actor, stage="apply")
-        _figures_path(run).unlink(missing_ok=True)
-        _drop_parts(inventory_folder() / str(run.pk))
+        _preview_drop(run)
         raise
 
 
@@ -499,9 +502,14 @@ def ingest_discard(*, run: IngestRun, actor=None, request=None) -> IngestRun:
             actor,
             stage="discard",
         )
+    _preview_drop(run)
+    return run
+
+
+def _preview_drop(run: IngestRun) -> None:
+    """A preview nobody will apply: its figures and the inventory parts it wrote go."""
     _figures_path(run).unlink(missing_ok=True)
     _drop_parts(inventory_folder() / str(run.pk))
-    return run
 
 
 def _not_awaiting(run: IngestRun) -> str:
@@ -530,8 +538,7 @@ def _files_unchanged(run: IngestRun) -> None:
     parts = [(r["path"], r["sha256"], r["size"]) for r in run.preview.get("parts") or []]
     files = [(f.path, f.sha256, f.size) for f in run.files.all()]
     for path, sha256, size in [*files, *parts]:
-        stored = IngestFile(path=path, sha256=sha256, size=size)
-        if not _unchanged(stored):
+        if not _unchanged(path, size, sha256):
             raise PreviewStale(
                 _("文件 %(name)s 自预览以来已改变或已不在原处，未写入任何数据；请重新上传并预览。")
                 % {"name": Path(path).name}
