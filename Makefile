@@ -12,7 +12,7 @@ TEST_ENV := YANGFAN_DATA_DIR=$(CURDIR)/.test-data YANGFAN_SECRET_KEY=test-only-s
 TEST_ENV_SQLITE := YANGFAN_DATA_DIR=$(CURDIR)/.test-data/sqlite YANGFAN_SECRET_KEY=test-only-secret-key-not-for-production
 TEST_ENV_POSTGRES := YANGFAN_DATA_DIR=$(CURDIR)/.test-data/postgres YANGFAN_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: install run test test-deps lint test-sqlite test-postgres clean messages screenshots
+.PHONY: install run run-deps test test-deps lint test-sqlite test-postgres clean messages screenshots
 
 # The project's own modules are compiled too: an editable install leaves them as source, and where
 # PYTHONDONTWRITEBYTECODE is set (as on these machines) every `yangfan` command would compile them again
@@ -26,7 +26,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	@touch $(STAMP)
 
-run: install
+# What `make run` needs from Debian: the CJK font of the report charts (fonts-noto-cjk), installed when missing.
+# Without it (and without root to install it) the site still runs; each report chart is a note instead.
+run-deps:
+	@if ! test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc && ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "Installing fonts-noto-cjk for the report charts (apt-get)…"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk) \
+			|| echo "!! fonts-noto-cjk could not be installed (run as root: apt-get install fonts-noto-cjk); reports will have notes instead of charts"; \
+	fi
+
+run: install run-deps
 	$(BIN)/yangfan init --demo
 	$(BIN)/yangfan serve --host 127.0.0.1 --port 8000
 

@@ -120,31 +120,34 @@ ENTERPRISE = "秦川数智科技有限公司"
 ENTERPRISE_CREDIT_CODE = "91610000MA6TG1234X"
 
 
-@pytest.fixture
-def make_user(db):
-    """A user of ``role`` created through the service, scoped as ROLE_USERS says."""
+def create_user(role: str, username: str | None = None, **overrides):
+    """A user of ``role`` created through the service, scoped as ROLE_USERS says (``make_user`` in a test; a
+    fixture of a wider scope that holds a database open calls it directly)."""
     from yangfan.accounts.services import user_create
     from yangfan.actionplans.models import Operator, ResponsibleUnit
     from yangfan.orgunits.models import OrgUnit
 
-    def make(role: str, username: str | None = None, **overrides):
-        orgs, unit, operator = ROLE_USERS[role]
-        values = {
-            "actor": None,
-            "username": username or f"u-{role}",
-            "role": role,
-            "password": "Test-pass-2023!",
-            "capture_org_units": list(OrgUnit.objects.filter(code__in=orgs)),
-            "responsible_unit": ResponsibleUnit.objects.filter(name=unit).first() if unit else None,
-            "operator": Operator.objects.filter(code=operator).first() if operator else None,
-            "must_change_password": False,
-        }
-        if role == "enterprise":
-            values["enterprise"] = _an_enterprise()
-        values.update(overrides)
-        return user_create(**values)
+    orgs, unit, operator = ROLE_USERS[role]
+    values = {
+        "actor": None,
+        "username": username or f"u-{role}",
+        "role": role,
+        "password": "Test-pass-2023!",
+        "capture_org_units": list(OrgUnit.objects.filter(code__in=orgs)),
+        "responsible_unit": ResponsibleUnit.objects.filter(name=unit).first() if unit else None,
+        "operator": Operator.objects.filter(code=operator).first() if operator else None,
+        "must_change_password": False,
+    }
+    if role == "enterprise":
+        values["enterprise"] = _an_enterprise()
+    values.update(overrides)
+    return user_create(**values)
 
-    return make
+
+@pytest.fixture
+def make_user(db):
+    """A user of ``role`` created through the service, scoped as ROLE_USERS says."""
+    return create_user
 
 
 def _an_enterprise() -> str:
@@ -339,3 +342,21 @@ def unsaved_vpn(org_unit: str = "610116"):
         commissioned_on=date(2023, 3, 1),
         org_unit=OrgUnit.objects.get(code=org_unit),
     )
+
+
+def query(env: dict, sql: str) -> list[tuple]:
+    """Rows of ``sql`` on the database a command run with ``env`` uses (SQLite, read only, or PostgreSQL): what a
+    test reads of a site it did not open itself."""
+    import sqlite3
+
+    url = env.get("YANGFAN_DATABASE_URL") or f"sqlite:///{Path(env['YANGFAN_DATA_DIR']) / 'yangfan.sqlite3'}"
+    if url.startswith("sqlite:///"):
+        connection = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        return connection.execute(sql).fetchall()

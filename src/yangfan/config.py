@@ -3,8 +3,10 @@ to report a bad configuration in one line before Django starts)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -17,6 +19,28 @@ def env_flag(name: str, default: bool = False) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def megabytes(name: str, default: int) -> int:
+    """A size limit set in MiB by the environment variable ``name`` (``default`` when unset), in bytes."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default * 1024 * 1024
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size <= 0:
+        raise ConfigError(f"{name} 应为正整数（单位 MB），而不是“{value}”")
+    return size * 1024 * 1024
+
+
+IMPORT_MAX_MB = 200  # the largest file an import reads, and what a workbook may unpack to (documents.limits)
+
+
+def import_max_bytes() -> int:
+    """``YANGFAN_IMPORT_MAX_MB`` in bytes: read by the settings, and by the command line before Django starts."""
+    return megabytes("YANGFAN_IMPORT_MAX_MB", IMPORT_MAX_MB)
 
 
 def data_dir() -> Path:
@@ -66,4 +90,47 @@ def sqlite_directory_problem(database_url: str | None) -> str | None:
             f"数据库目录不存在：{path.parent}。请先创建该目录（mkdir -p {path.parent}），"
             "或把 YANGFAN_DATABASE_URL 指向已有目录中的文件"
         )
+    return None
+
+
+# What the machine refused: the disk is full, or the process may not write where it has to (ADR 0018).
+DISK_FULL, NO_PERMISSION = "disk_full", "no_permission"
+_STORAGE_ERRNOS = {
+    errno.ENOSPC: DISK_FULL,
+    errno.EDQUOT: DISK_FULL,  # a quota: the same remedy, free space
+    errno.EACCES: NO_PERMISSION,
+    errno.EPERM: NO_PERMISSION,
+    errno.EROFS: NO_PERMISSION,  # a read-only file system: the same remedy, make it writable
+}
+
+
+@dataclass(frozen=True)
+class StorageProblem:
+    """A full disk or a refused permission, and the path it concerns where one is known."""
+
+    kind: str  # DISK_FULL or NO_PERMISSION
+    path: str | None
+
+
+def storage_problem(exc: BaseException, *, sqlite_path: str | None = None) -> StorageProblem | None:
+    """The full disk or refused permission behind ``exc`` (an ``OSError``, or what one caused), else ``None``.
+
+    SQLite does not raise an ``OSError``: its "database or disk is full" and "attempt to write a readonly
+    database" are database errors, about the database file ``sqlite_path``; they are storage problems, not a
+    wrong ``YANGFAN_DATABASE_URL``."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            kind = _STORAGE_ERRNOS.get(current.errno)
+            if kind:
+                path = current.filename if current.filename is not None else current.filename2
+                return StorageProblem(kind, None if path is None else os.fsdecode(path))
+        text = str(current).lower()
+        if "database or disk is full" in text or "sqlite_full" in text:
+            return StorageProblem(DISK_FULL, sqlite_path)
+        if "readonly database" in text or "unable to open database file" in text:
+            return StorageProblem(NO_PERMISSION, sqlite_path)
+        current = current.__cause__ or current.__context__
     return None

@@ -12,6 +12,7 @@
 | ``YANGFAN_SMTP_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_FROM`` | 25 (587 with STARTTLS, 465 with SSL) / none / none / ``yangfan@localhost`` |
 | ``YANGFAN_SMTP_STARTTLS`` / ``YANGFAN_SMTP_SSL`` | off |
 | ``YANGFAN_EVIDENCE_MAX_MB`` | 20: the largest evidence file (佐证材料) accepted, in MiB |
+| ``YANGFAN_IMPORT_MAX_MB`` | 200: the largest file an import or an upload reads, and what a workbook may unpack to, in MiB |
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from yangfan.config import data_dir, ensure_data_dir, env_flag, secret_key
+from yangfan.config import data_dir, ensure_data_dir, env_flag, import_max_bytes, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -68,11 +69,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yangfan.accounts.failures.RequestIdMiddleware",  # first: whatever fails after it has a request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yangfan.accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "yangfan.portal.uploads.UploadLimitMiddleware",  # before anything reads an upload: the CSRF check does
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -167,6 +170,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "yangfan.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "yangfan.accounts.validators.CommonPasswordVariantValidator"},
+    {"NAME": "yangfan.accounts.validators.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -224,11 +229,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [  # DRF's, with JSON nested too deep refused as malformed (api.parsers)
+        "yangfan.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 200,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "yangfan.api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "yangfan.api.metadata.ApiMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "扬帆 Yangfan API",
@@ -239,10 +250,16 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"SeverityEnum": "yangfan.registries.choices.Severity"},
 }
 
+# Every record carries the id of the request it was written in ("-" outside one), which pages and the API show
+# to the user on an error (accounts.failures).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "yangfan.accounts.failures.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "[%(request_id)s] %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
@@ -267,3 +284,16 @@ YANGFAN_BASE_URL = os.environ.get("YANGFAN_BASE_URL", "").strip().rstrip("/")
 
 # Evidence files of task supervision (佐证材料): stored under <data dir>/evidence, at most this large each.
 YANGFAN_EVIDENCE_MAX_BYTES = int(os.environ.get("YANGFAN_EVIDENCE_MAX_MB") or 20) * 1024 * 1024
+
+# Imports (data values, registries, filled templates) and every uploaded file: at most this large, and a workbook
+# at most this large unpacked (documents.limits); a larger upload is refused as it arrives (portal.uploads).
+YANGFAN_IMPORT_MAX_BYTES = import_max_bytes()
+FILE_UPLOAD_HANDLERS = [
+    "yangfan.portal.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Data values are accepted for the periods of the loaded plans and for this many whole years before a plan's start
+# (its baseline: the Shaanxi plan's growth rates start from the end of 2020). ``datavalues.limits`` refuses the rest.
+YANGFAN_BASELINE_YEARS = int(os.environ.get("YANGFAN_BASELINE_YEARS") or 1)

@@ -26,3 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# a failure on the server's side: 503 when the database is out of reach, the path when the disk is full, the
+# request id always; JSON under /api/ (portal.errors)
+handler500 = "yangfan.portal.errors.server_error"

@@ -748,20 +748,66 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def signed_in(django_db_setup, django_db_blocker):
+    """The user of each role the matrix asks as, and the key of a session in which that user is signed in: made
+    once for the ~3,000 cases instead of once a case (a user made through the service and a login, each writing
+    to the audit trail, were a fifth of the matrix's time on PostgreSQL).
+
+    They are made in a transaction held open for the module and rolled back after its last test. Each test's own
+    transaction (pytest-django's) is a savepoint inside it, rolled back when the test ends: whatever a case
+    changes (the user, the session, a token, a refusal's audit entry) is undone before the next case, so every
+    case starts from the same users, as a case with users of its own did. The users are named ``matrix-<role>``,
+    apart from the ``u-<role>`` that ``make_user`` makes in this module's other tests. A session is kept a day,
+    not the half hour of ``SESSION_COOKIE_AGE``: the refresh a request makes is rolled back with its case, and on
+    a loaded machine the module may run longer than half an hour."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.test import Client, override_settings
+    from tests.conftest import create_user, login_as
+
+    # made before the tests' own fixtures (``_fast_password_hashing``) apply: hashed with MD5 here too
+    md5 = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), md5:
+        module = transaction.atomic()
+        module.__enter__()
+        try:
+            users = {}
+            for role in ROLES:
+                user = create_user(role, username=f"matrix-{role}")
+                session = login_as(Client(), user).session
+                session.set_expiry(timedelta(days=1))
+                session.save()
+                users[role] = (user.pk, session.session_key)
+        except BaseException:
+            transaction.set_rollback(True)
+            module.__exit__(None, None, None)
+            raise
+    yield users
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module.__exit__(None, None, None)
+
+
 @pytest.mark.parametrize(("name", "kwargs", "method", "role", "allowed", "status"), CASES)
-def test_permission_matrix(request, client_for, name, kwargs, method, role, allowed, status):
+def test_permission_matrix(request, db, signed_in, name, kwargs, method, role, allowed, status):
+    from django.conf import settings
+    from django.test import Client
+
     from yangfan.accounts.models import User
     from yangfan.accounts.services import token_create
     from yangfan.audit.models import AuditEntry
 
-    client = client_for(role)
-    me = User.objects.get(pk=client.session["_auth_user_id"])
+    user_id, session_key = signed_in[role]
+    me = User.objects.get(pk=user_id)
+    client = Client()
     headers = {}
     if name.startswith("api:"):
-        from django.test import Client
-
-        client = Client()  # no session: the token alone identifies the caller
+        # no session: the token alone identifies the caller
         headers = {"HTTP_AUTHORIZATION": "Bearer " + token_create(actor=None, user=me)[1]}
+    else:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session_key
     objects = _RealObjects(request, me=me, url_name=name)
     resolved = {}
     for key, value in kwargs.items():

@@ -328,8 +328,8 @@ def test_an_operator_reads_its_own_figures_and_the_totals_only(api, values):
 
 def test_a_batch_answers_with_what_the_validation_rules_find(api, db):
     batch = [
-        {"data_element": "mobile_users_5g", "period": "2023Q4", "org_unit": "610116", "value": 1200},
-        {"data_element": "mobile_users_total", "period": "2023Q4", "org_unit": "610116", "value": 1000},
+        {"data_element": "mobile_users_5g", "period": "202312", "org_unit": "610116", "value": 1200},
+        {"data_element": "mobile_users_total", "period": "202312", "org_unit": "610116", "value": 1000},
     ]
     response = api("city-reporter").post("datavalues", batch)
     assert response.status_code == 200, response.content

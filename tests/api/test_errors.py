@@ -1,5 +1,5 @@
 """The API maps errors in one place (``api.errors``): a service's refusal is 400 ``{"detail": …}`` whichever
-endpoint called it; an error nobody expected is not dressed up as the client's."""
+endpoint called it; an error nobody expected is not dressed up as the client's, and is JSON too."""
 
 from __future__ import annotations
 
@@ -15,9 +15,13 @@ def test_a_services_refusal_is_a_400_with_its_chinese_message():
     assert answer.data == {"detail": "请填写进展说明。 完成比例应在 0–100 之间。"}
 
 
-def test_what_drf_knows_is_answered_as_before_and_a_bug_stays_a_500():
+def test_what_drf_knows_is_answered_as_before_and_a_bug_stays_a_500_in_json():
     assert exception_handler(PermissionDenied("x"), {}).status_code == 403
-    assert exception_handler(RuntimeError("bug"), {}) is None  # Django answers 500 and logs it
+    answer = exception_handler(
+        RuntimeError("bug"), {}
+    )  # logged with its traceback (tests/portal/test_error_pages)
+    assert answer.status_code == 500
+    assert set(answer.data) == {"detail", "request_id"} and "服务器内部错误" in answer.data["detail"]
 
 
 def test_an_endpoint_answers_a_services_refusal_through_it(db, make_user):

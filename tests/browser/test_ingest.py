@@ -4,8 +4,8 @@ writes nothing until someone confirms it.
 - The provincial office uploads the four operators' base-station inventories of 西安's districts, one file each,
   reads the preview (the annex indicators it would move, the largest changes, the rejected rows, the shared-site
   warnings, the files' SHA-256) and discards it: the demo data other tests read stay as they are.
-- 中国移动's reporter uploads its own inventory, for 2024 (outside the plan's years, so that no other test's
-  figure moves), confirms its preview, sees only its own operator's runs and finds its run under 原始数据报送.
+- 中国移动's reporter uploads its own inventory, for the first quarter of 2020 (the baseline year, months before the
+  demo's first one, 2020-12, so that no other test's figure moves), confirms its preview, sees only its own operator's runs and finds its run under 原始数据报送.
 - 中国移动's reporter sends a file with a row of 中国电信: with no rejects tolerated, the run is refused.
 
 Each test signs in itself; they share the session's demo site (the README's pictures of a preview and of a run
@@ -199,13 +199,13 @@ def test_the_office_previews_the_operators_inventories_and_discards_the_preview(
 def test_an_operator_confirms_its_own_inventory_and_sees_only_its_runs(
     server, page, login, shot, server_log, tmp_path
 ):
-    inventory = tmp_path / "jizhan-cmcc-2024.csv"
-    content = _inventory(inventory, operators=("cmcc",), year=2024)
+    inventory = tmp_path / "jizhan-cmcc-2020.csv"
+    content = _inventory(inventory, operators=("cmcc",), year=2020)
     digest = hashlib.sha256(content).hexdigest()
     login(*CMCC)
     _open_upload(page)
     expect(page.get_by_label("运营商", exact=True)).to_have_count(0)  # its own operator's files only
-    run = _upload(page, [inventory], period="2024")
+    run = _upload(page, [inventory], period="2020Q1")
     _settled(page, server_log, "待确认")
 
     decision = page.locator("section#preview-decision")
@@ -219,7 +219,7 @@ def test_an_operator_confirms_its_own_inventory_and_sees_only_its_runs(
     expect(page.locator("ul.stats")).to_contain_text(f"读取行数{_rows(content)}")
     expect(page.locator("table.ingest-rejects")).to_have_count(0)
     # the stock is computed at the end of each month of the period asked for
-    expect(page.get_by_text("写入的期间：202401—202412（12 个月）")).to_be_visible()
+    expect(page.get_by_text("写入的期间：202001—202003（3 个月）")).to_be_visible()
 
     decision.get_by_role("button", name="确认写入").click()
     expect(page.get_by_text(f"已确认，正在后台写入汇总批次 #{run} 的数据值。")).to_be_visible()
@@ -251,12 +251,12 @@ def test_an_operator_confirms_its_own_inventory_and_sees_only_its_runs(
 
 
 def test_an_operators_file_with_another_operators_row_is_refused(server, page, login, server_log, tmp_path):
-    inventory = tmp_path / "jizhan-cmcc-2024-mixed.csv"
-    other = ["XA-T8000", "ctcc", "5G", "610103", "108.93000", "34.27000", "2024-04-01", "", ""]
-    _inventory(inventory, operators=("cmcc",), year=2024, extra=[other])
+    inventory = tmp_path / "jizhan-cmcc-2020-mixed.csv"
+    other = ["XA-T8000", "ctcc", "5G", "610103", "108.93000", "34.27000", "2020-02-01", "", ""]
+    _inventory(inventory, operators=("cmcc",), year=2020, extra=[other])
     login(*CMCC)
     _open_upload(page)
-    _upload(page, [inventory], period="2024", max_reject_rate="0")
+    _upload(page, [inventory], period="2020Q1", max_reject_rate="0")
     _settled(page, server_log, "已拒绝")
     expect(page.locator("div.error[role=alert]")).to_contain_text("文件中有 1 行不属于中国移动")
     foreign = page.locator("table.ingest-rejects tr", has_text="不属于本运营商的数据")

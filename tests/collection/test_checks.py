@@ -280,7 +280,7 @@ def test_values_check_prints_findings_and_exits_1_on_errors_only(initialised_env
     assert unknown.returncode == 2 and "city-quarterly" in unknown.stderr
 
 
-def test_an_imports_findings_read_the_rows_units_and_periods_whatever_the_history(db, monkeypatch):
+def test_an_imports_findings_read_the_rows_units_and_periods_whatever_the_history(db, monkeypatch, settings):
     """The findings of rows about to be written read the values of the rows' units in the periods the rules look
     at (the year and the period before), not every stored period: ten earlier years change nothing read."""
     from yangfan.collection import checks
@@ -296,6 +296,7 @@ def test_an_imports_findings_read_the_rows_units_and_periods_whatever_the_histor
         return values
 
     monkeypatch.setattr(checks, "values_for_engine", counting)
+    settings.YANGFAN_BASELINE_YEARS = 11  # the history below starts in 2010
     datavalues_import(rows=[ParsedRow(2, element, xian, "202311", None, Decimal(4), "")], file="last.csv")
     row = ParsedRow(2, element, xian, "202312", None, Decimal(5), "")
     checks.rows_findings([row])

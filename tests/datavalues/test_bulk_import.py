@@ -111,7 +111,7 @@ def test_added_changed_and_unchanged_rows_in_one_file(objects):
     before = {
         r.row: DataValue.objects.get(org_unit=r.org_unit, period=r.period, operator=r.operator) for r in first
     }
-    again = _rows(objects, 14, value=lambda n: Decimal(n) + (Decimal("0.5") if n in (3, 7) else 0))
+    again = _rows(objects, 14, value=lambda n: Decimal(n) + (100 if n in (3, 7) else 0))
     again[8] = replace(again[8], comment="更正")  # the same value, a new comment
     since = AuditEntry.objects.latest("seq").seq
 
@@ -129,10 +129,10 @@ def test_added_changed_and_unchanged_rows_in_one_file(objects):
         "create",
         "create",
     ]
-    assert entries[0].object_id == str(before[5].pk) and entries[0].changes == {"value": ["3", "3.5"]}
+    assert entries[0].object_id == str(before[5].pk) and entries[0].changes == {"value": ["3", "103"]}
     assert entries[2].changes == {"comment": ["", "更正"], "value": ["8", "8"]}
     changed = DataValue.objects.get(pk=before[5].pk)
-    assert changed.value == Decimal("3.5") and changed.updated_at > before[5].updated_at
+    assert changed.value == Decimal(103) and changed.updated_at > before[5].updated_at
     assert audit_verify().ok
 
 

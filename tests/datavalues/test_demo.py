@@ -188,7 +188,7 @@ def test_the_demo_loads_labelled_and_audited_and_a_second_load_adds_nothing(plan
     assert demo_values_load() == 0 and DataValue.objects.count() == added
 
 
-def test_the_history_generator_writes_labelled_copies_years_earlier_once(db, monkeypatch):
+def test_the_history_generator_writes_labelled_copies_years_earlier_once(db, monkeypatch, settings):
     """``yangfan demo values --scale N``: N−1 copies of the demo set, each moved back four more years, labelled as
     generated history, through the import; a second run adds nothing."""
     from yangfan.datavalues import demo
@@ -200,6 +200,11 @@ def test_the_history_generator_writes_labelled_copies_years_earlier_once(db, mon
         demo.DemoRow("base_stations_5g", "610103", "2023Q4", None, Decimal(7)),
     ]
     monkeypatch.setattr(demo, "demo_rows", lambda *a, **k: sample)
+    # eight years back from 2020 is 2012: values that early are refused unless the store allows them, knowingly
+    with pytest.raises(demo.DemoHistoryOutOfRange, match="YANGFAN_BASELINE_YEARS=9"):
+        demo.demo_history_load(3)
+    assert not DataValue.objects.exists()
+    settings.YANGFAN_BASELINE_YEARS = 9
     assert demo.demo_history_load(3) == 6
     stored = set(DataValue.objects.values_list("data_element__code", "org_unit__code", "period", "comment"))
     label = demo.HISTORY_COMMENT

@@ -19,10 +19,10 @@ from yangfan.datavalues.services import datavalues_import
 PROVINCE_CSV = """data_element,period,org_unit,value
 population,2022,610000,"40,000,000"
 population,2023,610000,"40,000,000"
-mobile_users_5g,2022,610000,1200万
-mobile_users_5g,2023,610000,1640万
-base_stations_5g,2022,610000,"60,000"
-base_stations_5g,2023,610000,"72,000"
+mobile_users_5g,202212,610000,1200万
+mobile_users_5g,202312,610000,1640万
+base_stations_5g,202212,610000,"60,000"
+base_stations_5g,202312,610000,"72,000"
 """
 
 
@@ -35,7 +35,7 @@ def _import(tmp_path, text, name="values.csv", encoding="utf-8", **kwargs):
 def test_import_then_reimport_changes_nothing(plan, tmp_path):
     first = _import(tmp_path, PROVINCE_CSV)
     assert len(first.added) == 6 and not first.changed
-    assert DataValue.objects.get(data_element__code="mobile_users_5g", period="2023").value == Decimal(
+    assert DataValue.objects.get(data_element__code="mobile_users_5g", period="202312").value == Decimal(
         16_400_000
     )
     audited = AuditEntry.objects.count()

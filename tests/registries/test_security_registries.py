@@ -852,3 +852,28 @@ def test_every_page_of_the_security_registries_opens_for_who_keeps_them(world, p
         listed = client.get(reverse("registries:list", kwargs={"slug": slug})).content.decode()
         # it may add entries: the link is there
         assert reverse("registries:new", kwargs={"slug": slug}) in listed
+
+
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        ("1" + "0" * 22, "总共不超过 5 个数字"),  # what the column holds (5 digits, 2 after the point)
+        ("88.555", "小数不超过 2 位"),
+        ("120", "得分应在 0 到 100 之间"),  # a 密评 score is out of 100
+        ("-1", "得分应在 0 到 100 之间"),
+    ],
+)
+def test_a_score_beyond_its_column_or_its_scale_is_refused_with_its_row(world, province, score, message):
+    header, first, *_rest = GOOD["crypto-assessments"].splitlines()
+    before = _counts()
+    with pytest.raises(ImportInvalid) as refused:
+        registry_import(
+            slug="crypto-assessments",
+            content=f"{header}\n{first.replace(',88.5,', f',{score},')}\n".encode(),
+            file="m.csv",
+            actor=province,
+        )
+    errors = refused.value.errors
+    assert {(e.row, e.column) for e in errors} == {(2, "得分")}
+    assert any(message in e.message for e in errors), errors
+    assert _counts() == before

@@ -23,6 +23,8 @@ class UnitTargetForm(forms.Form):
     note = forms.CharField(
         label=_("依据或说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    # the version of the target opened with 「修改」 (``audit.conflicts.version_of``); empty when setting anew
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class TaskLeadForm(forms.Form):

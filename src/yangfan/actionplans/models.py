@@ -268,6 +268,12 @@ class DataElement(models.Model):
     aggregation = models.CharField(_("时间汇总方式"), max_length=10, choices=Aggregation.choices)
     period_type = models.CharField(_("报送周期"), max_length=10, choices=PeriodType.choices)
     by_operator = models.BooleanField(_("按运营商分列"), default=False)
+    # what a value may be, from the plan file (``datavalues.limits`` refuses the rest on every write path)
+    decimals = models.PositiveSmallIntegerField(
+        _("最多小数位数"), null=True, blank=True, help_text=_("空：按存储精度（6 位）")
+    )
+    minimum = models.DecimalField(_("下限"), max_digits=28, decimal_places=6, null=True, blank=True)
+    maximum = models.DecimalField(_("上限"), max_digits=28, decimal_places=6, null=True, blank=True)
     sources = models.JSONField(_("计划出处"), default=list, blank=True)
     remark = models.TextField(_("说明"), blank=True)
     position = models.PositiveIntegerField(_("顺序"), default=0)

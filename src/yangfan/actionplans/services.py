@@ -29,6 +29,7 @@ from yangfan.actionplans.models import (
 )
 from yangfan.actionplans.signals import plan_loaded
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.conflicts import Conflict, version_check
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.core import plan as core
 from yangfan.core.planfile import load_plan
@@ -394,6 +395,9 @@ def _data_element(e: core.DataElement) -> dict:
         "aggregation",
         "period_type",
         "by_operator",
+        "decimals",
+        "minimum",
+        "maximum",
         "remark",
         sources=_sources(e.sources),
     )
@@ -443,12 +447,14 @@ def unit_target_set(
     value: Decimal,
     comparison: str,
     note: str = "",
+    version: str | None = None,
     request=None,
 ) -> UnitTarget:
     """Set (or change) the target of ``org_unit`` for ``indicator`` at the date ``on``: its final target when
     ``on`` is the indicator's target date, a milestone when earlier. The provincial office may for any unit, a
     city's office for the units below its city (``accounts.permissions.may_set_target``); the plan's own target
-    for the whole province stays the plan file's."""
+    for the whole province stays the plan file's. ``version``: the version of the target the user changed (the
+    page's 「修改」); a change over a newer one is refused (``StaleVersion``). None: setting it anew, not checked."""
     if not may_set_target(actor, org_unit):  # outside the transaction: a refusal stays in the trail
         deny(actor, "targets.set", org_unit, request=request)
     plan = indicator.plan
@@ -470,11 +476,14 @@ def unit_target_set(
         raise ValidationError(errors)
     value = value.quantize(TARGET_PLACES)  # as stored, so that the same figure again is no change
     with transaction.atomic():
-        return _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, request)
+        return _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, request, version)
 
 
-def _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, request) -> UnitTarget:
-    target, created = UnitTarget.objects.get_or_create(
+def _unit_target_write(
+    actor, indicator, org_unit, on, value, comparison, note, request, version=None
+) -> UnitTarget:
+    # locked: a second officer setting the same target waits, then finds (and audits as "before") the first's
+    target, created = UnitTarget.objects.select_for_update().get_or_create(
         indicator=indicator,
         org_unit=org_unit,
         date=on,
@@ -483,6 +492,8 @@ def _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, 
     if created:
         changes = model_changes({}, snapshot(target, ["indicator", "org_unit", "date", *UNIT_TARGET_FIELDS]))
     else:
+        mine = UnitTarget(value=value, comparison=comparison, note=note)
+        version_check(seen=version, mine=mine, stored=target, fields=UNIT_TARGET_FIELDS)
         before = snapshot(target, UNIT_TARGET_FIELDS)
         target.value, target.comparison, target.note = value, comparison, note
         changes = model_changes(before, snapshot(target, UNIT_TARGET_FIELDS))
@@ -500,11 +511,16 @@ def _unit_target_write(actor, indicator, org_unit, on, value, comparison, note, 
     return target
 
 
-def unit_target_delete(*, actor, target: UnitTarget, request=None) -> None:
+def unit_target_delete(*, actor, target: UnitTarget, version: str | None = None, request=None) -> None:
+    """Remove a target; ``version`` as for :func:`unit_target_set`: not one changed since the page showed it."""
     if not may_set_target(actor, target.org_unit):
         deny(actor, "targets.set", target.org_unit, request=request)
     with transaction.atomic():
-        _unit_target_remove(actor, target, request)
+        stored = UnitTarget.objects.select_for_update().filter(pk=target.pk).first()
+        if stored is None:
+            raise Conflict(_("该目标已被他人删除。"))
+        version_check(seen=version, mine=target, stored=stored, fields=UNIT_TARGET_FIELDS)
+        _unit_target_remove(actor, stored, request)
 
 
 def _unit_target_remove(actor, target: UnitTarget, request) -> None:

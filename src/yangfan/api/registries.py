@@ -29,6 +29,7 @@ from yangfan.actionplans import selectors as plan_selectors
 from yangfan.actionplans.models import Operator, Sector
 from yangfan.api.permissions import Needs
 from yangfan.api.supervision import _bad, _valid
+from yangfan.audit.conflicts import version_of
 from yangfan.orgunits.models import OrgUnit
 from yangfan.registries.selectors import entry_list
 from yangfan.registries.services import (
@@ -274,18 +275,35 @@ def _check_writer(request, entry) -> None:
 
 
 def _saved(request, slug: str, entry, data: dict) -> object:
-    """Copy ``data`` onto ``entry`` and save it through the service; 400 with the service's reason."""
+    """Copy ``data`` onto ``entry`` and save it through the service; 400 with the service's reason, 412 when the
+    request's ``If-Match`` names a version older than the stored one."""
     serializer_class = entry_serializer(slug)
     m2m = {name: data.pop(name) for name in serializer_class.M2M if name in data}
     for name, value in data.items():
         setattr(entry, name, value)
     _check_writer(request, entry)
-    return entry_save(actor=request.user, entry=entry, m2m=m2m, request=request._request)
+    return entry_save(
+        actor=request.user, entry=entry, m2m=m2m, version=_if_match(request), request=request._request
+    )
+
+
+def _if_match(request) -> str | None:
+    """The version a client saw (``If-Match``, as the entry's ``ETag`` gave it); None when it sent none (then the
+    write is not checked: a client that does not keep versions works as before)."""
+    header = request.headers.get("If-Match", "").strip()
+    return None if header in ("", "*") else header
 
 
 def _response(request, slug: str, entry, status: int = 200) -> Response:
     entry = _entry(request, slug, entry.pk)
-    return Response(entry_serializer(slug)(entry).data, status=status)
+    return _tagged(Response(entry_serializer(slug)(entry).data, status=status), entry)
+
+
+def _tagged(response: Response, entry) -> Response:
+    """The entry's version as its ``ETag``: sent back as ``If-Match``, it makes a write refuse (412) to undo a
+    change made since (``registries.services.entry_save``)."""
+    response["ETag"] = f'"{version_of(entry)}"'
+    return response
 
 
 class RegistryView:
@@ -371,12 +389,14 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
     )
     def get(self, request, slug: str, pk: int):
         slug = _slug(self.kwargs)
-        return Response(entry_serializer(slug)(_entry(request, slug, pk)).data)
+        entry = _entry(request, slug, pk)
+        return _tagged(Response(entry_serializer(slug)(entry).data), entry)
 
     @extend_schema(
         description=(
             "修改一个条目（全部字段，同登记）。条目停用、撤销或出库时填写相应日期，不要删除，以便此前各期仍计数。"
-            "条目或新地区不在本人填报范围内：403。"
+            "条目或新地区不在本人填报范围内：403。带 If-Match（读取条目时的 ETag）时，条目此后已被他人修改：412，"
+            "detail 说明谁在何时修改，changed 列出与本次提交不同的字段。"
         ),
         operation_id="v1_registry_entry_update",
         parameters=[SLUG],
@@ -395,7 +415,7 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
     @extend_schema(
         description=(
             "删除误登记的条目。已结束的条目请填写停用或撤销日期，而不是删除。被标杆引用的案例、被案例使用的专网"
-            "不能删除：400。"
+            "不能删除：400。带 If-Match 而条目此后已被修改：412。"
         ),
         operation_id="v1_registry_entry_destroy",
         parameters=[SLUG],
@@ -406,7 +426,7 @@ class RegistryEntryDetailView(RegistryView, generics.GenericAPIView):
         entry = _entry(request, slug, pk)
         if not may_manage(request.user, entry):
             deny(request.user, SPECS[slug].write, entry, request=request._request)
-        entry_delete(actor=request.user, entry=entry, request=request._request)
+        entry_delete(actor=request.user, entry=entry, version=_if_match(request), request=request._request)
         return Response(status=204)
 
 

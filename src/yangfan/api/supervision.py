@@ -8,6 +8,7 @@ pages. An assignment outside the caller's scope answers 403 (audited), a refused
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from django.db.models import Count
@@ -452,7 +453,8 @@ class NoticeAnswerView(TasksView, generics.GenericAPIView):
     )
     def post(self, request, pk: int):
         notice = _notice(request, pk)
-        text = request.data.get("text")
+        # a JSON list or a number as the body has no text: 400 like an empty one, not a 500
+        text = request.data.get("text") if isinstance(request.data, Mapping) else None
         if not isinstance(text, str):
             raise _bad(_("请填写反馈内容。"))
         answer = services.notice_answer(

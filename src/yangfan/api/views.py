@@ -292,7 +292,8 @@ class DataValueListView(generics.GenericAPIView):
                 }
                 for e in exc.errors
             ]
-            return _import_error(f"有 {len(errors)} 处错误，未写入任何数据。", errors)
+            unlisted = f"{exc.unlisted}。" if exc.unlisted else ""  # past ERRORS_LISTED: counted, not listed
+            return _import_error(f"有 {exc.total} 处错误，未写入任何数据。{unlisted}", errors)
         from yangfan.collection.checks import rows_findings
 
         return Response(
@@ -457,7 +458,8 @@ class SubmissionDetailView(SubmissionScoped, generics.RetrieveAPIView):
 class SubmissionActionView(SubmissionScoped, generics.GenericAPIView):
     """A workflow step: ``submit`` or ``withdraw`` (the reporting unit), ``approve``, ``return`` or ``unlock``
     (one level up; ``return`` and ``unlock`` need a ``comment``). 403 when the caller may not take this step
-    (audited), 400 when the report's state does not allow it."""
+    (audited), 400 when the report's state does not allow it, 409 ``{"detail", "status"}`` when another user's step
+    on the same report came first while this one was on its way (``status``: the state it is in now)."""
 
     serializer_class = SubmissionActionSerializer
 

@@ -5,9 +5,9 @@ database) is one line on stderr and a non-zero exit status, never a traceback. S
 see the traceback of an unexpected error.
 
 One module per command group (``server``: init and serve; ``plans``; ``users``: users and tokens; ``values``;
-``indicators``; ``reports``; ``ingests``; ``demo``; ``tasks``; ``audit``), each declaring its own
-subcommands in ``register``; ``parser`` assembles them and maps errors to messages in one place (``main``);
-``base`` holds what the groups share.
+``indicators``; ``reports``; ``ingests``; ``demo``; ``tasks``; ``audit``; ``backup``: backup and restore), each
+declaring its own subcommands in ``register``; ``parser`` assembles them and maps errors to messages in one place
+(``main``); ``base`` holds what the groups share.
 """
 
 from yangfan.cli.base import UsageError, progress_bar, setup_django

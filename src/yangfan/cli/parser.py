@@ -11,9 +11,9 @@ from contextlib import suppress
 
 from django.core.exceptions import ValidationError
 
-from yangfan.cli import audit, demo, indicators, ingests, plans, reports, server, tasks, users, values
+from yangfan.cli import audit, backup, demo, indicators, ingests, plans, reports, server, tasks, users, values
 from yangfan.cli.base import Parser, UsageError, err
-from yangfan.config import ConfigError, env_flag
+from yangfan.config import DISK_FULL, ConfigError, StorageProblem, data_dir, env_flag, storage_problem
 from yangfan.core.errors import ImportInvalid as ImportInvalidError
 from yangfan.core.errors import PlanInvalid, YangfanError
 from yangfan.core.periods import PeriodError
@@ -29,6 +29,7 @@ GROUPS = (
     demo,
     tasks,
     audit,
+    backup,
 )  # the order of --help
 
 
@@ -81,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     except ImportInvalidError as exc:
         for error in exc.errors:
             err.print(f"{exc.file}: {error}", markup=False)
-        err.print(f"文件有 {len(exc.errors)} 处错误，未写入任何内容。")
+        if exc.unlisted:
+            err.print(f"{exc.file}: {exc.unlisted}", markup=False)
+        at_least = "至少" if exc.unchecked else ""
+        err.print(f"文件有{at_least} {exc.total} 处错误，未写入任何内容。")
         return 1
     except (ConfigError, YangfanError) as exc:  # a setting, or an input the core or an app refuses
         err.print(f"yangfan: {exc}", markup=False)
@@ -100,8 +104,32 @@ def _describe(exc: Exception) -> str:
     from django.core.exceptions import ImproperlyConfigured
     from django.db import OperationalError
 
+    # before the database's: a full disk under SQLite is a full disk, not a wrong YANGFAN_DATABASE_URL
+    problem = storage_problem(exc, sqlite_path=_sqlite_path())
+    if problem is not None:
+        return _storage_message(problem)
     if isinstance(exc, OperationalError):
         return f"无法使用数据库（{str(exc).strip().splitlines()[0]}）；请检查 YANGFAN_DATABASE_URL 以及数据库服务是否已启动"
     if isinstance(exc, ImproperlyConfigured):
         return f"配置错误：{exc}"
     return f"内部错误：{type(exc).__name__}: {exc}（设置 YANGFAN_DEBUG=1 可查看详细信息）"
+
+
+def _storage_message(problem: StorageProblem) -> str:
+    """A full disk or a refused permission: the path, and what to free or fix (ADR 0018)."""
+    if problem.kind == DISK_FULL:
+        where = problem.path or f"扬帆数据目录 {data_dir()}"
+        return f"磁盘空间已满，无法写入 {where}；请清理其所在的磁盘（如旧的备份、导出文件、日志）后重试"
+    where = problem.path or f"扬帆数据目录 {data_dir()}"
+    return f"没有权限写入 {where}；请检查其所有者和权限（运行 yangfan 的用户须可读写），或改用可写的位置"
+
+
+def _sqlite_path() -> str | None:
+    """The SQLite database file, when Django is running on one (a full disk there names the file)."""
+    from django.apps import apps
+
+    if not apps.ready:
+        return None
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None

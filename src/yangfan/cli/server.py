@@ -35,6 +35,10 @@ def initialise(*, demo: bool, quiet: bool = False) -> None:
         call_command("migrate", interactive=False, verbosity=0)
     if not quiet:
         out.print("数据库已就绪。")
+    from yangfan.ingests.stale import ingest_runs_interrupt
+
+    for run in ingest_runs_interrupt():  # runs whose process died while the server was down
+        out.print(f"汇总批次 #{run.pk} 已标记为失败：{run.message}", markup=False)
     for path in bundled_plan_paths():
         with out.status(f"正在加载计划 {path.name}…"):
             plan, stats = plan_load_file(path=path)
@@ -76,6 +80,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from yangfan.ingests.retention import ingest_purge_schedule
 
     ingest_purge_schedule()  # the daily removal of raw files past their retention period
+    from yangfan.ingests.stale import ingest_runs_interrupt_schedule
+
+    ingest_runs_interrupt_schedule()  # the daily check for runs whose process died
     connections.close_all()  # the workers open their own connections after the fork
     url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
     out.print(f"扬帆已启动：{url}  （按 Ctrl+C 停止）")
@@ -102,7 +109,9 @@ def _start_task_worker():
 
             ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
-    command = [sys.executable, "-m", "django", "db_worker", "--settings=yangfan.settings", "--no-reload"]
+    # db_worker under its own process identity as its worker id (``jobs.worker_main``): a job it leaves running when
+    # it is killed is then known for one at the next start
+    command = [sys.executable, "-c", "from yangfan.jobs import worker_main; worker_main()"]
     process = subprocess.Popen(command, env=os.environ.copy(), preexec_fn=die_with_parent)
     process.owner_pid = os.getpid()  # gunicorn's forked workers leave through the same ``finally``
     return process

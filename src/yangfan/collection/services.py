@@ -36,6 +36,7 @@ from yangfan.collection.workflow import (
     workflow_announce,
     workflow_apply,
     workflow_check,
+    workflow_lock,
 )
 from yangfan.core.errors import RowError
 from yangfan.orgunits.models import OrgUnit
@@ -100,7 +101,8 @@ def submission_act(
     request=None,
 ) -> Submission:
     """Move ``submission`` along the workflow, or raise ``PermissionDenied`` (audited) or ``ValidationError``
-    with the reason in Chinese."""
+    with the reason in Chinese: ``Conflict`` when another user's step on the same report came first (the check
+    is made again on the locked row, ``workflow_lock``)."""
     if action not in TRANSITIONS:
         raise ValueError(f"unknown workflow action {action!r}")
     reporter = action in REPORTER_ACTIONS
@@ -116,6 +118,8 @@ def submission_act(
             names = "、".join(f"{s.org_unit.name}（{s.get_status_display()}）" for s in pending)
             raise ValidationError(_("下级单位的报送尚未全部审核通过：%(names)s。") % {"names": names})
     with transaction.atomic():
+        # checked again on the locked row: a concurrent step that came first refuses this one
+        workflow_lock(report=submission, action=action)
         if action == A.SUBMIT:
             submission.explanations = explanations
         workflow_apply(

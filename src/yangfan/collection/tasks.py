@@ -33,7 +33,8 @@ def outcome_done(result: TemplateImport) -> dict:
 
 
 def outcome_refused(exc: ImportInvalid) -> dict:
-    return {"ok": False, "errors": [[e.row, e.column, e.message] for e in exc.errors]}
+    errors = [[e.row, e.column, e.message] for e in exc.errors]
+    return {"ok": False, "errors": errors, "total": exc.total, "rest": exc.rest, "unchecked": exc.unchecked}
 
 
 @task(takes_context=True)

@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from yangfan.actionplans.display import localized_name, unit_label
@@ -41,6 +42,7 @@ from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
 from yangfan.datavalues.services import ImportReport, Progress, datavalues_import
+from yangfan.documents.limits import LimitExceeded, path_checked, size_checked, zip_checked
 from yangfan.documents.xlsx import sheet_title, workbook_bytes
 from yangfan.orgunits.models import OrgUnit
 
@@ -293,8 +295,19 @@ class _BadCell(Exception):
 
 
 def _open(source: bytes | Path, file: str):
+    """The workbook, read-only; refused before it is parsed when it is over ``YANGFAN_IMPORT_MAX_MB`` or unpacks
+    to more (``documents.limits``)."""
     from openpyxl import load_workbook
 
+    limit = settings.YANGFAN_IMPORT_MAX_BYTES
+    try:
+        if isinstance(source, bytes):
+            size_checked(len(source), file=file, limit=limit)
+        else:
+            path_checked(source, limit=limit)
+        zip_checked(source, file=file, limit=limit)
+    except LimitExceeded as exc:
+        raise ImportInvalid(file, [RowError(1, "", str(exc))]) from None
     try:
         data = io.BytesIO(source) if isinstance(source, bytes) else source
         return load_workbook(data, read_only=True, data_only=True)
@@ -474,7 +487,8 @@ def template_import(
             progress=progress,
         )
     except ImportInvalid as exc:
-        raise ImportInvalid(file, [_at_cell(e, read.cells) for e in exc.errors]) from None
+        cells = [_at_cell(e, read.cells) for e in exc.errors]
+        raise ImportInvalid(file, cells, total=exc.total, unchecked=exc.unchecked) from None
     return TemplateImport(report, read.kept)
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.conflicts import Conflict
 from yangfan.audit.services import audit_record
 from yangfan.collection.choices import WRITABLE, SubmissionAction, SubmissionStatus
 
@@ -57,6 +58,31 @@ def workflow_check(*, report, action: str, comment: str) -> str:
     if action in NEEDS_REASON and not comment.strip():
         raise ValidationError(_("请填写%(action)s的原因。") % {"action": A(action).label})
     return target
+
+
+def workflow_lock(*, report, action: str) -> None:
+    """Re-read ``report`` with its row locked and check ``action`` again on what is stored now: two reviewers
+    who both saw 「已报送」 may both pass :func:`workflow_check`; the second to take the lock finds the first's
+    step and is refused with ``Conflict`` (the state it is in now, who moved it and when). Call first thing inside
+    the step's transaction. ``select_for_update`` holds the row on PostgreSQL; on SQLite it is a no-op and the
+    transaction itself serialises (settings: ``transaction_mode`` IMMEDIATE takes the write lock at BEGIN)."""
+    report.refresh_from_db(from_queryset=type(report).objects.select_for_update())
+    report.__dict__.pop("review_action_label", None)
+    sources, _target = TRANSITIONS[action]
+    if report.status in sources:
+        return
+    who = report.reviewed_by if report.status in (S.APPROVED, S.RETURNED) else report.submitted_by
+    when = report.reviewed_at if report.status in (S.APPROVED, S.RETURNED) else report.submitted_at
+    raise Conflict(
+        _("该报送刚被%(who)s处理（%(when)s），当前为“%(status)s”，您的“%(action)s”未执行。")
+        % {
+            "who": f" {who} " if who else _("他人"),
+            "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S") if when else "—",
+            "status": report.get_status_display(),
+            "action": A(action).label,
+        },
+        status=report.status,
+    )
 
 
 def workflow_apply(

@@ -161,6 +161,11 @@ class DataElement:
     # one thing may count for several operators (a station built once and shared, 共建共享): the parts add up
     # to at least the undivided total, not to it
     shared_between_operators: bool = False
+    # what a value may be (refused on every write path otherwise): at most ``decimals`` places (None: the
+    # store's own six), within ``minimum``–``maximum`` (None: unbounded on that side)
+    decimals: int | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
 
 class DataSetLevel(StrEnum):

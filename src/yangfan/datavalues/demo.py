@@ -36,6 +36,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
+from yangfan.core.errors import YangfanError
 from yangfan.core.periods import Period, PeriodKind
 from yangfan.core.plan import Plan
 
@@ -285,6 +286,17 @@ def _generate(rng: random.Random, plan: Plan) -> Iterator[DemoRow]:
 HISTORY_COMMENT = "演示历史数据（生成，非真实统计；用于容量测试）"
 
 
+class DemoHistoryOutOfRange(YangfanError):
+    """Values are refused before a plan's baseline years (``datavalues.limits``): generated history that far back
+    needs the margin raised for the store it is written to, knowingly."""
+
+    def __init__(self, earliest: int, years: int):
+        super().__init__(
+            f"演示历史数据要写到 {earliest} 年，早于可填报的范围：请先设置环境变量 YANGFAN_BASELINE_YEARS={years}"
+            f"（允许填报计划开始前 {years} 年的数据）后重试"
+        )
+
+
 def _shifted(period: str, years: int) -> str:
     return f"{int(period[:4]) - years}{period[4:]}"
 
@@ -294,11 +306,18 @@ def demo_history_load(scale: int, progress: Callable[[int, int], None] | None = 
     set moved back 4, 8, … years (its four years each time), each labelled ``HISTORY_COMMENT`` and written through
     the import service, a copy per transaction. A copy already written is left as it is, so the command can be
     repeated or raised; the number of values added."""
+    from django.conf import settings
+
+    from yangfan.actionplans.models import Plan as PlanRow
     from yangfan.datavalues.models import DataValue
 
+    copies = range(1, scale)
+    start = PlanRow.objects.order_by("start").values_list("start", flat=True).first()
+    earliest = YEARS[0] - 4 * (scale - 1)
+    if copies and start is not None and start.year - earliest > settings.YANGFAN_BASELINE_YEARS:
+        raise DemoHistoryOutOfRange(earliest, start.year - earliest)
     rows = demo_rows()
     added = 0
-    copies = range(1, scale)
     for done, copy in enumerate(copies, start=1):
         years = 4 * copy
         first = _shifted(str(YEARS[0]), years)

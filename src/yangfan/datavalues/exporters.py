@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from yangfan.datavalues.importers import DHIS2_KEYS
 from yangfan.datavalues.models import DataValue
+from yangfan.datavalues.selectors import stored_values_readable
 from yangfan.documents.tables import csv_bytes
 from yangfan.documents.xlsx import workbook_bytes
 
@@ -20,10 +21,13 @@ def export_rows(queryset: QuerySet[DataValue]) -> list[dict[str, str]]:
     rows = queryset.values_list(
         "data_element__code", "period", "org_unit__code", "value", "operator__code", "comment"
     )
-    out = [
-        dict(zip(FIELDS, (de, period, org, format(value.normalize(), "f"), op or "", comment), strict=True))
-        for de, period, org, value, op, comment in rows
-    ]
+    with stored_values_readable():
+        out = [
+            dict(
+                zip(FIELDS, (de, period, org, format(value.normalize(), "f"), op or "", comment), strict=True)
+            )
+            for de, period, org, value, op, comment in rows
+        ]
     return sorted(out, key=lambda r: (r["data_element"], r["period"], r["org_unit"], r["operator"]))
 
 

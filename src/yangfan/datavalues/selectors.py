@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.db import connections, router
 from django.db.models import QuerySet
 
 from yangfan.actionplans.models import DataElement, Operator
 from yangfan.core.engine import DataValue as CoreDataValue
 from yangfan.core.engine import Values
+from yangfan.core.errors import YangfanError
 from yangfan.core.periods import Period
 from yangfan.datavalues.models import DataValue
 from yangfan.orgunits.models import OrgUnit
@@ -70,16 +73,67 @@ def values_for_engine(
         rows = rows.filter(period__in=sorted({str(p) for p in periods}))
     parsed: dict[str, Period] = {}
     values = Values()
-    for de, org, text, value, op in rows.values_list(
-        "data_element_id", "org_unit_id", "period", "value", "operator_id"
-    ).iterator(chunk_size=10_000):
-        period = parsed.get(text)
-        if period is None:
-            period = parsed[text] = Period.parse(text)
-        values.add(
-            CoreDataValue(element_codes[de], codes.units[org], period, Decimal(value), codes.operators[op])
-        )
+    with stored_values_readable():
+        for de, org, text, value, op in rows.values_list(
+            "data_element_id", "org_unit_id", "period", "value", "operator_id"
+        ).iterator(chunk_size=10_000):
+            period = parsed.get(text)
+            if period is None:
+                period = parsed[text] = Period.parse(text)
+            values.add(
+                CoreDataValue(
+                    element_codes[de], codes.units[org], period, Decimal(value), codes.operators[op]
+                )
+            )
     return values
+
+
+class UnreadableValues(YangfanError):
+    """Stored values the column's type cannot give back (SQLite keeps a number too large for ``DataValue.value``
+    as a float, written before ``datavalues.limits`` refused such numbers): named by their keys, so the province
+    sees what to correct instead of an internal error."""
+
+    SHOWN = 20
+
+    def __init__(self, keys: list[str]):
+        self.keys = keys
+        listed = "；".join(keys[: self.SHOWN]) + ("；……" if len(keys) > self.SHOWN else "")
+        super().__init__(
+            f"数据库中有 {len(keys)} 个数值超出可存储的范围，无法读取（整数部分最多 22 位）；"
+            f"请用 yangfan values import 改正后重试：{listed}"
+        )
+
+
+@contextmanager
+def stored_values_readable() -> Iterator[None]:
+    """Turn the database driver's failure to read a stored value into ``UnreadableValues`` naming them."""
+    try:
+        yield
+    except InvalidOperation:
+        keys = unreadable_values()
+        if not keys:
+            raise
+        raise UnreadableValues(keys) from None
+
+
+def unreadable_values() -> list[str]:
+    """The keys (data element, org unit, period, operator) and stored text of every value too large for the
+    column: only SQLite can hold one (PostgreSQL's numeric(28, 6) refuses it on the way in)."""
+    connection = connections[router.db_for_read(DataValue)]
+    if connection.vendor != "sqlite":
+        return []
+    column = DataValue._meta.get_field("value")
+    limit = Decimal(10) ** (column.max_digits - column.decimal_places)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.code, u.code, v.period, o.code, CAST(v.value AS TEXT) FROM datavalues_datavalue v "
+            "JOIN actionplans_dataelement e ON e.id = v.data_element_id "
+            "JOIN orgunits_orgunit u ON u.id = v.org_unit_id "
+            "LEFT JOIN actionplans_operator o ON o.id = v.operator_id "
+            "WHERE abs(v.value) >= %s ORDER BY e.code, v.period, u.code, o.code",
+            [float(limit)],
+        )
+        return [f"{e} {u} {p}{' ' + o if o else ''} = {text}" for e, u, p, o, text in cursor.fetchall()]
 
 
 def datavalue_list(*, org_unit=None, period: Period | None = None) -> QuerySet[DataValue]:

@@ -13,16 +13,20 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yangfan.accounts.permissions import may, writes_operator
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.conflicts import Conflict
 from yangfan.audit.services import audit_record, audit_record_many
 from yangfan.core.errors import ImportInvalid, RowError
 from yangfan.datavalues.choices import ValueSource
 from yangfan.datavalues.importers import ParsedRow
+from yangfan.datavalues.limits import rows_refused
 from yangfan.datavalues.models import DataValue, datavalue_label
+from yangfan.datavalues.selectors import stored_values_readable
 from yangfan.datavalues.totals import totals_refresh, touched_by
 
 BATCH = 2000  # rows per bulk write (and per progress report)
@@ -106,26 +110,30 @@ def datavalues_import(
         ]
         if refused:
             raise ImportInvalid(file, refused)
+    refused = rows_refused(rows)  # numbers the column or the data element cannot hold, periods out of range
+    if refused:
+        raise ImportInvalid(file, refused)
     report = ImportReport(dry_run=dry_run)
     try:
         with _bulk_page_cache(len(rows)), transaction.atomic():
-            _write(rows, actor, source, report, request, progress, ingest_run)
+            with stored_values_readable():  # a value stored before the limits, too large to read: named
+                _write(rows, actor, source, report, request, progress, ingest_run)
             _refuse_locked(rows, report, file)
             if dry_run:
                 raise _DryRun
             written = set(report.added) | set(report.changed)
             totals_refresh(touched=touched_by(r for r in rows if r.row in written))
+            if written:  # the summary entry commits with the data, or neither does
+                audit_record(
+                    action=AuditAction.IMPORT,
+                    actor=actor,
+                    request=request,
+                    object_type="datavalues.datavalue",
+                    object_repr=file,
+                    detail=str(report),
+                )
     except _DryRun:
         pass
-    if not dry_run and (report.added or report.changed):
-        audit_record(
-            action=AuditAction.IMPORT,
-            actor=actor,
-            request=request,
-            object_type="datavalues.datavalue",
-            object_repr=file,
-            detail=str(report),
-        )
     return report
 
 
@@ -163,64 +171,123 @@ def _write(
     progress: Progress | None,
     ingest_run=None,
 ) -> None:
-    stored = DataValue.objects.filter(
-        period__in={r.period for r in rows},
-        data_element__in={r.data_element.pk for r in rows},
-    ).values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk", "value", "comment")
-    existing = {
-        (de, org, period, op): (pk, value, comment) for de, org, period, op, pk, value, comment in stored
-    }
+    existing = _stored(rows)
     total, done = len(rows), 0
-    actor_pk = actor.pk if actor is not None else None
-    run_pk = ingest_run.pk if ingest_run is not None else None
     for start in range(0, total, BATCH):
         batch = rows[start : start + BATCH]
-        now = timezone.now()
-        added: list[ParsedRow] = []
-        changed: list[tuple[DataValue, dict]] = []
-        order: list[tuple[ParsedRow | DataValue, dict | None]] = []  # audit entries in the file's row order
-        for row in batch:
-            current = existing.get(row.key)
-            if current is None:
-                added.append(row)
-                order.append((row, None))
-                report.added.append(row.row)
-                continue
-            pk, old_value, old_comment = current
-            if old_value == row.value and old_comment == row.comment:
-                report.unchanged.append(row.row)
-                continue
-            changes = {"value": [_text(old_value), _text(row.value)]}
-            if old_comment != row.comment:
-                changes["comment"] = [old_comment, row.comment]
-            value = _value(row, source, actor, pk=pk, updated_at=now, ingest_run=ingest_run)
-            changed.append((value, changes))
-            order.append((value, changes))
-            report.changed.append(row.row)
-        keys = _insert(added, source, actor_pk, run_pk, now) if added else {}
-        if changed:
-            DataValue.objects.bulk_update([v for v, _ in changed], UPDATED_FIELDS, batch_size=500)
-        audit_record_many(
-            [
-                {"action": AuditAction.UPDATE, "obj": value, "changes": changes}
-                if changes is not None
-                else {
-                    "action": AuditAction.CREATE,
-                    "object_type": _LABEL,
-                    "object_id": keys[value.key],
-                    "object_repr": datavalue_label(
-                        value.data_element.code, value.org_unit.code, value.period, value.key[3], value.value
-                    ),
-                    "changes": {"value": [None, _text(value.value)]},
-                }
-                for value, changes in order
-            ],
-            actor=actor,
-            request=request,
-        )
+        for _attempt in range(INSERT_ATTEMPTS):
+            try:
+                with transaction.atomic():  # a savepoint: a lost race for a new key undoes this batch only
+                    added, changed, unchanged = _write_batch(
+                        batch, existing, actor, source, request, ingest_run
+                    )
+                break
+            except IntegrityError:
+                if not _inserted_meanwhile(batch, existing):
+                    raise  # not a concurrent insert of the same keys: a fault, not a race
+        else:
+            raise Conflict(_("另一项导入正在同时写入相同的数据，本次导入未写入任何数据；请稍后重新导入。"))
+        report.added += added
+        report.changed += changed
+        report.unchanged += unchanged
         done += len(batch)
         if progress is not None:
             progress(done, total)
+
+
+# A batch whose new keys another import inserted first is written again, as changes to the values that import
+# stored (``_inserted_meanwhile``); this many times, then the import is refused as a conflict.
+INSERT_ATTEMPTS = 3
+
+
+def _stored(rows: list[ParsedRow]) -> dict[tuple, tuple]:
+    """What is stored under the keys of ``rows``: ``(pk, value, comment)`` by key, the rows locked until the
+    import's transaction ends. A concurrent import of the same keys waits here for this one (on PostgreSQL; on
+    SQLite the transaction's write lock, taken at BEGIN, already serialises them), then reads what this one
+    wrote: the "old" of every audit entry is the value actually replaced, never one read before another import
+    changed it. Only the file's units, data elements and periods are read (and locked)."""
+    stored = (
+        DataValue.objects.filter(
+            period__in={r.period for r in rows},
+            data_element__in={r.data_element.pk for r in rows},
+            org_unit__in={r.org_unit.pk for r in rows},
+        )
+        .order_by("pk")  # one lock order for every import: two never wait for each other in a cycle
+        .select_for_update(of=("self",))
+        .values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk", "value", "comment")
+    )
+    keys = {r.key for r in rows}
+    return {
+        (de, org, period, op): (pk, value, comment)
+        for de, org, period, op, pk, value, comment in stored
+        if (de, org, period, op) in keys
+    }
+
+
+def _inserted_meanwhile(batch: list[ParsedRow], existing: dict[tuple, tuple]) -> bool:
+    """After an INSERT of ``batch``'s new keys failed on the unique key: read those keys again (locked) into
+    ``existing``, so that the batch is written again as changes to what the other import stored. False when none
+    of them is stored: the failure was something else."""
+    new = [r for r in batch if r.key not in existing]
+    found = _stored(new) if new else {}
+    existing.update(found)
+    return bool(found)
+
+
+def _write_batch(
+    batch: list[ParsedRow], existing: dict[tuple, tuple], actor, source: str, request, ingest_run
+) -> tuple[list[int], list[int], list[int]]:
+    """Write one batch (new values inserted, changed ones updated, each with its audit entry in the file's row
+    order); return the row numbers added, changed and unchanged."""
+    actor_pk = actor.pk if actor is not None else None
+    run_pk = ingest_run.pk if ingest_run is not None else None
+    now = timezone.now()
+    added: list[ParsedRow] = []
+    changed: list[tuple[DataValue, dict]] = []
+    rows_added: list[int] = []
+    rows_changed: list[int] = []
+    rows_unchanged: list[int] = []
+    order: list[tuple[ParsedRow | DataValue, dict | None]] = []  # audit entries in the file's row order
+    for row in batch:
+        current = existing.get(row.key)
+        if current is None:
+            added.append(row)
+            order.append((row, None))
+            rows_added.append(row.row)
+            continue
+        pk, old_value, old_comment = current
+        if old_value == row.value and old_comment == row.comment:
+            rows_unchanged.append(row.row)
+            continue
+        changes = {"value": [_text(old_value), _text(row.value)]}
+        if old_comment != row.comment:
+            changes["comment"] = [old_comment, row.comment]
+        value = _value(row, source, actor, pk=pk, updated_at=now, ingest_run=ingest_run)
+        changed.append((value, changes))
+        order.append((value, changes))
+        rows_changed.append(row.row)
+    keys = _insert(added, source, actor_pk, run_pk, now) if added else {}
+    if changed:
+        DataValue.objects.bulk_update([v for v, _changes in changed], UPDATED_FIELDS, batch_size=500)
+    audit_record_many(
+        [
+            {"action": AuditAction.UPDATE, "obj": value, "changes": changes}
+            if changes is not None
+            else {
+                "action": AuditAction.CREATE,
+                "object_type": _LABEL,
+                "object_id": keys[value.key],
+                "object_repr": datavalue_label(
+                    value.data_element.code, value.org_unit.code, value.period, value.key[3], value.value
+                ),
+                "changes": {"value": [None, _text(value.value)]},
+            }
+            for value, changes in order
+        ],
+        actor=actor,
+        request=request,
+    )
+    return rows_added, rows_changed, rows_unchanged
 
 
 def _value(row: ParsedRow, source: str, actor, **extra) -> DataValue:
@@ -257,8 +324,11 @@ def _insert(rows: list[ParsedRow], source: str, actor_pk, run_pk, now) -> dict[t
     )
     adapt = connection.ops.adapt_decimalfield_value
     digits, places = value_field.max_digits, value_field.decimal_places
+    # in key order: two imports inserting the same new keys meet on the first of them, never each holding one the
+    # other waits for (the loser's batch is then read again and written as changes, ``_write``)
+    ordered = sorted(rows, key=lambda r: (r.key[0], r.key[1], r.key[2], r.key[3] or 0))
     params = [
-        (*r.key, adapt(r.value, digits, places), source, r.comment, actor_pk, stamp, run_pk) for r in rows
+        (*r.key, adapt(r.value, digits, places), source, r.comment, actor_pk, stamp, run_pk) for r in ordered
     ]
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):

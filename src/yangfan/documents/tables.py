@@ -3,6 +3,7 @@ cell defused (``cells.defused``)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,6 +18,7 @@ ENCODINGS = (
     "utf-8-sig",
     "gb18030",
 )  # what people's CSV files come in: UTF-8 (with a BOM or not), or as Chinese Excel saves
+CHUNK = 1024 * 1024
 
 
 def csv_decoded(content: bytes) -> str | None:
@@ -26,6 +28,22 @@ def csv_decoded(content: bytes) -> str | None:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
+    return None
+
+
+def csv_encoding(path) -> str | None:
+    """The encoding a CSV file at ``path`` is in (``ENCODINGS``, tried in turn), checked over the whole file a
+    chunk at a time, so that a large file can then be read as text a line at a time; ``None`` when neither."""
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
     return None
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from yangfan.accounts.permissions import speaks_for_operator
 from yangfan.actionplans.models import Operator
 from yangfan.core.periods import Period, PeriodError
+from yangfan.datavalues.limits import period_problem
 from yangfan.ingests.choices import IngestEngine, IngestKind
 from yangfan.ingests.models import IngestPolicy
 from yangfan.ingests.services import ingest_folder
@@ -185,9 +186,12 @@ class IngestForm(forms.Form):
         text = self.cleaned_data["period"].strip()
         if text:
             try:
-                Period.parse(text)
+                period = Period.parse(text)
             except PeriodError as exc:
                 raise forms.ValidationError(str(exc)) from None
+            outside = period_problem(period)
+            if outside:
+                raise forms.ValidationError(outside)
         return text
 
     def clean(self):

@@ -71,6 +71,10 @@ class IngestRun(models.Model):
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     files_removed_at = models.DateTimeField(_("原始文件清理时间"), null=True, blank=True)
+    # the process working on the run (``jobs.process_identity``) and when it last said it was alive: a run whose
+    # process is gone, or silent too long, is marked failed (``ingests.stale``) instead of running for ever
+    worker = models.CharField(_("处理进程"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("处理进程最近一次报告"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("汇总批次")

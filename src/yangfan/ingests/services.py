@@ -26,6 +26,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -54,6 +55,7 @@ from yangfan.ingests.ahead import (
 from yangfan.ingests.choices import FileRole, IngestKind, IngestStatus
 from yangfan.ingests.models import IngestFile, IngestPolicy, IngestRun, InventoryPart
 from yangfan.ingests.preview import indicator_effects, largest_changes, largest_effect
+from yangfan.jobs import heartbeat, process_identity
 from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
 from yangfan.pipeline.aggregate import Figure, KeptPart, Outcome, Reference, aggregate, fingerprint
 from yangfan.pipeline.errors import PipelineError, RawFileInvalid, TooManyRejects
@@ -137,13 +139,26 @@ def ingest_execute(
     (the command line; an upload is always a dry run until confirmed). The run records the outcome, whatever
     it is; the error (unreadable file, too many rejects) is raised again for the caller to show. ``ahead`` is the
     aggregation the command line started before the database was up: its outcome is taken if it was computed
-    with the arguments the run has (``ahead.py``)."""
+    with the arguments the run has (``ahead.py``). While it works, the run records which process it is in and
+    beats a heartbeat (``yangfan.jobs``), so that a run whose process was killed is found (``ingests.stale``)."""
+    with heartbeat(partial(_heartbeat, run.pk)):
+        return _execute(run=run, request=request, actor=actor, progress=progress, ahead=ahead)
+
+
+def _heartbeat(run_id: int) -> None:
+    IngestRun.objects.filter(pk=run_id, status=IngestStatus.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def _execute(
+    *, run: IngestRun, request: IngestRequest, actor, progress: Progress | None, ahead: Ahead | None
+) -> IngestRun:
     started = timezone.now() if ahead is None else min(timezone.now(), ahead.started_at)
     if actor is not None and not may(actor, "ingest.run", run):  # the role may have changed since the upload
         _finish(run, IngestStatus.FAILED, _("发起人已无权汇总原始数据。"), started, actor)
         raise PermissionDenied
     run.status = IngestStatus.RUNNING
-    run.save(update_fields=["status"])
+    run.worker, run.heartbeat_at = process_identity(), timezone.now()
+    run.save(update_fields=["status", "worker", "heartbeat_at"])
     parts_folder = inventory_folder() / str(run.pk)
     try:
         sites, run.sites_run = _sites_for(request)

@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 
 from yangfan.accounts.permissions import org_units_in_scope
+from yangfan.audit.conflicts import version_of
 from yangfan.audit.forms import DateField
 from yangfan.registries.services import referable, references
 from yangfan.registries.specs import SPECS, spec_of
@@ -19,8 +20,13 @@ class EntryForm(forms.ModelForm):
     may point at (a case's VPN and suppliers, a benchmark's case) to those the user may read, besides those the
     entry points at already."""
 
+    # the version of the entry the form was opened on (``audit.conflicts.version_of``): a save over a newer one,
+    # made meanwhile from another page, is refused by ``entry_save`` instead of undoing it unseen
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version_of(self.instance)
         write = spec_of(self._meta.model).write
         self.fields["org_unit"].queryset = org_units_in_scope(user, write).order_by(
             "level", "position", "code"

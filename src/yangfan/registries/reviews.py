@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from yangfan.accounts.permissions import deny, require
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.conflicts import Conflict
 from yangfan.audit.services import audit_record
 
 # what an expert gives, as the messages name it
@@ -64,6 +65,16 @@ def review_declaration(review, *, conflict: bool, conflict_note: str, given: Pro
     return note
 
 
+def _review_lock(review) -> None:
+    """Read ``review`` again with its row locked; refuse with ``Conflict`` when its declaration or submission
+    changed since the caller checked it (the same expert in a second window: a conflict declared there while a
+    score is sent here), so that what was checked is what is written and what the trail calls "before"."""
+    seen = (review.conflict, review.submitted_at)
+    review.refresh_from_db(from_queryset=type(review).objects.select_for_update())
+    if (review.conflict, review.submitted_at) != seen:
+        raise Conflict(_("该评审刚在别处提交、撤回或声明了回避，您的操作未执行；请刷新后再试。"))
+
+
 def review_store(
     *,
     actor,
@@ -78,6 +89,7 @@ def review_store(
     conflict is declared) and the time; the trail records the declaration and the ``audited`` fields before and
     after."""
     with transaction.atomic():
+        _review_lock(review)
         before = {"conflict": review.conflict, **{name: getattr(review, name) or None for name in audited}}
         review.conflict, review.conflict_note = bool(conflict), conflict_note
         for name, value in given.items():
@@ -106,6 +118,7 @@ def review_withdraw_given(
     if not reason:
         raise ValidationError(_("请说明撤回%(given)s的原因。") % {"given": given})
     with transaction.atomic():
+        _review_lock(review)
         withdrawn = {name: getattr(review, name) for name in cleared}
         for name, value in cleared.items():
             setattr(review, name, value)

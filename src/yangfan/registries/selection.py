@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from yangfan.accounts.permissions import deny, has_permission, require
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.conflicts import Conflict
 from yangfan.audit.services import audit_record
 from yangfan.notifications.choices import NotificationKind
 from yangfan.notifications.services import notifications_done, notify
@@ -93,12 +94,28 @@ def call_create(
     return call
 
 
+def _call_lock(call: BenchmarkCall, status: str) -> None:
+    """Read ``call`` again with its row locked until the transaction ends; refuse with ``Conflict`` unless it is
+    still in ``status`` (another officer moved or published it meanwhile). Every write that depends on the
+    call's stage takes this lock first, so a publication and a late score are never both taken."""
+    call.refresh_from_db(from_queryset=BenchmarkCall.objects.select_for_update())
+    if call.status == status:
+        return
+    message = (
+        _("该评选刚被他人推进，当前为“%(s)s”，不在评审阶段，您的操作未执行。")
+        if status == S.REVIEWING
+        else _("该评选刚被他人推进，当前为“%(s)s”，您的操作未执行。")
+    )
+    raise Conflict(message % {"s": call.get_status_display()}, status=call.status)
+
+
 def call_move(*, actor, call: BenchmarkCall, request=None) -> BenchmarkCall:
     """草拟 → 征集中 → 评审中 (publication is ``call_publish``)."""
     require(actor, "benchmarks.run", request=request)
     if call.status not in MOVES:
         raise ValidationError(_("该评选为“%(s)s”，不能再推进。") % {"s": call.get_status_display()})
     with transaction.atomic():
+        _call_lock(call, call.status)
         before = call.status
         call.status = MOVES[call.status]
         call.save(update_fields=["status"])
@@ -193,15 +210,17 @@ def review_submit(
                     _("“%(c)s”的得分须在 0 到 %(m)s 之间。") % {"c": criterion["name"], "m": criterion["max"]}
                 )
             cleaned[criterion["name"]] = str(value)
-    review = review_store(
-        actor=actor,
-        review=review,
-        conflict=conflict,
-        conflict_note=note,
-        given={"scores": cleaned, "comment": comment.strip()},
-        audited=("scores",),
-        request=request,
-    )
+    with transaction.atomic():
+        _call_lock(call, S.REVIEWING)  # a score never lands after the results were published
+        review = review_store(
+            actor=actor,
+            review=review,
+            conflict=conflict,
+            conflict_note=note,
+            given={"scores": cleaned, "comment": comment.strip()},
+            audited=("scores",),
+            request=request,
+        )
     notifications_done(subject=_review_subject(review), kinds=[NotificationKind.REVIEW_ASSIGNED])
     return review
 
@@ -211,9 +230,11 @@ def review_withdraw(*, actor, review: ReviewAssignment, reason: str, request=Non
     The review is pending again, so it counts in no mean until it is submitted anew; the trail keeps the score
     and the reason."""
     _review_check(actor, review, request)
-    review = review_withdraw_given(
-        actor=actor, review=review, reason=reason, cleared={"scores": {}}, given=SCORE, request=request
-    )
+    with transaction.atomic():
+        _call_lock(review.application.call, S.REVIEWING)
+        review = review_withdraw_given(
+            actor=actor, review=review, reason=reason, cleared={"scores": {}}, given=SCORE, request=request
+        )
     _review_announce(review, again=True)  # pending again: to score anew or to declare the conflict
     return review
 
@@ -266,11 +287,12 @@ def call_publish(
     chosen = list(selected)
     if not chosen:
         raise ValidationError(_("请选择入选的案例。"))
-    scored = {r.application.pk for r in call_results(call) if r.reviews}
-    unscored = [a.case.name for a in chosen if a.pk not in scored or a.call_id != call.pk]
-    if unscored:
-        raise ValidationError(_("以下申报尚无有效评审，不能入选：%(n)s。") % {"n": "、".join(unscored)})
     with transaction.atomic():
+        _call_lock(call, S.REVIEWING)  # scores and withdrawals lock the call too: the results read here stand
+        scored = {r.application.pk for r in call_results(call) if r.reviews}
+        unscored = [a.case.name for a in chosen if a.pk not in scored or a.call_id != call.pk]
+        if unscored:
+            raise ValidationError(_("以下申报尚无有效评审，不能入选：%(n)s。") % {"n": "、".join(unscored)})
         for application in chosen:
             application.selected = True
             application.save(update_fields=["selected"])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from yangfan.accounts.permissions import deny, may, restrict, unowned_field
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.conflicts import Conflict, version_check
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.registries.specs import CITY, REGISTRIES, spec_of
 
@@ -120,11 +121,13 @@ def search_text_of(entry) -> str:
     return searchable(" ".join(str(p) for p in parts if p))
 
 
-def entry_save(*, actor, entry, m2m: dict | None = None, request=None):
+def entry_save(*, actor, entry, m2m: dict | None = None, version: str | None = None, request=None):
     """Create or update ``entry`` (and set its many-to-many fields from ``m2m``), or raise ``ValidationError``
     (in Chinese) or ``PermissionDenied`` (audited: the refusal is recorded outside the write's transaction). The
     entry is checked as it was and as it will be: moved only between units the actor manages, and, by an
-    enterprise's user, never made another enterprise's."""
+    enterprise's user, never made another enterprise's. ``version``: the version of the entry the user edited
+    (``audit.conflicts.version_of``: the form's hidden field, the API's ``If-Match``); a save over a newer one is
+    refused with ``StaleVersion``, saying what it would overwrite. None: not checked (a script, an import)."""
     write = spec_of(entry).write
     before = type(entry).objects.select_related("org_unit").get(pk=entry.pk) if entry.pk else None
     if before is not None and not may_manage(actor, before):
@@ -137,7 +140,7 @@ def entry_save(*, actor, entry, m2m: dict | None = None, request=None):
         for target in _new_references(entry, before, m2m or {}):
             if not may_read(actor, target):  # an entry the actor may not read is not its to name
                 deny(actor, spec_of(target).read, target, request=request)
-    return _save(actor=actor, entry=entry, m2m=m2m, request=request)
+    return _save(actor=actor, entry=entry, m2m=m2m, version=version, request=request)
 
 
 def _new_references(entry, before, m2m: dict) -> list:
@@ -153,7 +156,7 @@ def _new_references(entry, before, m2m: dict) -> list:
 
 
 @transaction.atomic
-def _save(*, actor, entry, m2m: dict | None, request):
+def _save(*, actor, entry, m2m: dict | None, request, version: str | None = None):
     if entry.org_unit_id is None:
         raise ValidationError(_("请选择地区。"))
     entry.full_clean(
@@ -168,7 +171,10 @@ def _save(*, actor, entry, m2m: dict | None, request):
         )
     fields = _fields(entry)
     created = entry.pk is None
-    before = {} if created else snapshot(type(entry).objects.get(pk=entry.pk), fields)
+    if not created:  # the stored entry, locked: what this save replaces, and whether the user saw it
+        stored = type(entry).objects.select_for_update().get(pk=entry.pk)
+        version_check(seen=version, mine=entry, stored=stored, fields=fields)
+    before = {} if created else snapshot(stored, fields)
     if created:
         entry.created_by = actor
     if spec.indexed:
@@ -193,16 +199,20 @@ def _save(*, actor, entry, m2m: dict | None, request):
     return entry
 
 
-def entry_delete(*, actor, entry, request=None) -> None:
+def entry_delete(*, actor, entry, version: str | None = None, request=None) -> None:
     """Remove an entry registered by mistake (an entry that ended is retired with a date instead, so that the
-    periods it stood in still count it)."""
+    periods it stood in still count it). ``version`` as for :func:`entry_save`: not one changed since it was seen."""
     if not may_manage(actor, entry):
         deny(actor, spec_of(entry).write, entry, request=request)
-    _delete(actor=actor, entry=entry, request=request)
+    _delete(actor=actor, entry=entry, version=version, request=request)
 
 
 @transaction.atomic
-def _delete(*, actor, entry, request) -> None:
+def _delete(*, actor, entry, request, version: str | None = None) -> None:
+    stored = type(entry).objects.select_for_update().filter(pk=entry.pk).first()
+    if stored is None:
+        raise Conflict(_("该条目已被他人删除。"))
+    version_check(seen=version, mine=entry, stored=stored, fields=_fields(entry))
     for name, refusal in spec_of(entry).protected_by:
         if getattr(entry, name).exists():
             raise ValidationError(str(refusal))

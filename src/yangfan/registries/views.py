@@ -186,7 +186,7 @@ class RegistryImportView(RegistryAccess, TemplateView):
                 slug=slug, content=upload.read(), file=upload.name, actor=request.user, request=request
             )
         except ImportInvalid as exc:
-            return self.render_to_response(self.get_context_data(errors=exc.errors), status=400)
+            return self.render_to_response(self.get_context_data(errors=exc.errors, refusal=exc), status=400)
         messages.success(
             request,
             _("已导入：新增 %(c)d 条，更新 %(u)d 条，未变 %(n)d 条。")
@@ -271,10 +271,21 @@ class EntryFormView(RegistryAccess, TemplateView):
         if "delete" in request.POST and entry.pk:
             if request.POST["delete"] != "confirmed":  # the button asks first; the confirmation deletes
                 return self.render_to_response(
-                    self.get_context_data(slug=slug, title=SPECS[slug].title, entry=entry, confirming=True)
+                    self.get_context_data(
+                        slug=slug,
+                        title=SPECS[slug].title,
+                        entry=entry,
+                        confirming=True,
+                        version=request.POST.get("version", ""),  # the version the edit page showed
+                    )
                 )
             try:
-                services.entry_delete(actor=request.user, entry=entry, request=request)
+                services.entry_delete(
+                    actor=request.user,
+                    entry=entry,
+                    version=request.POST.get("version") or None,
+                    request=request,
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect(reverse("registries:entry", kwargs={"slug": slug, "pk": entry.pk}))
@@ -289,7 +300,13 @@ class EntryFormView(RegistryAccess, TemplateView):
                 if f.name in form.cleaned_data
             }
             try:
-                services.entry_save(actor=request.user, entry=saved, m2m=m2m, request=request)
+                services.entry_save(
+                    actor=request.user,
+                    entry=saved,
+                    m2m=m2m,
+                    version=form.cleaned_data.get("version") or None,
+                    request=request,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

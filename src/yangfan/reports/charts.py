@@ -1,8 +1,13 @@
 """Trend charts of the evaluation report, drawn with matplotlib into PNG bytes.
 
 The report is read on paper and as a Word file, where a chart is an image: its Chinese text must be drawn
-with a font that has the glyphs, or it prints as boxes (豆腐块). So the chart asks for "Noto Sans CJK SC"
-(Debian's ``fonts-noto-cjk``) by name and refuses to draw without it, rather than falling back silently.
+with a font that has the glyphs, or it prints as boxes (豆腐块). So the chart draws with "Noto Sans CJK SC"
+(Debian's ``fonts-noto-cjk``) and refuses to draw without it, rather than falling back silently; the Word
+writer then leaves a note where the chart would be, and the report is still written (ADR 0018).
+
+matplotlib lists the installed fonts once, in a cache (``~/.cache/matplotlib``) that outlives a later font
+install, so it is not asked to find the font: Yangfan finds the file itself (fontconfig's ``fc-match``, then
+the paths Debian's package installs) and registers it with matplotlib's font manager, whatever the cache holds.
 
 Figures are built on their own Agg canvas (``matplotlib.figure.Figure`` with ``FigureCanvasAgg``), never
 through ``pyplot``: no global backend or figure registry, so report jobs can draw in parallel threads and a
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from pathlib import Path
 
 from matplotlib import font_manager
@@ -37,37 +43,62 @@ class ChineseFontMissing(RuntimeError):
     """No font with Chinese glyphs is installed, so a chart would show boxes instead of text."""
 
 
+# Where Debian's fonts-noto-cjk puts the font (bookworm and later; older releases' truetype path after it).
+KNOWN_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+)
+_registering = threading.Lock()
+
+
 def chinese_font(size: float = 9) -> font_manager.FontProperties:
-    """The CJK font's properties; :class:`ChineseFontMissing` when matplotlib cannot find it."""
-    properties = font_manager.FontProperties(family=CJK_FAMILY, size=size)
+    """The CJK font's properties, the font registered with matplotlib first; :class:`ChineseFontMissing` when
+    no installed file has it."""
+    with _registering:  # report jobs draw in threads; one of them registers the font
+        if not _matplotlib_has_font():
+            path = cjk_font_file()
+            if path is not None:
+                font_manager.fontManager.addfont(str(path))
+            if path is None or not _matplotlib_has_font():
+                raise ChineseFontMissing(
+                    f"未找到中文字体“{CJK_FAMILY}”，无法绘制图表（中文会显示为方框）。"
+                    "请安装 Debian 软件包 fonts-noto-cjk（apt-get install fonts-noto-cjk，或运行 make run）"
+                )
+    return font_manager.FontProperties(family=CJK_FAMILY, size=size)
+
+
+def _matplotlib_has_font() -> bool:
     try:
-        font_manager.findfont(properties, fallback_to_default=False)
+        found = font_manager.findfont(
+            font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False
+        )
     except ValueError:
-        _add_installed_font()  # installed after matplotlib listed the fonts (its cache outlives the install)
-    try:
-        font_manager.findfont(properties, fallback_to_default=False)
-    except ValueError as error:
-        raise ChineseFontMissing(
-            f"未找到中文字体“{CJK_FAMILY}”，图表中的中文会显示为方框。"
-            "请安装 Debian 软件包 fonts-noto-cjk（apt-get install fonts-noto-cjk，或运行 make test-deps），"
-            "然后删除 matplotlib 的字体缓存（~/.cache/matplotlib）后重试。"
-        ) from error
-    return properties
+        return False
+    return Path(found).is_file()
 
 
-def _add_installed_font() -> None:
-    """Add the CJK font fontconfig knows of to matplotlib's list, which it keeps in a cache made when it first
-    ran: a font installed since (``make test-deps``) is otherwise not seen until that cache is deleted."""
+def cjk_font_file() -> Path | None:
+    """The installed file of the CJK font: the one fontconfig names, else one of Debian's paths; ``None`` when
+    neither has it."""
     import shutil
     import subprocess
 
-    if shutil.which("fc-match") is None:
-        return
-    found = subprocess.run(
-        ["fc-match", "-f", "%{file}", CJK_FAMILY], capture_output=True, text=True, check=False, timeout=30
-    ).stdout.strip()
-    if "NotoSansCJK" in Path(found).name:  # not the fallback fontconfig names when the font is missing
-        font_manager.fontManager.addfont(found)
+    if shutil.which("fc-match"):
+        try:
+            found = subprocess.run(
+                ["fc-match", "-f", "%{file}", CJK_FAMILY],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=30,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = ""
+        # fontconfig names its fallback (DejaVu) when the font is missing: only a Noto CJK file will do
+        if "NotoSansCJK" in Path(found).name and Path(found).is_file():
+            return Path(found)
+    return next((Path(p) for p in KNOWN_FONT_FILES if Path(p).is_file()), None)
 
 
 def indicator_chart_png(section: IndicatorSection, *, org_name: str) -> bytes:
@@ -166,4 +197,10 @@ def _number(value: float, _position: int) -> str:
     return f"{int(value):,}" if value == int(value) else f"{value:,}"
 
 
-__all__ = ["ChineseFontMissing", "chinese_font", "indicator_chart_figure", "indicator_chart_png"]
+__all__ = [
+    "ChineseFontMissing",
+    "chinese_font",
+    "cjk_font_file",
+    "indicator_chart_figure",
+    "indicator_chart_png",
+]

@@ -25,6 +25,7 @@ same bytes: the core properties and the zip take the report's date
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,7 +35,7 @@ from yangfan.documents.word.gbt9704 import BODY_PT, HEITI, KAITI, TITLE_PT, chin
 from yangfan.documents.word.package import docx_bytes, set_core_properties
 from yangfan.documents.word.page import new_document, set_page_numbers
 from yangfan.documents.word.writer import Column, WordWriter, border, title_lines
-from yangfan.reports.charts import indicator_chart_png
+from yangfan.reports.charts import ChineseFontMissing, indicator_chart_png
 from yangfan.reports.document import (
     DEMO_NOTICE,
     CountTable,
@@ -43,6 +44,8 @@ from yangfan.reports.document import (
     SpecialSection,
     UnitFigure,
 )
+
+logger = logging.getLogger(__name__)
 
 OVERDUE_ROWS = 30  # overdue items listed in the Word file; the XLSX lists them all
 TITLE_LINE = TITLE_PT * 20 * 3 // 2  # twips: the title's lines one and a half 2号 apart
@@ -98,8 +101,17 @@ class _ReportWriter(WordWriter):
         self.charts = charts
 
     def chart(self, section: IndicatorSection) -> None:
-        """The section's trend chart as wide as the 版心, its caption below."""
-        png = indicator_chart_png(section, org_name=self.doc.org_name)
+        """The section's trend chart as wide as the 版心, its caption below.
+
+        A chart that cannot be drawn (no Chinese font installed, matplotlib failing) leaves a note where it would
+        be, and the report is still written: its figures and texts do not depend on one image (ADR 0018)."""
+        try:
+            png = indicator_chart_png(section, org_name=self.doc.org_name)
+        except Exception as error:  # whatever the drawing raised, the report is worth more than its chart
+            logger.warning("report chart %s not drawn", section.code, exc_info=True)
+            reason = "未安装中文字体 fonts-noto-cjk" if isinstance(error, ChineseFontMissing) else "绘图出错"
+            self.caption(f"（{section.code} {section.name}走势图未能生成：{reason}）", keep_next=False)
+            return
         self.picture(png, caption=f"{section.code} {section.name}走势")
 
     # the report's parts -------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from yangfan.accounts.permissions import deny, may, may_split, may_supervise, supervises_plan
 from yangfan.actionplans.models import Indicator, Plan, ResponsibleUnit, Task
 from yangfan.audit.choices import AuditAction
+from yangfan.audit.conflicts import Conflict
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.collection.choices import WRITABLE, SubmissionAction
-from yangfan.collection.workflow import REPORTER_ACTIONS, workflow_apply, workflow_check
+from yangfan.collection.workflow import REPORTER_ACTIONS, workflow_apply, workflow_check, workflow_lock
 from yangfan.core.plan import UnitKind
 from yangfan.supervision import announce
 from yangfan.supervision.choices import NoticeStatus, Progress
@@ -405,6 +406,16 @@ def progress_report_save(
     fields = ("progress", "percent", "narrative", "override_reason")
     with transaction.atomic():
         created = report.pk is None
+        if (
+            not created
+        ):  # the stored report, locked: a step taken meanwhile (submitted, approved) refuses the save
+            report.refresh_from_db(from_queryset=ProgressReport.objects.select_for_update())
+            if report.status not in WRITABLE:
+                raise Conflict(
+                    _("该进展报告刚被提交或审核，当前为“%(status)s”，您的保存未执行。")
+                    % {"status": report.get_status_display()},
+                    status=report.status,
+                )
         before = {} if created else snapshot(report, fields)
         before_met = [] if created else sorted(report.milestones_met.values_list("pk", flat=True))
         report.progress, report.percent, report.narrative = progress, int(percent), narrative.strip()
@@ -462,6 +473,7 @@ def progress_report_act(*, actor, report: ProgressReport, action: str, comment: 
     if action == A.SUBMIT:
         _submit_check(report)
     with transaction.atomic():
+        workflow_lock(report=report, action=action)  # a concurrent step that came first refuses this one
         workflow_apply(
             report=report,
             action=action,
@@ -612,6 +624,9 @@ def notice_answer(
         raise ValidationError(_("请填写反馈内容。"))
     stored = evidence_store_all(files)
     with transaction.atomic():
+        _notice_lock(notice)
+        if notice.status == NoticeStatus.CLOSED:  # closed meanwhile: an answer would reopen it
+            raise Conflict(_("该督办单刚已办结，不能再反馈。"), status=notice.status)
         if notice.signed_at is None:
             _sign(notice, actor)
         serial = (notice.answers.aggregate(n=Max("serial"))["n"] or 0) + 1
@@ -633,6 +648,13 @@ def notice_answer(
     return answer
 
 
+def _notice_lock(notice: SupervisionNotice) -> None:
+    """Read ``notice`` again with its row locked until the transaction ends, so that what a step checks is what
+    it changes (two officers closing at once, an answer arriving as the notice is closed). On SQLite the
+    transaction's write lock serialises the steps already."""
+    notice.refresh_from_db(from_queryset=SupervisionNotice.objects.select_for_update())
+
+
 def notice_close(*, actor, notice: SupervisionNotice, comment: str = "", request=None) -> SupervisionNotice:
     """办结: the office accepts the answer."""
     # outside the transaction: a refusal stays in the trail
@@ -643,6 +665,13 @@ def notice_close(*, actor, notice: SupervisionNotice, comment: str = "", request
             _("只有已反馈的督办单才能办结（当前为“%(s)s”）。") % {"s": notice.get_status_display()}
         )
     with transaction.atomic():
+        _notice_lock(notice)
+        if notice.status != NoticeStatus.ANSWERED:  # closed by another officer meanwhile
+            raise Conflict(
+                _("该督办单刚被他人处理，当前为“%(s)s”，您的办结未执行。")
+                % {"s": notice.get_status_display()},
+                status=notice.status,
+            )
         before = notice.status
         notice.status, notice.closed_by, notice.closed_at = NoticeStatus.CLOSED, actor, timezone.now()
         notice.closing_comment = comment.strip()

@@ -207,6 +207,7 @@ class UploadView(LoginRequiredMixin, View):
             "entry_url": _url("collection:entry", report),
             "outcome": outcome,
             "errors": errors,
+            "error_total": (outcome or {}).get("total", len(errors)),  # more than listed past ERRORS_LISTED
             "failed": failed,
             **extra,
         }

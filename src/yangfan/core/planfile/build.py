@@ -123,7 +123,16 @@ def plan_build(data: dict, source_text: str, units_by_name: dict[str, str]) -> P
                 unit=e["unit"],
                 aggregation=Aggregation(e["aggregation"]),
                 sources=sources(e),
-                **opt(e, "name_en", "period_type", "by_operator", "remark", "shared_between_operators"),
+                **opt(
+                    e,
+                    "name_en",
+                    "period_type",
+                    "by_operator",
+                    "remark",
+                    "shared_between_operators",
+                    "decimals",
+                ),
+                **{k: as_decimal(e[k]) for k in ("minimum", "maximum") if k in e},
             )
             for e in data["data_elements"]
         ),

@@ -83,6 +83,13 @@ class MeasureChecks(ReaderBase):
             if code is not None and code not in registries:
                 self.problem((*path, "measured_by"), f"“{code}”不是已定义的登记簿（registries）")
 
+    def _check_data_elements(self) -> None:
+        """A value's bounds: a range that admits something; a decimal count the store (six places) can keep."""
+        for path, element in self.items("data_elements"):
+            low, high = element.get("minimum"), element.get("maximum")
+            if low is not None and high is not None and as_decimal(low) > as_decimal(high):
+                self.problem((*path, "maximum"), f"上限 {high} 小于下限 {low}")
+
     def _check_data_sets(self) -> None:
         elements = self._codes("data_elements")
         reporters = self._codes("responsible_units") | {OPERATORS_REPORT}

@@ -35,6 +35,7 @@ class PlanReader(StructureChecks, TextChecks, MeasureChecks, WordingChecks):
         self._check_target_wording()
         self._check_goal_targets(clause_texts)
         self._check_measured_goals()
+        self._check_data_elements()
         self._check_data_sets()
         self._check_validation_rules()
         self._check_evaluation()

@@ -27,6 +27,7 @@ from yangfan.accounts.permissions import (
 from yangfan.actionplans import selectors, services
 from yangfan.actionplans.forms import TaskLeadForm, UnitTargetForm
 from yangfan.actionplans.models import DataElement, Indicator, ResponsibleUnit, Task, UnitTarget
+from yangfan.audit.conflicts import version_of
 from yangfan.core.periods import PeriodError
 from yangfan.datavalues.indicators import (
     assessments,
@@ -252,10 +253,12 @@ class IndicatorTargetsView(PlanMixin, TemplateView):
                     value=data["value"],
                     comparison=data["comparison"],
                     note=data["note"],
+                    version=data["version"] or None,
                     request=request,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
+                found = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}  # a conflict
+                for field, errors in found.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(
@@ -271,17 +274,41 @@ class IndicatorTargetsView(PlanMixin, TemplateView):
         may_set = may(user, "targets.set")
         units = target_units(user).order_by("code") if may_set else None
         if may_set and "form" not in kwargs:
-            kwargs["form"] = UnitTargetForm(
-                initial={"date": self.indicator.target_date, "comparison": self.indicator.target_comparison}
-            )
+            kwargs["form"] = UnitTargetForm(initial=self._initial(units))
             kwargs["form"].fields["org_unit"].queryset = units
+        targets = list(selectors.unit_target_list(indicator=self.indicator))
+        for target in targets:  # the version its 修改 and 删除 send back (``unit_target_set``)
+            target.version = version_of(target)
         return super().get_context_data(
             indicator=self.indicator,
-            targets=selectors.unit_target_list(indicator=self.indicator),
+            targets=targets,
             may_set=may_set,
             removable=set(units.values_list("pk", flat=True)) if may_set else set(),
             **kwargs,
         )
+
+    def _initial(self, units) -> dict:
+        """A new target's form, or, after 「修改」 (``?org=…&date=…``), the target as stored with its version, so
+        that a change another officer made meanwhile is not undone unseen (``unit_target_set``)."""
+        initial = {"date": self.indicator.target_date, "comparison": self.indicator.target_comparison}
+        params = self.request.GET
+        try:
+            on = date.fromisoformat(params.get("date", ""))
+        except ValueError:
+            return initial
+        target = UnitTarget.objects.filter(
+            indicator=self.indicator, org_unit__in=units, org_unit__code=params.get("org", ""), date=on
+        ).first()
+        if target is None:
+            return initial
+        return {
+            "org_unit": target.org_unit,
+            "date": target.date,
+            "comparison": target.comparison,
+            "value": target.value,
+            "note": target.note,
+            "version": version_of(target),
+        }
 
 
 class IndicatorTargetDeleteView(PlanMixin, TemplateView):
@@ -308,6 +335,15 @@ class IndicatorTargetDeleteView(PlanMixin, TemplateView):
         if target is None:
             messages.warning(request, _("没有这个目标，未做任何更改。"))
         else:
-            services.unit_target_delete(actor=request.user, target=target, request=request)
-            messages.success(request, _("目标已删除。"))
+            try:
+                services.unit_target_delete(
+                    actor=request.user,
+                    target=target,
+                    version=request.POST.get("version") or None,
+                    request=request,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("目标已删除。"))
         return redirect("actionplans:targets", plan=plan.code, code=indicator.code)

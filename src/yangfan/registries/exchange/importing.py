@@ -11,7 +11,7 @@ from django.utils import translation
 
 from yangfan.audit.choices import AuditAction
 from yangfan.audit.services import audit_record
-from yangfan.core.errors import ImportInvalid, RowError
+from yangfan.core.errors import ImportInvalid, RowError, RowErrors
 from yangfan.registries.exchange.cells import Candidates, Row, cell_value
 from yangfan.registries.exchange.columns import registry_columns
 from yangfan.registries.exchange.lookups import Lookups
@@ -56,10 +56,10 @@ def registry_import(
     mapping = header_read(header, columns, file)
     width = max(i for i, cell in enumerate(header) if not blank(cell)) + 1
     lookups = Lookups(actor)
-    errors: list[RowError] = []
+    errors = RowErrors()  # past ERRORS_LISTED the checking (lookups, then writes) stops: only counted
     rows: list[Row] = []
     seen: dict = {}
-    for number, cells in table[1:]:
+    for index, (number, cells) in enumerate(table[1:], start=2):
         row, problems = _parse(number, cells, mapping, width, lookups)
         if not problems:
             key = _identity(slug, row, lookups)
@@ -70,16 +70,20 @@ def registry_import(
                 )
             else:
                 seen[key] = number
-        errors += problems
+        errors.extend(problems)
+        if errors.full:
+            raise errors.refusal(file, unchecked=len(table) - index)
         if not problems:
             rows.append(row)
     outcome = ImportOutcome()
     try:
         with transaction.atomic():
-            for row in rows:
-                errors += _apply(slug, row, actor, request, outcome)
+            for applied, row in enumerate(rows, start=1):
+                errors.extend(_apply(slug, row, actor, request, outcome))
+                if errors.full:
+                    raise errors.refusal(file, unchecked=len(rows) - applied)
             if errors:
-                raise ImportInvalid(file, sorted(errors, key=lambda e: e.row))
+                raise errors.refusal(file)
             if dry_run:
                 raise _DryRun
             if outcome.created or outcome.updated:

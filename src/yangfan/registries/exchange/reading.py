@@ -7,20 +7,29 @@ import csv
 import io
 import unicodedata
 
+from django.conf import settings
+
 from yangfan.core.errors import ImportInvalid, RowError
+from yangfan.documents.limits import LimitExceeded, size_checked, zip_checked
 from yangfan.documents.tables import csv_decoded
 from yangfan.registries.exchange.columns import JOIN, Column
 
 
 def file_read(content: bytes, file: str) -> list[tuple[int, list]]:
-    """The file's non-empty rows with their row numbers; cells as the file holds them (XLSX: typed)."""
+    """The file's non-empty rows with their row numbers; cells as the file holds them (XLSX: typed). A file over
+    ``YANGFAN_IMPORT_MAX_MB``, or a workbook that unpacks to more, is refused before it is parsed."""
     name = file.lower()
     if name.endswith(".xls") or content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportInvalid(file, [RowError(1, "", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV")])
-    if name.endswith(".xlsx") or content.startswith(b"PK\x03\x04"):
-        rows = _read_xlsx(content, file)
-    else:
-        rows = _read_csv(content)
+    workbook = name.endswith(".xlsx") or content.startswith(b"PK\x03\x04")
+    limit = settings.YANGFAN_IMPORT_MAX_BYTES
+    try:
+        size_checked(len(content), file=file, limit=limit)
+        if workbook:
+            zip_checked(content, file=file, limit=limit)
+    except LimitExceeded as exc:
+        raise ImportInvalid(file, [RowError(1, "", str(exc))]) from None
+    rows = _read_xlsx(content, file) if workbook else _read_csv(content, file)
     return [(n, row) for n, row in enumerate(rows, start=1) if not all(blank(v) for v in row)]
 
 
@@ -29,11 +38,16 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
+def _read_csv(content: bytes, file: str) -> list[list[str]]:
     text = csv_decoded(content)
     if text is None:  # gb18030 decodes nearly any bytes: what it does not is read with replacements
         text = content.decode("gb18030", errors="replace")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    rows: list[list[str]] = []
+    try:
+        rows.extend(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # a cell over the csv module's size limit
+        raise ImportInvalid(file, [RowError(len(rows) + 1, "", f"无法按 CSV 读取：{exc}")]) from None
+    return rows
 
 
 def _read_xlsx(content: bytes, file: str) -> list[list]:
