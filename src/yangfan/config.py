@@ -93,6 +93,17 @@ def sqlite_directory_problem(database_url: str | None) -> str | None:
     return None
 
 
+def _sqlite_path() -> str | None:
+    """The SQLite database file, when Django is running on one (a full disk there names the file)."""
+    from django.apps import apps
+
+    if not apps.ready:
+        return None
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None
+
+
 # What the machine refused: the disk is full, or the process may not write where it has to (ADR 0018).
 DISK_FULL, NO_PERMISSION = "disk_full", "no_permission"
 _STORAGE_ERRNOS = {
@@ -112,11 +123,11 @@ class StorageProblem:
     path: str | None
 
 
-def storage_problem(exc: BaseException, *, sqlite_path: str | None = None) -> StorageProblem | None:
+def storage_problem(exc: BaseException) -> StorageProblem | None:
     """The full disk or refused permission behind ``exc`` (an ``OSError``, or what one caused), else ``None``.
 
     SQLite does not raise an ``OSError``: its "database or disk is full" and "attempt to write a readonly
-    database" are database errors, about the database file ``sqlite_path``; they are storage problems, not a
+    database" are database errors, about the database file (``_sqlite_path``); they are storage problems, not a
     wrong ``YANGFAN_DATABASE_URL``."""
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -129,8 +140,8 @@ def storage_problem(exc: BaseException, *, sqlite_path: str | None = None) -> St
                 return StorageProblem(kind, None if path is None else os.fsdecode(path))
         text = str(current).lower()
         if "database or disk is full" in text or "sqlite_full" in text:
-            return StorageProblem(DISK_FULL, sqlite_path)
+            return StorageProblem(DISK_FULL, _sqlite_path())
         if "readonly database" in text or "unable to open database file" in text:
-            return StorageProblem(NO_PERMISSION, sqlite_path)
+            return StorageProblem(NO_PERMISSION, _sqlite_path())
         current = current.__cause__ or current.__context__
     return None

@@ -75,7 +75,7 @@ class Failure:
 
 def failure_of(exc: BaseException | None) -> Failure:
     """What to tell the user about ``exc``, raised while serving the current request."""
-    problem = None if exc is None else storage_problem(exc, sqlite_path=_sqlite_path())
+    problem = None if exc is None else storage_problem(exc)
     if problem is not None and problem.kind == DISK_FULL:
         message = (
             _(
@@ -107,9 +107,3 @@ def failure_of(exc: BaseException | None) -> Failure:
         _("服务器内部错误，请稍后重试。如持续出现，请联系系统管理员并提供请求编号 %(id)s。")
         % {"id": request_id()},
     )
-
-
-def _sqlite_path() -> str | None:
-    from django.db import connection
-
-    return str(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None

@@ -105,7 +105,7 @@ def _describe(exc: Exception) -> str:
     from django.db import OperationalError
 
     # before the database's: a full disk under SQLite is a full disk, not a wrong YANGFAN_DATABASE_URL
-    problem = storage_problem(exc, sqlite_path=_sqlite_path())
+    problem = storage_problem(exc)
     if problem is not None:
         return _storage_message(problem)
     if isinstance(exc, OperationalError):
@@ -122,14 +122,3 @@ def _storage_message(problem: StorageProblem) -> str:
         return f"磁盘空间已满，无法写入 {where}；请清理其所在的磁盘（如旧的备份、导出文件、日志）后重试"
     where = problem.path or f"扬帆数据目录 {data_dir()}"
     return f"没有权限写入 {where}；请检查其所有者和权限（运行 yangfan 的用户须可读写），或改用可写的位置"
-
-
-def _sqlite_path() -> str | None:
-    """The SQLite database file, when Django is running on one (a full disk there names the file)."""
-    from django.apps import apps
-
-    if not apps.ready:
-        return None
-    from django.db import connection
-
-    return str(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None

@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 
 from yangfan.actionplans.models import DataSet, Operator
 from yangfan.collection.models import Submission
-from yangfan.core.periods import Period, PeriodError, PeriodKind
+from yangfan.core.periods import PERIOD_TYPES, Period, PeriodError, PeriodKind
 from yangfan.orgunits.models import OrgUnit
-
-PERIOD_KINDS = {"monthly": PeriodKind.MONTH, "quarterly": PeriodKind.QUARTER, "yearly": PeriodKind.YEAR}
 
 
 def _tree() -> tuple[dict[int, OrgUnit], dict[int | None, list[OrgUnit]]]:
@@ -55,7 +53,7 @@ def data_set_rows(*, data_set: DataSet, org_unit: OrgUnit) -> list[OrgUnit]:
 
 
 def period_kind(data_set: DataSet) -> PeriodKind:
-    return PERIOD_KINDS[data_set.period_type]
+    return PERIOD_TYPES[data_set.period_type]
 
 
 def deadline(*, data_set: DataSet, period: Period) -> date:

@@ -39,6 +39,11 @@ class PeriodKind(StrEnum):
     MONTH = "month"
 
 
+# How often something is reported, as a plan file names it (a data set's, a data element's, supervision's
+# ``period_type``), to the kind of period reported.
+PERIOD_TYPES = {"monthly": PeriodKind.MONTH, "quarterly": PeriodKind.QUARTER, "yearly": PeriodKind.YEAR}
+
+
 _PATTERNS = {
     PeriodKind.YEAR: re.compile(r"^(\d{4})$"),
     PeriodKind.QUARTER: re.compile(r"^(\d{4})Q([1-4])$"),

@@ -27,13 +27,8 @@ from enum import StrEnum
 from typing import Any
 
 from yangfan.core.errors import YangfanError
-from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.periods import PERIOD_TYPES, Period, PeriodKind
 
-PERIOD_TYPES: Mapping[str, PeriodKind] = {
-    "monthly": PeriodKind.MONTH,
-    "quarterly": PeriodKind.QUARTER,
-    "yearly": PeriodKind.YEAR,
-}
 _PERIOD_TYPE_NAMES = {"monthly": "月", "quarterly": "季", "yearly": "年"}
 
 

@@ -29,7 +29,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from yangfan.core.engine import PRECISION, DataValue, Engine, NoValue, Values
 from yangfan.core.expressions import BinaryOp, DataElementRef, Formula, Negate, Node, Number
-from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.periods import PERIOD_TYPES, Period, PeriodKind
 from yangfan.core.plan import (
     OPERATORS_REPORT,
     DataSet,
@@ -472,9 +472,6 @@ def official_data_sets(plan: Plan) -> tuple[DataSet, ...]:
     )
 
 
-PERIOD_KINDS = {"monthly": PeriodKind.MONTH, "quarterly": PeriodKind.QUARTER, "yearly": PeriodKind.YEAR}
-
-
 def unit_level_matches(plan: Plan, org_unit: str, level: DataSetLevel) -> bool:
     """Is ``org_unit`` one of the rows a data set of ``level`` has (the root, a unit counted directly in it, or
     a base unit)?"""
@@ -518,7 +515,7 @@ def reconcile(
         for unit, depth in rows:
             for element in elements:
                 kinds = {
-                    PERIOD_KINDS[ds.period_type]
+                    PERIOD_TYPES[ds.period_type]
                     for ds in official_sets
                     if element in ds.data_elements and unit_level_matches(plan, unit, ds.level)
                 }

@@ -19,11 +19,10 @@ from django.conf import settings
 from yangfan.actionplans.models import DataSet, Plan
 from yangfan.core.errors import RowError
 from yangfan.core.numbers import NumberLimits, limit_problem
-from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.periods import PERIOD_TYPES, Period, PeriodKind
 from yangfan.datavalues.importers import ParsedRow
 from yangfan.datavalues.models import DataValue
 
-KIND_OF_TYPE = {"monthly": PeriodKind.MONTH, "quarterly": PeriodKind.QUARTER, "yearly": PeriodKind.YEAR}
 KIND_LABEL = {PeriodKind.MONTH: "月", PeriodKind.QUARTER: "季度", PeriodKind.YEAR: "年"}
 _FIELD = DataValue._meta.get_field("value")
 
@@ -36,7 +35,6 @@ def rows_refused(rows: list[ParsedRow]) -> list[RowError]:
     spans = _plan_spans()
     kinds = _kinds()
     limits: dict[int, NumberLimits] = {}
-    periods: dict[str, Period] = {}
     errors: list[RowError] = []
     for row in rows:
         element = row.data_element
@@ -47,7 +45,7 @@ def rows_refused(rows: list[ParsedRow]) -> list[RowError]:
         problem = limit_problem(row.value, limits[element.pk])
         if problem:
             errors.append(RowError(row.row, "值", f"{problem}（数据项 {element.code}）"))
-        period = periods.get(row.period) or periods.setdefault(row.period, Period.parse(row.period))
+        period = Period.parse(row.period)  # remembered: a file names a few dozen periods
         outside = _outside(period, spans)
         if outside:
             errors.append(RowError(row.row, "期间", outside))
@@ -77,16 +75,16 @@ def _kinds() -> dict[tuple[str, bool], set[PeriodKind]]:
         "period_type", "by_operator", "data_elements"
     ):
         for code in elements:
-            kinds.setdefault((code, by_operator), set()).add(KIND_OF_TYPE[period_type])
+            kinds.setdefault((code, by_operator), set()).add(PERIOD_TYPES[period_type])
             if by_operator:  # an operator's data set's elements may also be given as their undivided totals
-                kinds.setdefault((code, False), set()).add(KIND_OF_TYPE[period_type])
+                kinds.setdefault((code, False), set()).add(PERIOD_TYPES[period_type])
     return kinds
 
 
 def _own_kinds(element, by_operator: bool) -> set[PeriodKind]:
     if by_operator and not element.by_operator:
         return set()
-    return {KIND_OF_TYPE[element.period_type]}
+    return {PERIOD_TYPES[element.period_type]}
 
 
 def _outside(period: Period, spans: list[tuple[date, date]]) -> str | None:

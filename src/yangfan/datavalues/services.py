@@ -207,11 +207,7 @@ def _stored(rows: list[ParsedRow]) -> dict[tuple, tuple]:
     wrote: the "old" of every audit entry is the value actually replaced, never one read before another import
     changed it. Only the file's units, data elements and periods are read (and locked)."""
     stored = (
-        DataValue.objects.filter(
-            period__in={r.period for r in rows},
-            data_element__in={r.data_element.pk for r in rows},
-            org_unit__in={r.org_unit.pk for r in rows},
-        )
+        _around(rows)
         .order_by("pk")  # one lock order for every import: two never wait for each other in a cycle
         .select_for_update(of=("self",))
         .values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk", "value", "comment")
@@ -336,13 +332,19 @@ def _insert(rows: list[ParsedRow], source: str, actor_pk, run_pk, now) -> dict[t
     return _fetch_keys(rows)
 
 
-def _fetch_keys(rows: list[ParsedRow]) -> dict[tuple, str]:
-    keys = {r.key for r in rows}
-    stored = DataValue.objects.filter(  # the batch's units too: a batch holds a few, the table all of them
+def _around(rows: list[ParsedRow]):
+    """The stored values of the rows' periods, data elements and units, a superset of their keys that one
+    indexed query reads (the units too: a file holds a few, the table all of them)."""
+    return DataValue.objects.filter(
         period__in={r.period for r in rows},
         data_element__in={r.data_element.pk for r in rows},
         org_unit__in={r.org_unit.pk for r in rows},
-    ).values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk")
+    )
+
+
+def _fetch_keys(rows: list[ParsedRow]) -> dict[tuple, str]:
+    keys = {r.key for r in rows}
+    stored = _around(rows).values_list("data_element_id", "org_unit_id", "period", "operator_id", "pk")
     return {
         (de, org, period, op): str(pk) for de, org, period, op, pk in stored if (de, org, period, op) in keys
     }

@@ -20,7 +20,7 @@ from yangfan.accounts.permissions import (
     supervision_scope,
 )
 from yangfan.actionplans.models import Plan, ResponsibleUnit
-from yangfan.core.periods import Period, PeriodKind
+from yangfan.core.periods import PERIOD_TYPES, Period, PeriodKind
 from yangfan.core.plan import UnitKind
 from yangfan.core.supervision import (
     AssignmentState,
@@ -33,8 +33,6 @@ from yangfan.core.supervision import (
 )
 from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
 from yangfan.supervision.models import Assignment, Milestone, ProgressReport
-
-PERIOD_KINDS = {"quarterly": PeriodKind.QUARTER, "monthly": PeriodKind.MONTH, "yearly": PeriodKind.YEAR}
 
 
 def supervision_rules(plan: Plan) -> SupervisionRules:
@@ -51,7 +49,7 @@ def core_plan(plan: Plan):
 
 
 def reporting_kind(plan: Plan) -> PeriodKind:
-    return PERIOD_KINDS[supervision_rules(plan).period_type]
+    return PERIOD_TYPES[supervision_rules(plan).period_type]
 
 
 def reporting_periods(plan: Plan, *, until: Period | None = None) -> list[str]:
