@@ -47,10 +47,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from yangfan.actionplans.services import plan_load_file
-    from yangfan.core.planfile import bundled_plan_paths
+    from yangfan.core.planfile import init_plan_paths
 
     with django_db_blocker.unblock():
-        for path in bundled_plan_paths():
+        for path in init_plan_paths():
             plan_load_file(path=path)
 
 

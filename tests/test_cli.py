@@ -36,9 +36,9 @@ def test_unknown_command_gets_one_line_naming_the_commands(cli_env):
 
 
 def test_validate_accepts_the_bundled_plan(cli_env):
-    from yangfan.core.planfile import bundled_plan_paths
+    from yangfan.core.planfile import init_plan_paths
 
-    result = yangfan("plan", "validate", str(bundled_plan_paths()[0]), env=cli_env)
+    result = yangfan("plan", "validate", str(init_plan_paths()[0]), env=cli_env)
     assert result.returncode == 0, result.stderr
     assert "校验通过" in result.stdout and "33 项任务" in result.stdout
 

@@ -118,7 +118,7 @@ def test_every_bundled_plan_file_loads(path):
     plan = load_plan(path)
 
     assert plan.code
-    assert plan.tasks
+    assert plan.indicators
     assert plan.org_tree.root is not None
 
 

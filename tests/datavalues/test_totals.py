@@ -269,12 +269,12 @@ def test_loading_a_plan_builds_its_totals_where_there_are_none(db):
     """The load follows with the totals (``totals_on_plan_load``, a receiver of ``plan_loaded``): here a database
     with values and no totals of the plan, as one from before the totals were kept."""
     from yangfan.actionplans.services import plan_load_file
-    from yangfan.core.planfile import bundled_plan_paths
+    from yangfan.core.planfile import init_plan_paths
 
     write([("base_stations_5g", "610102", "2023Q4", None, "10")])
     StoredTotal.objects.filter(plan=PLAN).delete()
     assert fresh_total("base_stations_5g", "610100", "2023Q4") is None
-    for path in bundled_plan_paths():
+    for path in init_plan_paths():
         plan_load_file(path=path)
     assert fresh_total("base_stations_5g", "610100", "2023Q4") == Decimal(10)
 

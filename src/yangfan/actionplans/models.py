@@ -41,6 +41,15 @@ class Plan(models.Model):
     file_name = models.CharField(_("计划文件"), max_length=300, blank=True)
     file_sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True)
     file_text = models.TextField(_("计划文件内容"), blank=True)
+    root = models.ForeignKey(
+        "orgunits.OrgUnit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("组织机构树的根"),
+        help_text=_("计划文件中组织机构树的根（省级计划为本省，全国计划为全国）"),
+    )
     loaded_at = models.DateTimeField(_("加载时间"), auto_now=True)
 
     class Meta:
@@ -131,6 +140,16 @@ class Task(PlanElement):
     sector = models.ForeignKey(
         Sector, models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("行业")
     )
+    continues = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("接续的任务"),
+        help_text=_("前一个计划中由本任务接续的任务"),
+    )
+    continues_note = models.TextField(_("变化说明"), blank=True)
 
     class Meta(PlanElement.Meta):
         verbose_name = _("任务")
@@ -318,6 +337,16 @@ class Indicator(PlanElement):
     )
     milestones = models.JSONField(_("计划中的阶段目标"), default=list, blank=True)
     sources = models.JSONField(_("计划出处"), default=list, blank=True)
+    continues = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("接续的指标"),
+        help_text=_("前一个计划中由本指标接续的指标：两段序列画在一起"),
+    )
+    continues_note = models.TextField(_("口径变化说明"), blank=True)
 
     class Meta(PlanElement.Meta):
         verbose_name = _("指标")

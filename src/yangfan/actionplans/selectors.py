@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from yangfan.actionplans.choices import UnitRole
@@ -18,8 +18,19 @@ def plan_get(*, code: str) -> Plan:
     return get_object_or_404(Plan, code=code)
 
 
+def supervised_plans() -> QuerySet[Plan]:
+    """The plans with tasks to supervise, the one that started last first (the national successor's task clauses
+    are not bundled: it has none)."""
+    return Plan.objects.filter(Exists(Task.objects.filter(plan=OuterRef("pk")))).order_by("-start", "code")
+
+
 def plan_default() -> Plan | None:
-    return Plan.objects.order_by("code").first()
+    """The plan the platform's work runs on where a page does not name one: the first of ``supervised_plans``;
+    else the first by code."""
+    return (
+        supervised_plans().select_related("root").first()
+        or Plan.objects.select_related("root").order_by("code").first()
+    )
 
 
 def task_list(*, plan: Plan) -> QuerySet[Task]:

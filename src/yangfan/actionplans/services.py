@@ -32,7 +32,7 @@ from yangfan.audit.choices import AuditAction
 from yangfan.audit.conflicts import Conflict, version_check
 from yangfan.audit.services import audit_record, model_changes, snapshot
 from yangfan.core import plan as core
-from yangfan.core.planfile import load_plan
+from yangfan.core.planfile import bundled_plans, load_plan, load_plan_text
 from yangfan.orgunits.models import OrgGroup, OrgUnit
 
 
@@ -63,7 +63,7 @@ class LoadStats(Counter):
 def plan_load_file(*, path: str | Path, actor=None) -> tuple[Plan, LoadStats]:
     """Validate and load the plan file at ``path`` (raises ``PlanInvalid`` before writing anything)."""
     path = Path(path)
-    parsed = load_plan(path)
+    parsed = load_plan(path, plans=plans_known())
     content = path.read_bytes()
     return plan_load(
         plan=parsed,
@@ -72,6 +72,16 @@ def plan_load_file(*, path: str | Path, actor=None) -> tuple[Plan, LoadStats]:
         file_text=content.decode("utf-8"),
         actor=actor,
     )
+
+
+def plans_known() -> dict[str, core.Plan]:
+    """The plans a plan file may continue, and whose codes another plan may not take: those shipped with Yangfan
+    and those loaded (a loaded plan's text as it was loaded)."""
+    loaded = Plan.objects.exclude(file_text="").values_list("code", "file_name", "file_text", "source_text")
+    return bundled_plans() | {
+        code: load_plan_text(text, file=name or code, source_text=source, plans=None)
+        for code, name, text, source in loaded
+    }
 
 
 @transaction.atomic
@@ -115,11 +125,14 @@ def plan_load(
             stats["updated"] += 1
             _audit(stats, AuditAction.UPDATE, row, model_changes(before, snapshot(row, fields)))
 
-    _load_org_tree(plan, stats)
+    units = _load_org_tree(plan, stats)
+    if row.root_id != units[plan.org_tree.root].pk:
+        row.root = units[plan.org_tree.root]
+        row.save(update_fields=["root"])
     _sync(
         Operator.objects.all(), [_values(o, "name", "name_en") for o in plan.operators], stats, delete=False
     )
-    _sync(DataElement.objects.all(), [_data_element(e) for e in plan.data_elements], stats, delete=False)
+    _sync(DataElement.objects.all(), _data_elements(plan), stats, delete=False)
 
     sections = _sync(
         row.section_set.all(),
@@ -160,6 +173,7 @@ def plan_load(
                 number=t.number or "",
                 sector=sectors.get(t.sector),
                 plan=row,
+                **_continuation(Task, t.continues),
             )
             for t in plan.tasks
         ],
@@ -192,7 +206,11 @@ def plan_load(
         ],
         stats,
     )
-    _sync(row.indicator_set.all(), [_indicator(i, row) for i in plan.indicators], stats)
+    _sync(
+        row.indicator_set.all(),
+        [{**_indicator(i, row), **_continuation(Indicator, i.continues)} for i in plan.indicators],
+        stats,
+    )
     _sync(
         row.dataset_set.all(),
         [
@@ -264,8 +282,10 @@ def _sync_task_units(plan: core.Plan, tasks: dict, units: dict, stats: LoadStats
         _audit(stats, AuditAction.UPDATE, task, changes)
 
 
-def _load_org_tree(plan: core.Plan, stats: LoadStats) -> None:
-    """Org units are shared by every plan, so a plan adds and updates units but never deletes one."""
+def _load_org_tree(plan: core.Plan, stats: LoadStats) -> dict[str, OrgUnit]:
+    """Org units are shared by every plan, so a plan adds and updates units but never deletes one. A unit another
+    plan holds (610000, the root of the Shaanxi plan) takes the place the loading plan gives it (under CN in the
+    national plan): the database holds one tree, each plan's file its own part of it. The units by code."""
     units = _sync(
         OrgUnit.objects.all(),
         [_values(u, "name", "name_en", "level", "kind", "remark") for u in plan.org_units],
@@ -302,6 +322,7 @@ def _load_org_tree(plan: core.Plan, stats: LoadStats) -> None:
                     groups[group.code],
                     {relation: [sorted(before), sorted(wanted)]},
                 )
+    return units
 
 
 def _sync(
@@ -386,6 +407,73 @@ def _sources(sources: tuple[core.Source, ...]) -> list[dict]:
     return [{"clause": s.clause, "quote": s.quote} for s in sources]
 
 
+def _continuation(model, continues: core.Continuation | None) -> dict:
+    """The ``continues`` and ``continues_note`` of a task or an indicator: the earlier plan's row it carries on,
+    which must be loaded (the file's check found it among the plans known)."""
+    if continues is None:
+        return {"continues": None, "continues_note": ""}
+    earlier = model.objects.filter(plan__code=continues.plan, code=continues.code).first()
+    if earlier is None:
+        raise ValidationError(
+            _(
+                "计划文件接续计划 %(plan)s 的 %(code)s，但该计划尚未加载：请先加载它（yangfan plan load %(plan)s）。"
+            )
+            % {"plan": continues.plan, "code": continues.code}
+        )
+    return {"continues": earlier, "continues_note": continues.note}
+
+
+# What a data element is, shared by every plan that uses it: a second plan must define it alike.
+SHARED_DEFINITION = (
+    "name",
+    "unit",
+    "aggregation",
+    "period_type",
+    "by_operator",
+    "decimals",
+    "minimum",
+    "maximum",
+)
+
+
+def _data_elements(plan: core.Plan) -> list[dict]:
+    """The rows of the plan's data elements. An element another plan defined already keeps its definition, which
+    this plan must repeat exactly (a value entered once serves both plans, so both must mean the same quantity);
+    its sources are kept per plan, so loading one plan leaves another's clauses alone."""
+    existing = {e.code: e for e in DataElement.objects.filter(code__in=[e.code for e in plan.data_elements])}
+    rows, differences = [], []
+    for element in plan.data_elements:
+        values = _data_element(element)
+        values["sources"] = [{**s, "plan": plan.code} for s in values["sources"]]
+        stored = existing.get(element.code)
+        if stored is not None:
+            others = [s for s in stored.sources if s.get("plan") not in (None, plan.code)]
+            if others:  # defined by another plan: the definition is that plan's too
+                changed = [
+                    f for f in SHARED_DEFINITION if _comparable(getattr(stored, f)) != _comparable(values[f])
+                ]
+                if changed:
+                    differences.append(f"{element.code}（{'、'.join(changed)}）")
+                values["remark"], values["name_en"] = stored.remark, stored.name_en  # the first plan's words
+            values["sources"] = others + values["sources"]
+        rows.append(values)
+    if differences:
+        raise ValidationError(
+            _(
+                "数据项 %(codes)s 已由其他计划定义，本计划文件的定义与之不同；数据项由各计划共用，定义须完全一致。"
+            )
+            % {"codes": "；".join(differences)}
+        )
+    return rows
+
+
+def _comparable(value):
+    """A field's value as a stored row and a plan file both give it: numbers by value, choices as text."""
+    if value is None or isinstance(value, bool):
+        return value
+    return Decimal(value) if isinstance(value, int | Decimal) else str(value)
+
+
 def _data_element(e: core.DataElement) -> dict:
     return _values(
         e,
@@ -464,10 +552,10 @@ def unit_target_set(
             "start": plan.start.isoformat(),
             "end": indicator.target_date.isoformat(),
         }
-    elif on == indicator.target_date and org_unit.parent_id is None and org_unit.counted_in_id is None:
+    elif on == indicator.target_date and org_unit.pk == plan.root_id:
         errors["org_unit"] = _(
-            "全省的最终目标由计划文件规定，不能在系统中修改；可以设定阶段目标或各地区的目标。"
-        )
+            "%(unit)s的最终目标由计划文件规定，不能在系统中修改；可以设定阶段目标或各地区的目标。"
+        ) % {"unit": org_unit.name}
     if not value.is_finite() or abs(value) >= 10**16:
         errors["value"] = _("目标值应为有限的数值，且小于 10 的 16 次方。")
     if comparison not in Comparison.values:

@@ -29,7 +29,7 @@ def initialise(*, demo: bool, quiet: bool = False) -> None:
     from django.core.management import call_command
 
     from yangfan.actionplans.services import plan_load_file
-    from yangfan.core.planfile import bundled_plan_paths
+    from yangfan.core.planfile import init_plan_paths
 
     with out.status("正在创建或迁移数据库…"):
         call_command("migrate", interactive=False, verbosity=0)
@@ -39,7 +39,7 @@ def initialise(*, demo: bool, quiet: bool = False) -> None:
 
     for run in ingest_runs_interrupt():  # runs whose process died while the server was down
         out.print(f"汇总批次 #{run.pk} 已标记为失败：{run.message}", markup=False)
-    for path in bundled_plan_paths():
+    for path in init_plan_paths():
         with out.status(f"正在加载计划 {path.name}…"):
             plan, stats = plan_load_file(path=path)
         if not quiet:

@@ -6,7 +6,8 @@ so a page or a report can always show the user's own words next to what Yangfan 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -70,6 +71,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Continuation:
+    """What an indicator or a task of a later plan carries on: the ``code`` of an indicator or task of the earlier
+    plan ``plan``, with a ``note`` where the definition changed (大型工业企业 → 大中型工业企业)."""
+
+    plan: str
+    code: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     code: str
     title: str
@@ -100,6 +111,7 @@ class Task:
     number: str | None = None
     sector: str | None = None
     remark: str = ""
+    continues: Continuation | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +290,7 @@ class Indicator:
     remark: str = ""
     target_scope: TargetScope = TargetScope.PLAN_AREA
     milestones: tuple[Target, ...] = ()  # targets on the way, earlier than ``target.date``, by date
+    continues: Continuation | None = None  # the earlier plan's indicator whose series this one carries on
 
 
 @dataclass(frozen=True)
@@ -324,6 +337,9 @@ class Plan:
     preamble: str = ""
     source_text: str = ""
     remarks: tuple[str, ...] = ()
+    loads_on_init: bool = (
+        True  # a bundled plan ``yangfan init`` loads; ``False``: loaded by ``yangfan plan load``
+    )
     responsible_units: tuple[ResponsibleUnit, ...] = ()
     sectors: tuple[Sector, ...] = ()
     operators: tuple[Operator, ...] = ()
@@ -398,3 +414,23 @@ class Plan:
             return self._index[key]
         except KeyError:
             raise KeyError(f"{collection}: {code}") from None
+
+
+def grafted(plan: Plan, others: Iterable[Plan]) -> Plan:
+    """``plan`` with the org trees of ``others`` hung where their roots stand in its own tree: the national plan,
+    whose file lists the country and its provinces, then holds 610000's cities and counties as the Shaanxi plan
+    counts them (and its groups), so that both plans read the same values once each. A plan whose root ``plan``
+    does not hold, or holds as its own root, adds nothing; a unit ``plan`` lists already keeps ``plan``'s place."""
+    tree = plan.org_tree
+    units, groups = list(plan.org_units), list(plan.org_groups)
+    known = {u.code for u in units} | {g.code for g in groups}
+    for other in others:
+        root = other.org_tree.root
+        if other.code == plan.code or root is None or root == tree.root or root not in tree.units:
+            continue
+        units += [u for u in other.org_units if u.code not in known]
+        groups += [g for g in other.org_groups if g.code not in known]
+        known |= {u.code for u in other.org_units} | {g.code for g in other.org_groups}
+    if len(units) == len(plan.org_units) and len(groups) == len(plan.org_groups):
+        return plan
+    return replace(plan, org_units=tuple(units), org_groups=tuple(groups))

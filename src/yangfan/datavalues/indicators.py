@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
@@ -19,16 +18,11 @@ from yangfan.actionplans.display import localized_name, status_label, unit_label
 from yangfan.core.engine import Assessment, Engine, assess, periods_read, series_periods
 from yangfan.core.figures import row_target
 from yangfan.core.periods import Period, PeriodKind, parse_within
-from yangfan.core.plan import Direction, Indicator, Plan, Target
-from yangfan.core.planfile import bundled_plan_paths, load_plan, load_plan_text
+from yangfan.core.plan import Direction, Indicator, Plan, Target, grafted
+from yangfan.core.planfile import bundled_plan_files, load_plan, load_plan_text
 from yangfan.core.targets import Status, TargetBook, on_path
 from yangfan.datavalues.totals import StoredTotals
 from yangfan.orgunits.models import OrgUnit
-
-
-@cache
-def _bundled() -> dict[str, Path]:
-    return {load_plan(path).code: path for path in bundled_plan_paths()}
 
 
 @cache
@@ -38,8 +32,8 @@ def _parsed(code: str, file_sha256: str) -> Plan:
 
     row = PlanRow.objects.only("file_name", "file_text", "source_text").get(code=code)
     if not row.file_text:  # loaded before the text was kept: the bundled file of that code
-        return load_plan(_bundled()[code])
-    return load_plan_text(row.file_text, file=row.file_name or code, source_text=row.source_text)
+        return load_plan(bundled_plan_files()[code], plans=None)
+    return load_plan_text(row.file_text, file=row.file_name or code, source_text=row.source_text, plans=None)
 
 
 YEARS_BEFORE_PLAN = 10  # how far before its plan a period may be asked for (after: up to next year)
@@ -56,15 +50,25 @@ def plan_period(plans: Iterable[Plan], text: str | None) -> Period:
 
 
 def core_plan_of(row) -> Plan:
-    """The plan of an ``actionplans.Plan`` row already read, as the engine reads it (no query)."""
+    """The plan of an ``actionplans.Plan`` row already read, as its file says (no query): its rules, schemes,
+    tasks and indicators. Its org tree is the file's own; the engine's, which holds the trees of the other plans
+    loaded, is :func:`core_plans`'."""
     return _parsed(row.code, row.file_sha256)
 
 
 def core_plans() -> dict[str, Plan]:
-    """The plans loaded into the database (``yangfan init``, ``yangfan plan load``) as the engine reads them."""
+    """The plans loaded into the database (``yangfan init``, ``yangfan plan load``) as the engine reads them: each
+    with the trees of the others hung where their roots stand in its own (``core.plan.grafted``)."""
     from yangfan.actionplans.models import Plan as PlanRow
 
-    return {code: _parsed(code, sha) for code, sha in PlanRow.objects.values_list("code", "file_sha256")}
+    return dict(_composed(tuple(PlanRow.objects.order_by("code").values_list("code", "file_sha256"))))
+
+
+@cache
+def _composed(rows: tuple[tuple[str, str], ...]) -> dict[str, Plan]:
+    """The plans of ``rows`` (code, file digest) each grafted with the others: once per process and set of plans."""
+    parsed = [_parsed(code, sha) for code, sha in rows]
+    return {plan.code: grafted(plan, parsed) for plan in parsed}
 
 
 def target_book(plan: Plan) -> TargetBook:

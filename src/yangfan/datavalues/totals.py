@@ -77,9 +77,18 @@ def totals_rebuild(*, plan: Plan, progress: Callable[[int, int], None] | None = 
 
 def totals_on_plan_load(sender, *, parsed: Plan, stats, **kwargs) -> None:
     """``plan_loaded`` receiver: a load that changed anything rebuilds the plan's totals in its transaction, as
-    does a load into a database that has values but no totals of the plan yet (``totals_missing``)."""
-    if stats.changed or totals_missing(parsed):
-        totals_rebuild(plan=parsed)
+    does a load into a database that has values but no totals of the plan yet (``totals_missing``). The plan is
+    read as the engine reads it, with the trees of the other plans it holds; a plan that holds the loaded plan's
+    tree (the national plan, of a province's) is rebuilt too when the load changed that tree."""
+    plans = _plans()
+    loaded = next(p for p in plans if p.code == parsed.code)
+    if stats.changed or totals_missing(loaded):
+        totals_rebuild(plan=loaded)
+    if stats.changed:
+        for host in plans:
+            below = {u.code for u in loaded.org_units} - {loaded.org_tree.root}
+            if host.code != loaded.code and below & host.org_tree.units.keys():
+                totals_rebuild(plan=host)
 
 
 def _one_at_a_time() -> None:

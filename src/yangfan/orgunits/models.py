@@ -9,13 +9,14 @@ from yangfan.core import orgtree
 
 
 class OrgUnitLevel(models.IntegerChoices):
+    COUNTRY = 0, _("全国")
     PROVINCE = 1, _("省")
     CITY = 2, _("市")
     COUNTY = 3, _("县（区）")
 
 
 class OrgUnit(models.Model):
-    """A province, city, county or zone. ``parent`` is administrative; ``counted_in`` says where its
+    """The country, a province, city, county or zone. ``parent`` is administrative; ``counted_in`` says where its
     figures are counted when that differs (杨陵区 is in 咸阳 but counted in 杨凌示范区)."""
 
     code = models.CharField(_("代码"), max_length=64, unique=True)

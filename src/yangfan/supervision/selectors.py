@@ -20,6 +20,7 @@ from yangfan.accounts.permissions import (
     supervision_scope,
 )
 from yangfan.actionplans.models import Plan, ResponsibleUnit
+from yangfan.actionplans.selectors import plan_default, supervised_plans
 from yangfan.core.periods import PERIOD_TYPES, Period, PeriodKind
 from yangfan.core.plan import UnitKind
 from yangfan.core.supervision import (
@@ -91,12 +92,18 @@ def reporting_period_for(plan: Plan, period: Period) -> Period:
 def city_governments() -> QuerySet[OrgUnit]:
     """The units a task given to 各设区市政府 is shared among: the prefecture-level cities directly under the
     province (a zone such as 杨凌示范区 has a ``kind`` and is not one: the plan file's remark says so)."""
+    province = OrgUnit.objects.filter(pk__in=supervised_plans().values("root")[:1])
     return OrgUnit.objects.filter(
-        level=OrgUnitLevel.CITY, kind="", parent__parent__isnull=True, counted_in__isnull=True
+        level=OrgUnitLevel.CITY, kind="", parent__in=province, counted_in__isnull=True
     )
 
 
 def province_unit() -> OrgUnit:
+    """The root of the supervised plan's tree (``plan_default``): the province, also where a national plan that
+    holds it is loaded beside it."""
+    plan = plan_default()
+    if plan is not None and plan.root_id is not None:
+        return plan.root
     return OrgUnit.objects.filter(parent__isnull=True, counted_in__isnull=True).order_by("code").first()
 
 

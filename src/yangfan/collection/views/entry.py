@@ -307,7 +307,7 @@ def _reporting_units(data_set: DataSet, roots: list[OrgUnit]) -> list[OrgUnit]:
     county-level data set comes from each unit counted directly in it (the cities and 杨凌示范区)."""
     units = []
     for root in roots:
-        if data_set.level == DataSetLevel.COUNTY and root.statistical_parent_id is None:
+        if data_set.level == DataSetLevel.COUNTY and root.pk == data_set.plan.root_id:
             units.extend(
                 OrgUnit.objects.filter(Q(counted_in=root) | Q(parent=root, counted_in__isnull=True)).order_by(
                     "code"

@@ -13,6 +13,7 @@ from yangfan.core.plan import (
     Annex,
     AnnexRow,
     Comparison,
+    Continuation,
     DataElement,
     DataSet,
     DataSetLevel,
@@ -60,6 +61,7 @@ def plan_build(data: dict, source_text: str, units_by_name: dict[str, str]) -> P
         end=date.fromisoformat(p["end"]),
         source_text=source_text,
         remarks=tuple(data.get("remarks", [])),
+        loads_on_init=p.get("load", "init") == "init",
         **opt(p, "name_en", "document", "notice_title", "addressees", "base_year", "preamble"),
         responsible_units=tuple(
             ResponsibleUnit(
@@ -90,6 +92,7 @@ def plan_build(data: dict, source_text: str, units_by_name: dict[str, str]) -> P
                 text=t["text"],
                 responsibility=t["responsibility"],
                 responsible_units=tuple(dict.fromkeys(units_by_name[n] for n in t["responsible_units"])),
+                continues=_continuation(t, "task"),
                 **opt(t, "number", "sector", "remark"),
             )
             for t in data["tasks"]
@@ -151,6 +154,7 @@ def plan_build(data: dict, source_text: str, units_by_name: dict[str, str]) -> P
                 target_scope=TargetScope(i["target"].get("applies_to", TargetScope.PLAN_AREA)),
                 milestones=tuple(_target(m) for m in i.get("milestones", [])),
                 sources=sources(i),
+                continues=_continuation(i, "indicator"),
                 **opt(i, "name_en", "base_year", "annex_number", "remark"),
             )
             for i in data["indicators"]
@@ -207,6 +211,11 @@ def _rule(d: dict) -> ValidationRule:
         limit=as_decimal(d["limit"]) if "limit" in d else None,
         remark=d.get("remark", ""),
     )
+
+
+def _continuation(item: dict, key: str) -> Continuation | None:
+    c = item.get("continues")
+    return Continuation(plan=c["plan"], code=c[key], note=c.get("note", "")) if c else None
 
 
 def _target(d: dict) -> Target:

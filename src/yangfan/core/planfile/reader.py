@@ -8,15 +8,18 @@ from yangfan.core.planfile.build import plan_build
 from yangfan.core.planfile.measures import MeasureChecks
 from yangfan.core.planfile.schema import schema_problems
 from yangfan.core.planfile.structure import StructureChecks
+from yangfan.core.planfile.succession import SuccessionChecks
 from yangfan.core.planfile.texts import TextChecks
 from yangfan.core.planfile.wording import WordingChecks
 from yangfan.core.planfile.yaml_lines import Path_, format_path
 
 
-class PlanReader(StructureChecks, TextChecks, MeasureChecks, WordingChecks):
+class PlanReader(StructureChecks, TextChecks, MeasureChecks, WordingChecks, SuccessionChecks):
     """Checks one parsed document and builds the :class:`Plan`; collects problems instead of stopping."""
 
-    def read(self) -> Plan:
+    def read(self, known=None) -> Plan:
+        """The checked plan; ``known`` (code → plan) are the other plans its continuations may name, or ``None``
+        where they are not checked again (a plan read back as it was loaded)."""
         if not isinstance(self.data, dict):
             self.problem((), "计划文件的顶层应为映射（键: 值）")
             self._fail_if_problems()
@@ -39,6 +42,7 @@ class PlanReader(StructureChecks, TextChecks, MeasureChecks, WordingChecks):
         self._check_data_sets()
         self._check_validation_rules()
         self._check_evaluation()
+        self._check_other_plans(known)
         if source_text:
             self._check_against_source(source_text)
         self._fail_if_problems()

@@ -8,19 +8,21 @@ value with its multiplier must equal the target value (for an indicator counted 
 10⁴), and its unit, where the quote gives one, must be the indicator's. An indicator whose target is written
 neither in the annex nor in any of its quotes is refused too: it could not be checked.
 
-**Comparison words.** Only the words the Shaanxi text uses next to its figures are read, mapped so:
+**Comparison words.** Only the words the bundled texts use next to their figures are read, mapped so:
 
 ====== ========================== ================
 word   where                      comparison
 ====== ========================== ================
 超过   just before the figure     ``gt`` (>)
 超     just before the figure     ``gt`` (>)
+达     just before the figure     ``gte`` (≥)
 以上   just after the figure      ``gte`` (≥)
 ====== ========================== ================
 
-以上 includes the number itself, as Chinese official usage reads it: “3个以上” is three or more. Words the
-text does not use (高于, 大于, 不少于, 不低于, 达到, …) are not guessed at; a quote with none of the words above
-(“建设15个”) leaves the comparison to the file, which says why in the indicator's remark.
+以上 includes the number itself, as Chinese official usage reads it: “3个以上” is three or more; so does 达
+(reach), which the successor's targets use (“每万人拥有5G基站数达38个”). Words the texts do not use (高于, 大于,
+不少于, 不低于, …) are not guessed at; a quote with none of the words above (“建设15个”) leaves the comparison to
+the file, which says why in the indicator's remark.
 
 **Goal phrases.** The text of every goal, and of each section goals belong to (一.(三) 总体目标), is split at
 ，。；. Every phrase must be contained in a quote of an indicator's ``sources`` or in the text of a qualitative
@@ -40,7 +42,11 @@ from yangfan.core.plan import Comparison
 from yangfan.core.planfile.base import ReaderBase, as_decimal, is_number
 
 MULTIPLIERS = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4}
-WORDS_BEFORE = {"超过": Comparison.GT, "超": Comparison.GT}  # longest first: 超过 before 超
+WORDS_BEFORE = {
+    "超过": Comparison.GT,
+    "超": Comparison.GT,
+    "达": Comparison.GTE,
+}  # longest first: 超过 before 超
 WORDS_AFTER = {"以上": Comparison.GTE}
 COMPARISON_NAMES = {"gt": "大于", "gte": "大于或等于", "lt": "小于", "lte": "小于或等于"}
 _PHRASE_END = re.compile(r"[，。；,;！？!?\n]")
