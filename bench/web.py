@@ -65,6 +65,22 @@ PAGES = [  # name, user, path ({n}: a number of its own for each request), CPU t
     ("市级安全总览", "demo-xian-office", "/security/", None),
 ]
 
+# ``--national``: the national successor's dashboards (issue 22), read by a viewer of the whole country, over the
+# 31 provinces' demo values (``yangfan demo national --scale N``) with Shaanxi's cities and counties inside 610000
+NATIONAL_USER, NATIONAL_PASSWORD = "demo-national", "Quanguo#5G-2027-bench"
+NATIONAL_PAGES = [
+    ("全国总览", NATIONAL_USER, "/?period=2025", 60),
+    ("全国总览（每次计算）", NATIONAL_USER, "/?period=2025&fresh={n}", None),
+    ("省级总览（全国计划）", NATIONAL_USER, "/?period=2025&org=110000", None),
+    ("陕西省（全国计划，含市县）", NATIONAL_USER, "/?period=2025&org=610000&fresh={n}", None),
+    (
+        "/api/indicators/（全国）",
+        NATIONAL_USER,
+        "/api/indicators/?plan=miit-5g-upgrade-2024-2027&org=CN&period=2025&children=1",
+        None,
+    ),
+]
+
 BARE_SETTINGS = """
 SECRET_KEY = "bench-only"
 DEBUG = False
@@ -92,8 +108,9 @@ BARE_TEMPLATE = "<!doctype html><title>bare</title><p>{{ group.name|default:'无
 
 def env_for(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("YANGFAN_")}
-    # the 100× store's generated history goes back 396 years before the demo's: its stores allow values that early
-    env.update(YANGFAN_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", YANGFAN_BASELINE_YEARS="400")
+    # the 100× store's generated history goes back 396 years before the demo's (693 for the national demo's seven
+    # years a copy): its stores allow values that early
+    env.update(YANGFAN_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", YANGFAN_BASELINE_YEARS="800")
     return env
 
 
@@ -108,21 +125,56 @@ def yangfan(data_dir: Path, *args: str, quiet: bool = True) -> float:
     return time.monotonic() - started
 
 
-def prepare(folder: Path) -> dict[int, Path]:
-    """The 1×, 10× and 100× stores, each made from the one before it (the demo, then its history ×N)."""
+def prepare(folder: Path, *, national: bool = False, scales=(1, 10, 100)) -> dict[int, Path]:
+    """The 1×, 10× and 100× stores, each made from the one before it (the demo, then its history ×N); with
+    ``national``, the national plan loaded beside it with its provinces' demo values ×N and a viewer of the country."""
     stores: dict[int, Path] = {}
     previous = None
-    for scale in (1, 10, 100):
+    for scale in scales:
         target = folder / str(scale)
         if not (target / "yangfan.sqlite3").exists():
             if previous is not None:
                 shutil.copytree(previous, target)
             print(f"== 生成 {scale}× 的数据 …", flush=True)
             yangfan(target, "init", "--demo")
-            if scale > 1:
+            if national:
+                if previous is None:
+                    yangfan(target, "plan", "load", "miit-5g-upgrade-2024-2027")
+                    national_viewer(target)
+                yangfan(target, "demo", "national", "--scale", str(scale), quiet=False)
+            elif scale > 1:
                 yangfan(target, "demo", "values", "--scale", str(scale), quiet=False)
         stores[scale] = previous = target
     return stores
+
+
+def national_viewer(data_dir: Path) -> None:
+    """A viewer of the whole country (CN), with the password set (not to be changed at the first login)."""
+    env = {**env_for(data_dir), "YANGFAN_PASSWORD": NATIONAL_PASSWORD}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "yangfan",
+            "users",
+            "create",
+            NATIONAL_USER,
+            "--role",
+            "viewer",
+            "--org",
+            "CN",
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    settle = (
+        "import django; django.setup(); from yangfan.accounts.models import User; "
+        f"User.objects.filter(username={NATIONAL_USER!r}).update(must_change_password=False)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", settle], env={**env, "DJANGO_SETTINGS_MODULE": "yangfan.settings"}, check=True
+    )
 
 
 def free_port() -> int:
@@ -347,8 +399,14 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--no-import", action="store_true", help="不测导入速度")
     parser.add_argument("--only-import", action="store_true", help="只测导入速度（需 10× 的数据）")
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100], help="--prepare 生成的倍数")
+    parser.add_argument(
+        "--national", action="store_true", help="测全国升级方案的页面（31 个省的演示数据，--prepare 时生成）"
+    )
     args = parser.parse_args()
-    stores = prepare(args.prepare) if args.prepare else {}
+    if args.national:
+        PAGES[:] = NATIONAL_PAGES
+    stores = prepare(args.prepare, national=args.national, scales=args.scales) if args.prepare else {}
     for item in args.store:
         scale, _, folder = item.partition("=")
         stores[int(scale)] = Path(folder)
@@ -357,7 +415,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from yangfan.demo import DEMO_LOGINS
 
-    passwords = {d.username: d.password for d in DEMO_LOGINS}
+    passwords = {d.username: d.password for d in DEMO_LOGINS} | {NATIONAL_USER: NATIONAL_PASSWORD}
     if args.only_import:
         import_rate(stores[10])
         return 0

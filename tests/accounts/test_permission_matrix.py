@@ -276,6 +276,8 @@ MATRIX: dict[str, list[tuple[dict, str, set[str], int]]] = {
     # (another user's is not said to exist: 404)
     # the evaluation report: the province's (the office, the leading group), a city's by its office
     "reports:index": [({}, "get", REPORTERS, 200), ({}, "post", REPORTERS, 400)],
+    # the final evaluation of a finished plan: the same readers (an empty form comes back with errors)
+    "reports:final": [({}, "get", REPORTERS, 200), ({}, "post", REPORTERS, 400)],
     "reports:job": [
         ({"job_id": "job:own"}, "get", REPORTERS, 200),
         ({"job_id": "job:other"}, "get", REPORTERS, 404),

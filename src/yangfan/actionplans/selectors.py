@@ -108,3 +108,23 @@ def unit_targets(*, plan_code: str) -> list[core.UnitTarget]:
         core.UnitTarget(code, org, Target(value, Comparison(comparison), on))
         for code, org, on, value, comparison in rows
     ]
+
+
+def plan_active(*, today=None) -> Plan | None:
+    """The plan a page SHOWS where the reader has not chosen one: among the loaded plans, the one whose period
+    contains today; else the one that started last among those started; else the first by code. (Supervision
+    keeps ``plan_default``: its work runs on the plan with tasks.)"""
+    from datetime import date
+
+    today = today or date.today()
+    plans = Plan.objects.select_related("root")
+    return (
+        plans.filter(start__lte=today, end__gte=today).order_by("-start", "code").first()
+        or plans.filter(start__lte=today).order_by("-start", "code").first()
+        or plans.order_by("code").first()
+    )
+
+
+def plan_choices() -> list[Plan]:
+    """The loaded plans, the one that started last first, for a picker (one query)."""
+    return list(Plan.objects.order_by("-start", "code"))

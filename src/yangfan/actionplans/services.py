@@ -130,9 +130,13 @@ def plan_load(
         row.root = units[plan.org_tree.root]
         row.save(update_fields=["root"])
     _sync(
-        Operator.objects.all(), [_values(o, "name", "name_en") for o in plan.operators], stats, delete=False
+        Operator.objects.all(),
+        [_values(o, "name", "name_en") for o in plan.operators],
+        stats,
+        delete=False,
+        shared=True,
     )
-    _sync(DataElement.objects.all(), _data_elements(plan), stats, delete=False)
+    _sync(DataElement.objects.all(), _data_elements(plan), stats, delete=False, shared=True)
 
     sections = _sync(
         row.section_set.all(),
@@ -285,18 +289,23 @@ def _sync_task_units(plan: core.Plan, tasks: dict, units: dict, stats: LoadStats
 def _load_org_tree(plan: core.Plan, stats: LoadStats) -> dict[str, OrgUnit]:
     """Org units are shared by every plan, so a plan adds and updates units but never deletes one. A unit another
     plan holds (610000, the root of the Shaanxi plan) takes the place the loading plan gives it (under CN in the
-    national plan): the database holds one tree, each plan's file its own part of it. The units by code."""
+    national plan), and a plan's root that another plan placed keeps its place when the plan is loaded again
+    (``yangfan init`` reloads the Shaanxi plan): the database holds one tree, each plan's file its own part of it.
+    The units by code."""
     units = _sync(
         OrgUnit.objects.all(),
         [_values(u, "name", "name_en", "level", "kind", "remark") for u in plan.org_units],
         stats,
         delete=False,
+        shared=True,
     )
+    root = units[plan.org_tree.root]
     _sync(
         OrgUnit.objects.all(),
         [
             {"code": u.code, "parent": units.get(u.parent), "counted_in": units.get(u.counted_in)}
             for u in plan.org_units
+            if u.code != root.code or root.parent_id is None  # a root another plan placed stays where it is
         ],
         stats,
         delete=False,
@@ -307,6 +316,7 @@ def _load_org_tree(plan: core.Plan, stats: LoadStats) -> dict[str, OrgUnit]:
         [_values(g, "name", "name_en", "kind", "remark") for g in plan.org_groups],
         stats,
         delete=False,
+        shared=True,
     )
     for group in plan.org_groups:
         for relation, codes in (("members", group.members), ("overlaps", group.overlaps)):
@@ -332,19 +342,22 @@ def _sync(
     *,
     delete: bool = True,
     partial: bool = False,
+    shared: bool = False,
 ) -> dict[str, models.Model]:
     """Upsert ``rows`` (keyed by ``code``) into ``queryset``, keeping their order in ``position``.
 
     With ``partial`` only the given fields of existing rows are set (nothing is created and the rows are
-    not counted as unchanged again); with ``delete`` rows of the queryset that ``rows`` does not list go.
+    not counted as unchanged again); with ``delete`` rows of the queryset that ``rows`` does not list go; with
+    ``shared`` (rows every plan shares: org units, operators, data elements) a row keeps the position the plan
+    that created it gave, so that loading plans in turn moves nothing.
     """
     existing = {obj.code: obj for obj in queryset}
     result: dict[str, models.Model] = {}
     for position, values in enumerate(rows):
         code = values["code"]
-        if not partial:
-            values = {**values, "position": position}
         obj = existing.get(code)
+        if not partial and not (shared and obj is not None):
+            values = {**values, "position": position}
         if obj is None:
             if partial:
                 continue
@@ -455,7 +468,8 @@ def _data_elements(plan: core.Plan) -> list[dict]:
                 if changed:
                     differences.append(f"{element.code}（{'、'.join(changed)}）")
                 values["remark"], values["name_en"] = stored.remark, stored.name_en  # the first plan's words
-            values["sources"] = others + values["sources"]
+            # by plan, whichever loaded first: loading either again changes nothing
+            values["sources"] = sorted(others + values["sources"], key=lambda s: s.get("plan") or "")
         rows.append(values)
     if differences:
         raise ValidationError(

@@ -130,7 +130,7 @@ class IndicatorValuesView(generics.GenericAPIView):
         from yangfan.datavalues.indicators import as_json, assessments, core_plans, plan_period
 
         plans = core_plans()
-        plan = plans.get(request.query_params.get("plan") or next(iter(plans)))
+        plan = plans.get(request.query_params.get("plan") or plan_selectors.plan_default().code)
         if plan is None:
             raise ValidationError({"plan": "未知计划"})
         if not request.query_params.get("period"):

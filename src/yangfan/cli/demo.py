@@ -47,6 +47,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     history.add_argument("--scale", type=int, required=True, help="倍数 N（≥1）：共 N 份四年的演示数据")
     history.set_defaults(handler=cmd_demo_values)
+    national = demo_commands.add_parser(
+        "national", help="为全国升级方案写入31个省的演示数据（生成数据，非真实统计）；先加载该计划"
+    )
+    national.add_argument(
+        "--scale", type=int, default=1, help="倍数 N（≥1）：N 份演示序列，更早的年份用于容量测试"
+    )
+    national.set_defaults(handler=cmd_demo_national)
 
 
 def cmd_demo_values(args: argparse.Namespace) -> int:
@@ -60,6 +67,23 @@ def cmd_demo_values(args: argparse.Namespace) -> int:
     with progress_bar(f"正在写入 {args.scale} 倍的演示历史数据") as progress:
         added = demo_history_load(args.scale, progress)
     out.print(f"演示历史数据已写入：新增 {added:,} 个数值（生成数据，非真实统计）。")
+    return 0
+
+
+def cmd_demo_national(args: argparse.Namespace) -> int:
+    """The national successor's demo values for the provinces, through the import service (labelled as demo)."""
+    if not 1 <= args.scale <= 1000:
+        raise UsageError("--scale 应在 1 到 1000 之间")
+    setup_django()
+    from yangfan.datavalues.demo import DemoHistoryOutOfRange
+    from yangfan.datavalues.demo_national import national_values_load
+
+    with progress_bar(f"正在写入全国演示数据（{args.scale} 倍）") as progress:
+        try:
+            added = national_values_load(args.scale, progress)
+        except (LookupError, DemoHistoryOutOfRange) as exc:
+            raise UsageError(str(exc).strip("'\"")) from None
+    out.print(f"全国演示数据已写入：新增 {added:,} 个数值（生成数据，非真实统计）。")
     return 0
 
 

@@ -9,7 +9,7 @@ from yangfan.cli.base import UsageError, out, setup_django
 
 def register(commands: argparse._SubParsersAction) -> None:
     indicators = commands.add_parser("indicators", help="计算指标值、目标达成情况与趋势研判")
-    indicators.add_argument("--plan", default=None, help="计划代码（默认：唯一的内置计划）")
+    indicators.add_argument("--plan", default=None, help="计划代码（默认：有任务的计划中最近开始的一个）")
     indicators.add_argument("--org", required=True, help="组织机构代码或名称，如 610000")
     indicators.add_argument("--period", required=True, help="期间：2023、2023Q4 或 202312")
     indicators.add_argument("--children", action="store_true", help="同时计算统计上计入它的下级单位")
@@ -24,12 +24,13 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     period = Period.parse(args.period)
     setup_django()
+    from yangfan.actionplans.selectors import plan_default
     from yangfan.datavalues.indicators import as_json, assessments, core_plans, plan_period
 
     plans = core_plans()
     if not plans:
         raise UsageError("数据库中还没有计划：请先运行 yangfan init（或 yangfan plan load FILE）")
-    code = args.plan or next(iter(plans))
+    code = args.plan or plan_default().code  # the plan the platform's work runs on, as the pages
     if code not in plans:
         raise UsageError(f"未知计划“{code}”；可用：" + "、".join(plans))
     plan = plans[code]

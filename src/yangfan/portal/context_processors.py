@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from yangfan.accounts.permissions import may
-from yangfan.actionplans.selectors import plan_default
+from yangfan.actionplans.selectors import plan_active
 from yangfan.registries.selectors import registries_readable
 
 
@@ -16,8 +16,8 @@ def navigation(request):
         return {}
     match = getattr(request, "resolver_match", None)
     plan_code = match.kwargs.get("plan") if match else None
-    if plan_code is None:
-        plan = plan_default()
+    if plan_code is None:  # the plan running today, or the one the pages show by default (``plan_active``)
+        plan = plan_active()
         plan_code = plan.code if plan else None
     current = match.view_name if match else ""
 

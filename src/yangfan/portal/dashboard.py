@@ -1,6 +1,8 @@
 """总览 for those who read figures: a dashboard of one unit at one period. By default the viewer's own top unit
 (the province for province-wide roles, a city for its users); ``?org=`` drills down to a city, a county or a
-group (西咸新区, 韩城市 …) within the viewer's scope. A card per indicator (with the unit's rank among its
+group (西咸新区, 韩城市 …) within the viewer's scope; with several plans loaded, ``?plan=`` chooses the plan shown
+(by default the plan running today, ``plan_active``) and a card of an indicator that continues an earlier plan's
+says where that one ended. A card per indicator (with the unit's rank among its
 siblings and its gap to the target), a small line chart per indicator against its target (走势), the units in it
 ranked by a chosen indicator, the map, its tasks and how its reporting stands.
 
@@ -29,6 +31,7 @@ from yangfan.core.periods import Period, PeriodError, PeriodKind
 from yangfan.core.plan import Direction
 from yangfan.orgunits.models import OrgGroup, OrgUnit, OrgUnitLevel
 from yangfan.orgunits.selectors import unit_or_group
+from yangfan.portal.succession import dashboard_plan_picker, earlier_ends, holds
 
 # The maps shipped under static/vendor (see its README), by the GB code of the unit they draw: the name the map
 # file registers with ECharts, and the file. A plan whose root has no map here simply shows no map.
@@ -45,13 +48,28 @@ def dashboard_target(user, text: str | None, *, request=None) -> OrgUnit | OrgGr
     404; outside the viewer's view scope: the refusal is audited and the page is 403 (``deny``)."""
     text = (text or "").strip()
     if not text:
-        return dashboard_unit(user)
+        return _plan_unit(user, dashboard_unit(user), request.GET.get("plan") if request else None)
     found = unit_or_group(text)
     if found is None:
         raise Http404(_("没有代码或名称为“%(org)s”的地区。") % {"org": text})
     if not may(user, "data.view", found):
         deny(user, "data.view", found, request=request)
     return found
+
+
+def _plan_unit(user, unit, plan_code: str | None):
+    """The unit a dashboard of plan ``plan_code`` (``?plan=`` without ``?org=``) opens on: the viewer's top unit
+    where the plan holds it, else the plan's root when the viewer may read it (a provincial officer, whose top
+    unit is the country once the national plan is loaded, choosing the provincial plan)."""
+    from yangfan.datavalues.indicators import core_plans
+
+    if not plan_code or unit is None:
+        return unit
+    plan = core_plans().get(plan_code)
+    if plan is None or unit is None or holds(plan, unit.code):
+        return unit
+    root = OrgUnit.objects.filter(code=plan.org_tree.root).first()
+    return root if root is not None and may(user, "data.view", root) else unit
 
 
 def ranked(values: dict[str, Decimal | None], direction: Direction) -> dict[str, tuple[int, int]]:
@@ -103,18 +121,34 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
 
     if unit is None:
         return {}
-    plans = [
-        p for p in core_plans().values() if unit.code in p.org_tree.units or unit.code in p.org_tree.groups
-    ]
+    loaded = core_plans()
+    plans = [p for p in loaded.values() if holds(p, unit.code)]
     if not plans:
         return {}
-    plan = plans[0]
+    asked = (query.get("plan") or "").strip()
+    if asked and asked not in loaded:
+        raise Http404(_("没有代码为“%(plan)s”的行动计划。") % {"plan": asked})
+    if asked and asked not in {p.code for p in plans}:
+        return {
+            "dashboard_error": _("行动计划“%(plan)s”不含地区“%(org)s”。") % {"plan": asked, "org": unit.name},
+            "period": query.get("period", ""),
+            "dashboard_unit": unit,
+            "plan_picker": dashboard_plan_picker(list(loaded.values()), asked, unit.code),
+        }
+    plan = _chosen_plan(plans, asked)
+    chosen_plan = asked or None  # carried by the page's links only when the reader chose it
     tree = plan.org_tree
     is_group = isinstance(unit, OrgGroup)
+    picker = dashboard_plan_picker(list(loaded.values()), plan.code, unit.code)
     try:
         period = plan_period([plan], query.get("period"))
     except PeriodError as exc:
-        return {"dashboard_error": str(exc), "period": query.get("period", ""), "dashboard_unit": unit}
+        return {
+            "dashboard_error": str(exc),
+            "period": query.get("period", ""),
+            "dashboard_unit": unit,
+            "plan_picker": picker,
+        }
     codes = [i.code for i in plan.indicators]
     chosen = query.get("indicator") if query.get("indicator") in codes else codes[0]
     directions = {i.code: i.direction for i in plan.indicators}
@@ -124,6 +158,7 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
     prefetch(engine, [unit.code, *siblings, *children], period, plan.indicators)
 
     cards = indicator_glance(plan=plan, unit=unit, period=period, engine=engine)
+    ends = earlier_ends(loaded, plan.indicators, unit.code)  # where the indicators this plan continues ended
     ranks: dict[str, dict[str, tuple[int, int]]] = {}
     if len(siblings) > 1:  # a rank needs each sibling's value, not its series and status
         for i in plan.indicators:
@@ -137,6 +172,7 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
             + urlencode({"period": str(period), "org": unit.code})
             + "#chart"
         )
+        card.earlier = ends.get(card.indicator)
 
     ranking = assessments(plan, children, period, [plan.indicator(chosen)], engine) if children else []
     places = ranked({row.org_unit: row.value for row in ranking}, directions[chosen])
@@ -144,27 +180,29 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
     for row in ranking:
         row.rank = places.get(row.org_unit, (None, None))[0]
         row.org_name = tree.units[row.org_unit].name
-        row.url = _dashboard_url(row.org_unit, period, chosen)
+        row.url = _dashboard_url(row.org_unit, period, chosen, chosen_plan)
 
     units_below = None if unit.code == tree.root else _covered(user, unit, is_group)
     return {
         "map": _map(unit, ranking, plan.indicator(chosen), period),
         "map_script": MAPS.get(unit.code, (None, None))[1],
         "dashboard_plan": plan,
+        "chosen_plan": chosen_plan,
+        "plan_picker": picker,
         "dashboard_unit": unit,
         "dashboard_is_group": is_group,
         "may_report": may(user, "reports.generate", unit)
         and not is_group
         and unit.level <= 2,  # the report form's units
-        "crumbs": _crumbs(user, plan, unit, is_group, period, chosen),
-        "periods": _period_picker(plan, period, unit.code, chosen),
+        "crumbs": _crumbs(user, plan, unit, is_group, period, chosen, chosen_plan),
+        "periods": _period_picker(plan, period, unit.code, chosen, chosen_plan),
         "period": str(period),
         "cards": cards,
         "rank_among": among if ranks else None,
         "ranking": ranking,
         "ranking_indicator": plan.indicator(chosen),
         "indicator_choices": plan.indicators,
-        "groups": _groups(user, plan, unit, is_group, period, chosen),
+        "groups": _groups(user, plan, unit, is_group, period, chosen, chosen_plan),
         "goals": _goals(user, plan, unit, is_group, period),
         "reporting": _reporting(user, units_below),
         "reporting_own": units_below is not None,  # below the province: say so when the unit reports nothing
@@ -174,10 +212,23 @@ def dashboard(user, query, *, unit, plan_rows=None) -> dict:
     }
 
 
-def _dashboard_url(code: str, period, indicator: str) -> str:
-    return (
-        reverse("portal:home") + "?" + urlencode({"org": code, "period": str(period), "indicator": indicator})
-    )
+def _chosen_plan(plans: list, asked: str):
+    """The plan the dashboard shows of those holding the unit: the one ``?plan=`` names; else the active plan
+    (``plan_active``: the one running today) when it holds the unit; else the first that does."""
+    from yangfan.actionplans.selectors import plan_active
+
+    by_code = {p.code: p for p in plans}
+    if asked:
+        return by_code[asked]
+    active = plan_active()
+    return by_code.get(active.code if active else "", plans[0])
+
+
+def _dashboard_url(code: str, period, indicator: str, plan: str | None = None) -> str:
+    query = {"org": code, "period": str(period), "indicator": indicator}
+    if plan:  # a plan the reader chose stays chosen as they drill down
+        query["plan"] = plan
+    return reverse("portal:home") + "?" + urlencode(query)
 
 
 def _visible_units(user, codes: list[str]) -> list[str]:
@@ -222,20 +273,23 @@ def _covered(user, unit, is_group: bool) -> set[int]:
     return covered_unit_ids(roots, links=tree_links(user))
 
 
-def _crumbs(user, plan, unit, is_group: bool, period, indicator: str) -> list[dict]:
+def _crumbs(user, plan, unit, is_group: bool, period, indicator: str, chosen_plan=None) -> list[dict]:
     """Province → city → county (→ the unit itself, last and not linked); a unit the viewer may not read is
     named without a link."""
     tree = plan.org_tree
     above = [tree.units[tree.root]] if is_group else list(tree.ancestors(unit.code))
     visible = set(_visible_units(user, [u.code for u in above]))
     crumbs = [
-        {"name": u.name, "url": _dashboard_url(u.code, period, indicator) if u.code in visible else None}
+        {
+            "name": u.name,
+            "url": _dashboard_url(u.code, period, indicator, chosen_plan) if u.code in visible else None,
+        }
         for u in above
     ]
     return [*crumbs, {"name": unit.name, "url": None}]
 
 
-def _groups(user, plan, unit, is_group: bool, period, indicator: str) -> list[dict]:
+def _groups(user, plan, unit, is_group: bool, period, indicator: str, chosen_plan=None) -> list[dict]:
     """The groups reported apart that draw on ``unit`` or on units counted in it (all of them on the province's
     dashboard), as far as the viewer may see them, with their dashboards."""
     if is_group:
@@ -246,12 +300,16 @@ def _groups(user, plan, unit, is_group: bool, period, indicator: str) -> list[di
         g.code for g in plan.org_groups if inside & {*g.members, *g.overlaps} or unit.code == tree.root
     ]
     return [
-        {"code": code, "name": tree.groups[code].name, "url": _dashboard_url(code, period, indicator)}
+        {
+            "code": code,
+            "name": tree.groups[code].name,
+            "url": _dashboard_url(code, period, indicator, chosen_plan),
+        }
         for code in visible_group_codes(user, related)
     ]
 
 
-def _period_picker(plan, period: Period, org: str, indicator: str) -> dict:
+def _period_picker(plan, period: Period, org: str, indicator: str, chosen_plan=None) -> dict:
     """Links to the same dashboard at another year, quarter or month (the quarters and months of the year
     shown), so that the period can be changed without typing it."""
 
@@ -261,7 +319,7 @@ def _period_picker(plan, period: Period, org: str, indicator: str) -> dict:
         return {
             "period": str(p),
             "label": labels[p.kind].format(p=p),
-            "url": _dashboard_url(org, p, indicator),
+            "url": _dashboard_url(org, p, indicator, chosen_plan),
             "current": p == period,
         }
 

@@ -48,11 +48,15 @@ def report_document(
     period: str,
     plan_code: str | None = None,
     progress: Callable[[str], None] | None = None,
+    engine=None,
 ) -> ReportDocument:
     """Everything the report says about ``org`` at ``period``. Raises ``PeriodError`` for a bad period,
-    ``LookupError`` for an unknown plan or unit, ``PermissionDenied`` (audited) for a unit outside the scope."""
+    ``LookupError`` for an unknown plan or unit, ``PermissionDenied`` (audited) for a unit outside the scope.
+    ``engine``: the plan's engine (``datavalues.indicators.engine_for``) when the caller reads more figures with it
+    (the final evaluation), so the stored totals are read once."""
     from yangfan.accounts.permissions import deny
     from yangfan.actionplans.models import Plan
+    from yangfan.actionplans.selectors import plan_default
     from yangfan.datavalues.indicators import core_plans, plan_period
     from yangfan.orgunits.models import OrgGroup, OrgUnit
 
@@ -60,7 +64,7 @@ def report_document(
     plans = core_plans()
     if not plans:
         raise LookupError(_("数据库中还没有计划：请先运行 yangfan init。"))
-    code = plan_code or next(iter(plans))
+    code = plan_code or plan_default().code  # the supervised plan, as the pages
     if code not in plans:
         raise LookupError(_("未知计划“%(p)s”。") % {"p": code})
     plan = plans[code]
@@ -80,7 +84,7 @@ def report_document(
             deny(actor, "reports.generate", row)
     plan_row = Plan.objects.get(code=code)
     step("indicators")
-    indicators = _indicators(actor, plan, code_of_org, parsed_period)
+    indicators = _indicators(actor, plan, code_of_org, parsed_period, engine=engine)
     goals, goals_note = _goals(actor, plan_row, row, parsed_period)
     step("tasks")
     task_rows, overdue, stalled = _tasks(actor, plan_row, code_of_org, parsed_period)
@@ -212,7 +216,7 @@ def _counts(counts, name, shown: int = 5) -> str:
     return text + (f" 等 {len(counts)} 个" if len(counts) > shown else "")
 
 
-def _figure(value, unit: str) -> str:
+def figure_text(value, unit: str) -> str:
     """A value as the report prints it, with its unit: ``47.24 %``, ``18,732,856 户``; ``—`` when none."""
     from yangfan.core.figures import figure
 
@@ -235,10 +239,10 @@ def _pace(row, unit: str) -> str:
     return f"至目标日期每月需增 {amount:,.2f} {step}"
 
 
-def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection, ...]:
+def _indicators(actor, plan, org: str, period: Period, engine=None) -> tuple[IndicatorSection, ...]:
     from yangfan.datavalues.indicators import assessments, engine_for
 
-    engine = engine_for(plan)
+    engine = engine or engine_for(plan)
     rows = assessments(plan, [org], period, engine=engine)
     children = [c.code for c in plan.org_tree.children(org)] if org in plan.org_tree.units else []
     if actor is not None and children:
@@ -261,7 +265,7 @@ def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection
                     org_unit=r.org_unit,
                     name=names.get(r.org_unit, r.org_unit),
                     value=r.value,
-                    value_text=_figure(r.value, indicator.unit),
+                    value_text=figure_text(r.value, indicator.unit),
                     status=r.status.value,
                     status_label=r.status.label,
                 )
@@ -277,7 +281,7 @@ def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection
                 unit=indicator.unit,
                 annex=indicator.annex_number is not None,
                 value=row.value,
-                value_text=_figure(row.value, indicator.unit),
+                value_text=figure_text(row.value, indicator.unit),
                 target=row.target,
                 target_text=_target_text(row, indicator.unit),
                 target_met=row.target_met,
@@ -293,33 +297,45 @@ def _indicators(actor, plan, org: str, period: Period) -> tuple[IndicatorSection
     return tuple(sections)
 
 
-def _tasks(actor, plan_row, org: str, period: Period):
-    """Task rows by responsible unit for the reporting period that ends with ``period`` (or before), the
-    overdue items, and how many assignments are stalled. Only assignments of units inside ``org``."""
+def task_cells(actor, plan_row, org: str, period: Period):
+    """The supervision matrix's cells (``supervision.boards.matrix``) of the reporting period that ends with
+    ``period`` (or before), only those of assignments of units inside ``org`` and readable by ``actor``, in the
+    matrix's order; with that reporting period, the ids of the units inside ``org``, and ``role(assignment)``: the
+    unit's part in the task (牵头 or 配合). The evaluation report counts them; the final evaluation lists them."""
     from yangfan.actionplans.choices import UnitRole
     from yangfan.actionplans.selectors import plan_unit_roles
     from yangfan.orgunits.models import OrgUnit
     from yangfan.orgunits.selectors import covered_unit_ids
-    from yangfan.supervision.boards import alert_rows, column_of, matrix
+    from yangfan.supervision.boards import matrix
     from yangfan.supervision.selectors import reporting_period_for
 
     quarter = reporting_period_for(plan_row, period)
     root = OrgUnit.objects.filter(code=org).first()
     inside = covered_unit_ids([root.pk]) if root else set()
-    as_of = timezone.localdate()
-    m = matrix(actor=actor, plan=plan_row, period=quarter, as_of=as_of)
+    m = matrix(actor=actor, plan=plan_row, period=quarter, as_of=timezone.localdate())
     cells = [c for row in m.rows for c in row.cells.values() if c.assignment.org_unit_id in inside]
+    roles = plan_unit_roles(plan_id=plan_row.pk)  # 牵头 or 配合 of every task's units, one query
+
+    def role(assignment) -> str:
+        return roles.get((assignment.task_id, assignment.responsible_unit_id), UnitRole.COOPERATING)
+
+    return cells, quarter, inside, role
+
+
+def _tasks(actor, plan_row, org: str, period: Period):
+    """Task rows by responsible unit for the reporting period that ends with ``period`` (or before), the
+    overdue items, and how many assignments are stalled. Only assignments of units inside ``org``."""
+    from yangfan.actionplans.choices import UnitRole
+    from yangfan.supervision.boards import alert_rows, column_of
+
+    cells, quarter, inside, role = task_cells(actor, plan_row, org, period)
+    as_of = timezone.localdate()
     by_unit: dict[str, list] = defaultdict(list)
     names = {}
     for cell in cells:
         column = column_of(cell.assignment)
         by_unit[column.key].append(cell)
         names[column.key] = column.name
-    roles = plan_unit_roles(plan_id=plan_row.pk)  # 牵头 or 配合 of every task's units, one query
-
-    def role(assignment) -> str:
-        return roles.get((assignment.task_id, assignment.responsible_unit_id), UnitRole.COOPERATING)
-
     rows = []
     for key, unit_cells in by_unit.items():
         states = [c.state for c in unit_cells]

@@ -193,3 +193,143 @@ class ReportDocument:
     # the special projects (专项工程: standards, products, lead zones and 绽放杯, security) from their registries;
     # a document without them (one built by hand) has no such section
     special_projects: tuple[SpecialSection, ...] = ()
+
+
+# --- the final evaluation (终期评估) of a finished plan ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetVerdict:
+    """One quantified target judged at its own date (终期评估): the plan's target or milestone of an indicator, or
+    one the province set for a unit (``actionplans.UnitTarget``), with the value of the period its date falls in.
+    ``gap``: how far the value stayed short (target − value for a target to rise to); ``None`` when met or without
+    a value. ``first_reached``: the first period of the series (from the baseline to the plan's end, of the same
+    kind as ``period``) at which the comparison held; ``""`` when it never did."""
+
+    indicator: str  # A1
+    name: str  # 5G个人用户普及率
+    unit: str  # %
+    org_unit: str  # 610000
+    org_name: str  # 陕西省
+    kind_label: str  # 最终目标 / 阶段目标
+    source_label: str  # 计划文件 / 省级设定
+    date: date
+    target: Decimal
+    target_text: str  # "> 40 %"
+    period: str  # 2023: the period the target's date falls in
+    value: Decimal | None
+    value_text: str  # "42.50 %" or "—"
+    met: bool | None  # None: no value for the period
+    gap: Decimal | None
+    gap_text: str  # "差 1.20 个百分点" or ""
+    first_reached: str  # 2022, or ""
+
+    @property
+    def verdict_label(self) -> str:
+        return "无数据" if self.met is None else ("已达标" if self.met else "未达标")
+
+
+@dataclass(frozen=True)
+class TrajectoryPoint:
+    """A period of an annex indicator's series over the plan: the value and where the trajectory (the straight path
+    from the baseline through the milestones to the final target, ``core.targets.on_path``) expected it."""
+
+    period: str  # 2021
+    value: Decimal | None
+    value_text: str
+    expected: Decimal | None
+    expected_text: str
+
+
+@dataclass(frozen=True)
+class IndicatorTrajectory:
+    """An annex indicator of the evaluated unit over the whole plan period, year by year; ``section``: the evaluation
+    report's section of it at the plan's last year (its series, target and status: what the chart is drawn from)."""
+
+    section: IndicatorSection
+    points: tuple[TrajectoryPoint, ...]
+
+
+@dataclass(frozen=True)
+class TaskFinal:
+    """One task share (任务分工) at the plan's end: its state in the last reporting period (the supervision matrix's
+    cell), the last report submitted, its milestones, evidence files and 督办单."""
+
+    task: str  # T2.1.1
+    task_title: str
+    unit: str  # 省工信厅 / 西安市人民政府
+    role: str  # 牵头 / 配合
+    state: str  # done, in_progress, lagging, not_started, missing, overdue (supervision.boards.Cell.state)
+    state_label: str  # 已完成 …
+    last_period: str  # 2023Q4, or "" when none was submitted
+    last_progress: str  # 推进中
+    last_percent: int | None
+    milestones_met: int
+    milestones: int
+    evidence: tuple[str, ...] = ()  # "2023Q3 演示佐证材料.pdf"
+    notices: tuple[str, ...] = ()  # "陕5G督〔2024〕1号 …（已办结）"
+
+
+@dataclass(frozen=True)
+class ComparisonFigure:
+    indicator: str  # A1
+    value: Decimal | None
+    value_text: str
+    met: bool | None  # at the plan's end against the unit's final target; None: no value or no target
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """A unit below the evaluated one (a city, a county) or a group (韩城市, 西咸新区 …) with its annex indicators at
+    the plan's end."""
+
+    org_unit: str
+    name: str
+    kind_label: str  # 下级地区 / 统计分组
+    figures: tuple[ComparisonFigure, ...]
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for f in self.figures if f.met)
+
+
+@dataclass(frozen=True)
+class FinalDocument:
+    """The final evaluation (终期评估) of a finished plan for one unit: the evaluation report of the plan's last year
+    (``report``: its goals, registries, ranking and indicator sections are reused as they are), and what only the
+    end of the plan tells: every quantified target judged at its date, the annex indicators over the whole period,
+    each task share's final state, the units and groups compared, and an empty section for the office's own
+    conclusions (filled in Word)."""
+
+    report: ReportDocument
+    title: str  # 陕西省5G应用“扬帆”行动计划（2021-2023年）终期评估报告（陕西省）
+    plan_code: str
+    plan_start: date
+    plan_end: date
+    org_unit: str
+    org_name: str
+    summary: tuple[str, ...]
+    targets: tuple[TargetVerdict, ...]
+    trajectories: tuple[IndicatorTrajectory, ...]
+    tasks: tuple[TaskFinal, ...]
+    task_period: str  # 2023Q4: the last reporting period, whose state is each share's final state
+    comparison_indicators: tuple[tuple[str, str], ...]  # (code, name) of the compared columns
+    comparison: tuple[ComparisonRow, ...]
+
+    @property
+    def issuer(self) -> str:
+        return self.report.issuer
+
+    @property
+    def written_on(self) -> date:
+        return self.report.written_on
+
+    @property
+    def demo(self) -> bool:
+        return self.report.demo
+
+
+CONCLUSIONS_HEADING = "评估结论与下一步建议"
+CONCLUSIONS_NOTE = (
+    "（本部分由领导小组办公室在 Word 中填写：对计划实施情况的总体评价、主要经验、存在问题和下一步工作建议。）"
+)

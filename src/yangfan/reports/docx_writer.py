@@ -17,6 +17,11 @@ holds the special projects (every report built from the database does), 七、�
 project (its figures, tables, and how they were read; the security one says so where the reader may not see it);
 评估排名; 需领导小组关注的问题; 说明.
 
+The final evaluation of a finished plan (终期评估, :func:`final_docx_bytes`) is laid out on the same page with the
+same parts where it has them (定性目标, 登记簿, 评估排名, the charts), and its own: every target at its date, the
+annex indicators year by year, each task share's final state, the units and groups compared, and the office's
+conclusions, headed and left empty to be written in Word.
+
 Every figure printed is a text or value of the :class:`~yangfan.reports.document.ReportDocument`; the few
 this module formats itself (rates, counts, totals) are plain formatting. The same document always gives the
 same bytes: the core properties and the zip take the report's date
@@ -37,8 +42,11 @@ from yangfan.documents.word.page import new_document, set_page_numbers
 from yangfan.documents.word.writer import Column, WordWriter, border, title_lines
 from yangfan.reports.charts import ChineseFontMissing, indicator_chart_png
 from yangfan.reports.document import (
+    CONCLUSIONS_HEADING,
+    CONCLUSIONS_NOTE,
     DEMO_NOTICE,
     CountTable,
+    FinalDocument,
     IndicatorSection,
     ReportDocument,
     SpecialSection,
@@ -126,19 +134,7 @@ class _ReportWriter(WordWriter):
         self.text(doc.issuer.strip(), east_asia=KAITI, align="center")
         self.text(chinese_date(doc.written_on), east_asia=KAITI, align="center")
         if doc.demo:
-            self.blank()
-            red = tuple(
-                border(side, eighths=8, space=4, color=DEMO_RED)
-                for side in ("top", "left", "bottom", "right")
-            )
-            paragraph = self.paragraph(align="both", borders=red)
-            self.run(
-                paragraph,
-                f"演示数据：{DEMO_NOTICE}",
-                size=BODY_PT - 2,
-                east_asia=HEITI,
-                color=DEMO_RED,
-            )
+            self.demo_notice()
         self.blank()
         plan = doc.plan_name.strip().strip("《》")
         number = f"（{doc.plan_document.strip()}）" if doc.plan_document.strip() else ""
@@ -146,6 +142,15 @@ class _ReportWriter(WordWriter):
             f"根据《{plan}》{number}关于定期组织评估的要求，现将{doc.org_name}{doc.period_label}"
             "行动计划实施情况评估如下。"
         )
+
+    def demo_notice(self) -> None:
+        """The red-bordered notice that the figures include generated demo data."""
+        self.blank()
+        red = tuple(
+            border(side, eighths=8, space=4, color=DEMO_RED) for side in ("top", "left", "bottom", "right")
+        )
+        paragraph = self.paragraph(align="both", borders=red)
+        self.run(paragraph, f"演示数据：{DEMO_NOTICE}", size=BODY_PT - 2, east_asia=HEITI, color=DEMO_RED)
 
     def overview(self) -> None:
         self.heading(SECTIONS[0], level=1)
@@ -402,6 +407,225 @@ class _ReportWriter(WordWriter):
             self.body(f"{number}.{text}")
 
 
+# --- the final evaluation (终期评估) ---------------------------------------------------------------------
+
+FINAL_SECTIONS = ("总体情况", "量化目标完成情况", "主要指标逐年走势", "任务完成情况", "各地区和统计分组比较")
+
+
+def final_docx_bytes(doc: FinalDocument, *, charts: bool = True) -> bytes:
+    """The ``.docx`` file of the final evaluation: the report's page and parts, in this order: title; 一、总体情况;
+    二、量化目标完成情况 (every target at its date); 三、主要指标逐年走势 (a table of the years with the trajectory, then a
+    sub-section and chart per annex indicator); 四、任务完成情况 (every share's final state); then the evaluation
+    report's 定性目标评估情况 and 登记簿情况; 各地区和统计分组比较; 评估排名; and the office's own section,
+    headed and empty, to be written in Word (:data:`~yangfan.reports.document.CONCLUSIONS_HEADING`)."""
+    document = new_document(character_grid=False)
+    writer = _FinalWriter(document, doc, charts=charts)
+    writer.final_front()
+    writer.final_overview()
+    writer.targets()
+    writer.trajectories()
+    writer.final_tasks()
+    writer.goals()
+    writer.registries()
+    writer.comparison()
+    writer.ranking()
+    writer.conclusions()
+    writer.notes()
+    set_page_numbers(document)
+    set_core_properties(
+        document,
+        author=doc.issuer,
+        title=doc.title,
+        subject=f"{doc.org_name} 终期评估",
+        category="终期评估报告",
+    )
+    return docx_bytes(document, day=doc.written_on)
+
+
+class _FinalWriter(_ReportWriter):
+    """The final evaluation's parts; the evaluation report's (goals, registries, ranking, notes, charts) on its
+    ``report``."""
+
+    def __init__(self, document: DocxDocument, final: FinalDocument, *, charts: bool):
+        super().__init__(document, final.report, charts=charts)
+        self.final = final
+
+    def final_front(self) -> None:
+        final = self.final
+        self.blank()
+        for line in title_lines(final.title):
+            self.title(line, line=TITLE_LINE, bold=True)
+        self.blank()
+        self.text(final.issuer.strip(), east_asia=KAITI, align="center")
+        self.text(chinese_date(final.written_on), east_asia=KAITI, align="center")
+        if final.demo:
+            self.demo_notice()
+        self.blank()
+        report = final.report
+        plan = report.plan_name.strip().strip("《》")
+        number = f"（{report.plan_document.strip()}）" if report.plan_document.strip() else ""
+        self.body(
+            f"《{plan}》{number}实施期已于{chinese_date(final.plan_end)}结束。根据计划关于定期组织评估的要求，"
+            f"现将{final.org_name}计划实施情况终期评估如下。"
+        )
+
+    def final_overview(self) -> None:
+        self.heading(FINAL_SECTIONS[0], level=1)
+        for text in [t for t in self.final.summary if t.strip()] or ["暂无总体情况。"]:
+            self.body(text)
+
+    def targets(self) -> None:
+        """Every quantified target judged at its own date."""
+        self.heading(FINAL_SECTIONS[1], level=1)
+        rows = self.final.targets
+        if not rows:
+            self.body("计划没有适用于本地区的量化目标。")
+            return
+        self.body(
+            f"各项量化目标按各自的目标日期评判，取目标日期所在期间的数值，见表{self.tables + 1}。"
+            "“首次达到”为序列中首次满足目标的期间。"
+        )
+        self.table(
+            "量化目标完成情况",
+            (
+                Column("指标", 3.0, "left"),
+                Column("地区", 1.5),
+                Column("目标类型", 1.6),
+                Column("目标", 1.7),
+                Column("评判期", 1.1),
+                Column("到期值", 1.7),
+                Column("结论", 1.2),
+                Column("差距", 1.8),
+                Column("首次达到", 1.2),
+            ),
+            [
+                (
+                    f"{t.indicator} {t.name}",
+                    t.org_name,
+                    f"{t.kind_label}（{t.source_label}）",
+                    t.target_text,
+                    t.period,
+                    t.value_text,
+                    t.verdict_label,
+                    t.gap_text or "—",
+                    t.first_reached or "未达到",
+                )
+                for t in rows
+            ],
+        )
+
+    def trajectories(self) -> None:
+        """The annex indicators year by year with the trajectory, then each with its sentence and chart."""
+        self.heading(FINAL_SECTIONS[2], level=1)
+        found = self.final.trajectories
+        if not found:
+            self.body("暂无主要指标数据。")
+            return
+        years = [p.period for p in found[0].points]
+        self.body(
+            f"附件所列{len(found)}项主要指标计划期内逐年情况见表{self.tables + 1}，括号内为按基期值、阶段目标和最终目标"
+            "推算的轨迹值。"
+        )
+        self.table(
+            "主要指标逐年走势",
+            (
+                Column("指标", 3.4, "left"),
+                *(Column(f"{year}年", 2.0) for year in years),
+                Column("目标", 1.6),
+            ),
+            [
+                (
+                    f"{t.section.code} {t.section.name}",
+                    *(
+                        p.value_text + (f"（{p.expected_text}）" if p.expected is not None else "")
+                        for p in t.points
+                    ),
+                    t.section.target_text,
+                )
+                for t in found
+            ],
+        )
+        for trajectory in found:
+            section = trajectory.section
+            self.heading(f"{section.code} {section.name}", level=2)
+            self.body(_indicator_sentence(section, self.final.org_name).replace("本期值", "计划期末值", 1))
+            if self.charts:
+                self.chart(section)
+
+    def final_tasks(self) -> None:
+        self.heading(FINAL_SECTIONS[3], level=1)
+        rows = self.final.tasks
+        if not rows:
+            self.body("本地区没有纳入督导的任务分工。")
+            return
+        self.body(
+            f"各任务分工在最后一个报送期（{self.final.task_period}）的状态、最近一次报送、节点完成、佐证材料和督办单"
+            f"见表{self.tables + 1}。"
+        )
+        self.table(
+            "任务完成情况",
+            (
+                Column("任务", 3.6, "left"),
+                Column("责任单位", 2.2, "left"),
+                Column("最终状态", 1.3),
+                Column("最近报送", 1.9),
+                Column("节点", 1.0),
+                Column("佐证材料", 1.1),
+                Column("督办单", 2.4, "left"),
+            ),
+            [
+                (
+                    f"{t.task} {t.task_title}",
+                    f"{t.unit}（{t.role}）",
+                    t.state_label,
+                    f"{t.last_period} {t.last_progress} {t.last_percent}%" if t.last_period else "未报送",
+                    f"{t.milestones_met}/{t.milestones}",
+                    f"{len(t.evidence)} 份",
+                    "；".join(t.notices) or "—",
+                )
+                for t in rows
+            ],
+        )
+
+    def comparison(self) -> None:
+        self.heading(FINAL_SECTIONS[4], level=1)
+        rows = self.final.comparison
+        if not rows:
+            self.body("本地区没有下级地区或统计分组可比较。")
+            return
+        columns = self.final.comparison_indicators
+        self.body(
+            f"下级地区和统计分组计划期末的主要指标见表{self.tables + 1}（“√”为达到最终目标，“×”为未达到）。"
+        )
+        self.table(
+            "各地区和统计分组主要指标比较",
+            (
+                Column("地区", 2.2, "left"),
+                *(Column(code, 1.6) for code, _name in columns),
+                Column("达标项数", 1.3),
+            ),
+            [
+                (
+                    row.name + ("（分组）" if row.kind_label == "统计分组" else ""),
+                    *(f"{f.value_text}{_mark(f.met)}" for f in row.figures),
+                    str(row.met_count),
+                )
+                for row in rows
+            ],
+        )
+        self.body("；".join(f"{code}为{name}" for code, name in columns) + "。")
+
+    def conclusions(self) -> None:
+        """The office's own section: headed and empty, written in Word."""
+        self.heading(CONCLUSIONS_HEADING, level=1)
+        self.body(CONCLUSIONS_NOTE)
+        self.blank(3)
+
+
+def _mark(met: bool | None) -> str:
+    return "" if met is None else (" √" if met else " ×")
+
+
 # --- texts ----------------------------------------------------------------------------------------------
 
 
@@ -446,4 +670,4 @@ def _percent(rate: Decimal | None) -> str:
     return "—" if rate is None else f"{rate.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
 
 
-__all__ = ["OVERDUE_ROWS", "report_docx_bytes"]
+__all__ = ["FINAL_SECTIONS", "OVERDUE_ROWS", "final_docx_bytes", "report_docx_bytes"]

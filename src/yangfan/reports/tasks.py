@@ -19,6 +19,17 @@ from yangfan.jobs import progress_clear, progress_write
 logger = logging.getLogger(__name__)
 
 STAGES = ("indicators", "tasks", "reporting", "ranking", "layout")
+# the final evaluation (终期评估): the report's stages, then its own
+FINAL_STAGES = (
+    "indicators",
+    "tasks",
+    "reporting",
+    "ranking",
+    "targets",
+    "comparison",
+    "final_tasks",
+    "layout",
+)
 
 
 def report_path(job_id: str, fmt: str) -> Path:
@@ -27,24 +38,39 @@ def report_path(job_id: str, fmt: str) -> Path:
 
 @task(takes_context=True)
 def report_job(
-    context, *, actor_id: int, org: str, period: str, fmt: str, plan_code: str | None = None
+    context,
+    *,
+    actor_id: int,
+    org: str,
+    period: str,
+    fmt: str,
+    plan_code: str | None = None,
+    final: bool = False,
 ) -> dict:
-    """Build the report for user ``actor_id`` (scoped to what that user may see at the time it runs)."""
+    """Build the report for user ``actor_id`` (scoped to what that user may see at the time it runs); with
+    ``final``, the final evaluation (终期评估) of the finished plan ``plan_code`` (``period`` is not used)."""
     from yangfan.accounts.models import User
     from yangfan.reports.content import report_document
-    from yangfan.reports.writers import report_bytes
+    from yangfan.reports.final import final_document
+    from yangfan.reports.writers import final_bytes, report_bytes
 
     job = str(context.task_result.id)
+    stages = FINAL_STAGES if final else STAGES
 
     def step(stage: str) -> None:
-        if stage in STAGES:
-            progress_write(job, stage=stage, done=STAGES.index(stage), total=len(STAGES))
+        if stage in stages:
+            progress_write(job, stage=stage, done=stages.index(stage), total=len(stages))
 
     try:
         actor = User.objects.get(pk=actor_id)
-        document = report_document(actor=actor, org=org, period=period, plan_code=plan_code, progress=step)
+        if final:
+            document = final_document(actor=actor, org=org, plan_code=plan_code, progress=step)
+        else:
+            document = report_document(
+                actor=actor, org=org, period=period, plan_code=plan_code, progress=step
+            )
         step("layout")
-        content = report_bytes(document, fmt)
+        content = (final_bytes if final else report_bytes)(document, fmt)
         path = report_path(job, fmt)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")

@@ -18,15 +18,32 @@ from yangfan.accounts.permissions import deny, groups_in_scope, may, org_units_i
 from yangfan.audit.downloads import audited_download
 from yangfan.core.periods import PeriodError
 from yangfan.jobs import progress_read
-from yangfan.reports.tasks import STAGES, report_job, report_path
+from yangfan.reports.tasks import FINAL_STAGES, STAGES, report_job, report_path
 
 STAGE_LABELS = {
     "indicators": gettext_lazy("正在计算指标…"),
     "tasks": gettext_lazy("正在汇总任务进展…"),
     "reporting": gettext_lazy("正在汇总数据报送情况…"),
     "ranking": gettext_lazy("正在汇总评估排名…"),
+    "targets": gettext_lazy("正在逐项评判量化目标…"),
+    "comparison": gettext_lazy("正在比较各地区…"),
+    "final_tasks": gettext_lazy("正在汇总任务最终状态…"),
     "layout": gettext_lazy("正在排版并绘制图表…"),
 }
+FORMATS = [("docx", "Word（.docx）"), ("xlsx", "Excel（.xlsx）")]
+
+
+def _org_choices(user) -> list[tuple[str, str]]:
+    """The province, the cities and the groups ``user`` may make a report of (a city's office: its own city)."""
+    from yangfan.orgunits.models import OrgUnitLevel
+
+    units = (
+        org_units_in_scope(user, "reports.generate")
+        .filter(level__lte=OrgUnitLevel.CITY)
+        .order_by("level", "position", "code")
+    )
+    groups = groups_in_scope(user, "reports.generate").order_by("position", "code")
+    return [(u.code, u.name) for u in units] + [(g.code, g.name) for g in groups]
 
 
 class ReportForm(forms.Form):
@@ -34,21 +51,11 @@ class ReportForm(forms.Form):
     period = forms.CharField(
         label=gettext_lazy("期间"), max_length=8, help_text=gettext_lazy("如 2023、2023Q4 或 202312")
     )
-    fmt = forms.ChoiceField(
-        label=gettext_lazy("格式"), choices=[("docx", "Word（.docx）"), ("xlsx", "Excel（.xlsx）")]
-    )
+    fmt = forms.ChoiceField(label=gettext_lazy("格式"), choices=FORMATS)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from yangfan.orgunits.models import OrgUnitLevel
-
-        units = (
-            org_units_in_scope(user, "reports.generate")
-            .filter(level__lte=OrgUnitLevel.CITY)
-            .order_by("level", "position", "code")
-        )
-        groups = groups_in_scope(user, "reports.generate").order_by("position", "code")
-        self.fields["org"].choices = [(u.code, u.name) for u in units] + [(g.code, g.name) for g in groups]
+        self.fields["org"].choices = _org_choices(user)
 
     def clean_period(self):
         from yangfan.datavalues.indicators import core_plans, plan_period
@@ -59,6 +66,29 @@ class ReportForm(forms.Form):
         except PeriodError as exc:
             raise forms.ValidationError(str(exc)) from None
         return text
+
+
+class FinalReportForm(forms.Form):
+    """终期评估: a finished plan (its end before today), a unit in the user's scope, a format."""
+
+    plan = forms.ChoiceField(label=gettext_lazy("行动计划"))
+    org = forms.ChoiceField(label=gettext_lazy("地区"))
+    fmt = forms.ChoiceField(label=gettext_lazy("格式"), choices=FORMATS)
+
+    def __init__(self, *args, user, plans, **kwargs):
+        super().__init__(*args, prefix="final", **kwargs)
+        self.fields["plan"].choices = plans
+        self.fields["org"].choices = _org_choices(user)
+
+
+def _finished_plans() -> list[tuple[str, str]]:
+    """(code, name) of the plans whose period has ended: those a final evaluation is offered for."""
+    from yangfan.actionplans.models import Plan
+    from yangfan.reports.final import finished_plan_codes
+
+    codes = finished_plan_codes()
+    names = dict(Plan.objects.filter(code__in=codes).values_list("code", "name"))
+    return [(code, names[code]) for code in codes]
 
 
 def _org_name(code: str) -> str:
@@ -91,24 +121,43 @@ class ReportIndexView(PermissionMixin, TemplateView):
             "fmt": "docx",
         }
         kwargs.setdefault("form", ReportForm(initial=initial, user=self.request.user))
+        if "final_form" not in kwargs:
+            plans = _finished_plans()
+            kwargs["final_form"] = (
+                FinalReportForm(initial={"fmt": "docx"}, user=self.request.user, plans=plans)
+                if plans
+                else None
+            )
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
         form = ReportForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.enqueue(form, period=form.cleaned_data["period"])
+
+    def enqueue(self, form, **job):
+        """The report of the unit (or group) the valid ``form`` names, queued; the job page."""
         from yangfan.orgunits.selectors import unit_or_group
 
         unit = unit_or_group(form.cleaned_data["org"])  # a unit or a group the form offered
-        if not may(request.user, "data.view", unit):
-            deny(request.user, "data.view", unit, request=request)
+        if not may(self.request.user, "data.view", unit):
+            deny(self.request.user, "data.view", unit, request=self.request)
         job = report_job.enqueue(
-            actor_id=request.user.pk,
-            org=unit.code,
-            period=form.cleaned_data["period"],
-            fmt=form.cleaned_data["fmt"],
+            actor_id=self.request.user.pk, org=unit.code, fmt=form.cleaned_data["fmt"], **job
         )
         return redirect("reports:job", job_id=job.id)
+
+
+class FinalReportView(ReportIndexView):
+    """终期评估: the form of the reports page for a finished plan; the evaluation is built in the background like the
+    report, for the unit the user may make reports of (a city's office: its city)."""
+
+    def post(self, request, *args, **kwargs):
+        form = FinalReportForm(request.POST, user=request.user, plans=_finished_plans())
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(final_form=form), status=400)
+        return self.enqueue(form, period="", plan_code=form.cleaned_data["plan"], final=True)
 
 
 class ReportJobView(PermissionMixin, TemplateView):
@@ -129,7 +178,7 @@ class ReportJobView(PermissionMixin, TemplateView):
                     "finished": job.is_finished,
                     "status": job.status,
                     "done": progress.get("done", 0),
-                    "total": len(STAGES),
+                    "total": len(FINAL_STAGES if job.kwargs.get("final") else STAGES),
                     "label": str(label),
                 }
             )
@@ -170,6 +219,7 @@ class ReportDownloadView(PermissionMixin, TemplateView):
 app_name = "reports"
 urlpatterns = [
     path("", ReportIndexView.as_view(), name="index"),
+    path("final/", FinalReportView.as_view(), name="final"),
     path("jobs/<str:job_id>/", ReportJobView.as_view(), name="job"),
     path("jobs/<str:job_id>/download/", ReportDownloadView.as_view(), name="download"),
 ]

@@ -6,6 +6,8 @@ The workbook is for the offices that check, sort and re-use the figures, so ever
 items) are complete here. Each sheet has one header row, frozen, with a filter; the sheets come in the
 report's order. The special projects (when the document holds them) follow 登记簿: 专项工程, every figure of every
 project one a row (a project withheld from the reader says so in one row), then a sheet per table of figures. The same document always gives the same bytes (:func:`yangfan.documents.xlsx.workbook_bytes`).
+
+The final evaluation (:func:`final_xlsx_bytes`) has its own sheets (:data:`FINAL_SHEETS`), in the Word file's order.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from yangfan.documents.word.gbt9704 import chinese_date, half_widths
 from yangfan.documents.xlsx import workbook_bytes
-from yangfan.reports.document import DEMO_NOTICE, ReportDocument, SpecialSection
+from yangfan.reports.document import (
+    CONCLUSIONS_HEADING,
+    CONCLUSIONS_NOTE,
+    DEMO_NOTICE,
+    FinalDocument,
+    ReportDocument,
+    SpecialSection,
+)
 
 SHEETS = (
     "概况",
@@ -165,6 +174,178 @@ def report_xlsx_bytes(doc: ReportDocument) -> bytes:
     return workbook_bytes(workbook)
 
 
+FINAL_SHEETS = (
+    "概况",
+    "量化目标",
+    "指标走势",
+    "任务完成情况",
+    "定性目标",
+    "登记簿",
+    "地区比较",
+    "评估排名",
+    "评估结论",
+)
+
+
+def final_xlsx_bytes(doc: FinalDocument) -> bytes:
+    """The ``.xlsx`` file of the final evaluation: sheets :data:`FINAL_SHEETS`, every figure a number cell with its
+    printed text beside it, every list complete; same document, same bytes."""
+    report = doc.report
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.creator = doc.issuer
+    workbook.properties.lastModifiedBy = doc.issuer
+    workbook.properties.title = doc.title
+    workbook.properties.subject = f"{doc.org_name} 终期评估"
+    workbook.properties.language = "zh-CN"
+
+    overview: list[tuple[Cell, Cell]] = [
+        ("标题", doc.title),
+        ("行动计划", report.plan_name),
+        ("计划代码", doc.plan_code),
+        ("文件编号", report.plan_document),
+        ("实施期", f"{doc.plan_start.isoformat()} 至 {doc.plan_end.isoformat()}"),
+        ("地区", doc.org_name),
+        ("地区代码", doc.org_unit),
+        ("发布单位", doc.issuer),
+        ("成文日期", chinese_date(doc.written_on)),
+        ("最后报送期", doc.task_period),
+        ("评估排名", report.ranking_note),
+    ]
+    if doc.demo:
+        overview.insert(0, ("演示数据", DEMO_NOTICE))
+    overview += [("总体情况", text) for text in doc.summary]
+    overview += [("说明", text) for text in report.notes]
+    sheet = workbook.create_sheet("概况")
+    _sheet(sheet, ("项目", "内容"), overview, filters=False)
+    if doc.demo:
+        sheet["B2"].font = Font(bold=True, color="C00000")
+    _sheet(
+        workbook.create_sheet("量化目标"),
+        (
+            *("指标代码", "指标名称", "单位", "地区代码", "地区", "目标类型", "来源", "目标日期"),
+            *("目标值", "目标（文字）", "评判期", "到期值", "到期值（文字）", "结论", "差距", "首次达到"),
+        ),
+        (
+            (
+                t.indicator,
+                t.name,
+                t.unit,
+                t.org_unit,
+                t.org_name,
+                t.kind_label,
+                t.source_label,
+                t.date.isoformat(),
+                _number(t.target),
+                t.target_text,
+                t.period,
+                _number(t.value),
+                t.value_text,
+                t.verdict_label,
+                _number(t.gap),
+                t.first_reached,
+            )
+            for t in doc.targets
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("指标走势"),
+        ("指标代码", "指标名称", "单位", "期间", "数值", "推算轨迹值", "目标（文字）"),
+        (
+            (
+                t.section.code,
+                t.section.name,
+                t.section.unit,
+                p.period,
+                _number(p.value),
+                _number(p.expected),
+                t.section.target_text,
+            )
+            for t in doc.trajectories
+            for p in t.points
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("任务完成情况"),
+        (
+            *(
+                "任务编号",
+                "任务",
+                "责任单位",
+                "牵头/配合",
+                "最终状态",
+                "最近报送期",
+                "最近进展",
+                "完成比例（%）",
+            ),
+            *("节点完成", "节点总数", "佐证材料份数", "佐证材料", "督办单"),
+        ),
+        (
+            (
+                t.task,
+                t.task_title,
+                t.unit,
+                t.role,
+                t.state_label,
+                t.last_period,
+                t.last_progress,
+                t.last_percent,
+                t.milestones_met,
+                t.milestones,
+                len(t.evidence),
+                "；".join(t.evidence),
+                "；".join(t.notices),
+            )
+            for t in doc.tasks
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("定性目标"),
+        ("代码", "定性目标", "评估结论", "评估期间", "判断理由", "佐证材料"),
+        (
+            (row.code, row.text, row.verdict_label, row.period, row.reasoning, "；".join(row.evidence))
+            for row in report.goals
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("登记簿"),
+        ("登记簿", "登记数量", "说明"),
+        (
+            (row.name, "尚未启用" if row.count is None else row.count, row.description)
+            for row in report.registries
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("地区比较"),
+        (
+            "地区代码",
+            "地区",
+            "类别",
+            *(f"{code} {name}" for code, name in doc.comparison_indicators),
+            *(f"{code} 是否达标" for code, _name in doc.comparison_indicators),
+            "达标项数",
+        ),
+        (
+            (
+                row.org_unit,
+                row.name,
+                row.kind_label,
+                *(_number(f.value) for f in row.figures),
+                *("—" if f.met is None else _yes_no(f.met) for f in row.figures),
+                row.met_count,
+            )
+            for row in doc.comparison
+        ),
+    )
+    _sheet(
+        workbook.create_sheet("评估排名"),
+        ("名次", "单位", "类别", "总分"),
+        ((row.rank, row.name, row.kind_label, _number(row.total)) for row in report.ranking),
+    )
+    _sheet(workbook.create_sheet("评估结论"), (CONCLUSIONS_HEADING,), [(CONCLUSIONS_NOTE,)], filters=False)
+    return workbook_bytes(workbook)
+
+
 def _overview(sheet: Worksheet, doc: ReportDocument) -> None:
     """概况: the report's identity, then the summary paragraphs and the remarks, one row each."""
     rows: list[tuple[Cell, Cell]] = [
@@ -277,4 +458,4 @@ def _display_width(value: Cell) -> int:
     return 0 if value is None else half_widths(str(value))
 
 
-__all__ = ["SHEETS", "report_xlsx_bytes"]
+__all__ = ["FINAL_SHEETS", "SHEETS", "final_xlsx_bytes", "report_xlsx_bytes"]

@@ -12,6 +12,7 @@ from functools import cached_property
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -37,6 +38,19 @@ from yangfan.datavalues.indicators import (
     plan_period,
 )
 from yangfan.orgunits.models import OrgUnit
+from yangfan.portal.succession import plan_label, succession_chart
+
+
+def _succession(model, item) -> dict:
+    """The earlier plan's task or indicator ``item`` continues (``continues``) and the later plans' that continue
+    it (``continued_by``), each with its plan, for the links of its page."""
+    earlier = (
+        model.objects.select_related("plan").filter(pk=item.continues_id).first()
+        if item.continues_id
+        else None
+    )
+    later = list(item.continued_by.select_related("plan").order_by("plan__start", "code"))
+    return {"continues": earlier, "continued_by": later}
 
 
 class PlanMixin(PermissionMixin):
@@ -50,7 +64,26 @@ class PlanMixin(PermissionMixin):
 
     def get_context_data(self, **kwargs):
         kwargs["plan"] = self.plan  # replaces the URL's plan code that TemplateView passes in
+        kwargs["plan_picker"] = self._plan_picker()
         return super().get_context_data(**kwargs)
+
+    def _plan_picker(self) -> list[dict]:
+        """With several plans loaded, a link to each: the same page of the other plan where the page is one of
+        the plan's lists, else its structure (one query)."""
+        plans = selectors.plan_choices()
+        if len(plans) < 2:
+            return []
+        match = self.request.resolver_match
+        same = match is not None and set(match.kwargs) == {"plan"}
+        return [
+            {
+                "code": p.code,
+                "label": plan_label(p),
+                "url": reverse(match.view_name, kwargs={"plan": p.code}) if same else p.get_absolute_url(),
+                "current": p.pk == self.plan.pk,
+            }
+            for p in plans
+        ]
 
 
 class PlanStructureView(PlanMixin, TemplateView):
@@ -105,7 +138,11 @@ class TaskDetailView(PlanMixin, DetailView):
         may_lead = may(self.request.user, "tasks.lead")
         if may_lead and "lead_form" not in kwargs:
             kwargs["lead_form"] = TaskLeadForm(task=self.object)
-        return super().get_context_data(may_lead=may_lead, **kwargs)
+        return super().get_context_data(
+            may_lead=may_lead,
+            **_succession(Task, self.object),
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
         require(request.user, "tasks.lead", request=request)
@@ -184,6 +221,7 @@ class IndicatorDetailView(PlanMixin, DetailView):
             data_elements=DataElement.objects.filter(code__in=formula.data_elements),
             registries=self.plan.registry_set.filter(code__in=formula.registries),
             annex_row=annex_row,
+            **_succession(Indicator, self.object),
             **self._values_by_unit(),
             **kwargs,
         )
@@ -191,7 +229,8 @@ class IndicatorDetailView(PlanMixin, DetailView):
     def _values_by_unit(self) -> dict:
         """The indicator for the province and each city the viewer may see, at the chosen period, and the
         chart of one of them (``?org=``) month by month against its target."""
-        core = core_plans().get(self.plan.code)
+        plans = core_plans()
+        core = plans.get(self.plan.code)
         if core is None or not may(self.request.user, "data.view"):
             return {}
         try:
@@ -222,6 +261,8 @@ class IndicatorDetailView(PlanMixin, DetailView):
                 "chart_org": chart_org,
                 "chart_org_name": core.org_tree.units[chart_org].name,
                 "chart": indicator_chart(core, indicator, compared, period, engine),
+                # the series carried across the plan it continues: the earlier plan's years, then this one's
+                "succession_chart": succession_chart(plans, core, indicator, chart_org, period, engine),
             }
         return context
 
