@@ -17,7 +17,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo_commands.required = True
     raw = demo_commands.add_parser("raw", help="生成演示用的运营商原始数据文件（生成数据，非真实统计）")
     raw.add_argument(
-        "--scale", choices=["province", "national"], default="province", help="数据量（默认 province）"
+        "--scale",
+        choices=["province", "national"],
+        default="province",
+        help="范围：province 为陕西的区县（默认）；national 为全国升级方案的基本单位（另 30 个省和陕西的区县），按人口",
     )
     raw.add_argument("--year", type=int, default=2023, help="年份（默认 2023）")
     raw.add_argument("-o", "--output", required=True, help="输出目录")
@@ -101,14 +104,18 @@ def cmd_demo_raw(args: argparse.Namespace) -> int:
     if args.per_operator and "base-stations" not in args.kinds:
         raise UsageError("--per-operator 生成的是基站清单，--kinds 须包含 base-stations")
     from yangfan.datavalues.demo import county_population
+    from yangfan.datavalues.demo_national import national_population
     from yangfan.pipeline.generate import raw_generate
+
+    # national: the national plan's base units (30 provinces and Shaanxi's counties), a province's volume per resident
+    counties = national_population() if args.scale == "national" else county_population()
 
     target.mkdir(parents=True, exist_ok=True)
     with progress_bar(f"正在生成演示原始数据（{args.scale}，{args.year} 年）") as progress:
         files = raw_generate(
             target,
-            counties=county_population(),
-            scale=args.scale,
+            counties=counties,
+            scale="province",
             year=args.year,
             seed=args.seed,
             file_format=args.format,

@@ -76,10 +76,33 @@ def national_rows(plan: Plan, *, until: Period, seed: int = 2024) -> list[DemoRo
     return list(_generate(random.Random(seed), plan, until))
 
 
-def _generate(rng: random.Random, plan: Plan, until: Period) -> Iterator[DemoRow]:
+def _provinces(rng: random.Random, plan: Plan) -> dict[str, int]:
+    """Every province's demo population (all 31 drawn, whether its own plan is loaded or not: one seed, one set)."""
     tree = plan.org_tree
     provinces = [u.code for u in tree.children(tree.root)]
-    weights = {code: rng.lognormvariate(0, 0.6) for code in provinces}  # drawn for all 31: one seed, one set
+    weights = [rng.lognormvariate(0, 0.6) for _code in provinces]
+    return dict(zip(provinces, split_exactly(POPULATION, weights), strict=True))
+
+
+def national_population(seed: int = 2024) -> dict[str, int]:
+    """The resident population of each base unit of the national tree with the bundled provincial plans hung in it:
+    the demo's for the provinces, the provincial demo's for Shaanxi's county-level units. What ``yangfan demo raw
+    --scale national`` sizes each unit's stations, traffic and cards by."""
+    from yangfan.core.plan import grafted
+    from yangfan.core.planfile import bundled_plans
+    from yangfan.datavalues.demo import county_population
+
+    plans = bundled_plans()
+    plan = grafted(plans[PLAN_CODE], plans.values())
+    provinces = _provinces(random.Random(seed), plan)
+    leaves = {code: people for code, people in provinces.items() if not plan.org_tree.children(code)}
+    return leaves | county_population()
+
+
+def _generate(rng: random.Random, plan: Plan, until: Period) -> Iterator[DemoRow]:
+    tree = plan.org_tree
+    population = _provinces(rng, plan)
+    provinces = list(population)
     leaves = [code for code in provinces if not tree.children(code)]
     operators = [o.code for o in plan.operators]
     elements = {
@@ -89,7 +112,6 @@ def _generate(rng: random.Random, plan: Plan, until: Period) -> Iterator[DemoRow
         for e in plan.data_elements
         if e.code in ds.data_elements
     }
-    population = dict(zip(provinces, split_exactly(POPULATION, [weights[c] for c in provinces]), strict=True))
     mood = {
         code: (rng.uniform(0.8, 1.2), rng.uniform(0.85, 1.15), rng.uniform(0.9, 1.1)) for code in provinces
     }

@@ -56,7 +56,8 @@ from yangfan.ingests.choices import FileRole, IngestKind, IngestStatus
 from yangfan.ingests.models import IngestFile, IngestPolicy, IngestRun, InventoryPart
 from yangfan.ingests.preview import indicator_effects, largest_changes, largest_effect
 from yangfan.jobs import heartbeat, process_identity
-from yangfan.orgunits.models import OrgUnit, OrgUnitLevel
+from yangfan.orgunits.models import OrgUnit
+from yangfan.orgunits.selectors import base_units
 from yangfan.pipeline.aggregate import Figure, KeptPart, Outcome, Reference, aggregate, fingerprint
 from yangfan.pipeline.errors import PipelineError, RawFileInvalid, TooManyRejects
 
@@ -88,7 +89,7 @@ def ingest_reference(*, today: date | None = None) -> Reference:
     base = Period(PeriodKind.MONTH, plan.base_year, 12) if plan.base_year else None
     first = base or Period.containing(plan.start, PeriodKind.MONTH).previous()
     return Reference(
-        counties=frozenset(OrgUnit.objects.filter(level=OrgUnitLevel.COUNTY).values_list("code", flat=True)),
+        counties=frozenset(base_units().values_list("code", flat=True)),
         sectors=tuple(Sector.objects.filter(plan=plan).order_by("position").values_list("name", flat=True)),
         first_month=first,
         last_month=Period.containing(today, PeriodKind.MONTH),
@@ -414,7 +415,7 @@ def _withdrawn(run: IngestRun, outcome: Outcome) -> list[Figure]:
     stored = DataValue.objects.filter(
         data_element__code="base_stations_5g",
         period__in={f.period for f in outcome.figures},
-        org_unit__level=OrgUnitLevel.COUNTY,
+        org_unit__in=base_units(),
     ).filter(Q(operator__code__in=read) | Q(operator__isnull=True))
     return [
         Figure("base_stations_5g", unit, period, operator, Decimal(0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yangfan.orgunits.models import OrgGroup, OrgUnit
 
@@ -13,6 +13,15 @@ from yangfan.orgunits.models import OrgGroup, OrgUnit
 def statistical_children(*, unit: OrgUnit) -> QuerySet[OrgUnit]:
     """Units counted directly in ``unit``: ``counted_in`` where set, the administrative parent otherwise."""
     return OrgUnit.objects.filter(Q(counted_in=unit) | Q(counted_in__isnull=True, parent=unit))
+
+
+def base_units() -> QuerySet[OrgUnit]:
+    """The units nothing is counted in: where figures are reported and raw rows are placed (Shaanxi's county-level
+    units; with the national plan loaded, also the provinces whose own tree is not loaded)."""
+    children = OrgUnit.objects.filter(
+        Q(counted_in=OuterRef("pk")) | Q(counted_in__isnull=True, parent=OuterRef("pk"))
+    )
+    return OrgUnit.objects.filter(~Exists(children))
 
 
 def ancestors(*, unit: OrgUnit) -> list[OrgUnit]:
