@@ -24,6 +24,8 @@ DATABASE_FIXTURES = {
     "scratch_database_url",
     "cli_env",
     "initialised_env",
+    "demo_template",
+    "demo_env",
     "site_env",
 }
 
@@ -52,6 +54,52 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for path in init_plan_paths():
             plan_load_file(path=path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise lists every static file of every app (``WHITENOISE_USE_FINDERS``) each time its middleware is
+    made, and each test client makes the middleware anew: ~180 files stat'ed and their headers built per client,
+    a quarter of the permission matrix's time. The files do not change during a run, so the list is made once per
+    set of serving options and handed to every later middleware (the same responders a fresh listing builds)."""
+    try:
+        from whitenoise.middleware import WhiteNoiseMiddleware
+    except ImportError:  # the core's tests run without Django's extras too
+        yield
+        return
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple, dict] = {}
+
+    def add_files_from_finders(self):
+        from django.conf import settings
+
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.index_file,
+            *(
+                repr(getattr(settings, name, None))
+                for name in (
+                    "WHITENOISE_MIMETYPES",
+                    "WHITENOISE_ADD_HEADERS_FUNCTION",
+                    "WHITENOISE_IMMUTABLE_FILE_TEST",
+                    "STATICFILES_DIRS",
+                    "STATICFILES_FINDERS",
+                    "INSTALLED_APPS",
+                )
+            ),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
 
 
 @pytest.fixture(autouse=True)
@@ -245,37 +293,29 @@ def scratch_database_url(tmp_path):
         yield url
 
 
-@pytest.fixture(scope="session")
-def site_env(tmp_path_factory):
-    """The environment of one demo site shared by a whole test session (the browser tests' server)."""
-    folder = tmp_path_factory.mktemp("site")
-    with _scratch_database(folder) as url:
-        yield _command_env(folder, url)
-
-
 @pytest.fixture
 def cli_env(tmp_path, scratch_database_url):
     return _command_env(tmp_path, scratch_database_url)
 
 
-@pytest.fixture(scope="session")
-def _initialised_template(tmp_path_factory):
-    """A database ``yangfan init`` made once per session (migrated, the bundled plans loaded): the tests of
-    commands that need an initialised site start from a copy of it instead of running ``init`` each time."""
+@contextmanager
+def _template_site(folder: Path, *args: str):
+    """A site made once by ``yangfan ARGS`` on an empty database, to be copied (``_site_copy``): yields its
+    database URL and the command's output. On PostgreSQL its connections are closed, as a template database
+    takes none while it is copied."""
     import subprocess
     import sys
 
-    folder = tmp_path_factory.mktemp("template")
     with _scratch_database(folder) as url:
         done = subprocess.run(
-            [sys.executable, "-m", "yangfan", "init"],
+            [sys.executable, "-m", "yangfan", *args],
             env=_command_env(folder, url),
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=600,
         )
         assert done.returncode == 0, done.stderr
-        if url.startswith("postgres"):  # a template database takes no connection while it is copied
+        if url.startswith("postgres"):
             import psycopg
 
             admin = os.environ["YANGFAN_DATABASE_URL"]
@@ -284,17 +324,19 @@ def _initialised_template(tmp_path_factory):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
                     [url.rsplit("/", 1)[1]],
                 )
-        yield url
+        yield url, done
 
 
-@pytest.fixture
-def initialised_env(tmp_path, _initialised_template):
-    """The environment of a site as ``yangfan init`` leaves it (a copy of the session's template database)."""
-    template = _initialised_template
+@contextmanager
+def _site_copy(template: str, template_folder: Path, folder: Path):
+    """The environment of a copy of a template site in ``folder``: its database (SQLite: the file; PostgreSQL: a
+    database made from it as a template, dropped afterwards) and its data directory's files (evidence, kept files)."""
+    if (template_folder / "data").exists():
+        shutil.copytree(template_folder / "data", folder / "data", dirs_exist_ok=True)
     if not template.startswith("postgres"):
-        target = tmp_path / "scratch.sqlite3"
+        target = folder / "scratch.sqlite3"
         shutil.copyfile(template.removeprefix("sqlite:///"), target)
-        yield _command_env(tmp_path, f"sqlite:///{target}")
+        yield _command_env(folder, f"sqlite:///{target}")
         return
     import psycopg
 
@@ -302,9 +344,52 @@ def initialised_env(tmp_path, _initialised_template):
     name = f"yangfan_scratch_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
-    yield _command_env(tmp_path, admin.rsplit("/", 1)[0] + "/" + name)
+    yield _command_env(folder, admin.rsplit("/", 1)[0] + "/" + name)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _initialised_template(tmp_path_factory):
+    """A database ``yangfan init`` made once per session (migrated, the bundled plans loaded): the tests of
+    commands that need an initialised site start from a copy of it instead of running ``init`` each time."""
+    folder = tmp_path_factory.mktemp("template")
+    with _template_site(folder, "init") as (url, _done):
+        yield url, folder
+
+
+@pytest.fixture
+def initialised_env(tmp_path, _initialised_template):
+    """The environment of a site as ``yangfan init`` leaves it (a copy of the session's template database)."""
+    with _site_copy(*_initialised_template, tmp_path) as env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A site ``yangfan init --demo`` made once per session on an empty database, and that command's output: the
+    browser tests' demo site is a copy of it, and ``init --demo`` run a second time is tried on another copy (the
+    demo set is ~100,000 values, each audited: loading it is most of a minute)."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    with _template_site(folder, "init", "--demo") as (url, done):
+        yield url, folder, done
+
+
+@pytest.fixture
+def demo_env(tmp_path, demo_template):
+    """The environment of a copy of the session's demo site (``yangfan init --demo`` on an empty database)."""
+    url, folder, _done = demo_template
+    with _site_copy(url, folder, tmp_path) as env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def site_env(tmp_path_factory, demo_template):
+    """The environment of one demo site shared by a whole test session (the browser tests' server): a copy of the
+    session's demo template."""
+    url, folder, _done = demo_template
+    with _site_copy(url, folder, tmp_path_factory.mktemp("site")) as env:
+        yield env
 
 
 @pytest.fixture

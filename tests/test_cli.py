@@ -65,12 +65,14 @@ def test_validate_of_a_missing_file_says_so(cli_env, tmp_path):
     assert "nope.yaml: 文件不存在" in result.stderr
 
 
-def test_init_twice_duplicates_nothing_and_demo_prints_logins(cli_env):
-    first = yangfan("init", "--demo", env=cli_env)
+def test_init_twice_duplicates_nothing_and_demo_prints_logins(demo_template, demo_env):
+    """The first ``init --demo`` on an empty database is the session's demo template (``demo_template``: made
+    once, for the browser tests' site too); the second runs on a copy of what it left."""
+    first = demo_template[2]
     assert first.returncode == 0, first.stderr
     assert "新增 " in first.stdout and "demo-admin" in first.stdout
 
-    second = yangfan("init", "--demo", env=cli_env)
+    second = yangfan("init", "--demo", env=demo_env)
 
     assert second.returncode == 0, second.stderr
     assert "新增 0，更新 0，删除 0" in second.stdout

@@ -32,17 +32,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(site_env):
-    """One demo site (``yangfan init --demo`` then ``yangfan serve``) for the whole session: tests that change
-    data use their own period, data set or unit, so that no test depends on another's order."""
+    """One demo site (a copy of the session's ``yangfan init --demo``, then ``yangfan serve``) for the whole
+    session: tests that change data use their own period, data set or unit, so that no test depends on another's
+    order."""
     cli_env = site_env
-    init = subprocess.run(
-        [sys.executable, "-m", "yangfan", "init", "--demo"],
-        env=cli_env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert init.returncode == 0, init.stderr
     port = _free_port()
     # the site's output (gunicorn, the job worker) goes to a file: a pipe nobody reads would fill up and stall
     # them, and the file is there to read when a test fails (``server_log``)

@@ -132,8 +132,9 @@ def test_a_city_office_supervises_its_counties(server, site_env, server_log, pag
 
     # 8. 西安's report carries the verdict and its evidence
     page.goto(f"{server}/reports/?period=2023")
-    page.get_by_label("地区").select_option("610100")
-    page.get_by_label("期间").fill("2023")
+    form = page.locator("#report-form")  # the page's other form is the final evaluation's
+    form.get_by_label("地区").select_option("610100")
+    form.get_by_label("期间").fill("2023")
     page.get_by_role("button", name="生成报告").click()
     page.wait_for_selector("section.report-ready, [role=alert]", timeout=120_000)
     assert page.locator("section.report-ready").count() == 1, server_log()
