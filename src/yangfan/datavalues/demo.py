@@ -303,28 +303,50 @@ def _shifted(period: str, years: int) -> str:
 
 def demo_history_load(scale: int, progress: Callable[[int, int], None] | None = None) -> int:
     """Make the stored history ``scale`` times the demo's (``yangfan demo values --scale N``): copies of the demo
-    set moved back 4, 8, … years (its four years each time), each labelled ``HISTORY_COMMENT`` and written through
-    the import service, a copy per transaction. A copy already written is left as it is, so the command can be
-    repeated or raised; the number of values added."""
+    set moved back 4, 8, … years (its four years each time), as :func:`history_copies` writes them."""
+    return history_copies(demo_rows(), span=len(YEARS), scale=scale, label="演示历史数据", progress=progress)
+
+
+def history_range_check(rows: list[DemoRow], *, span: int, scale: int) -> None:
+    """``DemoHistoryOutOfRange`` when ``scale`` − 1 copies of ``rows`` moved back ``span`` years each would reach
+    before the years the loaded plans accept values for."""
     from django.conf import settings
 
     from yangfan.actionplans.models import Plan as PlanRow
+
+    start = PlanRow.objects.order_by("start").values_list("start", flat=True).first()
+    earliest = min(int(row.period[:4]) for row in rows) - span * (scale - 1)
+    if scale > 1 and start is not None and start.year - earliest > settings.YANGFAN_BASELINE_YEARS:
+        raise DemoHistoryOutOfRange(earliest, start.year - earliest)
+
+
+def history_copies(
+    rows: list[DemoRow],
+    *,
+    span: int,
+    scale: int,
+    label: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """``scale`` − 1 copies of a demo set's ``rows`` moved back ``span``, 2 × ``span``, … years (the set's own
+    length, so the copies follow one another), each labelled ``HISTORY_COMMENT`` and written through the import
+    service, a copy per transaction (``DemoHistoryOutOfRange`` before anything when they would reach too far back).
+    A copy already written (its first row is stored) is left as it is, so the command can be repeated or raised;
+    the number of values added."""
     from yangfan.datavalues.models import DataValue
 
+    history_range_check(rows, span=span, scale=scale)
+    first = rows[0]
     copies = range(1, scale)
-    start = PlanRow.objects.order_by("start").values_list("start", flat=True).first()
-    earliest = YEARS[0] - 4 * (scale - 1)
-    if copies and start is not None and start.year - earliest > settings.YANGFAN_BASELINE_YEARS:
-        raise DemoHistoryOutOfRange(earliest, start.year - earliest)
-    rows = demo_rows()
     added = 0
     for done, copy in enumerate(copies, start=1):
-        years = 4 * copy
-        first = _shifted(str(YEARS[0]), years)
-        if DataValue.objects.filter(comment=HISTORY_COMMENT, period=first).exists():
+        years = span * copy
+        if DataValue.objects.filter(
+            comment=HISTORY_COMMENT, org_unit__code=first.org_unit, period=_shifted(first.period, years)
+        ).exists():
             continue
         shifted = [row._replace(period=_shifted(row.period, years)) for row in rows]
-        added += _write(shifted, HISTORY_COMMENT, f"演示历史数据（前移 {years} 年）")
+        added += _write(shifted, HISTORY_COMMENT, f"{label}（前移 {years} 年）")
         if progress is not None:
             progress(done, len(copies))
     return added

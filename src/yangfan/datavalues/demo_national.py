@@ -31,13 +31,13 @@ from yangfan.core.periods import Period, PeriodKind
 from yangfan.core.plan import Plan
 from yangfan.datavalues.demo import (
     DEMO_COMMENT,
-    HISTORY_COMMENT,
     STATION_SHARES,
     USER_SHARES,
-    DemoHistoryOutOfRange,
     DemoRow,
     _normalised,
     _write,
+    history_copies,
+    history_range_check,
     split_exactly,
 )
 
@@ -170,9 +170,6 @@ def national_values_load(
     """Write the national demo set through the import service (labelled as demo), unless it is there already,
     then ``scale`` − 1 copies moved back by its length in years; the number of values added. Needs the national
     plan loaded (``yangfan plan load miit-5g-upgrade-2024-2027``)."""
-    from django.conf import settings
-
-    from yangfan.actionplans.models import Plan as PlanRow
     from yangfan.datavalues.indicators import core_plans
     from yangfan.datavalues.models import DataValue
 
@@ -185,24 +182,11 @@ def national_values_load(
     )
     rows = national_rows(plan, until=until)
     span = until.year - FIRST_MONTH.year + 1
-    earliest = FIRST_MONTH.year - span * (scale - 1)
-    start = PlanRow.objects.order_by("start").values_list("start", flat=True).first()
-    if scale > 1 and start.year - earliest > settings.YANGFAN_BASELINE_YEARS:
-        raise DemoHistoryOutOfRange(earliest, start.year - earliest)
+    history_range_check(rows, span=span, scale=scale)  # before the set itself is written
     first = rows[0]
     added = 0
     if not DataValue.objects.filter(
         comment=DEMO_COMMENT, org_unit__code=first.org_unit, period=first.period
     ).exists():
         added += _write(rows, DEMO_COMMENT, "全国演示数据")
-    for copy in range(1, scale):
-        years = span * copy
-        shifted = [row._replace(period=f"{int(row.period[:4]) - years}{row.period[4:]}") for row in rows]
-        if DataValue.objects.filter(
-            comment=HISTORY_COMMENT, org_unit__code=first.org_unit, period=shifted[0].period
-        ).exists():
-            continue
-        added += _write(shifted, HISTORY_COMMENT, f"全国演示历史数据（前移 {years} 年）")
-        if progress is not None:
-            progress(copy, scale - 1)
-    return added
+    return added + history_copies(rows, span=span, scale=scale, label="全国演示历史数据", progress=progress)

@@ -66,7 +66,7 @@ def _plan_unit(user, unit, plan_code: str | None):
     if not plan_code or unit is None:
         return unit
     plan = core_plans().get(plan_code)
-    if plan is None or unit is None or holds(plan, unit.code):
+    if plan is None or holds(plan, unit.code):
         return unit
     root = OrgUnit.objects.filter(code=plan.org_tree.root).first()
     return root if root is not None and may(user, "data.view", root) else unit
