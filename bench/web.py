@@ -18,6 +18,11 @@ alike, which is why the ratios are what to compare.
     .venv/bin/python bench/web.py --prepare /tmp/yangfan-bench      # makes the 1×, 10×, 100× stores (~40 min)
     .venv/bin/python bench/web.py --store 1=/tmp/yangfan-bench/1 --store 10=/tmp/yangfan-bench/10 \\
         --store 100=/tmp/yangfan-bench/100
+
+``--postgres SERVER`` (``postgresql://postgres@127.0.0.1:5432``) makes the stores on PostgreSQL: each store's
+folder then holds its files and a ``database-url`` naming its own database on that server (``<prefix>_<scale>``,
+made from the store before it as a template), which ``--store`` reads back; the bare app runs on that server too.
+``--national`` measures the national successor's dashboards instead (issue 22).
 """
 
 from __future__ import annotations
@@ -82,11 +87,13 @@ NATIONAL_PAGES = [
 ]
 
 BARE_SETTINGS = """
+import dj_database_url
+
 SECRET_KEY = "bench-only"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": %(db)r}}
+DATABASES = {"default": dj_database_url.parse(%(db)r, conn_max_age=60)}
 ROOT_URLCONF = "bare_app"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [%(dir)r]}]
 USE_TZ = True
@@ -106,12 +113,41 @@ urlpatterns = [path("", page)]
 BARE_TEMPLATE = "<!doctype html><title>bare</title><p>{{ group.name|default:'无' }}</p>\n"
 
 
+def database_url(data_dir: Path) -> str | None:
+    """The PostgreSQL database of a store made with ``--postgres`` (None: the store's own SQLite file)."""
+    marker = data_dir / "database-url"
+    return marker.read_text(encoding="utf-8").strip() if marker.exists() else None
+
+
 def env_for(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("YANGFAN_")}
     # the 100× store's generated history goes back 396 years before the demo's (693 for the national demo's seven
     # years a copy): its stores allow values that early
     env.update(YANGFAN_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", YANGFAN_BASELINE_YEARS="800")
+    if url := database_url(data_dir):
+        env["YANGFAN_DATABASE_URL"] = url
     return env
+
+
+def server_command(server: str, sql: str) -> None:
+    """One statement on the PostgreSQL server's maintenance database (CREATE / DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def copy_store(source: Path, target: Path, database: str | None = None) -> None:
+    """``target`` as a copy of the store ``source``: its files, and for a PostgreSQL store its database, copied
+    as ``database`` (a template copy on the same server; replaced if it exists)."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("database-url"))
+    url = database_url(source)
+    if url is None:
+        return
+    server, _, name = url.rpartition("/")
+    server_command(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    server_command(server, f'CREATE DATABASE "{database}" TEMPLATE "{name}"')
+    (target / "database-url").write_text(f"{server}/{database}\n", encoding="utf-8")
 
 
 def yangfan(data_dir: Path, *args: str, quiet: bool = True) -> float:
@@ -125,16 +161,27 @@ def yangfan(data_dir: Path, *args: str, quiet: bool = True) -> float:
     return time.monotonic() - started
 
 
-def prepare(folder: Path, *, national: bool = False, scales=(1, 10, 100)) -> dict[int, Path]:
+def prepare(
+    folder: Path, *, national: bool = False, scales=(1, 10, 100), postgres: str | None = None
+) -> dict[int, Path]:
     """The 1×, 10× and 100× stores, each made from the one before it (the demo, then its history ×N); with
-    ``national``, the national plan loaded beside it with its provinces' demo values ×N and a viewer of the country."""
+    ``national``, the national plan loaded beside it with its provinces' demo values ×N and a viewer of the country;
+    with ``postgres`` (a server's address), each store's database on that server."""
     stores: dict[int, Path] = {}
     previous = None
+    prefix = "yangfan_bench_national" if national else "yangfan_bench"
     for scale in scales:
         target = folder / str(scale)
-        if not (target / "yangfan.sqlite3").exists():
+        if not (target / ("database-url" if postgres else "yangfan.sqlite3")).exists():
+            shutil.rmtree(target, ignore_errors=True)
+            database = f"{prefix}_{scale}"
             if previous is not None:
-                shutil.copytree(previous, target)
+                copy_store(previous, target, database)
+            elif postgres:
+                server_command(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                server_command(postgres, f'CREATE DATABASE "{database}"')
+                target.mkdir(parents=True)
+                (target / "database-url").write_text(f"{postgres.rstrip('/')}/{database}\n", encoding="utf-8")
             print(f"== 生成 {scale}× 的数据 …", flush=True)
             yangfan(target, "init", "--demo")
             if national:
@@ -265,12 +312,18 @@ def serve_yangfan(data_dir: Path) -> Server:
     )
 
 
-def serve_bare(folder: Path) -> Server:
+def serve_bare(folder: Path, postgres: str | None = None) -> Server:
+    """The bare app, on a SQLite file of its own or, with ``postgres`` (a server's address), on a database of its
+    own on that server."""
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     (folder / "templates" / "bare.html").write_text(BARE_TEMPLATE, encoding="utf-8")
+    url = f"sqlite:///{folder / 'bare.sqlite3'}"
+    if postgres:
+        server_command(postgres, 'DROP DATABASE IF EXISTS "yangfan_bench_bare" WITH (FORCE)')
+        server_command(postgres, 'CREATE DATABASE "yangfan_bench_bare"')
+        url = f"{postgres.rstrip('/')}/yangfan_bench_bare"
     (folder / "bare_settings.py").write_text(
-        BARE_SETTINGS % {"db": str(folder / "bare.sqlite3"), "dir": str(folder / "templates")},
-        encoding="utf-8",
+        BARE_SETTINGS % {"db": url, "dir": str(folder / "templates")}, encoding="utf-8"
     )
     (folder / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bare_settings", "PYTHONPATH": str(folder)}
@@ -374,7 +427,7 @@ def import_rate(store: Path) -> float:
 
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "store"
-        shutil.copytree(store, copy)
+        copy_store(store, copy, "yangfan_bench_import")
         path = Path(scratch) / "values.csv"
         rows = demo_rows()
         with path.open("w", encoding="utf-8", newline="") as handle:
@@ -384,6 +437,8 @@ def import_rate(store: Path) -> float:
                 period = f"{int(r.period[:4]) + 12}{r.period[4:]}"
                 out.writerow([r.data_element, period, r.org_unit, r.value, r.operator or "", "基准测试"])
         seconds = yangfan(copy, "values", "import", str(path))
+        if url := database_url(copy):
+            server_command(url.rpartition("/")[0], 'DROP DATABASE "yangfan_bench_import" WITH (FORCE)')
     rate = len(rows) / seconds
     print(
         f"\n导入（10×，yangfan values import，含校验结果）：{len(rows):,} 行，{seconds:.1f} 秒，{rate:,.0f} 行/秒"
@@ -403,15 +458,27 @@ def main() -> int:
     parser.add_argument(
         "--national", action="store_true", help="测全国升级方案的页面（31 个省的演示数据，--prepare 时生成）"
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="SERVER",
+        help="--prepare 时把数据放在此 PostgreSQL 服务器上（如 postgresql://postgres@127.0.0.1:5432），每个倍数一个数据库",
+    )
     args = parser.parse_args()
     if args.national:
         PAGES[:] = NATIONAL_PAGES
-    stores = prepare(args.prepare, national=args.national, scales=args.scales) if args.prepare else {}
+    stores = {}
+    if args.prepare:
+        stores = prepare(args.prepare, national=args.national, scales=args.scales, postgres=args.postgres)
     for item in args.store:
         scale, _, folder = item.partition("=")
         stores[int(scale)] = Path(folder)
     if not stores:
         parser.error("请给出 --prepare 或 --store")
+    servers = {url.rpartition("/")[0] if url else None for url in map(database_url, stores.values())}
+    if len(servers) > 1:
+        parser.error("各倍数的数据须在同一种数据库上（都是 SQLite，或都在同一个 PostgreSQL 服务器上）")
+    postgres = servers.pop()
+    print(f"数据库：{'PostgreSQL ' + postgres if postgres else 'SQLite'}", flush=True)
     sys.path.insert(0, str(ROOT / "src"))
     from yangfan.demo import DEMO_LOGINS
 
@@ -423,7 +490,7 @@ def main() -> int:
     bare_results: dict[tuple[int, int], list[dict]] = {}
     memory: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        bare = serve_bare(Path(scratch))
+        bare = serve_bare(Path(scratch), postgres)
         try:
             for scale, folder in sorted(stores.items()):
                 server = serve_yangfan(folder)

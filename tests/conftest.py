@@ -392,6 +392,26 @@ def site_env(tmp_path_factory, demo_template):
         yield env
 
 
+@pytest.fixture(scope="session")
+def successor_env(tmp_path_factory, demo_template):
+    """A demo site with the national successor plan loaded beside the Shaanxi plan (``yangfan plan load``): a site of
+    its own, since the plan loaded changes which plan an unscoped user lands on."""
+    import subprocess
+    import sys
+
+    url, folder, _done = demo_template
+    with _site_copy(url, folder, tmp_path_factory.mktemp("successor")) as env:
+        done = subprocess.run(
+            [sys.executable, "-m", "yangfan", "plan", "load", "miit-5g-upgrade-2024-2027"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        yield env
+
+
 @pytest.fixture
 def raw_csv(tmp_path):
     """Writes a raw operator file of a kind (``yangfan.pipeline.contracts``): ``raw_csv(name, kind, rows)``,

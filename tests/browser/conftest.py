@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(site_env):
-    """One demo site (a copy of the session's ``yangfan init --demo``, then ``yangfan serve``) for the whole
-    session: tests that change data use their own period, data set or unit, so that no test depends on another's
-    order."""
-    cli_env = site_env
+@contextmanager
+def _serving(cli_env: dict[str, str]):
+    """``yangfan serve`` on a site (its environment) until the block ends; yields its address."""
     port = _free_port()
     # the site's output (gunicorn, the job worker) goes to a file: a pipe nobody reads would fill up and stall
     # them, and the file is there to read when a test fails (``server_log``)
@@ -63,6 +61,22 @@ def server(site_env):
     process.terminate()
     output.close()
     process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(site_env):
+    """One demo site (a copy of the session's ``yangfan init --demo``, then ``yangfan serve``) for the whole
+    session: tests that change data use their own period, data set or unit, so that no test depends on another's
+    order."""
+    with _serving(site_env) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def successor_server(successor_env):
+    """The demo site with the national successor plan loaded (``successor_env``), served."""
+    with _serving(successor_env) as address:
+        yield address
 
 
 @pytest.fixture

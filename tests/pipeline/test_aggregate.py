@@ -327,3 +327,21 @@ def test_a_changed_inventory_or_plan_is_checked_again(tmp_path, stations, traffi
         )
         aggregate("base-stations", [stations], reference=REFERENCE, cache=cache)
     assert len(list(cache.glob("sites-*.parquet"))) == KEPT
+
+
+@pytest.mark.parametrize(
+    ("limit", "heap"),
+    [("4GB", "4g"), ("512MB", "512m"), ("2GiB", "2g"), (" 8 gb ", "8g"), ("1024KB", "1024k")],
+)
+def test_the_memory_limit_is_the_spark_jvms_heap_too(limit, heap):
+    from yangfan.pipeline.engines import spark_memory
+
+    assert spark_memory(limit) == heap
+
+
+@pytest.mark.parametrize("limit", ["", "4", "lots", "4TB", "-1GB"])
+def test_a_memory_limit_spark_cannot_read_is_refused(limit):
+    from yangfan.pipeline.engines import spark_memory
+
+    with pytest.raises(ValueError, match="内存上限"):
+        spark_memory(limit)

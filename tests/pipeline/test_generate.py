@@ -329,6 +329,18 @@ def test_hourly_traffic_carries_a_datetime_and_24_rows_per_cell_day(tmp_path):
     assert dt.datetime.strptime(second, "%Y-%m-%d %H:%M:%S")
 
 
+def test_monthly_traffic_is_the_years_rows_in_twelve_files_in_the_same_order(small, tmp_path):
+    files = raw_generate(tmp_path, counties=COUNTIES, fraction=0.002, kinds=["cell-traffic"], monthly=True)
+    assert [f.path.name for f in files] == [f"cell-traffic-2023-{m:02d}.parquet" for m in range(1, 13)]
+    assert all(f.kind == "cell-traffic" for f in files)
+    for f in files:  # each file holds its own month, its rows counted right
+        months = _read(f.path, "SELECT DISTINCT STRFTIME(date, '%Y-%m'), COUNT(*) OVER () FROM f")
+        assert months == [(f.path.stem.removeprefix("cell-traffic-"), f.rows)]
+    joined = [row for f in files for row in _read(f.path)]
+    assert joined == _read(small["cell-traffic"].path)  # the one file's rows, in its order
+    assert "每月一个文件" in (tmp_path / "README.txt").read_text(encoding="utf-8")
+
+
 def test_a_gb18030_csv_decodes_as_gb18030_and_not_as_utf8(tmp_path):
     files = raw_generate(
         tmp_path, counties=COUNTIES, fraction=0.002, file_format="csv", encoding="gb18030", kinds=["iot-sims"]

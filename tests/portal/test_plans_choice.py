@@ -69,6 +69,13 @@ def test_the_dashboard_shows_the_active_plan_and_the_picker_switches(both, clien
     html = client.get(reverse("portal:home")).content.decode()
     listed, current = _picker(html)
     assert sorted(listed) == sorted([SHAANXI, UPGRADE])
+    # each plan named with its years once: the Shaanxi plan's name gives them, the successor's does not
+    nav = re.search(r'<nav class="plan-picker[^"]*".*?</nav>', html, re.S).group(0)
+    labels = dict(re.findall(r'data-plan="([^"]+)"[^>]*>([^<]+)</a>', nav))
+    assert labels == {
+        SHAANXI: "陕西省5G应用“扬帆”行动计划（2021-2023年）",
+        UPGRADE: "5G规模化应用“扬帆”行动升级方案（2024–2027年）",
+    }
     active = plan_active().code
     assert current == [active]
     assert _cards(html) == [i.code for i in core_plans()[active].indicators]
@@ -141,6 +148,27 @@ def test_the_successor_indicator_page_draws_the_earlier_years_and_both_targets(
         client.get(url + "?org=610000&period=2024")
     with django_assert_max_num_queries(len(short.captured_queries)):
         client.get(url + "?org=610000&period=2027")
+
+
+def test_a_city_user_sees_its_own_city_on_the_successors_indicator_page(both, client_for):
+    """The national plan lists the country and its provinces; 西安's reporter is given 西安 (its row, its chart
+    across both plans), and asking for 宝鸡 gives 西安 again, nothing of 宝鸡."""
+    client = client_for("city-reporter")  # 西安
+    url = reverse("actionplans:indicator", args=[UPGRADE, "U2"])
+    for asked in ("", "&org=610300"):
+        html = client.get(url + f"?period=2023{asked}").content.decode()
+        chart = json.loads(
+            re.search(r'<script id="succession-chart" type="application/json">(.*?)</script>', html).group(1)
+        )
+        assert "西安市：跨计划逐年走势" in html and "宝鸡" not in html
+        shaanxi = core_plans()[SHAANXI]
+        a1 = (
+            engine_for(shaanxi)
+            .evaluate(shaanxi.indicator("A1"), "610100", Period(PeriodKind.YEAR, 2023))
+            .value
+        )
+        assert a1 is not None
+        assert chart["series"][0]["values"][chart["periods"].index("2023")] == pytest.approx(float(a1))
 
 
 def test_the_successor_dashboard_says_where_each_continued_indicator_ended(both, client_for):

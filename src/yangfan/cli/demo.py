@@ -30,6 +30,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--kinds", nargs="+", choices=INGEST_KINDS, default=list(INGEST_KINDS), help="生成哪些类型"
     )
     raw.add_argument("--hourly", action="store_true", help="小区流量按小时（datetime 列）而非按天")
+    raw.add_argument(
+        "--monthly",
+        action="store_true",
+        help="小区流量每月一个文件（cell-traffic-YYYY-MM），全国规模时免得排序占用过多磁盘",
+    )
     raw.add_argument("--fraction", type=float, default=1.0, help="按比例缩小数据量，如 0.01")
     raw.add_argument("--seed", type=int, default=2023)
     raw.add_argument(
@@ -121,6 +126,7 @@ def cmd_demo_raw(args: argparse.Namespace) -> int:
             file_format=args.format,
             kinds=args.kinds,
             hourly=args.hourly,
+            monthly=args.monthly,
             fraction=args.fraction,
             encoding=args.encoding,
             progress=progress,

@@ -47,7 +47,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     ingest.add_argument(
         "--spark-master", default="", help="Spark 集群地址，如 spark://host:7077（默认 local[*]）"
     )
-    ingest.add_argument("--memory-limit", default="", help="DuckDB 内存上限，超出时写入临时文件（默认 4GB）")
+    ingest.add_argument(
+        "--memory-limit",
+        default="",
+        help="内存上限（默认 4GB）：DuckDB 超出时写入临时文件；Spark 为本机运行时 JVM 的堆大小",
+    )
     ingest.add_argument("--format", choices=["table", "json"], default="table", help="show 的输出格式")
     ingest.add_argument("--operator", default="", help="文件所属运营商（代码，如 cmcc）：其他运营商的行拒收")
     ingest.set_defaults(handler=cmd_ingest)

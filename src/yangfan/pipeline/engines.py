@@ -8,6 +8,7 @@ still ingests.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -148,6 +149,14 @@ def to_spark(sql: str) -> str:
     return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
 
 
+def spark_memory(limit: str) -> str:
+    """DuckDB's memory limit (``4GB``, ``512MB``, ``2GiB``) as the JVM's (``4g``, ``512m``, ``2g``)."""
+    found = re.fullmatch(r"\s*(\d+)\s*([GMK])i?B?\s*", limit, re.IGNORECASE)
+    if found is None:
+        raise ValueError(f"无法识别的内存上限“{limit}”：应如 4GB 或 512MB")
+    return f"{found.group(1)}{found.group(2).lower()}"
+
+
 def engine_open(name: str, **options) -> Engine:
     """An engine by its command-line name (``duckdb`` or ``spark``)."""
     if name == "duckdb":
@@ -158,5 +167,8 @@ def engine_open(name: str, **options) -> Engine:
     if name == "spark":
         from yangfan.pipeline.spark import SparkEngine
 
-        return SparkEngine(master=options.get("spark_master") or "local[*]")
+        return SparkEngine(
+            master=options.get("spark_master") or "local[*]",
+            memory=spark_memory(options.get("memory_limit") or DEFAULT_MEMORY_LIMIT),
+        )
     raise ValueError(f"未知计算引擎“{name}”；可选：duckdb、spark")

@@ -20,7 +20,7 @@ from yangfan.pipeline.errors import RawFileInvalid, SparkUnavailable
 class SparkEngine(Engine):
     name = "spark"
 
-    def __init__(self, *, master: str = "local[*]"):
+    def __init__(self, *, master: str = "local[*]", memory: str = "4g"):
         try:
             import pyspark
             from pyspark.sql import SparkSession
@@ -42,6 +42,11 @@ class SparkEngine(Engine):
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
+            # a country's year (~1 billion traffic rows) in 4 shuffle partitions ran out of the default 1 GB heap
+            # after 29 minutes: the adaptive executor starts from 200 and joins what is small back together, and
+            # the driver (which, in local mode, runs the tasks) gets the memory the ingest was given
+            .config("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "200")
+            .config("spark.driver.memory", memory)
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
             .getOrCreate()

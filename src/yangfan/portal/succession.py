@@ -7,6 +7,7 @@ totals), so a page's cost does not grow with the years shown."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -17,12 +18,13 @@ from yangfan.core.periods import Period, PeriodKind
 
 
 def plan_label(plan) -> str:
-    """A plan as a picker names it: its name and its years (a stored row or the core's plan)."""
-    return _("%(name)s（%(start)s–%(end)s年）") % {
-        "name": localized_name(plan),
-        "start": plan.start.year,
-        "end": plan.end.year,
-    }
+    """A plan as a picker names it: its name and its years (a stored row or the core's plan), the years left out
+    where the name already gives them (陕西省5G应用“扬帆”行动计划（2021-2023年）)."""
+    name = localized_name(plan)
+    start, end = plan.start.year, plan.end.year
+    if re.search(rf"{start}\s*[-–—~至到]\s*{end}", name):
+        return name
+    return _("%(name)s（%(start)s–%(end)s年）") % {"name": name, "start": start, "end": end}
 
 
 def holds(plan, code: str) -> bool:

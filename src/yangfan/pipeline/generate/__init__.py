@@ -78,6 +78,7 @@ def raw_generate(
     progress: Callable[[int, int], None] | None = None,
     per_operator: bool = False,
     contradictions: int = 0,
+    monthly: bool = False,
 ) -> list[GeneratedFile]:
     """Write generated raw files, one per kind, as ``<directory>/<kind>.<parquet|csv>``, and a README.txt
     that labels them as demo data; return the files written, in the order of ``contracts.KINDS``.
@@ -92,9 +93,12 @@ def raw_generate(
     passes the plan's county-level units and tests pass a few made-up ones. ``scale`` "province" gives a
     province's volumes (for Shaanxi's 39.5 million residents ~276,000 sites, ~27.5 million traffic rows, ~2.8
     million IoT cards); "national" gives 31 times as many sites, traffic rows and cards over the *same*
-    counties. The project has no national org tree, so "national" is a load-test volume: the indicators it
-    yields (sites per 10,000 residents, say) mean nothing, and its ~850 million traffic rows are sorted with
-    spilling to disk beside the output (a tenth of it took ~100 s here). ``fraction`` scales every volume, for tests,
+    counties, a load-test volume whose indicators (sites per 10,000 residents, say) mean nothing. A country's
+    volume is "province" over the national plan's base units (``yangfan demo raw --scale national``: ~1 billion
+    traffic rows). A year's traffic is sorted by time with spilling to disk beside the output: at a country's
+    volume the spill outgrows most disks (seen here: 45 GB and growing), so ``monthly`` writes cell traffic as
+    twelve files, ``cell-traffic-YYYY-MM.<…>``, each sorted on its own (the same rows, in the same order, as
+    the one file). ``fraction`` scales every volume, for tests,
     keeping a few sites and cards in every county. ``hourly`` writes cell traffic by hour (a ``datetime``
     column instead of ``date``, 24 times the rows). ``encoding`` is for CSV: GB18030 is what Chinese
     spreadsheet software writes. ``progress(done, total)`` counts rows, and is called from the calling thread.
@@ -111,6 +115,7 @@ def raw_generate(
         encoding=encoding,
         per_operator=per_operator,
         contradictions=contradictions,
+        monthly=monthly,
     )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -135,7 +140,8 @@ def raw_generate(
                 )
                 outputs += [(kind, f"{kind}-{code}", query, size) for code, (query, size) in copies.items()]
             else:
-                outputs.append((kind, kind, queries[kind], sizes[kind]))
+                names = [n for n in queries if n == kind or n.startswith(f"{kind}-")]
+                outputs += [(kind, name, queries[name], sizes[name]) for name in names]
         total, done = sum(size for *_, size in outputs), 0
         for kind, name, query, size in outputs:
             path = directory / f"{name}.{spec.file_format}"

@@ -86,7 +86,7 @@ def _transcode(source: Path, target: Path, encoding: str, chunk: int = 1 << 22) 
 def readme_write(directory: Path, spec: Spec, written: Sequence[GeneratedFile]) -> None:
     """README.txt: that the files are generated demo data, and how they were made (to make them again)."""
     scale = {
-        "province": "province（省级数据量）",
+        "province": "province（按各单位人口，人均数据量同一个省）",
         "national": "national（省级数据量的 31 倍，仅供负载测试，非全国数据）",
     }
     width = max((len(f.path.name) for f in written), default=0)
@@ -102,7 +102,8 @@ def readme_write(directory: Path, spec: Spec, written: Sequence[GeneratedFile]) 
         f"比例：{spec.fraction:g}",
         f"区县数：{len(spec.counties)}",
         f"格式：{spec.file_format}" + (f"（{spec.encoding}）" if spec.file_format == "csv" else ""),
-        f"小区流量：{'按小时（datetime 列）' if spec.hourly else '按日（date 列）'}",
+        f"小区流量：{'按小时（datetime 列）' if spec.hourly else '按日（date 列）'}"
+        + ("，每月一个文件" if spec.monthly else ""),
         *(
             [
                 "基站清单：按运营商分别生成（共享站址在共享各方的清单中各有一行）"

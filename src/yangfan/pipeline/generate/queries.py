@@ -93,7 +93,8 @@ def _anchor_window(rat: str, spec: Spec) -> tuple[dt.date, int]:
 # -- tables --------------------------------------------------------------------------------------------------
 def queries_prepare(con, spec: Spec) -> tuple[dict[str, str], dict[str, int]]:
     """The small tables the kinds are made from (counties, sites, the traffic sample, the card counts); return
-    each asked kind's query and its number of rows."""
+    each file's query and its number of rows, by the file's name: the kind's, or with ``spec.monthly`` cell
+    traffic's months as ``cell-traffic-YYYY-MM``."""
     con.execute(
         f"CREATE TEMP MACRO u(a, b, c) AS "
         f"((hash({spec.seed}::BIGINT, a, b, c) >> 11)::DOUBLE / 9007199254740992.0)"
@@ -106,9 +107,16 @@ def queries_prepare(con, spec: Spec) -> tuple[dict[str, str], dict[str, int]]:
         queries["base-stations"] = _stations_query(spec)
         sizes["base-stations"] = con.execute("SELECT COUNT(*) FROM sites").fetchone()[0]
     if "cell-traffic" in spec.kinds:
-        queries["cell-traffic"] = _traffic_prepare(con, spec)
-        days = con.execute("SELECT COALESCE(SUM(end_day - start_day), 0) FROM cells_ops").fetchone()[0]
-        sizes["cell-traffic"] = int(days) * (24 if spec.hourly else 1)
+        per_weight = _traffic_prepare(con, spec)
+        windows = _month_windows(spec) if spec.monthly else {"": (0, spec.days)}
+        for suffix, (first, end) in windows.items():
+            name = f"cell-traffic-{suffix}" if suffix else "cell-traffic"
+            queries[name] = _traffic_query(spec, per_weight, first, end)
+            days = con.execute(
+                "SELECT COALESCE(SUM(GREATEST(0, LEAST(end_day, ?) - GREATEST(start_day, ?))), 0) FROM cells_ops",
+                [end, first],
+            ).fetchone()[0]
+            sizes[name] = int(days) * (24 if spec.hourly else 1)
     if "iot-sims" in spec.kinds:
         con.execute(_sim_counts_sql(spec))
         queries["iot-sims"] = _sims_query(spec)
@@ -217,9 +225,9 @@ def _stations_query(spec: Spec) -> str:
 
 
 # -- cell traffic --------------------------------------------------------------------------------------------
-def _traffic_prepare(con, spec: Spec) -> str:
-    """The sampled cells × operators with the days they carry traffic and their weight, and the bytes per
-    unit of weight by RAT and month that give the 5G share its course; return the traffic query."""
+def _traffic_prepare(con, spec: Spec) -> dict[str, list[float]]:
+    """The sampled cells × operators with the days they carry traffic and their weight; return the bytes per
+    unit of weight by RAT and month that give the 5G share its course (``_traffic_query``'s)."""
     shares = ", ".join(f"({quote(op)}, {share})" for op, share in USER_SHARES.items())
     end = spec.last_day + dt.timedelta(days=1)
     con.execute(f"""
@@ -279,11 +287,22 @@ def _traffic_prepare(con, spec: Spec) -> str:
         per_weight["4G"].append(bytes_4g)
         per_weight["5G"].append(bytes_4g * share / (1 - share) * w4 / w5 if w4 and w5 else bytes_4g)
         per_weight["NB-IoT"].append(BYTES_NB_IOT_CELL_DAY)
-    return _traffic_query(spec, per_weight)
+    return per_weight
 
 
 def _month_end(year: int, month: int) -> dt.date:
     return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+def _month_windows(spec: Spec) -> dict[str, tuple[int, int]]:
+    """``{"YYYY-MM": (first day, day after the last)}`` of the year, as day numbers from its first day."""
+    return {
+        f"{spec.year}-{m:02d}": (
+            (dt.date(spec.year, m, 1) - spec.first_day).days,
+            (_month_end(spec.year, m) - spec.first_day).days + 1,
+        )
+        for m in range(1, 13)
+    }
 
 
 def _holidays(year: int) -> list[dt.date]:
@@ -295,9 +314,10 @@ def _holidays(year: int) -> list[dt.date]:
     return days
 
 
-def _traffic_query(spec: Spec, per_weight: Mapping[str, list[float]]) -> str:
-    """Rows of cell × operator × day (or hour), in order of time, then cell and operator. One hash of the
-    row's key draws both its noise and its uplink share."""
+def _traffic_query(spec: Spec, per_weight: Mapping[str, list[float]], first: int, end: int) -> str:
+    """Rows of cell × operator × day (or hour) of the days ``first`` to ``end`` (excluded, numbered from the
+    year's first day), in order of time, then cell and operator. One hash of the row's key draws both its noise
+    and its uplink share, so a day's rows are the same whichever window it is written in."""
     scale = " ".join(
         f"WHEN {quote(rat)} THEN {[float(x) for x in values]!r}::DOUBLE[]"
         for rat, values in per_weight.items()
@@ -311,11 +331,11 @@ def _traffic_query(spec: Spec, per_weight: Mapping[str, list[float]]) -> str:
     if spec.hourly:
         total = sum(HOUR_PROFILE)
         profile = [round(x / total, 6) for x in HOUR_PROFILE]
-        expand = "UNNEST(RANGE(start_day * 24, end_day * 24)) AS t"
+        expand = f"UNNEST(RANGE(GREATEST(start_day, {first}) * 24, LEAST(end_day, {end}) * 24)) AS t"
         unit = f"CAST(t // 24 AS INTEGER) AS d, ({profile!r}::DOUBLE[])[t % 24 + 1] AS hour_share"
         stamp = f"CAST({_date(spec.first_day)} AS TIMESTAMP) + TO_HOURS(t) AS datetime"
     else:
-        expand = "UNNEST(RANGE(start_day, end_day)) AS t"
+        expand = f"UNNEST(RANGE(GREATEST(start_day, {first}), LEAST(end_day, {end}))) AS t"
         unit = "CAST(t AS INTEGER) AS d, 1.0 AS hour_share"
         stamp = f"{_date(spec.first_day)} + CAST(t AS INTEGER) AS date"
     return f"""

@@ -93,6 +93,7 @@ class Spec:
     encoding: str
     per_operator: bool = False  # base stations as each operator's inventory (``inventories.py``)
     contradictions: int = 0  # shared sites whose copies disagree, in the per-operator inventories
+    monthly: bool = False  # cell traffic as one file per month (``cell-traffic-YYYY-MM``)
 
     @classmethod
     def make(
@@ -109,6 +110,7 @@ class Spec:
         encoding,
         per_operator=False,
         contradictions=0,
+        monthly=False,
     ) -> Spec:
         asked = list(kinds)
         unknown = sorted(set(asked) - set(KINDS))
@@ -149,6 +151,7 @@ class Spec:
             encoding=encoding,
             per_operator=bool(per_operator),
             contradictions=contradictions,
+            monthly=bool(monthly),
         )
 
     @property

@@ -245,6 +245,17 @@ class IndicatorDetailView(PlanMixin, DetailView):
             .values_list("code", flat=True)
         )
         shown = [c for c in wanted if c in visible]
+        if not shown:
+            # a user whose scope lies below those units (西安's office on the national plan, whose units are the
+            # country and its provinces): the topmost units of the plan's tree the user may see
+            inside = set(
+                org_units_in_scope(self.request.user, "data.view")
+                .filter(code__in=list(core.org_tree.units))
+                .values_list("code", flat=True)
+            )
+            units = core.org_tree.units
+            shown = [c for c in units if c in inside and units[c].statistical_parent not in inside]
+            visible = inside
         indicator = core.indicator(self.object.code)
         engine = engine_for(core)  # one engine serves the table and the chart
         rows = assessments(core, shown, period, [indicator], engine)
