@@ -137,6 +137,14 @@ def server_command(server: str, sql: str) -> None:
         connection.execute(sql)
 
 
+def fresh_database(server: str, name: str, template: str | None = None) -> str:
+    """Database ``name`` on the server, made anew (empty, or a copy of ``template``); returns its address."""
+    server = server.rstrip("/")
+    server_command(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server_command(server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return f"{server}/{name}"
+
+
 def copy_store(source: Path, target: Path, database: str | None = None) -> None:
     """``target`` as a copy of the store ``source``: its files, and for a PostgreSQL store its database, copied
     as ``database`` (a template copy on the same server; replaced if it exists)."""
@@ -145,9 +153,7 @@ def copy_store(source: Path, target: Path, database: str | None = None) -> None:
     if url is None:
         return
     server, _, name = url.rpartition("/")
-    server_command(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    server_command(server, f'CREATE DATABASE "{database}" TEMPLATE "{name}"')
-    (target / "database-url").write_text(f"{server}/{database}\n", encoding="utf-8")
+    (target / "database-url").write_text(fresh_database(server, database, name) + "\n", encoding="utf-8")
 
 
 def yangfan(data_dir: Path, *args: str, quiet: bool = True) -> float:
@@ -178,10 +184,10 @@ def prepare(
             if previous is not None:
                 copy_store(previous, target, database)
             elif postgres:
-                server_command(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-                server_command(postgres, f'CREATE DATABASE "{database}"')
                 target.mkdir(parents=True)
-                (target / "database-url").write_text(f"{postgres.rstrip('/')}/{database}\n", encoding="utf-8")
+                (target / "database-url").write_text(
+                    fresh_database(postgres, database) + "\n", encoding="utf-8"
+                )
             print(f"== 生成 {scale}× 的数据 …", flush=True)
             yangfan(target, "init", "--demo")
             if national:
@@ -319,9 +325,7 @@ def serve_bare(folder: Path, postgres: str | None = None) -> Server:
     (folder / "templates" / "bare.html").write_text(BARE_TEMPLATE, encoding="utf-8")
     url = f"sqlite:///{folder / 'bare.sqlite3'}"
     if postgres:
-        server_command(postgres, 'DROP DATABASE IF EXISTS "yangfan_bench_bare" WITH (FORCE)')
-        server_command(postgres, 'CREATE DATABASE "yangfan_bench_bare"')
-        url = f"{postgres.rstrip('/')}/yangfan_bench_bare"
+        url = fresh_database(postgres, "yangfan_bench_bare")
     (folder / "bare_settings.py").write_text(
         BARE_SETTINGS % {"db": url, "dir": str(folder / "templates")}, encoding="utf-8"
     )

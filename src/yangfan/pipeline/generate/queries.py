@@ -264,13 +264,7 @@ def _traffic_prepare(con, spec: Spec) -> dict[str, list[float]]:
                 * CASE rat WHEN '5G' THEN k.traffic_5g ELSE 1.0 END AS weight
         FROM cells JOIN counties AS k ON k.code = cells.county_code
     """)
-    months = [
-        (
-            (dt.date(spec.year, m, 1) - spec.first_day).days,
-            (_month_end(spec.year, m) - spec.first_day).days + 1,
-        )
-        for m in range(1, 13)
-    ]
+    months = _month_windows(spec).values()
     values = ", ".join(f"({m}, {s}, {e})" for m, (s, e) in enumerate(months, start=1))
     weights = {
         (rat, month): weight
